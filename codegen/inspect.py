@@ -1,0 +1,96 @@
+"""Stage 3: read the generated model classes back (from source, with ``ast``; no import)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+__all__ = ["ClassInfo", "FieldInfo", "inspect_models"]
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """One dataclass field: Python name, annotation as written, XML name, default kind."""
+
+    name: str
+    annotation: str
+    xml_name: str
+    has_default: bool
+    is_list: bool
+    min_occurs: int = 0
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """One generated class: Python name, XML type name, bases, fields; enums have no fields."""
+
+    name: str
+    xml_name: str
+    bases: tuple[str, ...]
+    fields: tuple[FieldInfo, ...]
+    is_enum: bool
+
+
+def _meta_name(node: ast.ClassDef) -> str | None:
+    for item in node.body:
+        if isinstance(item, ast.ClassDef) and item.name == "Meta":
+            for stmt in item.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == "name"
+                    and isinstance(stmt.value, ast.Constant)
+                ):
+                    return str(stmt.value.value)
+    return None
+
+
+def _field(stmt: ast.AnnAssign) -> FieldInfo:
+    assert isinstance(stmt.target, ast.Name)
+    xml_name = stmt.target.id
+    has_default = False
+    min_occurs = 0
+    call = stmt.value
+    if isinstance(call, ast.Call):
+        for kw in call.keywords:
+            if kw.arg in ("default", "default_factory"):
+                has_default = True
+            if kw.arg == "metadata" and isinstance(kw.value, ast.Dict):
+                for key, value in zip(kw.value.keys, kw.value.values, strict=True):
+                    if not (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)):
+                        continue
+                    if key.value == "name":
+                        xml_name = str(value.value)
+                    elif key.value == "min_occurs" and isinstance(value.value, int):
+                        min_occurs = value.value
+    annotation = ast.unparse(stmt.annotation)
+    return FieldInfo(
+        name=stmt.target.id,
+        annotation=annotation,
+        xml_name=xml_name,
+        has_default=has_default,
+        is_list=annotation.startswith("list["),
+        min_occurs=min_occurs,
+    )
+
+
+def inspect_models(source: str) -> dict[str, ClassInfo]:
+    """Map each top-level class of the generated module to its description."""
+    classes: dict[str, ClassInfo] = {}
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = tuple(ast.unparse(b) for b in node.bases)
+        fields = tuple(
+            _field(stmt)
+            for stmt in node.body
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+        )
+        classes[node.name] = ClassInfo(
+            name=node.name,
+            xml_name=_meta_name(node) or node.name,
+            bases=bases,
+            fields=fields,
+            is_enum="Enum" in bases,
+        )
+    return classes

@@ -1,0 +1,103 @@
+"""Stage 1: read ``schemas/manifest.toml`` into typed records."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ApiSpec", "Manifest", "OperationSpec", "load_manifest"]
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    """One operation: wire name, request/response type names, Python method name."""
+
+    name: str
+    request: str
+    response: str
+    method: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    """One API entry of the manifest, paths resolved against the manifest's folder."""
+
+    name: str
+    title: str
+    schemas: tuple[Path, ...]
+    xsdata_config: Path
+    envelope: str
+    endpoints: tuple[str, ...]
+    roots: tuple[str, ...]
+    operations: tuple[OperationSpec, ...]
+    errata: Path | None = None
+    examples: Path | None = None
+    prefixes: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    type_aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The whole manifest: its folder and its APIs, in file order."""
+
+    root: Path
+    apis: tuple[ApiSpec, ...]
+
+
+class ManifestError(ValueError):
+    """The manifest is missing a key or names a file that does not exist."""
+
+
+def _path(root: Path, value: object, key: str) -> Path:
+    if not isinstance(value, str):
+        raise ManifestError(f"{key}: expected a path string")
+    path = root / value
+    if not path.exists():
+        raise ManifestError(f"{key}: {path} does not exist")
+    return path
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Parse and check the manifest at ``path``."""
+    root = path.parent
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    apis = []
+    for name, entry in data.get("apis", {}).items():
+        try:
+            ops = tuple(
+                OperationSpec(
+                    name=op["name"],
+                    request=op["request"],
+                    response=op["response"],
+                    method=op["method"],
+                    doc=op.get("doc", ""),
+                )
+                for op in entry.get("operations", [])
+            )
+            apis.append(
+                ApiSpec(
+                    name=name,
+                    title=entry["title"],
+                    schemas=tuple(_path(root, s, f"{name}.schemas") for s in entry["schemas"]),
+                    xsdata_config=_path(root, entry["xsdata_config"], f"{name}.xsdata_config"),
+                    envelope=entry["envelope"],
+                    endpoints=tuple(entry.get("endpoints", ())),
+                    roots=tuple(entry.get("roots", ())),
+                    operations=ops,
+                    errata=_path(root, entry["errata"], f"{name}.errata")
+                    if "errata" in entry
+                    else None,
+                    examples=_path(root, entry["examples"], f"{name}.examples")
+                    if "examples" in entry
+                    else None,
+                    prefixes=dict(entry.get("prefixes", {})),
+                    aliases=dict(entry.get("aliases", {})),
+                    type_aliases=dict(entry.get("type_aliases", {})),
+                )
+            )
+        except KeyError as exc:
+            raise ManifestError(f"api {name!r}: missing key {exc}") from None
+    return Manifest(root=root, apis=tuple(apis))

@@ -1,0 +1,118 @@
+"""Stage 6: assemble, format and write (or compare) the whole ``generated/`` tree."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ucxml.codegen.errata import parse_errata
+from ucxml.codegen.inspect import inspect_models
+from ucxml.codegen.manifest import Manifest, load_manifest
+from ucxml.codegen.models import generate_models
+from ucxml.codegen.render import Renderer
+
+__all__ = ["build", "check", "generate"]
+
+_IGNORED = {"__pycache__"}
+
+
+def _ruff(*args: str) -> None:
+    ruff = Path(sys.executable).parent / "ruff"
+    command = [str(ruff) if ruff.exists() else "ruff", *args]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def _format(folder: Path) -> None:
+    """Sort imports and format like the project (line length 100, Python 3.11)."""
+    common = ["--line-length", "100", "--target-version", "py311", "--no-cache"]
+    _ruff("check", "--isolated", *common, "--select", "I,F401", "--fix", "--quiet", str(folder))
+    _ruff("format", "--isolated", *common, "--quiet", str(folder))
+
+
+def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
+    for api in manifest.apis:
+        folder = out / api.name
+        folder.mkdir(parents=True)
+        source = generate_models(api)
+        classes = inspect_models(source)
+        ops = renderer.operations(api, classes)
+        schema_dir = folder / "schema"
+        schema_dir.mkdir()
+        for schema in api.schemas:
+            shutil.copyfile(schema, schema_dir / schema.name)
+        files = {
+            "__init__.py": renderer.render_api_init(api, classes),
+            "models.py": renderer.render_models(api, source),
+            "operations.py": renderer.render_operations(api, ops, classes),
+            "registry.py": renderer.render_registry(api, classes, f"schema/{api.schemas[0].name}"),
+            "errata.py": renderer.render_errata(
+                api, parse_errata(api.errata) if api.errata else ()
+            ),
+        }
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        if api.examples is not None:
+            for kind in ("documented", "corrected"):
+                src = api.examples / kind
+                if src.is_dir():
+                    dest = folder / "examples" / kind
+                    dest.mkdir(parents=True)
+                    for example in sorted(src.iterdir()):
+                        if example.is_file():
+                            shutil.copyfile(example, dest / example.name)
+
+
+def build(manifest_path: Path, out: Path) -> None:
+    """Generate the complete tree into the empty (or missing) folder ``out``."""
+    manifest = load_manifest(manifest_path.resolve())
+    out.mkdir(parents=True, exist_ok=True)
+    renderer = Renderer()
+    (out / "__init__.py").write_text(renderer.render_package_init(manifest.apis), "utf-8")
+    (out / "py.typed").write_text("", encoding="utf-8")
+    _api_files(manifest, renderer, out)
+    _format(out)
+
+
+def _tree(root: Path) -> set[str]:
+    files = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _IGNORED]
+        for name in filenames:
+            files.add(str((Path(dirpath) / name).relative_to(root)))
+    return files
+
+
+def _differences(expected: Path, actual: Path) -> list[str]:
+    want, have = _tree(expected), _tree(actual)
+    diffs = [f"missing: {p}" for p in sorted(want - have)]
+    diffs += [f"not generated (stale): {p}" for p in sorted(have - want)]
+    diffs += [
+        f"differs: {p}"
+        for p in sorted(want & have)
+        if not filecmp.cmp(expected / p, actual / p, shallow=False)
+    ]
+    return diffs
+
+
+def generate(manifest_path: Path, out: Path) -> list[str]:
+    """Regenerate ``out`` from the manifest; return the relative paths written."""
+    with tempfile.TemporaryDirectory(prefix="ucxml-generated-") as tmp:
+        staged = Path(tmp) / "generated"
+        build(manifest_path, staged)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(staged, out)
+        return sorted(_tree(out))
+
+
+def check(manifest_path: Path, out: Path) -> list[str]:
+    """Regenerate into a temporary folder; return the differences with ``out`` (empty: ok)."""
+    with tempfile.TemporaryDirectory(prefix="ucxml-check-") as tmp:
+        staged = Path(tmp) / "generated"
+        build(manifest_path, staged)
+        return _differences(staged, out)

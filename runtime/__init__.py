@@ -1,0 +1,1 @@
+"""ucxml: typed, schema-first bindings for UC systems' XML and HTTP interfaces."""

@@ -1,0 +1,116 @@
+"""The small base layer that generated bindings import (and nothing else of the runtime).
+
+It holds the operation table types, the API description the registry fills in, the
+erratum record, the abstract bases of the generated operation stubs, and the repr
+redaction applied to models that carry secrets.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = [
+    "SECRET_FIELDS",
+    "ApiInfo",
+    "AsyncOperations",
+    "Erratum",
+    "Operation",
+    "SyncOperations",
+    "redact_secrets",
+]
+
+T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+#: Field names whose values never appear in a repr (passwords, keys, certificates, GUIDs).
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "session_key",
+        "app_certificate",
+        "app_encrypted_certificate",
+        "guid",
+    }
+)
+
+
+def redact_secrets(cls: C) -> C:
+    """Replace the dataclass repr of ``cls`` with one that masks its secret fields."""
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    def __repr__(self: object) -> str:
+        parts = []
+        for name in names:
+            value = "'***'" if name in SECRET_FIELDS else repr(getattr(self, name))
+            parts.append(f"{name}={value}")
+        return f"{type(self).__qualname__}({', '.join(parts)})"
+
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of an API: its wire name, request/response models and method name."""
+
+    api: str
+    name: str
+    method: str
+    request: type[Any]
+    response: type[Any]
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiInfo:
+    """What the runtime needs to know of one generated API (filled in by the registry)."""
+
+    name: str
+    title: str
+    package: str
+    envelope: str
+    endpoints: tuple[str, ...]
+    roots: tuple[str, ...]
+    schema: str
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    type_aliases: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Erratum:
+    """A known defect of the source documentation (one entry of an API's ERRATA.md)."""
+
+    id: str
+    title: str
+    severity: str
+    files: tuple[tuple[str, int | None], ...]
+    match: tuple[str, ...]
+    wrong: str
+    fix: str
+    why: str
+
+
+class SyncOperations(abc.ABC):
+    """Base of the generated synchronous operation stubs; a client implements ``_invoke``."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        """Send ``request`` for ``operation`` and return the parsed ``response_type``."""
+
+
+class AsyncOperations(abc.ABC):
+    """Base of the generated asynchronous operation stubs; a client implements ``_invoke``."""
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        """Send ``request`` for ``operation`` and return the parsed ``response_type``."""
