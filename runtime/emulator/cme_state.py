@@ -10,7 +10,9 @@ and the router's error text.  Phone registration is simulated with
 
 One :class:`CmeRouter` may be shared by the worker threads of an HTTP server: every public
 method takes the router's lock, and queries return copies.  Times are whole seconds since
-"boot" (the router's creation), read from an injectable monotonic clock.
+"boot" (the router's creation), read from an injectable monotonic clock.  Like the router,
+each event table keeps at most ``log table max-size`` entries (default 150, oldest dropped)
+and drops entries older than ``log table retain-timer`` minutes (default 15).
 """
 
 from __future__ import annotations
@@ -112,12 +114,15 @@ class UserType(IntEnum):
     USER_PROFILE_USER = 3
 
 
+# fmt: off
 _PHONE_TYPE_NAMES: Final = (
-    "6901 6911 6921 6941 6945 6961 7821 7841 7861 7902 7905 7906 7910 7911 7912 7915 7916 "
-    "7920 7921 7925 7926 7931 7935 7936 7937 7940 7941 7941GE 7942 7945 7960 7961 7961GE "
-    "7962 7965 7970 7971 7975 7985 8811 8831 8841 8845 8851 8861 8865 8941 8945 8961 9951 "
-    "9971 anl ata bri CIPC"
-).split()
+    "6901", "6911", "6921", "6941", "6945", "6961", "7821", "7841", "7861", "7902", "7905", "7906",
+    "7910", "7911", "7912", "7915", "7916", "7920", "7921", "7925", "7926", "7931", "7935", "7936",
+    "7937", "7940", "7941", "7941GE", "7942", "7945", "7960", "7961", "7961GE", "7962", "7965",
+    "7970", "7971", "7975", "7985", "8811", "8831", "8841", "8845", "8851", "8861", "8865", "8941",
+    "8945", "8961", "9951", "9971", "anl", "ata", "bri", "CIPC",
+)
+# fmt: on
 PHONE_TYPES: Final[frozenset[str]] = frozenset(_PHONE_TYPE_NAMES)
 """Phone models accepted by the ephone ``type`` command (canonical spelling)."""
 _PHONE_TYPE_BY_KEY: Final = {name.lower(): name for name in _PHONE_TYPE_NAMES}

@@ -1,0 +1,228 @@
+"""Reading and writing messages: ``parse``, ``serialize`` and ``detect``.
+
+Reading goes: hardened parse (declaring undeclared well-known prefixes, with a warning)
+-> envelope -> tolerated spellings read as the schema's (with a warning) -> the model
+named by ``xsi:type`` -> xsdata binding that fails on anything it does not know, so no
+field is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from xsdata.exceptions import ConverterError, ParserError
+from xsdata.formats.dataclass.context import XmlContext
+from xsdata.formats.dataclass.models.generics import DerivedElement
+from xsdata.formats.dataclass.parsers import XmlParser
+from xsdata.formats.dataclass.parsers.config import ParserConfig
+from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+from xsdata.formats.dataclass.serializers import XmlSerializer
+from xsdata.formats.dataclass.serializers.config import SerializerConfig
+
+from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
+from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.registry import ApiBinding, api_names, api_of, binding
+from ucxml.report import Issue
+from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
+
+__all__ = [
+    "DeviationWarning",
+    "Message",
+    "decode",
+    "detect",
+    "detect_tree",
+    "parse",
+    "read_message",
+    "serialize",
+]
+
+_CONTEXT = XmlContext()
+_PARSER_CONFIG = ParserConfig(
+    fail_on_unknown_properties=True,
+    fail_on_unknown_attributes=True,
+    fail_on_converter_warnings=True,
+)
+_SERIALIZER = XmlSerializer(
+    context=_CONTEXT, config=SerializerConfig(xml_declaration=False, indent=None)
+)
+_UNKNOWN = re.compile(r"Unknown property (\{[^}]*\})?([\w.\-]+)")
+
+
+class DeviationWarning(UserWarning):
+    """A payload deviates from the schema in a way ucxml tolerates (undeclared prefix, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A read message: the tree after tolerated fixes, its API, kind and xsi:type."""
+
+    api: str
+    kind: str
+    type_name: str
+    root: etree._Element
+    element: etree._Element
+    bare: bool
+    warnings: tuple[Issue, ...]
+
+
+def _all_prefixes() -> dict[str, str]:
+    prefixes: dict[str, str] = {}
+    for name in api_names():
+        prefixes.update(binding(name).info.prefixes)
+    return prefixes
+
+
+def detect_tree(root: etree._Element) -> str | None:
+    """Name of the API whose root elements match ``root`` (None when none does)."""
+    for name in api_names():
+        roots = binding(name).info.roots
+        if root.tag not in roots:
+            continue
+        if etree.QName(root).localname == "Envelope":
+            body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]
+            inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
+            if not inner or inner[0].tag not in roots:
+                continue
+        return name
+    return None
+
+
+def _apply_aliases(api: ApiBinding, data: bytes, payload: AxlPayload) -> list[Issue]:
+    """Rename the tolerated element spellings to the schema's, with a warning each."""
+    aliases = api.info.aliases
+    if not aliases or not any(b"<" + a.encode() in data for a in aliases):
+        return []
+    issues = []
+    tree = payload.element.getroottree()
+    for el in payload.element.iter():
+        if isinstance(el.tag, str) and el.tag in aliases:
+            target = aliases[el.tag]
+            issues.append(
+                Issue(
+                    "warning",
+                    f"element '{el.tag}' read as '{target}'",
+                    el.sourceline,
+                    None,
+                    tree.getpath(el),
+                )
+            )
+            el.tag = target
+    return issues
+
+
+def _fix_type(api: ApiBinding, payload: AxlPayload) -> tuple[str, list[Issue]]:
+    """Resolve the xsi:type, reading a tolerated alias as the schema's type name."""
+    name = payload.type_name
+    if api.model_for(name, payload.kind) is None and payload.kind == "response":
+        name = api.info.type_aliases.get(name, name)
+    if name == payload.raw_type:
+        return name, []
+    payload.element.set(XSI_TYPE, name)
+    message = f"xsi:type '{payload.raw_type}' read as '{name}'"
+    path = payload.element.getroottree().getpath(payload.element)
+    return name, [Issue("warning", message, payload.element.sourceline, None, path)]
+
+
+def read_message(
+    data: bytes, api: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Message:
+    """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound."""
+    prefixes = binding(api).info.prefixes if api else _all_prefixes()
+    parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes)
+    name = api or detect_tree(parsed.root)
+    if name is None:
+        raise UnknownApiError(
+            f"no supported API has a message with root <{etree.QName(parsed.root).localname}>",
+            path=parsed.root.getroottree().getpath(parsed.root),
+            line=parsed.root.sourceline,
+        )
+    api_binding = binding(name)
+    payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
+    issues = list(parsed.warnings) + envelope_warnings
+    issues += _apply_aliases(api_binding, data, payload)
+    type_name, type_warnings = _fix_type(api_binding, payload)
+    issues += type_warnings
+    return Message(
+        api=name,
+        kind=payload.kind,
+        type_name=type_name,
+        root=parsed.root,
+        element=payload.element,
+        bare=payload.bare,
+        warnings=tuple(issues),
+    )
+
+
+def _binding_error(exc: Exception, message: Message) -> BindingError:
+    text = str(exc)
+    unknown = _UNKNOWN.search(text)
+    if unknown:
+        local = unknown.group(2)
+        for el in message.element.iter(local):
+            path = el.getroottree().getpath(el)
+            return BindingError(f"unknown element <{local}>", path=path, line=el.sourceline)
+    return BindingError(f"{message.type_name}: {text}")
+
+
+def decode(message: Message) -> Any:
+    """Bind a read :class:`Message` to its generated model."""
+    api = binding(message.api)
+    model = api.model_for(message.type_name, message.kind)
+    if model is None:
+        raise UnknownMessageError(
+            f"{message.api} has no {message.kind} type {message.type_name!r}",
+            path=message.element.getroottree().getpath(message.element),
+            line=message.element.sourceline,
+        )
+    parser = XmlParser(context=_CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+    try:
+        result = parser.parse(message.element, model)
+    except (ParserError, ConverterError, ValueError, TypeError) as exc:
+        raise _binding_error(exc, message) from None
+    return result.value if isinstance(result, DerivedElement) else result
+
+
+def parse(data: Source, api: str | None = None) -> Any:
+    """Parse a message (bytes, XML text or a path) into its typed model.
+
+    ``api`` is detected when None. Tolerated deviations are reported as
+    :class:`DeviationWarning`; anything else raises a :class:`~ucxml.UcxmlError`.
+    """
+    raw, _ = read_source(data)
+    message = read_message(raw, api)
+    for issue in message.warnings:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+    return decode(message)
+
+
+def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:
+    for kind, table in (("request", api.requests), ("response", api.responses)):
+        for name, model in table.items():
+            if type(obj) is model:
+                return kind, name
+    raise UnknownMessageError(f"{type(obj).__qualname__} is not a {api.info.name} message")
+
+
+def serialize(obj: object) -> bytes:
+    """Serialize a request or response model into the complete message of its API."""
+    api = binding(api_of(obj))
+    kind, name = _type_name(api, obj)
+    payload = _SERIALIZER.render(DerivedElement(qname=kind, value=obj, type=name))
+    return wrap(api.info.envelope, payload)
+
+
+def detect(data: Source) -> str:
+    """Name of the API that ``data`` belongs to; raise :class:`UnknownApiError` if none."""
+    raw, _ = read_source(data)
+    parsed = parse_xml(raw, prefixes=_all_prefixes())
+    name = detect_tree(parsed.root)
+    if name is None:
+        raise UnknownApiError(
+            f"no supported API has a message with root <{etree.QName(parsed.root).localname}>",
+            line=parsed.root.sourceline,
+        )
+    return name

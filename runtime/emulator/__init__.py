@@ -1,0 +1,1 @@
+"""Local emulators of the supported UC servers (wire-level, for tests and demos)."""

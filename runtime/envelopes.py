@@ -1,0 +1,129 @@
+"""Envelopes: how each API wraps its messages on the wire.
+
+CME (``cme-axl``): ``SOAP-ENV:Envelope/SOAP-ENV:Body/axl/request|response``, the message
+type named by ``xsi:type``. ucxml always sends the envelope with its prefixes declared;
+it reads bare ``<request>``/``<response>`` bodies too, with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ucxml.errors import BindingError
+from ucxml.report import Issue
+
+__all__ = [
+    "SOAP11_NS",
+    "XSI_NS",
+    "XSI_TYPE",
+    "AxlPayload",
+    "unwrap",
+    "unwrap_axl",
+    "wrap",
+    "wrap_axl",
+]
+
+SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_TYPE = f"{{{XSI_NS}}}type"
+
+_ENVELOPE = f"{{{SOAP11_NS}}}Envelope"
+_BODY = f"{{{SOAP11_NS}}}Body"
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP11_NS}" xmlns:xsi="{XSI_NS}">'
+    "<SOAP-ENV:Body><axl>"
+)
+_TAIL = "</axl></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+
+
+@dataclass(frozen=True, slots=True)
+class AxlPayload:
+    """The ``request``/``response`` element of a CME message and how it was found."""
+
+    element: etree._Element
+    kind: str
+    type_name: str
+    raw_type: str
+    bare: bool
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
+def _path(el: etree._Element) -> str:
+    return str(el.getroottree().getpath(el))
+
+
+def unwrap_axl(root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
+    """Find the CME message element under ``root``; raise :class:`BindingError` if absent."""
+    warnings: list[Issue] = []
+    node = root
+    bare = False
+    if node.tag == _ENVELOPE:
+        bodies = [c for c in _elements(node) if c.tag == _BODY]
+        if len(bodies) != 1:
+            raise BindingError("SOAP-ENV:Envelope without one SOAP-ENV:Body", path=_path(node))
+        children = _elements(bodies[0])
+        if len(children) != 1:
+            raise BindingError(
+                f"SOAP-ENV:Body holds {len(children)} elements, expected <axl>",
+                path=_path(bodies[0]),
+                line=bodies[0].sourceline,
+            )
+        node = children[0]
+    if node.tag == "axl":
+        children = _elements(node)
+        if len(children) != 1:
+            raise BindingError(
+                f"<axl> holds {len(children)} elements, expected <request> or <response>",
+                path=_path(node),
+                line=node.sourceline,
+            )
+        node = children[0]
+    elif node is root and node.tag in ("request", "response"):
+        bare = True
+        warnings.append(
+            Issue(
+                "warning",
+                f"bare <{node.tag}> without SOAP-ENV:Envelope/SOAP-ENV:Body/axl",
+                node.sourceline,
+                1,
+                _path(node),
+            )
+        )
+    if node.tag not in ("request", "response"):
+        raise BindingError(
+            f"expected <request> or <response>, found <{etree.QName(node).localname}>",
+            path=_path(node),
+            line=node.sourceline,
+        )
+    raw_type = node.get(XSI_TYPE)
+    if raw_type is None:
+        raise BindingError(
+            f"<{node.tag}> has no xsi:type naming the message", path=_path(node), line=node.sourceline
+        )
+    type_name = raw_type.strip().rpartition(":")[2]
+    return AxlPayload(node, str(node.tag), type_name, raw_type, bare), warnings
+
+
+def wrap_axl(payload: str) -> bytes:
+    """Wrap a serialized ``request``/``response`` element in the declared CME envelope."""
+    return (_HEAD + payload + _TAIL).encode("utf-8")
+
+
+def unwrap(style: str, root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
+    """Find the message element of an API whose envelope style is ``style``."""
+    if style == "cme-axl":
+        return unwrap_axl(root)
+    raise BindingError(f"unsupported envelope style {style!r}")
+
+
+def wrap(style: str, payload: str) -> bytes:
+    """Wrap a serialized message element in the envelope style ``style``."""
+    if style == "cme-axl":
+        return wrap_axl(payload)
+    raise BindingError(f"unsupported envelope style {style!r}")

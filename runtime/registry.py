@@ -1,0 +1,115 @@
+"""Runtime view of the generated APIs: lazy loading, compiled schemas, errata, model lookup.
+
+Each API's generated package is imported only when first asked for, and each compiled
+schema is built once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lxml import etree
+
+from ucxml.bindings import ApiInfo, Erratum, Operation
+from ucxml.errors import UnknownApiError
+from ucxml.generated import APIS
+
+__all__ = [
+    "ApiBinding",
+    "api_names",
+    "api_of",
+    "binding",
+    "erratum_for",
+    "lxml_schema",
+    "xmlschema_schema",
+]
+
+
+@dataclass(frozen=True)
+class ApiBinding:
+    """Everything generated for one API, loaded."""
+
+    info: ApiInfo
+    requests: dict[str, type[Any]]
+    responses: dict[str, type[Any]]
+    operations: dict[str, Operation]
+    errata: tuple[Erratum, ...]
+    models: ModuleType
+
+    @property
+    def schema_path(self) -> Path:
+        """Path of the API's main schema, shipped inside the generated package."""
+        return Path(str(resources.files(self.info.package).joinpath(self.info.schema)))
+
+    def model_for(self, type_name: str, kind: str) -> type[Any] | None:
+        """The model selected by ``type_name`` for a ``request`` or ``response``."""
+        table = self.requests if kind == "request" else self.responses
+        return table.get(type_name)
+
+
+def api_names() -> list[str]:
+    """Names of every API with generated bindings."""
+    return list(APIS)
+
+
+@functools.cache
+def binding(api: str) -> ApiBinding:
+    """Load (once) the generated bindings of ``api``."""
+    if api not in APIS:
+        raise UnknownApiError(f"unknown API {api!r}; supported: {', '.join(APIS)}")
+    package = APIS[api]
+    registry = importlib.import_module(f"{package}.registry")
+    errata = importlib.import_module(f"{package}.errata")
+    models = importlib.import_module(f"{package}.models")
+    return ApiBinding(
+        info=registry.API,
+        requests=registry.REQUEST_TYPES,
+        responses=registry.RESPONSE_TYPES,
+        operations=registry.OPERATIONS,
+        errata=errata.ERRATA,
+        models=models,
+    )
+
+
+def api_of(obj: object) -> str:
+    """The API whose generated models define ``type(obj)``."""
+    module = type(obj).__module__
+    for name, package in APIS.items():
+        if module == package or module.startswith(package + "."):
+            return name
+    raise UnknownApiError(f"{type(obj).__qualname__} is not a generated ucxml model")
+
+
+@functools.cache
+def lxml_schema(api: str) -> etree.XMLSchema:
+    """The API's schema compiled by libxml2 (used for the validation verdict)."""
+    path = binding(api).schema_path
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+@functools.cache
+def xmlschema_schema(api: str) -> Any:
+    """The API's schema compiled by xmlschema (used to explain invalid payloads)."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(binding(api).schema_path))
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def erratum_for(api: str, message: str) -> str | None:
+    """Id of the first erratum of ``api`` whose match pattern is found in ``message``."""
+    for entry in binding(api).errata:
+        if any(_compiled(p).search(message) for p in entry.match):
+            return entry.id
+    return None

@@ -1,0 +1,66 @@
+"""Validation results: one :class:`Report` per payload, made of :class:`Issue` records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Issue", "Report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding: ``severity`` is ``"error"`` or ``"warning"``; ``hint`` names an erratum."""
+
+    severity: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``ucxml validate --format json``."""
+        return {
+            "severity": self.severity,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The verdict on one payload: detected API and message, and every issue found."""
+
+    source: str | None
+    api: str | None
+    message: str | None
+    issues: tuple[Issue, ...] = field(default_factory=tuple)
+
+    @property
+    def valid(self) -> bool:
+        """True when no issue is an error (warnings allowed)."""
+        return not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """The issues of severity ``error``."""
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """The issues of severity ``warning``."""
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``ucxml validate --format json``."""
+        return {
+            "path": self.source,
+            "api": self.api,
+            "message": self.message,
+            "valid": self.valid,
+            "issues": [i.to_dict() for i in self.issues],
+        }

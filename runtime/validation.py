@@ -1,0 +1,122 @@
+"""``ucxml.validate``: the verdict on one payload, with line, column, path and errata hints.
+
+libxml2 (lxml's ``XMLSchema``) gives the verdict; xmlschema is asked only to explain a
+payload that failed, in plainer words and with the failing element's path. Every issue's
+message is matched against the API's errata, so a capture that reproduces a defect of
+Cisco's documentation is named as such.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from lxml import etree
+
+from ucxml.documents import Message, decode, read_message
+from ucxml.errors import BindingError, UnknownApiError, XmlError
+from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
+from ucxml.report import Issue, Report
+from ucxml.safexml import Source, read_source
+
+__all__ = ["validate", "validate_bytes"]
+
+_SPACES = re.compile(r"\s+")
+
+
+def _hinted(api: str | None, issue: Issue) -> Issue:
+    names = [api] if api else api_names()
+    for name in names:
+        hint = erratum_for(name, issue.message)
+        if hint:
+            return Issue(issue.severity, issue.message, issue.line, issue.column, issue.path, hint)
+    return issue
+
+
+def _column(lines: list[bytes], line: int | None, local: str) -> int | None:
+    """1-based column of the start tag ``<local`` on ``line`` of the source, if found."""
+    if line is None or not 0 < line <= len(lines):
+        return None
+    at = re.search(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", lines[line - 1])
+    return at.start() + 1 if at else None
+
+
+def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
+    """The schema errors of an invalid payload, explained by xmlschema where it can."""
+    target = message.element if message.bare else message.root
+    issues: list[Issue] = []
+    try:
+        schema = xmlschema_schema(message.api)
+        errors = list(schema.iter_errors(copy.deepcopy(target)))
+    except Exception:  # xmlschema is only the explainer: fall back to libxml2's words
+        errors = []
+    for err in errors:
+        elem: Any = getattr(err, "elem", None)
+        line = getattr(elem, "sourceline", None) if elem is not None else None
+        local = etree.QName(elem).localname if elem is not None else ""
+        reason = _SPACES.sub(" ", str(err.reason or err.message)).strip()
+        issues.append(
+            Issue(
+                "error",
+                f"{local}: {reason}" if local else reason,
+                line,
+                _column(lines, line, local) if local else None,
+                str(getattr(err, "path", "") or ""),
+            )
+        )
+    return issues
+
+
+def _schema_issues(message: Message, lines: list[bytes]) -> list[Issue]:
+    schema = lxml_schema(message.api)
+    target = message.element if message.bare else message.root
+    if schema.validate(target):
+        return []
+    explained = _explain(message, lines)
+    if explained:
+        return explained
+    issues = []
+    for entry in schema.error_log:
+        path = entry.path or ""
+        local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""
+        issues.append(
+            Issue("error", entry.message, entry.line, _column(lines, entry.line, local), path)
+        )
+    return issues
+
+
+def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = None) -> Report:
+    """Validate one payload given as bytes; see :func:`validate`."""
+    lines = data.splitlines()
+    try:
+        message = read_message(data, api)
+    except XmlError as exc:
+        issue = Issue("error", exc.message, exc.line, exc.column)
+        return Report(source, api, None, (_hinted(api, issue),))
+    except UnknownApiError as exc:
+        issue = Issue("error", f"API not detected: {exc.message}", exc.line, None, exc.path)
+        return Report(source, api, None, (issue,))
+    except BindingError as exc:
+        issue = Issue("error", exc.message, exc.line, None, exc.path)
+        return Report(source, api, None, (_hinted(api, issue),))
+    issues = [_hinted(message.api, w) for w in message.warnings]
+    issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
+    if all(i.severity != "error" for i in issues):
+        # The schema accepted it; binding must too, or a field would be lost.
+        try:
+            decode(message)
+        except BindingError as exc:
+            issues.append(_hinted(message.api, Issue("error", exc.message, exc.line, None, exc.path)))
+    label = message.type_name if binding(message.api).model_for(message.type_name, message.kind) else None
+    return Report(source, message.api, label, tuple(issues))
+
+
+def validate(data: Source, api: str | None = None) -> Report:
+    """Validate a payload (bytes, XML text or a path) against its API's corrected schema.
+
+    Returns a :class:`~ucxml.report.Report` whose ``valid`` is False when any issue is an
+    error; tolerated deviations are warnings. ``api`` is detected when None.
+    """
+    raw, source = read_source(data)
+    return validate_bytes(raw, api, source=source)
