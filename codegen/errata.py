@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ErratumSpec", "ErrataError", "parse_errata"]
+__all__ = ["ErrataError", "ErratumSpec", "parse_errata"]
 
 _HEADING = re.compile(r"^## ([A-Z]\d{2,3}) — (.+?)\s*$")
 _BULLET = re.compile(r"^- (severity|files|match|wrong|fix|why): (.*)$")

@@ -15,11 +15,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ucxml.codegen.manifest import ApiSpec
 from xsdata.codegen.transformer import ResourceTransformer
 from xsdata.codegen.writer import CodeWriter
 from xsdata.models.config import GeneratorConfig
-
-from ucxml.codegen.manifest import ApiSpec
+from xsdata.utils import package as xsdata_package
 
 __all__ = ["generate_models"]
 
@@ -34,6 +34,9 @@ def _scratch_dir() -> Iterator[Path]:
     old_sys_path = list(sys.path)
     with tempfile.TemporaryDirectory(prefix="ucxml-codegen-") as tmp:
         os.chdir(tmp)
+        # xsdata memoises paths joined to the working directory; drop the previous run's.
+        xsdata_package.package_path.cache_clear()
+        xsdata_package.module_path.cache_clear()
         os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old_path])
         try:
             yield Path(tmp)

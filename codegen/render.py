@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from ucxml.codegen.errata import ErratumSpec
 from ucxml.codegen.inspect import ClassInfo, FieldInfo
 from ucxml.codegen.manifest import ApiSpec, OperationSpec
@@ -101,7 +100,9 @@ class Renderer:
                 ops.append(StubOperation(spec, None, None, args, positional=len(args) == 1))
         return ops
 
-    def render_operations(self, api: ApiSpec, ops: Sequence[StubOperation], classes: dict[str, ClassInfo]) -> str:
+    def render_operations(
+        self, api: ApiSpec, ops: Sequence[StubOperation], classes: dict[str, ClassInfo]
+    ) -> str:
         """``generated/<api>/operations.py``: sync and async stub classes."""
         used = [a.annotation for op in ops for a in op.args]
         used += [op.spec.request for op in ops] + [op.spec.response for op in ops]

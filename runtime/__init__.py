@@ -1,1 +1,119 @@
-"""ucxml: typed, schema-first bindings for UC systems' XML and HTTP interfaces."""
+"""ucxml: typed, schema-first bindings for the XML and HTTP interfaces of UC systems.
+
+Top level: :func:`parse`, :func:`serialize`, :func:`detect`, :func:`validate` and the
+exception hierarchy rooted at :class:`UcxmlError`. Typed clients live in the per-API
+modules (``ucxml.cme.CmeClient`` ...). Names load on first use, so ``import ucxml``
+stays cheap and one API's bindings never import another's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ucxml.documents import DeviationWarning, detect, parse, serialize
+    from ucxml.errors import (
+        AuthenticationError,
+        BindingError,
+        CmeCliError,
+        CmeError,
+        CmeSaveConfigError,
+        CmeSetResultError,
+        ConnectError,
+        ForbiddenXmlError,
+        HttpStatusError,
+        MalformedResponseError,
+        RequestTimeoutError,
+        ServerError,
+        TransportError,
+        UcxmlError,
+        UnknownApiError,
+        UnknownMessageError,
+        XmlError,
+        XmlLimitError,
+        XmlSyntaxError,
+    )
+    from ucxml.report import Issue, Report
+    from ucxml.validation import validate
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "parse": "ucxml.documents",
+    "serialize": "ucxml.documents",
+    "detect": "ucxml.documents",
+    "DeviationWarning": "ucxml.documents",
+    "validate": "ucxml.validation",
+    "Issue": "ucxml.report",
+    "Report": "ucxml.report",
+    **{
+        name: "ucxml.errors"
+        for name in (
+            "AuthenticationError",
+            "BindingError",
+            "CmeCliError",
+            "CmeError",
+            "CmeSaveConfigError",
+            "CmeSetResultError",
+            "ConnectError",
+            "ForbiddenXmlError",
+            "HttpStatusError",
+            "MalformedResponseError",
+            "RequestTimeoutError",
+            "ServerError",
+            "TransportError",
+            "UcxmlError",
+            "UnknownApiError",
+            "UnknownMessageError",
+            "XmlError",
+            "XmlLimitError",
+            "XmlSyntaxError",
+        )
+    },
+}
+_SUBMODULES = {"cme", "errors", "transport", "emulator", "generated", "bindings", "cli"}
+
+__all__ = [
+    "AuthenticationError",
+    "BindingError",
+    "CmeCliError",
+    "CmeError",
+    "CmeSaveConfigError",
+    "CmeSetResultError",
+    "ConnectError",
+    "DeviationWarning",
+    "ForbiddenXmlError",
+    "HttpStatusError",
+    "Issue",
+    "MalformedResponseError",
+    "Report",
+    "RequestTimeoutError",
+    "ServerError",
+    "TransportError",
+    "UcxmlError",
+    "UnknownApiError",
+    "UnknownMessageError",
+    "XmlError",
+    "XmlLimitError",
+    "XmlSyntaxError",
+    "__version__",
+    "detect",
+    "parse",
+    "serialize",
+    "validate",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"ucxml.{name}")
+    raise AttributeError(f"module 'ucxml' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, *_SUBMODULES])

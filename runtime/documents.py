@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
+from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.registry import ApiBinding, api_names, api_of, binding
+from ucxml.report import Issue
+from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
 from xsdata.exceptions import ConverterError, ParserError
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.formats.dataclass.models.generics import DerivedElement
@@ -22,12 +27,6 @@ from xsdata.formats.dataclass.parsers.config import ParserConfig
 from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
-
-from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
-from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
-from ucxml.registry import ApiBinding, api_names, api_of, binding
-from ucxml.report import Issue
-from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
 
 __all__ = [
     "DeviationWarning",
@@ -49,7 +48,8 @@ _PARSER_CONFIG = ParserConfig(
 _SERIALIZER = XmlSerializer(
     context=_CONTEXT, config=SerializerConfig(xml_declaration=False, indent=None)
 )
-_UNKNOWN = re.compile(r"Unknown property (\{[^}]*\})?([\w.\-]+)")
+# xsdata words it "Unknown property Parent:Child" (or "{ns}Child"): the last name counts.
+_UNKNOWN = re.compile(r"Unknown property \S*?([\w.\-]+)\s*$")
 
 
 class DeviationWarning(UserWarning):
@@ -83,7 +83,9 @@ def detect_tree(root: etree._Element) -> str | None:
         if root.tag not in roots:
             continue
         if etree.QName(root).localname == "Envelope":
-            body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]
+            body = [
+                c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"
+            ]
             inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
             if not inner or inner[0].tag not in roots:
                 continue
@@ -161,7 +163,7 @@ def _binding_error(exc: Exception, message: Message) -> BindingError:
     text = str(exc)
     unknown = _UNKNOWN.search(text)
     if unknown:
-        local = unknown.group(2)
+        local = unknown.group(1)
         for el in message.element.iter(local):
             path = el.getroottree().getpath(el)
             return BindingError(f"unknown element <{local}>", path=path, line=el.sourceline)

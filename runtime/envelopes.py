@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
-
 from ucxml.errors import BindingError
 from ucxml.report import Issue
 
@@ -104,7 +103,9 @@ def unwrap_axl(root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
     raw_type = node.get(XSI_TYPE)
     if raw_type is None:
         raise BindingError(
-            f"<{node.tag}> has no xsi:type naming the message", path=_path(node), line=node.sourceline
+            f"<{node.tag}> has no xsi:type naming the message",
+            path=_path(node),
+            line=node.sourceline,
         )
     type_name = raw_type.strip().rpartition(":")[2]
     return AxlPayload(node, str(node.tag), type_name, raw_type, bare), warnings

@@ -87,7 +87,9 @@ class BindingError(UcxmlError):
         self.message = message
         self.path = path
         self.line = line
-        where = " ".join(p for p in (f"at {path}" if path else "", f"(line {line})" if line else "") if p)
+        where = " ".join(
+            p for p in (f"at {path}" if path else "", f"(line {line})" if line else "") if p
+        )
         super().__init__(f"{message} {where}".rstrip())
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 from ucxml.report import Issue
 
@@ -95,8 +94,7 @@ def _declare_prefixes(
     column = root.start(1) - data.rfind(b"\n", 0, root.start(1)) - 1
     decl = b"".join(b' xmlns:%s="%s"' % (p.encode(), u.encode()) for p, u in missing)
     issues = [
-        Issue("warning", f"undeclared prefix '{p}' read as {u}", line, column)
-        for p, u in missing
+        Issue("warning", f"undeclared prefix '{p}' read as {u}", line, column) for p, u in missing
     ]
     return data[:at] + decl + data[at:], issues, [p for p, _ in missing]
 

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from lxml import etree
-
 from ucxml.documents import Message, decode, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
@@ -32,6 +31,17 @@ def _hinted(api: str | None, issue: Issue) -> Issue:
         if hint:
             return Issue(issue.severity, issue.message, issue.line, issue.column, issue.path, hint)
     return issue
+
+
+def _sniff(data: bytes) -> str | None:
+    """Guess the API of a payload that is not well-formed, from the start tags it shows."""
+    head = data[:4096]
+    for name in api_names():
+        for root in binding(name).info.roots:
+            local = root.rsplit("}", 1)[-1].encode()
+            if local != b"Envelope" and re.search(rb"<(?:[\w.\-]+:)?" + local + rb"[\s/>]", head):
+                return name
+    return None
 
 
 def _column(lines: list[bytes], line: int | None, local: str) -> int | None:
@@ -92,8 +102,9 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
     try:
         message = read_message(data, api)
     except XmlError as exc:
+        guess = api or _sniff(data)
         issue = Issue("error", exc.message, exc.line, exc.column)
-        return Report(source, api, None, (_hinted(api, issue),))
+        return Report(source, guess, None, (_hinted(guess, issue),))
     except UnknownApiError as exc:
         issue = Issue("error", f"API not detected: {exc.message}", exc.line, None, exc.path)
         return Report(source, api, None, (issue,))
@@ -107,8 +118,14 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
         try:
             decode(message)
         except BindingError as exc:
-            issues.append(_hinted(message.api, Issue("error", exc.message, exc.line, None, exc.path)))
-    label = message.type_name if binding(message.api).model_for(message.type_name, message.kind) else None
+            issues.append(
+                _hinted(message.api, Issue("error", exc.message, exc.line, None, exc.path))
+            )
+    label = (
+        message.type_name
+        if binding(message.api).model_for(message.type_name, message.kind)
+        else None
+    )
     return Report(source, message.api, label, tuple(issues))
 
 

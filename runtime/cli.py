@@ -1,0 +1,179 @@
+"""The ``ucxml`` command line: ``validate``, ``emulate``, ``demo``, ``apis``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["main"]
+
+EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ucxml")
+def cli() -> None:
+    """Typed bindings, validation and emulators for UC systems' XML interfaces."""
+
+
+def _print_text(
+    console: Console, reports: Sequence[object], io_errors: Sequence[tuple[str, str]]
+) -> None:
+    from ucxml.registry import binding
+    from ucxml.report import Report
+
+    titles: dict[tuple[str, str], str] = {}
+    for report in reports:
+        assert isinstance(report, Report)
+        mark = "[green]✓ valid[/]" if report.valid else "[red]✗ invalid[/]"
+        what = " ".join(x for x in (report.api, report.message) if x) or "(not detected)"
+        console.print(f"{mark}  {report.source}  [cyan]{what}[/]", highlight=False, soft_wrap=True)
+        for issue in report.issues:
+            where = f"{issue.line}:{issue.column or 0}" if issue.line else "-"
+            color = "red" if issue.severity == "error" else "yellow"
+            console.print(
+                f"    [{color}]{issue.severity}[/] {where} {issue.message}"
+                + (f"  [dim]({issue.path})[/]" if issue.path else ""),
+                highlight=False,
+                soft_wrap=True,
+            )
+            if issue.hint and report.api:
+                key = (report.api, issue.hint)
+                if key not in titles:
+                    entry = next(
+                        (e for e in binding(report.api).errata if e.id == issue.hint), None
+                    )
+                    titles[key] = entry.title if entry else ""
+                console.print(
+                    f"      [magenta]hint {issue.hint}[/]: known documentation defect"
+                    f" — {titles[key]}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+    for source, error in io_errors:
+        console.print(f"[red]✗ error[/]  {source}  {error}", highlight=False, soft_wrap=True)
+    table = Table(title="summary", show_edge=False)
+    for column in ("payloads", "valid", "invalid", "warnings", "I/O errors"):
+        table.add_column(column, justify="right")
+    valid = sum(1 for r in reports if isinstance(r, Report) and r.valid)
+    warned = sum(1 for r in reports if isinstance(r, Report) and r.warnings)
+    table.add_row(
+        str(len(reports)), str(valid), str(len(reports) - valid), str(warned), str(len(io_errors))
+    )
+    console.print(table)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--api", "api", default=None, help="Validate as this API instead of detecting it.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (tolerated deviations) as errors.")
+def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) -> None:
+    """Validate captured payloads (files, folders walked for *.xml, or - for stdin).
+
+    Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
+    """
+    from ucxml.captures import iter_captures
+    from ucxml.registry import api_names
+    from ucxml.report import Issue, Report
+    from ucxml.validation import validate_bytes
+
+    if api is not None and api not in api_names():
+        raise click.UsageError(f"unknown API {api!r}; choose from {', '.join(api_names())}")
+    reports: list[Report] = []
+    io_errors: list[tuple[str, str]] = []
+    for capture in iter_captures(paths):
+        if capture.error is not None:
+            io_errors.append((capture.source, capture.error))
+            continue
+        report = validate_bytes(capture.data, api, source=capture.source)
+        if strict and report.warnings:
+            issues = tuple(
+                Issue("error", i.message, i.line, i.column, i.path, i.hint) for i in report.issues
+            )
+            report = Report(report.source, report.api, report.message, issues)
+        reports.append(report)
+    if fmt == "json":
+        out = [r.to_dict() for r in reports]
+        out += [
+            {
+                "path": s,
+                "api": None,
+                "message": None,
+                "valid": False,
+                "issues": [
+                    {
+                        "severity": "error",
+                        "line": None,
+                        "column": None,
+                        "path": "",
+                        "message": e,
+                        "hint": None,
+                    }
+                ],
+            }
+            for s, e in io_errors
+        ]
+        click.echo(json.dumps(out, indent=2))
+    else:
+        _print_text(Console(), reports, io_errors)
+    if io_errors:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_VALID if all(r.valid for r in reports) else EXIT_INVALID)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free one).")
+def emulate(host: str, port: int) -> None:
+    """Run the local emulators of every API on one port, each at its real path."""
+    from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
+    from ucxml.emulator.server import serve
+
+    app = create_app()
+    allow_remote = host not in ("127.0.0.1", "localhost", "::1")
+
+    def ready(base_url: str) -> None:
+        click.echo(f"ucxml emulators listening on {base_url}")
+        click.echo(
+            f"  CME XML API: {base_url}/ios_xml_app/cme  (Basic auth {DEMO_USER} / {DEMO_PASSWORD})"
+        )
+        click.echo("Press Ctrl-C to stop.")
+
+    serve(app, host=host, port=port, allow_remote=allow_remote, on_ready=ready)
+
+
+@cli.command()
+def demo() -> None:
+    """Run the end-to-end demo against the embedded emulator (exit 0 on success)."""
+    from ucxml.demo import run_demo
+
+    sys.exit(run_demo(Console()))
+
+
+@cli.command()
+def apis() -> None:
+    """List the supported APIs and their operations."""
+    from ucxml.registry import api_names, binding
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    for name in api_names():
+        api = binding(name)
+        table = Table(title=f"{name}: {api.info.title}", show_edge=False)
+        for column in ("operation", "method", "request", "response"):
+            table.add_column(column)
+        for op in api.operations.values():
+            table.add_row(op.name, op.method, op.request.__name__, op.response.__name__)
+        console.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``ucxml`` console script."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="ucxml")

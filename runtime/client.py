@@ -1,0 +1,208 @@
+"""The part every typed client shares: request building, answer checking, lifecycle.
+
+A client is a generated operation-stub class (``CmeOperations``...) plus one of the bases
+here. The stubs build the request model and call ``_invoke``; the base serializes it into
+the API's envelope, sends it through a :mod:`~ucxml.transport`, turns HTTP problems and
+unreadable answers into typed errors, binds the answer to the expected response model, and
+finally lets the API's client check the result for server-reported failures.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
+
+from ucxml.bindings import Operation
+from ucxml.documents import decode, read_message, serialize
+from ucxml.errors import (
+    AuthenticationError,
+    BindingError,
+    HttpStatusError,
+    MalformedResponseError,
+    XmlError,
+)
+from ucxml.transport import (
+    AsyncHttpxTransport,
+    AsyncTransport,
+    HttpRequest,
+    HttpResponse,
+    HttpxTransport,
+    Transport,
+)
+
+__all__ = ["AsyncClientBase", "ClientBase", "ClientCore"]
+
+T = TypeVar("T")
+logger = logging.getLogger("ucxml")
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
+
+
+def _excerpt(content: bytes, limit: int = 160) -> str:
+    text = _UNPRINTABLE.sub(" ", content[:limit].decode("utf-8", "replace")).strip()
+    return text + ("…" if len(content) > limit else "")
+
+
+class ClientCore:
+    """Builds the HTTP request of an operation and interprets the answer (no I/O)."""
+
+    def __init__(self, api: str, base_url: str, endpoint: str, content_type: str) -> None:
+        self.api = api
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base URL must be http(s)://host[:port][/path], got {base_url!r}")
+        has_path = parts.path not in ("", "/")
+        self.url = base_url if has_path else base_url.rstrip("/") + endpoint
+        self.content_type = content_type
+
+    def request(self, operation: Operation, body: Any) -> HttpRequest:
+        """The HTTP request carrying ``body`` (a request model) for ``operation``."""
+        return HttpRequest(
+            method="POST",
+            url=self.url,
+            content=serialize(body),
+            headers={"Content-Type": self.content_type, "Accept": "text/xml"},
+        )
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
+        if answer.status in (401, 403):
+            raise AuthenticationError(answer.status, answer.reason or "credentials refused")
+        if not 200 <= answer.status < 300:
+            raise HttpStatusError(answer.status, answer.reason, excerpt=_excerpt(answer.content))
+        if not answer.content.strip():
+            raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
+        looks_xml = answer.content.lstrip()[:1] == b"<"
+        if "html" in answer.content_type or not looks_xml:
+            raise MalformedResponseError(
+                f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "
+                f"{_excerpt(answer.content)}"
+            )
+        try:
+            message = read_message(answer.content, self.api)
+        except (XmlError, BindingError) as exc:
+            raise MalformedResponseError(f"{operation.name}: unreadable answer: {exc}") from exc
+        for issue in message.warnings:
+            logger.warning("%s answer, line %s: %s", operation.name, issue.line, issue.message)
+        if message.kind != "response":
+            raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
+        try:
+            result = decode(message)
+        except BindingError as exc:
+            raise MalformedResponseError(f"{operation.name}: unexpected answer: {exc}") from exc
+        if not isinstance(result, response_type):
+            raise MalformedResponseError(
+                f"{operation.name}: expected {response_type.__name__}, got {message.type_name}"
+            )
+        return result
+
+
+class ClientBase:
+    """Transport ownership and context management of a synchronous client."""
+
+    def __init__(
+        self,
+        core: ClientCore,
+        *,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+        verify: bool,
+        ca_bundle: str | Path | None,
+        transport: Transport | None,
+    ) -> None:
+        self._core = core
+        self._username = username
+        self._owns_transport = transport is None
+        self._transport = transport or HttpxTransport(
+            username=username,
+            password=password,
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+        )
+
+    @property
+    def url(self) -> str:
+        """The service URL requests are posted to."""
+        return self._core.url
+
+    def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        answer = self._transport.send(self._core.request(operation, request))
+        return self._core.response(operation, response_type, answer)
+
+    def close(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"
+
+
+class AsyncClientBase:
+    """Transport ownership and context management of an asynchronous client."""
+
+    def __init__(
+        self,
+        core: ClientCore,
+        *,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+        verify: bool,
+        ca_bundle: str | Path | None,
+        transport: AsyncTransport | None,
+    ) -> None:
+        self._core = core
+        self._username = username
+        self._owns_transport = transport is None
+        self._transport = transport or AsyncHttpxTransport(
+            username=username,
+            password=password,
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+        )
+
+    @property
+    def url(self) -> str:
+        """The service URL requests are posted to."""
+        return self._core.url
+
+    async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        answer = await self._transport.send(self._core.request(operation, request))
+        return self._core.response(operation, response_type, answer)
+
+    async def aclose(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"

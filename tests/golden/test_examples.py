@@ -1,0 +1,130 @@
+"""Golden tests over every documented example and its corrected twin (data-driven).
+
+Adding an example means adding a file pair under ``schemas/<api>/examples/``; the cases
+below are collected from the folders and the API's ERRATA.md.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+import ucxml
+from canonical import canonical
+from ucxml.documents import DeviationWarning
+from ucxml.registry import binding
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "schemas"
+APIS = sorted(p.parent.parent.name for p in SCHEMAS.glob("*/examples/corrected"))
+
+
+def _cases(kind: str) -> list[tuple[str, Path]]:
+    return [
+        (api, path)
+        for api in APIS
+        for path in sorted((SCHEMAS / api / "examples" / kind).glob("*.xml"))
+    ]
+
+
+CORRECTED = _cases("corrected")
+DOCUMENTED = _cases("documented")
+
+
+def _id(case: tuple[str, Path]) -> str:
+    return f"{case[0]}/{case[1].name}"
+
+
+def _quiet_parse(data: bytes, api: str) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeviationWarning)
+        return ucxml.parse(data, api=api)
+
+
+def test_every_documented_example_has_a_corrected_twin() -> None:
+    for api in APIS:
+        documented = {p.name for p in (SCHEMAS / api / "examples" / "documented").glob("*.xml")}
+        corrected = {p.name for p in (SCHEMAS / api / "examples" / "corrected").glob("*.xml")}
+        assert documented == corrected, api
+    assert len([c for c in DOCUMENTED if c[0] == "cme"]) == 38
+
+
+@pytest.mark.parametrize("case", CORRECTED, ids=_id)
+def test_corrected_example_is_valid(case: tuple[str, Path]) -> None:
+    api, path = case
+    report = ucxml.validate(path, api=api)
+    assert report.valid, [i.to_dict() for i in report.issues]
+    assert report.issues == ()
+    assert report.api == api
+    assert report.message is not None
+
+
+@pytest.mark.parametrize("case", CORRECTED, ids=_id)
+def test_corrected_example_round_trips(case: tuple[str, Path]) -> None:
+    api, path = case
+    data = path.read_bytes()
+    obj = _quiet_parse(data, api)
+    out = ucxml.serialize(obj)
+    assert canonical(out) == canonical(data)
+    assert ucxml.serialize(_quiet_parse(out, api)) == out  # fixed point
+    assert _quiet_parse(out, api) == obj
+
+
+def _errata_lines(api: str, name: str) -> dict[int, set[str]]:
+    lines: dict[int, set[str]] = {}
+    for entry in binding(api).errata:
+        for file, line in entry.files:
+            if file == name and line is not None:
+                lines.setdefault(line, set()).add(entry.id)
+    return lines
+
+
+@pytest.mark.parametrize("case", DOCUMENTED, ids=_id)
+def test_documented_example_is_read_or_rejected_as_the_errata_say(case: tuple[str, Path]) -> None:
+    api, path = case
+    report = ucxml.validate(path, api=api)
+    named = _errata_lines(api, path.name)
+    if report.valid:
+        twin = path.parent.parent / "corrected" / path.name
+        assert _quiet_parse(path.read_bytes(), api) == _quiet_parse(twin.read_bytes(), api)
+        for issue in report.warnings:
+            assert issue.hint is not None, f"unexplained warning: {issue}"
+    else:
+        assert report.errors, "invalid without errors"
+        for issue in report.errors:
+            assert issue.hint is not None, f"no erratum explains {issue}"
+            assert issue.line in named and issue.hint in named[issue.line], (
+                f"{issue.hint} at line {issue.line} is not listed for {path.name} in ERRATA.md"
+            )
+            assert issue.column is not None
+
+
+def test_every_listed_error_is_reproduced() -> None:
+    for api in APIS:
+        for entry in binding(api).errata:
+            if entry.severity != "error":
+                continue
+            for file, line in entry.files:
+                path = SCHEMAS / api / "examples" / "documented" / file
+                assert path.exists(), f"{entry.id} names missing {file}"
+                report = ucxml.validate(path, api=api)
+                assert any(i.line == line and i.hint == entry.id for i in report.errors), (
+                    f"{entry.id}: {file}:{line} not reported"
+                )
+
+
+def test_every_listed_warning_is_reproduced_where_the_file_parses() -> None:
+    for api in APIS:
+        for entry in binding(api).errata:
+            if entry.severity != "warning":
+                continue
+            for file, line in entry.files:
+                path = SCHEMAS / api / "examples" / "documented" / file
+                if line is None or not path.exists():
+                    continue
+                report = ucxml.validate(path, api=api)
+                if report.valid:
+                    assert any(i.line == line and i.hint == entry.id for i in report.warnings), (
+                        f"{entry.id}: {file}:{line} warning not reported"
+                    )
