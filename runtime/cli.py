@@ -147,7 +147,7 @@ def emulate(host: str, port: int) -> None:
         )
         click.echo("Press Ctrl-C to stop.")
 
-    serve(app, host=host, port=port, allow_remote=allow_remote, on_ready=ready)
+    serve(app, host=host, port=port, allow_remote=allow_remote, ready=ready)
 
 
 @cli.command()

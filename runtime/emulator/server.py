@@ -1,0 +1,221 @@
+"""Running an emulator app over real HTTP with uvicorn.
+
+:class:`EmulatorServer` serves an app from a background thread for the length of a
+``with`` block (tests, demos); :func:`serve` runs one in the foreground until Ctrl-C
+(``ucxml emulate``).  Both bind the listening socket themselves, so port 0 picks a free
+port that is known before the first request, and both refuse to listen on anything but
+a loopback address unless ``allow_remote=True``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Final
+
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.config import LOGGING_CONFIG
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "EmulatorServer", "serve"]
+
+DEFAULT_HOST: Final = "127.0.0.1"
+"""Address the emulators listen on by default (loopback)."""
+DEFAULT_PORT: Final = 8080
+"""Port :func:`serve` listens on by default."""
+
+_START_TIMEOUT: Final = 10.0
+_STOP_TIMEOUT: Final = 5.0
+_GRACEFUL_SHUTDOWN: Final = 1
+
+
+def _bind_address(host: str, allow_remote: bool) -> str:
+    """The address to bind for ``host``; refuse non-loopback hosts unless allowed."""
+    name = host.strip().strip("[]")
+    if name.lower() == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        if not allow_remote:
+            raise ValueError(
+                f"host {host!r} is not a loopback address; pass allow_remote=True to listen on it"
+            ) from None
+        return name
+    if not address.is_loopback and not allow_remote:
+        raise ValueError(
+            f"host {host!r} is not a loopback address; pass allow_remote=True to listen on it"
+        )
+    return str(address)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (port 0 picks a free one)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        if hasattr(socket, "SO_REUSEADDR") and not hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _config(app: ASGIApp, *, log_config: bool) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_config=LOGGING_CONFIG if log_config else None,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+    )
+
+
+class EmulatorServer:
+    """Serve ``app`` over HTTP from a background thread, as a context manager.
+
+    ::
+
+        with EmulatorServer(create_app()) as server:
+            httpx.post(server.base_url + "/ios_xml_app/cme", ...)
+
+    Args:
+        app: The ASGI app (e.g. :func:`ucxml.emulator.create_app`).
+        host: Address to listen on; must be loopback unless ``allow_remote``.
+        port: Port to listen on; 0 (the default) picks a free one.
+        allow_remote: Allow a non-loopback ``host``.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        allow_remote: bool = False,
+    ) -> None:
+        self.app = app
+        self.host = _bind_address(host, allow_remote)
+        self._requested_port = port
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        state = self.base_url if self.running else "stopped"
+        return f"EmulatorServer({state})"
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (known once started)."""
+        if self._socket is None:
+            raise RuntimeError("the server is not started")
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running server, without a trailing slash."""
+        if self._socket is None:
+            raise RuntimeError("the server is not started")
+        return _url(self._socket)
+
+    def start(self) -> EmulatorServer:
+        """Bind the socket, start uvicorn in a thread and wait until it serves."""
+        if self._thread is not None:
+            raise RuntimeError("the server is already started")
+        sock = _listen(self.host, self._requested_port)
+        server = uvicorn.Server(_config(self.app, log_config=False))
+        self._socket, self._server, self._error = sock, server, None
+        thread = threading.Thread(target=self._run, name=f"ucxml-emulator-{self.port}", daemon=True)
+        self._thread = thread
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                error = self._error
+                self.stop()
+                raise RuntimeError("the emulator server did not start") from error
+            time.sleep(0.005)
+        return self
+
+    def _run(self) -> None:
+        assert self._server is not None and self._socket is not None
+        try:
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # reported by start()
+            self._error = exc
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit, wait for its thread (bounded) and close the socket."""
+        server, thread, sock = self._server, self._thread, self._socket
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(_STOP_TIMEOUT)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True
+                thread.join(_STOP_TIMEOUT)
+        if sock is not None:
+            sock.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve(
+    app: ASGIApp,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    allow_remote: bool = False,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve ``app`` in the foreground until Ctrl-C (or SIGTERM), then return.
+
+    The socket is bound before uvicorn starts; ``ready`` is then called with the base URL
+    (``http://host:port``, the real port when ``port`` is 0).
+
+    Raises:
+        ValueError: ``host`` is not loopback and ``allow_remote`` is False.
+        OSError: The address cannot be bound (port in use, ...).
+    """
+    sock = _listen(_bind_address(host, allow_remote), port)
+    try:
+        if ready is not None:
+            ready(_url(sock))
+        server = uvicorn.Server(_config(app, log_config=True))
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT
+            server.run(sockets=[sock])
+    finally:
+        sock.close()

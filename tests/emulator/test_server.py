@@ -1,0 +1,204 @@
+"""Running emulator apps over real HTTP: :class:`EmulatorServer` and :func:`serve`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+
+import httpx
+import pytest
+import ucxml.emulator
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from ucxml.documents import serialize
+from ucxml.emulator import (
+    CME_PATH,
+    DEMO_PASSWORD,
+    DEMO_USER,
+    EmulatorServer,
+    create_app,
+)
+from ucxml.emulator.server import DEFAULT_HOST
+from ucxml.generated.cme import models as m
+from ucxml.validation import validate
+
+
+async def _ping(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(f"pong {threading.current_thread().name}")
+
+
+def ping_app() -> Starlette:
+    return Starlette(routes=[Route("/ping", _ping)])
+
+
+def test_start_serve_and_stop_on_a_free_port() -> None:
+    server = EmulatorServer(ping_app())
+    assert not server.running
+    with pytest.raises(RuntimeError):
+        _ = server.base_url
+    with server as running:
+        assert running is server
+        assert server.running
+        assert server.port > 0
+        assert server.base_url == f"http://127.0.0.1:{server.port}"
+        response = httpx.get(server.base_url + "/ping")
+        assert response.status_code == 200
+        assert response.text.startswith("pong")
+        url = server.base_url
+    assert not server.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/ping", timeout=1.0)
+
+
+def test_two_servers_at_once_get_different_ports() -> None:
+    with EmulatorServer(ping_app()) as one, EmulatorServer(ping_app()) as two:
+        assert one.port != two.port
+        assert httpx.get(one.base_url + "/ping").status_code == 200
+        assert httpx.get(two.base_url + "/ping").status_code == 200
+
+
+def test_a_server_can_be_restarted_and_a_fixed_port_reused() -> None:
+    server = EmulatorServer(ping_app())
+    with server:
+        port = server.port
+    with EmulatorServer(ping_app(), port=port) as again:
+        assert again.port == port
+        assert httpx.get(again.base_url + "/ping").status_code == 200
+    with server:
+        assert httpx.get(server.base_url + "/ping").status_code == 200
+
+
+def test_starting_twice_is_an_error() -> None:
+    with EmulatorServer(ping_app()) as server, pytest.raises(RuntimeError):
+        server.start()
+
+
+def test_a_busy_port_is_reported() -> None:
+    with EmulatorServer(ping_app()) as server:
+        with pytest.raises(OSError):
+            EmulatorServer(ping_app(), port=server.port).start()
+        assert httpx.get(server.base_url + "/ping").status_code == 200
+
+
+def test_the_demo_app_over_http() -> None:
+    with EmulatorServer(create_app()) as server:
+        body = serialize(m.ISgetGlobal(get_global=m.NoParams()))
+        response = httpx.post(
+            server.base_url + CME_PATH,
+            content=body,
+            headers={"Content-Type": "text/xml"},
+            auth=(DEMO_USER, DEMO_PASSWORD),
+        )
+        assert response.status_code == 200
+        assert validate(response.content).valid
+        assert b"<ISName>CME-Demo</ISName>" in response.content
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "example.com", "::"])
+def test_non_loopback_hosts_are_refused(host: str) -> None:
+    with pytest.raises(ValueError, match="allow_remote"):
+        EmulatorServer(ping_app(), host=host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "127.0.0.2", "::1", "[::1]"])
+def test_loopback_hosts_are_accepted(host: str) -> None:
+    server = EmulatorServer(ping_app(), host=host)
+    assert server.host in ("127.0.0.1", "127.0.0.2", "::1")
+
+
+def test_allow_remote_accepts_any_host() -> None:
+    server = EmulatorServer(ping_app(), host="0.0.0.0", allow_remote=True)
+    assert server.host == "0.0.0.0"
+
+
+def test_default_host_is_loopback() -> None:
+    assert DEFAULT_HOST == "127.0.0.1"
+
+
+def test_serve_runs_in_the_foreground_until_interrupted() -> None:
+    script = textwrap.dedent(
+        """
+        from ucxml.emulator import create_app, serve
+        serve(create_app(), port=0, ready=lambda url: print(url, flush=True))
+        print("stopped", flush=True)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        body = serialize(m.ISgetEvtCounts(get_evt_counts=m.NoParams()))
+        response = httpx.post(
+            url + CME_PATH, content=body, auth=(DEMO_USER, DEMO_PASSWORD), timeout=5.0
+        )
+        assert response.status_code == 200
+        assert validate(response.content).valid
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out.strip() == "stopped"
+    assert "Traceback" not in err
+
+
+def test_serve_refuses_non_loopback_hosts() -> None:
+    with pytest.raises(ValueError, match="allow_remote"):
+        ucxml.emulator.serve(ping_app(), host="0.0.0.0")
+
+
+def test_public_names() -> None:
+    exported = set(ucxml.emulator.__all__)
+    assert exported == {
+        "CME_PATH",
+        "DEMO_PASSWORD",
+        "DEMO_PRIVILEGE",
+        "DEMO_USER",
+        "CmeFaults",
+        "CmeRouter",
+        "CmeService",
+        "EmulatorServer",
+        "SipConfig",
+        "cme_routes",
+        "create_app",
+        "create_cme_app",
+        "serve",
+    }
+    for name in exported:
+        assert getattr(ucxml.emulator, name) is not None
+    public = {n for n in vars(ucxml.emulator) if not n.startswith("_")}
+    modules = {"app", "cme_app", "cme_state", "server", "annotations"}
+    assert public - modules == exported
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_stop_is_bounded_with_a_request_in_flight() -> None:
+    import asyncio
+    import time
+
+    async def slow(request: Request) -> PlainTextResponse:
+        await asyncio.sleep(30)
+        return PlainTextResponse("late")
+
+    app = Starlette(routes=[Route("/slow", slow)])
+    server = EmulatorServer(app).start()
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(server.base_url + "/slow", timeout=0.2)
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 5
+    assert not server.running
