@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import pytest
-
 import ucxml
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.errors import AuthenticationError, HttpStatusError, MalformedResponseError
@@ -33,9 +32,14 @@ def test_request_is_a_declared_valid_envelope() -> None:
     assert ucxml.parse(sent.content) == m.ISgetUser(get_user=m.ISgetUserParams(user_id="peter"))
 
 
-def test_documented_bare_answer_is_read_with_logged_warnings(caplog: pytest.LogCaptureFixture) -> None:
+def test_documented_bare_answer_is_read_with_logged_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     transport = _answer((EXAMPLES / "documented/29-ISgetUser-response.xml").read_bytes())
-    with caplog.at_level(logging.WARNING, logger="ucxml"), CmeClient("http://r", transport=transport) as cme:
+    with (
+        caplog.at_level(logging.WARNING, logger="ucxml"),
+        CmeClient("http://r", transport=transport) as cme,
+    ):
         assert cme.get_user("peter").user.user_id == "peter"
     assert any("bare <response>" in r.getMessage() for r in caplog.records)
 
@@ -46,7 +50,12 @@ def test_documented_bare_answer_is_read_with_logged_warnings(caplog: pytest.LogC
         (b"", 200, "text/xml", MalformedResponseError),
         (b"<html><body>Login</body></html>", 200, "text/html", MalformedResponseError),
         (b"OK", 200, "text/plain", MalformedResponseError),
-        (b"<response xsi:type='ISgetUserResponse'><ISuser>", 200, "text/xml", MalformedResponseError),
+        (
+            b"<response xsi:type='ISgetUserResponse'><ISuser>",
+            200,
+            "text/xml",
+            MalformedResponseError,
+        ),
         (b"forbidden", 403, "text/plain", AuthenticationError),
         (b"Internal error", 500, "text/plain", HttpStatusError),
     ],
@@ -58,16 +67,18 @@ def test_refused_answers(body: bytes, status: int, ctype: str, error: type[Excep
 
 def test_answer_of_another_operation_is_refused() -> None:
     body = (EXAMPLES / "corrected/23-ISgetEvtCounts-response.xml").read_bytes()
-    with CmeClient("http://r", transport=_answer(body)) as cme, pytest.raises(
-        MalformedResponseError, match="expected ISgetUserResponse"
+    with (
+        CmeClient("http://r", transport=_answer(body)) as cme,
+        pytest.raises(MalformedResponseError, match="expected ISgetUserResponse"),
     ):
         cme.get_user("peter")
 
 
 def test_answer_that_is_a_request_is_refused() -> None:
     body = (EXAMPLES / "corrected/28-ISgetUser-request.xml").read_bytes()
-    with CmeClient("http://r", transport=_answer(body)) as cme, pytest.raises(
-        MalformedResponseError, match="request"
+    with (
+        CmeClient("http://r", transport=_answer(body)) as cme,
+        pytest.raises(MalformedResponseError, match="request"),
     ):
         cme.get_user("peter")
 
@@ -75,8 +86,9 @@ def test_answer_that_is_a_request_is_refused() -> None:
 def test_unknown_element_in_answer_is_refused_not_dropped() -> None:
     body = (EXAMPLES / "corrected/29-ISgetUser-response.xml").read_bytes()
     body = body.replace(b"</ISuser>", b"<ISuserExtra>1</ISuserExtra></ISuser>")
-    with CmeClient("http://r", transport=_answer(body)) as cme, pytest.raises(
-        MalformedResponseError, match="ISuserExtra"
+    with (
+        CmeClient("http://r", transport=_answer(body)) as cme,
+        pytest.raises(MalformedResponseError, match="ISuserExtra"),
     ):
         cme.get_user("peter")
 
