@@ -15,11 +15,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ucxml.codegen.manifest import ApiSpec
 from xsdata.codegen.transformer import ResourceTransformer
 from xsdata.codegen.writer import CodeWriter
 from xsdata.models.config import GeneratorConfig
 from xsdata.utils import package as xsdata_package
+
+from ucxml.codegen.manifest import ApiSpec
 
 __all__ = ["generate_models"]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 from ucxml.codegen.errata import ErratumSpec
 from ucxml.codegen.inspect import ClassInfo, FieldInfo
 from ucxml.codegen.manifest import ApiSpec, OperationSpec

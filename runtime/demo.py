@@ -13,6 +13,7 @@ from importlib import resources
 
 from rich.console import Console
 from rich.table import Table
+
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
 from ucxml.emulator.cme_state import CmeRouter

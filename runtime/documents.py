@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
-from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
-from ucxml.registry import ApiBinding, api_names, api_of, binding
-from ucxml.report import Issue
-from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
 from xsdata.exceptions import ConverterError, ParserError
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.formats.dataclass.models.generics import DerivedElement
@@ -27,6 +22,12 @@ from xsdata.formats.dataclass.parsers.config import ParserConfig
 from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
+
+from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
+from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.registry import ApiBinding, api_names, api_of, binding
+from ucxml.report import Issue
+from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
 
 __all__ = [
     "DeviationWarning",

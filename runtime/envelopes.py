@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lxml import etree
+
 from ucxml.errors import BindingError
 from ucxml.report import Issue
 

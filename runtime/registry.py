@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from lxml import etree
+
 from ucxml.bindings import ApiInfo, Erratum, Operation
 from ucxml.errors import UnknownApiError
 from ucxml.generated import APIS

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
+
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 from ucxml.report import Issue
 

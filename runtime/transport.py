@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Self
 
 import httpx
+
 from ucxml.errors import ConnectError, MalformedResponseError, RequestTimeoutError, TransportError
 
 __all__ = [

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from lxml import etree
+
 from ucxml.documents import Message, decode, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema

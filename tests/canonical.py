@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lxml import etree
+
 from ucxml.safexml import parse_xml
 
 __all__ = ["canonical"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
 from ucxml.emulator.cme_app import CmeFaults

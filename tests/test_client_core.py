@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+
 import ucxml
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.errors import AuthenticationError, HttpStatusError, MalformedResponseError

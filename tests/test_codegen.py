@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ucxml.codegen import check
 from ucxml.codegen.errata import ErrataError, parse_errata
 from ucxml.codegen.manifest import ManifestError, load_manifest

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+
 import ucxml
 from ucxml.documents import DeviationWarning
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError, XmlSyntaxError

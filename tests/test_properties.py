@@ -7,11 +7,12 @@ import warnings
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import model_strategy
 
 import ucxml
 from ucxml.documents import DeviationWarning
 from ucxml.registry import binding
+
+from strategies import model_strategy
 
 CME = binding("cme")
 MODELS = sorted({**CME.requests, **CME.responses}.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 from ucxml.safexml import parse_xml, read_source
 

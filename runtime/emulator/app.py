@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from starlette.applications import Starlette
+
 from ucxml.emulator.cme_app import CmeFaults, cme_routes
 from ucxml.emulator.cme_state import CmeRouter
 

@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
+
 from ucxml.documents import decode, read_message, serialize
 from ucxml.emulator.cme_state import DN_UP, CmeRouter, Ephone, EphoneDn
 from ucxml.errors import BindingError, XmlError

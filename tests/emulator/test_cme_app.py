@@ -17,6 +17,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
+
 from ucxml.documents import parse, serialize
 from ucxml.emulator import (
     CME_PATH,

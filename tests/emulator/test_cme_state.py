@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import pytest
+
 from ucxml.emulator.cme_state import (
     DUAL_LINE,
     INCOMPLETE_COMMAND,

@@ -11,11 +11,12 @@ import threading
 
 import httpx
 import pytest
-import ucxml.emulator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+import ucxml.emulator
 from ucxml.documents import serialize
 from ucxml.emulator import (
     CME_PATH,

@@ -10,10 +10,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+
 import ucxml
-from canonical import canonical
 from ucxml.documents import DeviationWarning
 from ucxml.registry import binding
+
+from canonical import canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
