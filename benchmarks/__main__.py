@@ -1,0 +1,167 @@
+"""Command line of the benchmarks: ``python -m benchmarks`` (what ``make bench`` runs).
+
+Usage::
+
+    python -m benchmarks [--sizes 100,1000,10000] [--repeat N] [--warmup N]
+                         [--min-time S] [--no-gc] [--quick] [--json PATH] [--quiet]
+
+Tables go to stdout as each size finishes; progress goes to stderr. The numbers are
+reported, never compared with a threshold: the exit status is 0 unless the arguments are
+wrong (2) or a result check fails (1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.suite import (
+    DEFAULT_SIZES,
+    QUICK_REPEAT,
+    QUICK_SIZES,
+    BenchmarkReport,
+    SizeResult,
+    environment,
+    format_header,
+    format_size,
+    run,
+    settings,
+)
+
+__all__ = ["build_parser", "main", "parse_sizes"]
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``"100,1000,10000"`` -> ``(100, 1000, 10000)``; every size a positive integer."""
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"sizes must be integers, got {text!r}") from None
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive integers, got {text!r}")
+    return sizes
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {value}")
+    return value
+
+
+def _join(sizes: Sequence[int]) -> str:
+    return ",".join(str(size) for size in sizes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m benchmarks``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=(
+            "Time ucxml against raw lxml and xsdata on synthetic CME ISgetDevice responses."
+        ),
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=None,
+        help=f"comma-separated device counts (default: {_join(DEFAULT_SIZES)})",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=_positive,
+        default=None,
+        help="timed samples per operation (default: by size, 15/7/3 for 100/1000/10000 "
+        "devices, more for cheap operations up to --min-time)",
+    )
+    parser.add_argument(
+        "--warmup", type=_non_negative, default=1, help="untimed runs first (default: 1)"
+    )
+    parser.add_argument(
+        "--min-time",
+        type=_seconds,
+        default=0.5,
+        help="with automatic repeats, sample an operation until this many seconds (default: 0.5)",
+    )
+    parser.add_argument(
+        "--no-gc", action="store_true", help="disable the garbage collector during samples"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"fast smoke run: sizes {_join(QUICK_SIZES)}, {QUICK_REPEAT} samples, "
+        "unless --sizes/--repeat say otherwise",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _print_size(result: SizeResult) -> None:
+    print()
+    print(format_size(result), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks; return the exit status."""
+    args = build_parser().parse_args(argv)
+    quick: bool = args.quick
+    sizes: tuple[int, ...] = args.sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
+    repeat: int | None = args.repeat or (QUICK_REPEAT if quick else None)
+    min_time: float = 0.0 if quick else args.min_time
+    disable_gc: bool = args.no_gc
+    warmup: int = args.warmup
+    header = format_header(
+        environment(),
+        settings(sizes, repeat=repeat, warmup=warmup, min_time=min_time, disable_gc=disable_gc),
+    )
+    print(header, flush=True)
+    report: BenchmarkReport = run(
+        sizes,
+        repeat=repeat,
+        warmup=warmup,
+        min_time=min_time,
+        disable_gc=disable_gc,
+        progress=None if args.quiet else _progress,
+        on_size=_print_size,
+    )
+    print(f"\ntotal {report.seconds:.1f} s")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        print(f"results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Deterministic synthetic CME ``ISgetDevice`` responses of any size.
+
+Every device is an SCCP ephone shaped like the documented example
+(``schemas/cme/examples/corrected/11-ISgetDevice-sccp-response.xml``): ``ISDevID``,
+``ISDevName`` (``SEP`` and 12 hex digits), ``ISDevType``, ``ISDevUserName``, one or two
+``ISDevLineButton``, ``ISDevAddr``, ``ISPhoneLineList`` with one or two ``ExtMapStatus``,
+``ISKeyPhone``, ``ISTapiClientAddr``, ``ISDevStatus``, ``ISDevLastStatus``,
+``ISDevChangeTime``, ``ISDevKeepAlives``, the four empty TAPI fields and ``ISDevDND``.
+
+The values are a pure function of the device's index, so the same ``count`` always gives
+the same bytes, and :func:`device_specs` tells a test exactly what the generator put in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+__all__ = [
+    "SOAP_ENV_NS",
+    "XSI_NS",
+    "DeviceSpec",
+    "ExtensionSpec",
+    "LineButtonSpec",
+    "bare_response",
+    "device_spec",
+    "device_specs",
+    "get_device_response",
+    "render_device",
+]
+
+SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+
+_DEVICE_TYPES = (
+    "IP Phone Telecaster 7960",
+    "IP Phone Telecaster 7940",
+    "IP Phone 7945",
+    "IP Phone 7965",
+    "IP Phone 7975",
+)
+_LINE_STATES = ("idle", "idle", "idle", "ringing", "connected", "hold")
+_BASE_MAC = 0x00036B09538A  # the documented example's phone
+_MAC_STEP = 0x1F3D  # odd, so the names stay distinct over the whole 48-bit range
+
+
+@dataclass(frozen=True, slots=True)
+class LineButtonSpec:
+    """One ``ISDevLineButton``: button number and mode."""
+
+    button_id: int
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtensionSpec:
+    """One ``ExtMapStatus`` of ``ISPhoneLineList``."""
+
+    line_id: int
+    ext_id: int
+    number: str
+    status: bool
+    line_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSpec:
+    """What the generator writes for one SCCP device (``ISDevice``), as Python values."""
+
+    dev_id: int
+    name: str
+    dev_type: str
+    user_name: str
+    line_buttons: tuple[LineButtonSpec, ...]
+    address: str
+    extensions: tuple[ExtensionSpec, ...]
+    key_phone: bool
+    tapi_client_address: str
+    status: str
+    last_status: str
+    change_time: int
+    keep_alives: int
+    dnd: str
+
+
+def device_spec(index: int) -> DeviceSpec:
+    """The device at 0-based ``index``: every value derived from the index alone."""
+    if index < 0:
+        raise ValueError(f"device index must be >= 0, got {index}")
+    number = index + 1
+    lines = 2 if index % 3 == 0 else 1
+    mac = (_BASE_MAC + index * _MAC_STEP) & 0xFFFFFFFFFFFF
+    registered = index % 10 != 7
+    return DeviceSpec(
+        dev_id=number,
+        name=f"SEP{mac:012X}",
+        dev_type=_DEVICE_TYPES[index % len(_DEVICE_TYPES)],
+        user_name=f"ephone{number}",
+        line_buttons=tuple(LineButtonSpec(button, "Normal") for button in range(1, lines + 1)),
+        address=f"10.{(index // 62500) % 256}.{(index // 250) % 250}.{index % 250 + 2}",
+        extensions=tuple(
+            ExtensionSpec(
+                line_id=line,
+                ext_id=2 * index + line,
+                number=str(2000 + 2 * index + line),
+                status=registered,
+                line_state=_LINE_STATES[(index + line) % len(_LINE_STATES)],
+            )
+            for line in range(1, lines + 1)
+        ),
+        key_phone=index % 5 == 4,
+        tapi_client_address="0.0.0.0",
+        status="registered" if registered else "unregistered",
+        last_status="unregistered" if registered else "registered",
+        change_time=54887 + 13 * index,
+        keep_alives=21 + index % 480,
+        dnd="yes" if index % 9 == 8 else "no",
+    )
+
+
+def device_specs(count: int) -> list[DeviceSpec]:
+    """The first ``count`` devices, in document order."""
+    return [device_spec(index) for index in range(count)]
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def render_device(spec: DeviceSpec, indent: str = "        ") -> str:
+    """One ``<ISDevice>`` element, indented like the documented example."""
+    i1, i2, i3 = indent, indent + "  ", indent + "    "
+    i4 = i3 + "  "
+    out = [
+        f"{i1}<ISDevice>",
+        f"{i2}<ISDevID>{spec.dev_id}</ISDevID>",
+        f"{i2}<ISDevName>{spec.name}</ISDevName>",
+        f"{i2}<ISDevType>{escape(spec.dev_type)}</ISDevType>",
+        f"{i2}<ISDevUserName>{escape(spec.user_name)}</ISDevUserName>",
+    ]
+    for button in spec.line_buttons:
+        out += [
+            f"{i2}<ISDevLineButton>",
+            f"{i3}<ISDevLineButtonID>{button.button_id}</ISDevLineButtonID>",
+            f"{i3}<ISDevLineButtonMode>{escape(button.mode)}</ISDevLineButtonMode>",
+            f"{i2}</ISDevLineButton>",
+        ]
+    out += [
+        f"{i2}<ISDevAddr>",
+        f"{i3}<Xipv4Address>{spec.address}</Xipv4Address>",
+        f"{i2}</ISDevAddr>",
+        f"{i2}<ISPhoneLineList>",
+    ]
+    for ext in spec.extensions:
+        out += [
+            f"{i3}<ExtMapStatus>",
+            f"{i4}<LineId>{ext.line_id}</LineId>",
+            f"{i4}<ExtId>{ext.ext_id}</ExtId>",
+            f"{i4}<ExtNumber>{escape(ext.number)}</ExtNumber>",
+            f"{i4}<ExtStatus>{_bool(ext.status)}</ExtStatus>",
+            f"{i4}<LineState>{ext.line_state}</LineState>",
+            f"{i3}</ExtMapStatus>",
+        ]
+    out += [
+        f"{i2}</ISPhoneLineList>",
+        f"{i2}<ISKeyPhone>{_bool(spec.key_phone)}</ISKeyPhone>",
+        f"{i2}<ISTapiClientAddr>",
+        f"{i3}<Xipv4Address>{spec.tapi_client_address}</Xipv4Address>",
+        f"{i2}</ISTapiClientAddr>",
+        f"{i2}<ISDevStatus>{spec.status}</ISDevStatus>",
+        f"{i2}<ISDevLastStatus>{spec.last_status}</ISDevLastStatus>",
+        f"{i2}<ISDevChangeTime>{spec.change_time}</ISDevChangeTime>",
+        f"{i2}<ISDevKeepAlives>{spec.keep_alives}</ISDevKeepAlives>",
+        f"{i2}<ISDevTapiCStatus></ISDevTapiCStatus>",
+        f"{i2}<ISDevTapiCLastStatus></ISDevTapiCLastStatus>",
+        f"{i2}<ISTapiCChangeTime></ISTapiCChangeTime>",
+        f"{i2}<ISTapiCKeepAlive></ISTapiCKeepAlive>",
+        f"{i2}<ISDevDND>{spec.dnd}</ISDevDND>",
+        f"{i1}</ISDevice>",
+    ]
+    return "\n".join(out)
+
+
+def _devices(count: int, indent: str) -> Iterator[str]:
+    for index in range(count):
+        yield render_device(device_spec(index), indent)
+
+
+def get_device_response(count: int) -> bytes:
+    """The full declared CME message: ``SOAP-ENV:Envelope/SOAP-ENV:Body/axl/response``.
+
+    ``<response xsi:type="ISgetDeviceResponse">`` holds ``count`` SCCP devices.
+    """
+    if count < 0:
+        raise ValueError(f"device count must be >= 0, got {count}")
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV_NS}" xmlns:xsi="{XSI_NS}">',
+        "  <SOAP-ENV:Body>",
+        "    <axl>",
+        '      <response xsi:type="ISgetDeviceResponse">',
+        *_devices(count, "        "),
+        "      </response>",
+        "    </axl>",
+        "  </SOAP-ENV:Body>",
+        "</SOAP-ENV:Envelope>",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def bare_response(count: int) -> bytes:
+    """Only the ``<response>`` element of :func:`get_device_response`, as a document.
+
+    The devices are byte-for-byte those of the enveloped message (same indentation); the
+    element declares ``xsi`` itself, since it has no envelope to inherit it from.
+    """
+    if count < 0:
+        raise ValueError(f"device count must be >= 0, got {count}")
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<response xmlns:xsi="{XSI_NS}" xsi:type="ISgetDeviceResponse">',
+        *_devices(count, "        "),
+        "      </response>",
+    ]
+    return "\n".join(parts).encode("utf-8")
