@@ -11,34 +11,37 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The exceptions are plain classes with no dependencies: imported eagerly.
+from ucxml.errors import (
+    AuthenticationError,
+    BindingError,
+    CmeCliError,
+    CmeError,
+    CmeSaveConfigError,
+    CmeSetResultError,
+    ConnectError,
+    ForbiddenXmlError,
+    HttpStatusError,
+    MalformedResponseError,
+    RequestTimeoutError,
+    ServerError,
+    TransportError,
+    UcxmlError,
+    UnknownApiError,
+    UnknownMessageError,
+    XmlError,
+    XmlLimitError,
+    XmlSyntaxError,
+)
+
 if TYPE_CHECKING:
     from ucxml.documents import DeviationWarning, detect, parse, serialize
-    from ucxml.errors import (
-        AuthenticationError,
-        BindingError,
-        CmeCliError,
-        CmeError,
-        CmeSaveConfigError,
-        CmeSetResultError,
-        ConnectError,
-        ForbiddenXmlError,
-        HttpStatusError,
-        MalformedResponseError,
-        RequestTimeoutError,
-        ServerError,
-        TransportError,
-        UcxmlError,
-        UnknownApiError,
-        UnknownMessageError,
-        XmlError,
-        XmlLimitError,
-        XmlSyntaxError,
-    )
     from ucxml.report import Issue, Report
     from ucxml.validation import validate
 
 __version__ = "0.1.0"
 
+# Names whose modules pull in lxml, xsdata and the generated bindings: loaded on first use.
 _LAZY = {
     "parse": "ucxml.documents",
     "serialize": "ucxml.documents",
@@ -47,30 +50,6 @@ _LAZY = {
     "validate": "ucxml.validation",
     "Issue": "ucxml.report",
     "Report": "ucxml.report",
-    **{
-        name: "ucxml.errors"
-        for name in (
-            "AuthenticationError",
-            "BindingError",
-            "CmeCliError",
-            "CmeError",
-            "CmeSaveConfigError",
-            "CmeSetResultError",
-            "ConnectError",
-            "ForbiddenXmlError",
-            "HttpStatusError",
-            "MalformedResponseError",
-            "RequestTimeoutError",
-            "ServerError",
-            "TransportError",
-            "UcxmlError",
-            "UnknownApiError",
-            "UnknownMessageError",
-            "XmlError",
-            "XmlLimitError",
-            "XmlSyntaxError",
-        )
-    },
 }
 _SUBMODULES = {"cme", "errors", "transport", "emulator", "generated", "bindings", "cli"}
 

@@ -100,7 +100,23 @@ class ClientCore:
         return result
 
 
-class ClientBase:
+class _ClientState:
+    """What both client bases hold besides the transport: the core and the user name."""
+
+    def __init__(self, core: ClientCore, username: str | None) -> None:
+        self._core = core
+        self._username = username
+
+    @property
+    def url(self) -> str:
+        """The service URL requests are posted to."""
+        return self._core.url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"
+
+
+class ClientBase(_ClientState):
     """Transport ownership and context management of a synchronous client."""
 
     def __init__(
@@ -114,8 +130,7 @@ class ClientBase:
         ca_bundle: str | Path | None,
         transport: Transport | None,
     ) -> None:
-        self._core = core
-        self._username = username
+        super().__init__(core, username)
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
             username=username,
@@ -124,11 +139,6 @@ class ClientBase:
             verify=verify,
             ca_bundle=ca_bundle,
         )
-
-    @property
-    def url(self) -> str:
-        """The service URL requests are posted to."""
-        return self._core.url
 
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         answer = self._transport.send(self._core.request(operation, request))
@@ -150,11 +160,8 @@ class ClientBase:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"
 
-
-class AsyncClientBase:
+class AsyncClientBase(_ClientState):
     """Transport ownership and context management of an asynchronous client."""
 
     def __init__(
@@ -168,8 +175,7 @@ class AsyncClientBase:
         ca_bundle: str | Path | None,
         transport: AsyncTransport | None,
     ) -> None:
-        self._core = core
-        self._username = username
+        super().__init__(core, username)
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             username=username,
@@ -178,11 +184,6 @@ class AsyncClientBase:
             verify=verify,
             ca_bundle=ca_bundle,
         )
-
-    @property
-    def url(self) -> str:
-        """The service URL requests are posted to."""
-        return self._core.url
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         answer = await self._transport.send(self._core.request(operation, request))
@@ -203,6 +204,3 @@ class AsyncClientBase:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"

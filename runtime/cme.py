@@ -52,6 +52,11 @@ def _phones(request: Any) -> list[str]:
     return []
 
 
+def _core(base_url: str, endpoint: str) -> ClientCore:
+    # The router expects text/xml (CME admin guide); UTF-8 is what ucxml writes.
+    return ClientCore("cme", base_url, endpoint, "text/xml; charset=utf-8")
+
+
 def check_result(operation: Operation, request: Any, result: Any) -> None:
     """Raise the typed error for a failure the router reported inside a valid answer."""
     if isinstance(result, ISexecCLIResponse) and result.result != 0:
@@ -85,7 +90,7 @@ class CmeClient(ClientBase, CmeOperations):
         transport: Transport | None = None,
     ) -> None:
         super().__init__(
-            ClientCore("cme", base_url, endpoint, "text/xml; charset=utf-8"),
+            _core(base_url, endpoint),
             username=username,
             password=password,
             timeout=timeout,
@@ -116,7 +121,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         transport: AsyncTransport | None = None,
     ) -> None:
         super().__init__(
-            ClientCore("cme", base_url, endpoint, "text/xml; charset=utf-8"),
+            _core(base_url, endpoint),
             username=username,
             password=password,
             timeout=timeout,

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
@@ -119,6 +119,22 @@ def _timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
+def _httpx_options(
+    username: str | None,
+    password: str | None,
+    timeout: float | httpx.Timeout,
+    verify: bool,
+    ca_bundle: str | Path | None,
+) -> dict[str, Any]:
+    """Keyword arguments of ``httpx.Client`` / ``httpx.AsyncClient`` for these settings."""
+    return {
+        "auth": _auth(username, password),
+        "timeout": _timeout(timeout),
+        "verify": _ssl_context(verify, ca_bundle),
+        "follow_redirects": False,
+    }
+
+
 def _convert(response: httpx.Response) -> HttpResponse:
     return HttpResponse(
         status=response.status_code,
@@ -155,10 +171,7 @@ class HttpxTransport(Transport):
         client: httpx.Client | None = None,
     ) -> None:
         self._client = client or httpx.Client(
-            auth=_auth(username, password),
-            timeout=_timeout(timeout),
-            verify=_ssl_context(verify, ca_bundle),
-            follow_redirects=False,
+            **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
 
     def send(self, request: HttpRequest) -> HttpResponse:
@@ -190,10 +203,7 @@ class AsyncHttpxTransport(AsyncTransport):
         client: httpx.AsyncClient | None = None,
     ) -> None:
         self._client = client or httpx.AsyncClient(
-            auth=_auth(username, password),
-            timeout=_timeout(timeout),
-            verify=_ssl_context(verify, ca_bundle),
-            follow_redirects=False,
+            **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
 
     async def send(self, request: HttpRequest) -> HttpResponse:
