@@ -23,6 +23,7 @@ from ucxml.safexml import Source, read_source
 __all__ = ["validate", "validate_bytes"]
 
 _SPACES = re.compile(r"\s+")
+_CHILD = re.compile(r"Unexpected child with tag '([^']+)' at position (\d+)")
 
 
 def _hinted(api: str | None, issue: Issue) -> Issue:
@@ -67,13 +68,23 @@ def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
         line = getattr(elem, "sourceline", None) if elem is not None else None
         local = etree.QName(elem).localname if elem is not None else ""
         reason = _SPACES.sub(" ", str(err.reason or err.message)).strip()
+        path = str(getattr(err, "path", "") or "")
+        child = _CHILD.search(reason)
+        if child and elem is not None:
+            # Point at the unexpected child itself, not at its parent.
+            children = [c for c in elem if isinstance(c.tag, str)]
+            position = int(child.group(2)) - 1
+            if 0 <= position < len(children):
+                elem = children[position]
+                line = elem.sourceline
+                path = f"{path}/{child.group(1)}"
         issues.append(
             Issue(
                 "error",
                 f"{local}: {reason}" if local else reason,
                 line,
-                _column(lines, line, local) if local else None,
-                str(getattr(err, "path", "") or ""),
+                _column(lines, line, etree.QName(elem).localname) if local else None,
+                path,
             )
         )
     return issues

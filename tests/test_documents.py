@@ -98,7 +98,12 @@ def test_unknown_element_is_an_error_never_dropped() -> None:
     assert info.value.line is not None and info.value.path.endswith("ISuserColor")
     report = ucxml.validate(data)
     assert not report.valid
-    assert any("ISuserColor" in i.message and i.line for i in report.errors)
+    (issue,) = report.errors
+    assert "ISuserColor" in issue.message
+    assert issue.path.endswith("/ISuser/ISuserColor")
+    lines = data.decode().splitlines()
+    assert issue.line is not None and issue.column is not None
+    assert lines[issue.line - 1][issue.column - 1 :].startswith("<ISuserColor>")
 
 
 def test_bad_value_is_an_error() -> None:
