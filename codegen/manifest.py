@@ -18,6 +18,12 @@ class OperationSpec:
     response: str
     method: str
     doc: str = ""
+    #: For APIs whose request root carries several operations (EM): the root's field that
+    #: holds this operation's parameters; the client fills in the other root fields.
+    params: str | None = None
+    #: For REST APIs (Huawei): HTTP method and path template.
+    http_method: str | None = None
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class ApiSpec:
     name: str
     title: str
     schemas: tuple[Path, ...]
-    xsdata_config: Path
+    xsdata_config: Path | None
     envelope: str
     endpoints: tuple[str, ...]
     roots: tuple[str, ...]
@@ -37,6 +43,10 @@ class ApiSpec:
     prefixes: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     type_aliases: dict[str, str] = field(default_factory=dict)
+    #: "xml" (XSD/WSDL through xsdata) or "openapi" (through datamodel-code-generator).
+    kind: str = "xml"
+    #: How a message element selects its model: "xsi:type" or "root" (element name).
+    dispatch: str = "xsi:type"
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,9 @@ def load_manifest(path: Path) -> Manifest:
                     response=op["response"],
                     method=op["method"],
                     doc=op.get("doc", ""),
+                    params=op.get("params"),
+                    http_method=op.get("http_method"),
+                    path=op.get("path"),
                 )
                 for op in entry.get("operations", [])
             )
@@ -82,7 +95,9 @@ def load_manifest(path: Path) -> Manifest:
                     name=name,
                     title=entry["title"],
                     schemas=tuple(_path(root, s, f"{name}.schemas") for s in entry["schemas"]),
-                    xsdata_config=_path(root, entry["xsdata_config"], f"{name}.xsdata_config"),
+                    xsdata_config=_path(root, entry["xsdata_config"], f"{name}.xsdata_config")
+                    if "xsdata_config" in entry
+                    else None,
                     envelope=entry["envelope"],
                     endpoints=tuple(entry.get("endpoints", ())),
                     roots=tuple(entry.get("roots", ())),
@@ -96,6 +111,8 @@ def load_manifest(path: Path) -> Manifest:
                     prefixes=dict(entry.get("prefixes", {})),
                     aliases=dict(entry.get("aliases", {})),
                     type_aliases=dict(entry.get("type_aliases", {})),
+                    kind=entry.get("kind", "xml"),
+                    dispatch=entry.get("dispatch", "xsi:type"),
                 )
             )
         except KeyError as exc:

@@ -51,6 +51,8 @@ def _scratch_dir() -> Iterator[Path]:
 
 def generate_models(api: ApiSpec) -> str:
     """Return the source of ``generated/<api>/models.py`` (without the do-not-edit header)."""
+    if api.xsdata_config is None:
+        raise ValueError(f"api {api.name!r} has no xsdata_config")
     config = GeneratorConfig.read(api.xsdata_config)
     config.output.package = f"{_SCRATCH_PACKAGE}.{api.name}.models"
     main_schema = api.schemas[0].resolve().as_uri()

@@ -38,6 +38,15 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
     for api in manifest.apis:
         folder = out / api.name
         folder.mkdir(parents=True)
+        if api.kind == "openapi":
+            # REST/JSON APIs: datamodel-code-generator and their own templates.
+            from ucxml.codegen.openapi import generate_openapi
+
+            for name, text in generate_openapi(api, renderer).items():
+                path = folder / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            continue
         source = generate_models(api)
         classes = inspect_models(source)
         ops = renderer.operations(api, classes)

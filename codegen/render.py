@@ -56,6 +56,11 @@ def _arg(field: FieldInfo) -> StubArg:
     return StubArg(field.name, field.annotation, None, field.name)
 
 
+def _strip_optional(annotation: str) -> str:
+    parts = [p.strip() for p in annotation.split("|") if p.strip() != "None"]
+    return parts[0] if len(parts) == 1 else annotation
+
+
 def _names(annotations: Iterable[str], classes: dict[str, ClassInfo]) -> list[str]:
     found = {tok for ann in annotations for tok in re.findall(r"\b[A-Za-z_]\w*\b", ann)}
     return sorted(found & classes.keys())
@@ -87,7 +92,18 @@ class Renderer:
                 if type_name not in classes:
                     raise CodegenError(f"{api.name}.{spec.name}: no model named {type_name}")
             request = classes[spec.request]
-            if len(request.fields) == 1 and request.fields[0].annotation in classes:
+            if spec.params is not None:
+                # One root element, several operations: the stub takes this operation's
+                # parameters and hands over the parameter object; the client builds the root.
+                holder = next((f for f in request.fields if f.xml_name == spec.params), None)
+                if holder is None:
+                    raise CodegenError(f"{spec.request} has no element {spec.params!r}")
+                params = classes[_strip_optional(holder.annotation)]
+                args = tuple(
+                    sorted((_arg(f) for f in params.fields), key=lambda a: a.default is not None)
+                )
+                ops.append(StubOperation(spec, None, params.name, args, positional=False))
+            elif len(request.fields) == 1 and request.fields[0].annotation in classes:
                 wrapper = request.fields[0]
                 params = classes[wrapper.annotation]
                 args = tuple(
@@ -129,7 +145,18 @@ class Renderer:
                 key=lambda c: c.xml_name,
             )
 
-        requests, responses = derived(request_base), derived(response_base)
+        if api.dispatch == "root":
+            # Root-element dispatch: the operations' own root classes, by element name.
+            requests = sorted(
+                {classes[op.request].name: classes[op.request] for op in api.operations}.values(),
+                key=lambda c: c.xml_name,
+            )
+            responses = sorted(
+                {classes[op.response].name: classes[op.response] for op in api.operations}.values(),
+                key=lambda c: c.xml_name,
+            )
+        else:
+            requests, responses = derived(request_base), derived(response_base)
         names = sorted({c.name for c in requests + responses})
         return self._render(
             "registry.py.jinja2",

@@ -64,6 +64,9 @@ class Operation:
     request: type[Any]
     response: type[Any]
     doc: str = ""
+    #: The request root's field holding this operation's parameters, when one root
+    #: element carries several operations (EM's ``request``/``query``).
+    params: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class ApiInfo:
     prefixes: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
     type_aliases: Mapping[str, str] = field(default_factory=dict)
+    #: How a message selects its model: ``"xsi:type"`` (CME) or ``"root"`` (element name).
+    dispatch: str = "xsi:type"
 
 
 @dataclass(frozen=True, slots=True)

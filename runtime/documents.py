@@ -23,7 +23,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-from ucxml.envelopes import XSI_TYPE, AxlPayload, unwrap, wrap
+from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
 from ucxml.registry import ApiBinding, api_names, api_of, binding
 from ucxml.report import Issue
@@ -77,24 +77,47 @@ def _all_prefixes() -> dict[str, str]:
     return prefixes
 
 
+def _claims(api: ApiBinding, root: etree._Element) -> bool:
+    """Whether ``root`` looks like a message of ``api`` (root names and dispatch style)."""
+    roots = api.info.roots
+    if root.tag not in roots:
+        return False
+    if api.info.dispatch == "root":
+        return root.get(XSI_TYPE) is None
+    local = etree.QName(root).localname
+    if local == "Envelope":
+        body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]
+        inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
+        return bool(inner) and inner[0].tag in roots
+    if local in ("request", "response"):
+        # A bare xsi:type message (CME); EM's request/response carry no xsi:type.
+        return root.get(XSI_TYPE) is not None
+    return True
+
+
 def detect_tree(root: etree._Element) -> str | None:
-    """Name of the API whose root elements match ``root`` (None when none does)."""
+    """Name of the API whose messages look like ``root`` (None when none does)."""
     for name in api_names():
-        roots = binding(name).info.roots
-        if root.tag not in roots:
-            continue
-        if etree.QName(root).localname == "Envelope":
-            body = [
-                c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"
-            ]
-            inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
-            if not inner or inner[0].tag not in roots:
-                continue
-        return name
+        api = binding(name)
+        if api.info.envelope != "json" and _claims(api, root):
+            return name
     return None
 
 
-def _apply_aliases(api: ApiBinding, data: bytes, payload: AxlPayload) -> list[Issue]:
+def _root_payload(api: ApiBinding, root: etree._Element) -> MessagePayload:
+    """The payload of a root-dispatched API: the document element names the message."""
+    local = etree.QName(root).localname
+    if local not in api.requests and local not in api.responses:
+        raise UnknownMessageError(
+            f"{api.info.name} has no message <{local}>",
+            path=root.getroottree().getpath(root),
+            line=root.sourceline,
+        )
+    kind = "request" if local in api.requests else "response"
+    return MessagePayload(root, kind, local, local, False)
+
+
+def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
     """Rename the tolerated element spellings to the schema's, with a warning each."""
     aliases = api.info.aliases
     if not aliases or not any(b"<" + a.encode() in data for a in aliases):
@@ -117,7 +140,7 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: AxlPayload) -> list[Is
     return issues
 
 
-def _fix_type(api: ApiBinding, payload: AxlPayload) -> tuple[str, list[Issue]]:
+def _fix_type(api: ApiBinding, payload: MessagePayload) -> tuple[str, list[Issue]]:
     """Resolve the xsi:type, reading a tolerated alias as the schema's type name."""
     name = payload.type_name
     if api.model_for(name, payload.kind) is None and payload.kind == "response":
@@ -144,7 +167,11 @@ def read_message(
             line=parsed.root.sourceline,
         )
     api_binding = binding(name)
-    payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
+    envelope_warnings: list[Issue] = []
+    if api_binding.info.dispatch == "root":
+        payload = _root_payload(api_binding, parsed.root)
+    else:
+        payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
     issues = list(parsed.warnings) + envelope_warnings
     issues += _apply_aliases(api_binding, data, payload)
     type_name, type_warnings = _fix_type(api_binding, payload)
@@ -214,7 +241,10 @@ def serialize(obj: object) -> bytes:
     """Serialize a request or response model into the complete message of its API."""
     api = binding(api_of(obj))
     kind, name = _type_name(api, obj)
-    payload = _SERIALIZER.render(DerivedElement(qname=kind, value=obj, type=name))
+    if api.info.dispatch == "root":
+        payload = _SERIALIZER.render(obj)
+    else:
+        payload = _SERIALIZER.render(DerivedElement(qname=kind, value=obj, type=name))
     return wrap(api.info.envelope, payload)
 
 

@@ -18,7 +18,7 @@ __all__ = [
     "SOAP11_NS",
     "XSI_NS",
     "XSI_TYPE",
-    "AxlPayload",
+    "MessagePayload",
     "unwrap",
     "unwrap_axl",
     "wrap",
@@ -40,8 +40,8 @@ _TAIL = "</axl></SOAP-ENV:Body></SOAP-ENV:Envelope>"
 
 
 @dataclass(frozen=True, slots=True)
-class AxlPayload:
-    """The ``request``/``response`` element of a CME message and how it was found."""
+class MessagePayload:
+    """The message element of a payload, its kind and type name, and how it was found."""
 
     element: etree._Element
     kind: str
@@ -58,7 +58,7 @@ def _path(el: etree._Element) -> str:
     return str(el.getroottree().getpath(el))
 
 
-def unwrap_axl(root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
+def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     """Find the CME message element under ``root``; raise :class:`BindingError` if absent."""
     warnings: list[Issue] = []
     node = root
@@ -109,7 +109,7 @@ def unwrap_axl(root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
             line=node.sourceline,
         )
     type_name = raw_type.strip().rpartition(":")[2]
-    return AxlPayload(node, str(node.tag), type_name, raw_type, bare), warnings
+    return MessagePayload(node, str(node.tag), type_name, raw_type, bare), warnings
 
 
 def wrap_axl(payload: str) -> bytes:
@@ -117,7 +117,7 @@ def wrap_axl(payload: str) -> bytes:
     return (_HEAD + payload + _TAIL).encode("utf-8")
 
 
-def unwrap(style: str, root: etree._Element) -> tuple[AxlPayload, list[Issue]]:
+def unwrap(style: str, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     """Find the message element of an API whose envelope style is ``style``."""
     if style == "cme-axl":
         return unwrap_axl(root)
@@ -128,4 +128,7 @@ def wrap(style: str, payload: str) -> bytes:
     """Wrap a serialized message element in the envelope style ``style``."""
     if style == "cme-axl":
         return wrap_axl(payload)
+    if style == "em-form":
+        # The document itself; the EM transport form-encodes it as the ``xml`` field.
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + payload).encode("utf-8")
     raise BindingError(f"unsupported envelope style {style!r}")

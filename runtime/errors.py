@@ -16,11 +16,14 @@
     │   ├── HttpStatusError         a non-2xx answer (status, reason)
     │   │   └── AuthenticationError 401 / 403: wrong or missing credentials
     │   └── MalformedResponseError  the answer is not the expected XML (truncated, HTML, ...)
-    └── ServerError                 the server answered with an error result
-        └── CmeError                the CME XML API reported a failure
-            ├── CmeCliError         ISexecCLI stopped at a line (line, router text)
-            ├── CmeSetResultError   ISsetResult / ISunsetResult false (error text, results)
-            └── CmeSaveConfigError  ISSaveConfig answered "fail"
+    ├── ServerError                 the server answered with an error result
+    │   ├── CmeError                the CME XML API reported a failure
+    │   │   ├── CmeCliError         ISexecCLI stopped at a line (line, router text)
+    │   │   ├── CmeSetResultError   ISsetResult / ISunsetResult false (error text, results)
+    │   │   └── CmeSaveConfigError  ISSaveConfig answered "fail"
+    │   ├── EmError                 Extension Mobility failure (code, text, documented meaning)
+    │   └── GatewayError            Huawei CC-Gateway retcode != "0" (code, message, meaning)
+    └── ParameterError              an argument is out of its documented range (also ValueError)
 
 Messages carry what helps a reader find the problem (line, column, path, status, the
 server's text) and never a password, certificate, session key or GUID.
@@ -38,9 +41,12 @@ __all__ = [
     "CmeSaveConfigError",
     "CmeSetResultError",
     "ConnectError",
+    "EmError",
     "ForbiddenXmlError",
+    "GatewayError",
     "HttpStatusError",
     "MalformedResponseError",
+    "ParameterError",
     "RequestTimeoutError",
     "ServerError",
     "TransportError",
@@ -178,3 +184,39 @@ class CmeSaveConfigError(CmeError):
 
     def __init__(self) -> None:
         super().__init__("ISSaveConfig: the router could not save the running configuration")
+
+
+class EmError(ServerError):
+    """An Extension Mobility answer reported a failure.
+
+    ``code`` is the server's numeric code, ``text`` its own wording and ``meaning`` the
+    documented meaning of the code (None for a code the table does not know).
+    """
+
+    def __init__(self, code: int, text: str = "", meaning: str | None = None):
+        self.code = code
+        self.text = text
+        self.meaning = meaning
+        label = meaning or "undocumented code"
+        detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
+        super().__init__(f"EM error {code} ({label}){detail}")
+
+
+class GatewayError(ServerError):
+    """A Huawei CC-Gateway answer had ``retcode`` other than ``"0"``.
+
+    ``code`` is the retcode (e.g. ``"100-006"``), ``text`` the server's message and
+    ``meaning`` the documented meaning (None for an undocumented code).
+    """
+
+    def __init__(self, code: str, text: str = "", meaning: str | None = None):
+        self.code = code
+        self.text = text
+        self.meaning = meaning
+        label = meaning or "undocumented code"
+        detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
+        super().__init__(f"gateway error {code} ({label}){detail}")
+
+
+class ParameterError(UcxmlError, ValueError):
+    """An argument is outside its documented range; nothing was sent."""

@@ -62,6 +62,7 @@ API = ApiInfo(
         "ISextNumber": "ISExtNumber",
     },
     type_aliases={"ISSaveConfig": "ISSaveConfigResponse"},
+    dispatch="xsi:type",
 )
 
 #: Request models by the xsi:type name that selects them.
