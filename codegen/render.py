@@ -136,9 +136,6 @@ class Renderer:
     def render_registry(self, api: ApiSpec, classes: dict[str, ClassInfo], schema: str) -> str:
         """``generated/<api>/registry.py``: API info, xsi:type map, operation table."""
         roots = {r.rsplit("}", 1)[-1] for r in api.roots}
-        request_base = classes[api.operations[0].request].bases[0]
-        response_base = classes[api.operations[0].response].bases[0]
-
         def derived(base: str) -> list[ClassInfo]:
             return sorted(
                 (c for c in classes.values() if base in c.bases and c.xml_name not in roots),
@@ -156,7 +153,9 @@ class Renderer:
                 key=lambda c: c.xml_name,
             )
         else:
-            requests, responses = derived(request_base), derived(response_base)
+            # xsi:type dispatch: every type derived from the operations' base types.
+            requests = derived(classes[api.operations[0].request].bases[0])
+            responses = derived(classes[api.operations[0].response].bases[0])
         names = sorted({c.name for c in requests + responses})
         return self._render(
             "registry.py.jinja2",

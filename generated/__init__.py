@@ -12,6 +12,7 @@ __all__ = ["APIS", "load"]
 #: API name -> package of its generated bindings.
 APIS: dict[str, str] = {
     "cme": "ucxml.generated.cme",
+    "em": "ucxml.generated.em",
 }
 
 

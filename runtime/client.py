@@ -69,6 +69,15 @@ class ClientCore:
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
+        result, type_name = self.answer(operation, answer)
+        if not isinstance(result, response_type):
+            raise MalformedResponseError(
+                f"{operation.name}: expected {response_type.__name__}, got {type_name}"
+            )
+        return result
+
+    def answer(self, operation: Operation, answer: HttpResponse) -> tuple[Any, str]:
+        """Check the HTTP answer and bind its body to whichever response model it is."""
         if answer.status in (401, 403):
             raise AuthenticationError(answer.status, answer.reason or "credentials refused")
         if not 200 <= answer.status < 300:
@@ -90,14 +99,9 @@ class ClientCore:
         if message.kind != "response":
             raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
         try:
-            result = decode(message)
+            return decode(message), message.type_name
         except BindingError as exc:
             raise MalformedResponseError(f"{operation.name}: unexpected answer: {exc}") from exc
-        if not isinstance(result, response_type):
-            raise MalformedResponseError(
-                f"{operation.name}: expected {response_type.__name__}, got {message.type_name}"
-            )
-        return result
 
 
 class _ClientState:

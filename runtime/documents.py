@@ -27,7 +27,7 @@ from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
 from ucxml.registry import ApiBinding, api_names, api_of, binding
 from ucxml.report import Issue
-from ucxml.safexml import DEFAULT_MAX_BYTES, Source, parse_xml, read_source
+from ucxml.safexml import DEFAULT_MAX_BYTES, Source, column_of, parse_xml, read_source
 
 __all__ = [
     "DeviationWarning",
@@ -123,6 +123,7 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> lis
     if not aliases or not any(b"<" + a.encode() in data for a in aliases):
         return []
     issues = []
+    lines = data.splitlines()
     tree = payload.element.getroottree()
     for el in payload.element.iter():
         if isinstance(el.tag, str) and el.tag in aliases:
@@ -132,7 +133,7 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> lis
                     "warning",
                     f"element '{el.tag}' read as '{target}'",
                     el.sourceline,
-                    None,
+                    column_of(lines, el.sourceline, el.tag),
                     tree.getpath(el),
                 )
             )

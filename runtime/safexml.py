@@ -20,7 +20,14 @@ from lxml import etree
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 from ucxml.report import Issue
 
-__all__ = ["DEFAULT_MAX_BYTES", "ParsedXml", "Source", "parse_xml", "read_source"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ParsedXml",
+    "Source",
+    "column_of",
+    "parse_xml",
+    "read_source",
+]
 
 #: Default size limit of one payload (bytes).
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -137,3 +144,11 @@ def parse_xml(
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise ForbiddenXmlError("a DOCTYPE is not allowed (DTDs and entities are refused)")
     return ParsedXml(root=root, warnings=tuple(warnings), declared=tuple(declared))
+
+
+def column_of(lines: list[bytes], line: int | None, local: str) -> int | None:
+    """1-based column of the start tag ``<local`` (any prefix) on ``line`` of the source."""
+    if line is None or not 0 < line <= len(lines):
+        return None
+    at = re.search(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", lines[line - 1])
+    return at.start() + 1 if at else None

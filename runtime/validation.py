@@ -18,7 +18,7 @@ from ucxml.documents import Message, decode, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
 from ucxml.report import Issue, Report
-from ucxml.safexml import Source, read_source
+from ucxml.safexml import Source, column_of, read_source
 
 __all__ = ["validate", "validate_bytes"]
 
@@ -44,14 +44,6 @@ def _sniff(data: bytes) -> str | None:
             if local != b"Envelope" and re.search(rb"<(?:[\w.\-]+:)?" + local + rb"[\s/>]", head):
                 return name
     return None
-
-
-def _column(lines: list[bytes], line: int | None, local: str) -> int | None:
-    """1-based column of the start tag ``<local`` on ``line`` of the source, if found."""
-    if line is None or not 0 < line <= len(lines):
-        return None
-    at = re.search(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", lines[line - 1])
-    return at.start() + 1 if at else None
 
 
 def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
@@ -83,7 +75,7 @@ def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
                 "error",
                 f"{local}: {reason}" if local else reason,
                 line,
-                _column(lines, line, etree.QName(elem).localname) if local else None,
+                column_of(lines, line, etree.QName(elem).localname) if local else None,
                 path,
             )
         )
@@ -103,9 +95,21 @@ def _schema_issues(message: Message, lines: list[bytes]) -> list[Issue]:
         path = entry.path or ""
         local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""
         issues.append(
-            Issue("error", entry.message, entry.line, _column(lines, entry.line, local), path)
+            Issue("error", entry.message, entry.line, column_of(lines, entry.line, local), path)
         )
     return issues
+
+
+def _label(message: Message) -> str | None:
+    """The message's name: its type, and for a root carrying several operations, which."""
+    api = binding(message.api)
+    if api.model_for(message.type_name, message.kind) is None:
+        return None
+    params = {op.params for op in api.operations.values() if op.params}
+    for child in message.element:
+        if isinstance(child.tag, str) and etree.QName(child).localname in params:
+            return f"{message.type_name} {etree.QName(child).localname}"
+    return message.type_name
 
 
 def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = None) -> Report:
@@ -123,6 +127,7 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
     except BindingError as exc:
         issue = Issue("error", exc.message, exc.line, None, exc.path)
         return Report(source, api, None, (_hinted(api, issue),))
+    label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in message.warnings]
     issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
     if all(i.severity != "error" for i in issues):
@@ -133,11 +138,6 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
             issues.append(
                 _hinted(message.api, Issue("error", exc.message, exc.line, None, exc.path))
             )
-    label = (
-        message.type_name
-        if binding(message.api).model_for(message.type_name, message.kind)
-        else None
-    )
     return Report(source, message.api, label, tuple(issues))
 
 

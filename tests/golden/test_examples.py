@@ -46,10 +46,16 @@ def _quiet_parse(data: bytes, api: str) -> object:
 
 def test_every_documented_example_has_a_corrected_twin() -> None:
     for api in APIS:
-        documented = {p.name for p in (SCHEMAS / api / "examples" / "documented").glob("*.xml")}
+        folder = SCHEMAS / api / "examples" / "documented"
+        if not folder.exists():
+            continue
+        documented = {p.name for p in folder.glob("*.xml")}
         corrected = {p.name for p in (SCHEMAS / api / "examples" / "corrected").glob("*.xml")}
-        assert documented == corrected, api
+        # Every documented example has a twin; APIs whose sources show few examples (EM)
+        # have more corrected examples, written by ucxml from the wire facts.
+        assert documented <= corrected, api
     assert len([c for c in DOCUMENTED if c[0] == "cme"]) == 38
+    assert len([c for c in CORRECTED if c[0] == "cme"]) == 38
 
 
 @pytest.mark.parametrize("case", CORRECTED, ids=_id)

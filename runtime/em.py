@@ -1,0 +1,677 @@
+"""Typed clients of the Cisco Unified CM Extension Mobility API: :class:`EmClient`, async twin.
+
+The EM service takes one form field, ``xml=<document>``, by HTTP POST; every well-formed
+request answers HTTP 200 and reports failures inside the XML, which the clients raise as
+:class:`~ucxml.errors.EmError` (numeric code, the server's text, the documented meaning).
+
+Example::
+
+    with EmClient("https://ucm:8443", app_id="emapp", app_certificate=secret) as em:
+        em.login("SEP0011223344AA", "jdoe", profile="jdoe-7975", duration=120)
+        for device in em.device_user_query("SEP0011223344AA"):
+            print(device.device, device.state, device.user)
+        em.logout("SEP0011223344AA")
+
+Service URL selection follows the Metreos ``LogoutALL`` action: an explicit URL, or a
+``call_manager_host`` (``ip:port``, which wins over the URL) plus a version: ``other``
+-> ``/emservice/EMServiceServlet``; ``v333`` -> ``/LoginService/login.asp`` and
+``/LoginService/query.asp``; ``undefined`` is accepted with a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import unquote, urlencode, urlsplit
+
+from ucxml.bindings import Operation
+from ucxml.client import ClientCore
+from ucxml.documents import serialize
+from ucxml.errors import EmError, MalformedResponseError, ParameterError, TransportError
+from ucxml.generated.em import models as m
+from ucxml.generated.em.operations import AsyncEmOperations, EmOperations
+from ucxml.transport import (
+    AsyncHttpxTransport,
+    AsyncTransport,
+    HttpRequest,
+    HttpResponse,
+    HttpxTransport,
+    Transport,
+)
+
+__all__ = [
+    "EM_ERROR_CODES",
+    "AsyncEmClient",
+    "DeviceLogin",
+    "DeviceProfile",
+    "DeviceState",
+    "EmClient",
+    "EmServiceUrls",
+    "EmVersion",
+    "LogoutAllResult",
+    "UserCheck",
+    "UserDevices",
+    "UserProfiles",
+    "async_logout_all_action",
+    "logout_all_action",
+    "service_urls",
+]
+
+T = TypeVar("T")
+logger = logging.getLogger("ucxml")
+
+#: Documented meaning of each EM error code (current releases, as the server words them;
+#: EMCC codes 37, 47, 215 and 216 included).
+EM_ERROR_CODES: dict[int, str] = {
+    0: "Unknown Error",
+    1: "Error on Parsing",
+    2: "Cannot authorize App user",
+    3: "Invalid App User",
+    4: "Policy Validation error",
+    5: "Device logon disabled",
+    6: "Database Error",
+    7: "Logout Request Error",
+    8: "Query type undetermined",
+    9: "Dir. User Info Error",
+    10: "User lacks app proxy rights",
+    11: "Device does not exist",
+    12: "Dev. Profile not found",
+    18: "Another user logged in",
+    19: "No user logged in",
+    20: "Hoteling flag error",
+    21: "Hoteling Status error",
+    22: "Device logon disabled",
+    23: "User not found",
+    25: "User logged in elsewhere",
+    26: "Busy, please try again",
+    27: "Change Password",
+    28: "Untrusted IP Error",
+    29: "RIS down-contact admin",
+    30: "Proxy not allowed",
+    37: "Duplicate device (EMCC)",
+    47: "DN has multiple users (EMCC)",
+    215: "LoginType invalid (EMCC)",
+    216: "DN has multiple users (EMCC)",
+}
+
+EMSERVICE_PATH = "/emservice/EMServiceServlet"
+V333_LOGIN_PATH = "/LoginService/login.asp"
+V333_QUERY_PATH = "/LoginService/query.asp"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+class EmVersion(enum.StrEnum):
+    """The Metreos action's ``Version``: decides the service path with a host."""
+
+    OTHER = "other"
+    V333 = "v333"
+    UNDEFINED = "undefined"
+
+
+@dataclass(frozen=True, slots=True)
+class EmServiceUrls:
+    """Where login/logout requests and queries are posted (the same URL since CUCM 4)."""
+
+    login: str
+    query: str
+
+
+def service_urls(
+    url: str | None = None,
+    call_manager_host: str | None = None,
+    version: str | EmVersion = EmVersion.UNDEFINED,
+) -> EmServiceUrls:
+    """The service URLs, chosen exactly as the Metreos ``LogoutALL`` action chooses them.
+
+    ``call_manager_host`` (``ip:port``), when given, wins over ``url`` and is combined
+    with ``version``: ``other`` -> ``http://host/emservice/EMServiceServlet``, ``v333`` ->
+    ``http://host/LoginService/login.asp`` and ``query.asp``; ``undefined`` (the action's
+    default, "behaviour undefined") is accepted with a warning and treated as ``other``.
+    Otherwise ``url`` is the service URL (a bare ``scheme://host[:port]`` gets the
+    version's path appended).
+    """
+    try:
+        chosen = EmVersion(str(version).lower())
+    except ValueError:
+        raise ParameterError(
+            f"version must be one of {', '.join(v.value for v in EmVersion)}, got {version!r}"
+        ) from None
+    if call_manager_host:
+        base = f"http://{call_manager_host.strip().strip('/')}"
+    elif url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ParameterError(f"EM service URL must be http(s)://host[:port]/path, got {url!r}")
+        if parts.path not in ("", "/"):
+            return EmServiceUrls(url, url)  # an explicit service URL: the version plays no part
+        base = url.rstrip("/")
+    else:
+        raise ParameterError("give the EM service URL or a call_manager_host")
+    if chosen is EmVersion.UNDEFINED:
+        message = "EM version 'undefined': behaviour is undefined; using the 'other' service path"
+        warnings.warn(message, UserWarning, stacklevel=2)
+        logger.warning(message)
+    if chosen is EmVersion.V333:
+        return EmServiceUrls(base + V333_LOGIN_PATH, base + V333_QUERY_PATH)
+    return EmServiceUrls(base + EMSERVICE_PATH, base + EMSERVICE_PATH)
+
+
+class DeviceState(enum.StrEnum):
+    """What a device query says of a device."""
+
+    LOGGED_IN = "logged_in"
+    LOGGED_OUT = "logged_out"
+    DOES_NOT_EXIST = "does_not_exist"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLogin:
+    """One device of a ``deviceUserQuery`` answer; ``user`` is URL-decoded, ``user_raw`` not."""
+
+    device: str
+    state: DeviceState
+    user: str | None = None
+    user_raw: str | None = None
+    last_login: str | None = None
+    emcc: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserDevices:
+    """One user of a ``userDevicesQuery`` answer: the devices the user is logged into."""
+
+    user: str
+    user_raw: str
+    exists: bool
+    devices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceProfile:
+    """One device profile of a user, and whether it is the user's default."""
+
+    name: str
+    default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfiles:
+    """One user of a ``deviceProfileQuery`` answer."""
+
+    user: str
+    user_raw: str
+    profiles: tuple[DeviceProfile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UserCheck:
+    """The answer of ``checkUser``."""
+
+    user: str
+    user_raw: str
+    exists: bool
+
+
+def _duration(value: int | str | None) -> m.ExclusiveDuration | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if value.lower() != "indefinite":
+            raise ParameterError(f"duration must be minutes or 'indefinite', got {value!r}")
+        return m.ExclusiveDuration(indefinite=m.Empty())
+    if isinstance(value, bool) or value <= 0:
+        raise ParameterError(f"duration must be a positive number of minutes, got {value!r}")
+    return m.ExclusiveDuration(time=value)
+
+
+def _failure(failure: m.Failure | None) -> EmError | None:
+    if failure is None:
+        return None
+    if failure.error is not None:
+        code = failure.error.code
+        return EmError(code, failure.error.value or "", EM_ERROR_CODES.get(code))
+    text = failure.error_message or ""
+    return EmError(0, text, EM_ERROR_CODES[0])
+
+
+def _devices(results: m.DeviceUserResults) -> list[DeviceLogin]:
+    out = []
+    for device in results.device:
+        emcc = None if device.emcc_device is None else device.emcc_device.value == "yes"
+        if device.user_id:
+            state = DeviceState.LOGGED_IN
+        elif device.does_not_exist is not None:
+            state = DeviceState.DOES_NOT_EXIST
+        else:
+            state = DeviceState.LOGGED_OUT
+        user = unquote(device.user_id) if device.user_id else None
+        out.append(DeviceLogin(device.name, state, user, device.user_id, device.lastlogin, emcc))
+    return out
+
+
+def _user_devices(results: m.UserDevicesResults) -> list[UserDevices]:
+    return [
+        UserDevices(unquote(u.id), u.id, u.does_not_exist is None, tuple(u.device_name))
+        for u in results.user
+    ]
+
+
+def _profiles(results: m.DeviceProfileResults) -> list[UserProfiles]:
+    return [
+        UserProfiles(
+            unquote(u.id),
+            u.id,
+            tuple(
+                DeviceProfile(p.device_profile_name, p.is_default_device_profile.value == "t")
+                for p in u.device_profile
+            ),
+        )
+        for u in results.user
+    ]
+
+
+def _check(results: m.CheckUserResults) -> UserCheck:
+    if not results.user:
+        raise MalformedResponseError("checkUser answer names no user")
+    user = results.user[0]
+    exists = str(user.exists).strip().lower() in ("true", "t", "yes", "1")
+    return UserCheck(unquote(user.id), user.id, exists)
+
+
+class _EmCore:
+    """Builds EM form posts and reads the answers (no I/O); shared by both clients."""
+
+    def __init__(
+        self,
+        urls: EmServiceUrls,
+        app_id: str,
+        app_certificate: str,
+        *,
+        encrypted: bool,
+        profile_query_element: str,
+    ) -> None:
+        self.urls = urls
+        self._app_info = (
+            m.AppInfo(app_id=app_id, app_encrypted_certificate=app_certificate)
+            if encrypted
+            else m.AppInfo(app_id=app_id, app_certificate=app_certificate)
+        )
+        if profile_query_element not in ("deviceProfileQuery", "userDeviceProfileQuery"):
+            raise ParameterError(f"unknown profile query element {profile_query_element!r}")
+        self._profile_element = profile_query_element
+        self._http = ClientCore("em", urls.login, "", FORM_CONTENT_TYPE)
+
+    def request(self, operation: Operation, params: Any) -> HttpRequest:
+        root_type = operation.request
+        fields = {f.metadata.get("name", f.name): f.name for f in dataclasses.fields(root_type)}
+        root = root_type(app_info=self._app_info, **{fields[str(operation.params)]: params})
+        document = serialize(root).decode("utf-8")
+        spelling = self._profile_element
+        if operation.params == "deviceProfileQuery" and spelling != "deviceProfileQuery":
+            document = document.replace("deviceProfileQuery>", f"{self._profile_element}>")
+        url = self.urls.query if root_type is m.Query else self.urls.login
+        return HttpRequest(
+            "POST",
+            url,
+            urlencode({"xml": document}).encode("ascii"),
+            {"Content-Type": FORM_CONTENT_TYPE, "Accept": "text/xml"},
+        )
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        result, type_name = self._http.answer(operation, answer)
+        if isinstance(result, m.Response):
+            error = _failure(result.failure)
+            if error is not None:
+                raise error
+        elif isinstance(result, response_type):
+            error = _failure(getattr(result, "failure", None))
+            if error is not None:
+                raise error
+        if not isinstance(result, response_type):
+            raise MalformedResponseError(
+                f"{operation.name}: expected {response_type.__name__}, got {type_name}"
+            )
+        return result
+
+
+class _SyncOps(EmOperations):
+    __slots__ = ("_client",)
+
+    def __init__(self, client: EmClient) -> None:
+        self._client = client
+
+    def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        core = self._client._core
+        answer = self._client._transport.send(core.request(operation, request))
+        return core.response(operation, response_type, answer)
+
+
+class _AsyncOps(AsyncEmOperations):
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncEmClient) -> None:
+        self._client = client
+
+    async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        core = self._client._core
+        answer = await self._client._transport.send(core.request(operation, request))
+        return core.response(operation, response_type, answer)
+
+
+class _EmClientBase:
+    """Settings shared by :class:`EmClient` and :class:`AsyncEmClient`."""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        app_id: str,
+        app_certificate: str,
+        call_manager_host: str | None,
+        version: str | EmVersion,
+        encrypted_certificate: bool,
+        profile_query_element: str,
+    ) -> None:
+        self._core = _EmCore(
+            service_urls(base_url, call_manager_host, version),
+            app_id,
+            app_certificate,
+            encrypted=encrypted_certificate,
+            profile_query_element=profile_query_element,
+        )
+        self._app_id = app_id
+
+    @property
+    def urls(self) -> EmServiceUrls:
+        """The service URLs in use."""
+        return self._core.urls
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.urls.login!r}, app_id={self._app_id!r})"
+
+
+class EmClient(_EmClientBase):
+    """Synchronous Extension Mobility client; use as a context manager to close it."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        app_id: str,
+        app_certificate: str,
+        call_manager_host: str | None = None,
+        version: str | EmVersion = EmVersion.OTHER,
+        encrypted_certificate: bool = False,
+        profile_query_element: str = "deviceProfileQuery",
+        timeout: float = 30.0,
+        verify: bool = True,
+        ca_bundle: str | Path | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            app_id=app_id,
+            app_certificate=app_certificate,
+            call_manager_host=call_manager_host,
+            version=version,
+            encrypted_certificate=encrypted_certificate,
+            profile_query_element=profile_query_element,
+        )
+        self._owns_transport = transport is None
+        self._transport = transport or HttpxTransport(
+            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+        )
+        self.operations = _SyncOps(self)
+
+    def login(
+        self,
+        device: str,
+        user: str,
+        profile: str | None = None,
+        duration: int | str | None = None,
+        *,
+        remote_ip: str | None = None,
+        via_header: bool | None = None,
+    ) -> None:
+        """Log ``user`` into ``device`` (``duration``: minutes or ``"indefinite"``)."""
+        self.operations.login(
+            device_name=device,
+            user_id=user,
+            device_profile=profile,
+            exclusive_duration=_duration(duration),
+            remote_ip_addr=remote_ip,
+            is_via_header_set=via_header,
+        )
+
+    def logout(self, device: str, *, remote_ip: str | None = None) -> None:
+        """Log the current user out of ``device``."""
+        self.operations.logout(device_name=device, remote_ip_addr=remote_ip)
+
+    def logout_all(self, *, remote_ip: str | None = None) -> None:
+        """Log every Extension Mobility user out (the Metreos ``LogoutALL`` call)."""
+        self.operations.logout_all(remote_ip_addr=remote_ip)
+
+    def device_user_query(self, *devices: str, login_type: str | None = None) -> list[DeviceLogin]:
+        """Who is logged into each device (logged in / logged out / does not exist)."""
+        kind = m.LoginType(login_type) if login_type else None
+        return _devices(self.operations.device_user_query(device_name=devices, login_type=kind))
+
+    def user_devices_query(self, *users: str) -> list[UserDevices]:
+        """The devices each user is logged into."""
+        return _user_devices(self.operations.user_devices_query(user_id=users))
+
+    def check_user(self, user: str) -> UserCheck:
+        """Whether ``user`` exists."""
+        return _check(self.operations.check_user(user_id=user))
+
+    def device_profile_query(self, *users: str) -> list[UserProfiles]:
+        """The device profiles of each user, with the default marked."""
+        return _profiles(self.operations.device_profile_query(user_id=users))
+
+    def close(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncEmClient(_EmClientBase):
+    """Asynchronous Extension Mobility client; use as an async context manager."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        app_id: str,
+        app_certificate: str,
+        call_manager_host: str | None = None,
+        version: str | EmVersion = EmVersion.OTHER,
+        encrypted_certificate: bool = False,
+        profile_query_element: str = "deviceProfileQuery",
+        timeout: float = 30.0,
+        verify: bool = True,
+        ca_bundle: str | Path | None = None,
+        transport: AsyncTransport | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            app_id=app_id,
+            app_certificate=app_certificate,
+            call_manager_host=call_manager_host,
+            version=version,
+            encrypted_certificate=encrypted_certificate,
+            profile_query_element=profile_query_element,
+        )
+        self._owns_transport = transport is None
+        self._transport = transport or AsyncHttpxTransport(
+            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+        )
+        self.operations = _AsyncOps(self)
+
+    async def login(
+        self,
+        device: str,
+        user: str,
+        profile: str | None = None,
+        duration: int | str | None = None,
+        *,
+        remote_ip: str | None = None,
+        via_header: bool | None = None,
+    ) -> None:
+        """Log ``user`` into ``device`` (``duration``: minutes or ``"indefinite"``)."""
+        await self.operations.login(
+            device_name=device,
+            user_id=user,
+            device_profile=profile,
+            exclusive_duration=_duration(duration),
+            remote_ip_addr=remote_ip,
+            is_via_header_set=via_header,
+        )
+
+    async def logout(self, device: str, *, remote_ip: str | None = None) -> None:
+        """Log the current user out of ``device``."""
+        await self.operations.logout(device_name=device, remote_ip_addr=remote_ip)
+
+    async def logout_all(self, *, remote_ip: str | None = None) -> None:
+        """Log every Extension Mobility user out (the Metreos ``LogoutALL`` call)."""
+        await self.operations.logout_all(remote_ip_addr=remote_ip)
+
+    async def device_user_query(
+        self, *devices: str, login_type: str | None = None
+    ) -> list[DeviceLogin]:
+        """Who is logged into each device (logged in / logged out / does not exist)."""
+        kind = m.LoginType(login_type) if login_type else None
+        answer = await self.operations.device_user_query(device_name=devices, login_type=kind)
+        return _devices(answer)
+
+    async def user_devices_query(self, *users: str) -> list[UserDevices]:
+        """The devices each user is logged into."""
+        return _user_devices(await self.operations.user_devices_query(user_id=users))
+
+    async def check_user(self, user: str) -> UserCheck:
+        """Whether ``user`` exists."""
+        return _check(await self.operations.check_user(user_id=user))
+
+    async def device_profile_query(self, *users: str) -> list[UserProfiles]:
+        """The device profiles of each user, with the default marked."""
+        return _profiles(await self.operations.device_profile_query(user_id=users))
+
+    async def aclose(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class LogoutAllResult:
+    """The Metreos ``LogoutALL`` result: error code and message, and the branch taken.
+
+    Unpacks as ``(error_code, error_message)``. The service answering ``<success/>`` gives
+    ``(0, None)`` on the ``Success`` branch; an EM failure gives its code and text on the
+    ``Failure`` branch; no XML answer or an unreachable service gives ``(0, None)`` on the
+    ``Failure`` branch, as the action defines.
+    """
+
+    error_code: int
+    error_message: str | None
+    branch: str
+
+    @property
+    def success(self) -> bool:
+        """True on the ``Success`` branch."""
+        return self.branch == "Success"
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.error_code, self.error_message))
+
+
+def _action_result(error: Exception | None) -> LogoutAllResult:
+    if error is None:
+        return LogoutAllResult(0, None, "Success")
+    if isinstance(error, EmError):
+        return LogoutAllResult(error.code, error.text or error.meaning, "Failure")
+    return LogoutAllResult(0, None, "Failure")
+
+
+def logout_all_action(
+    app_id: str,
+    app_certificate: str,
+    url: str | None = None,
+    call_manager_host: str | None = None,
+    version: str | EmVersion = EmVersion.UNDEFINED,
+    *,
+    timeout: float = 30.0,
+    transport: Transport | None = None,
+) -> LogoutAllResult:
+    """Run the Metreos ``LogoutALL`` action with its parameters and result contract."""
+    error: Exception | None = None
+    try:
+        with EmClient(
+            url,
+            app_id=app_id,
+            app_certificate=app_certificate,
+            call_manager_host=call_manager_host,
+            version=version,
+            timeout=timeout,
+            transport=transport,
+        ) as em:
+            em.logout_all()
+    except (EmError, TransportError) as exc:
+        error = exc
+    return _action_result(error)
+
+
+async def async_logout_all_action(
+    app_id: str,
+    app_certificate: str,
+    url: str | None = None,
+    call_manager_host: str | None = None,
+    version: str | EmVersion = EmVersion.UNDEFINED,
+    *,
+    timeout: float = 30.0,
+    transport: AsyncTransport | None = None,
+) -> LogoutAllResult:
+    """Asynchronous :func:`logout_all_action`."""
+    error: Exception | None = None
+    try:
+        async with AsyncEmClient(
+            url,
+            app_id=app_id,
+            app_certificate=app_certificate,
+            call_manager_host=call_manager_host,
+            version=version,
+            timeout=timeout,
+            transport=transport,
+        ) as em:
+            await em.logout_all()
+    except (EmError, TransportError) as exc:
+        error = exc
+    return _action_result(error)
