@@ -137,9 +137,11 @@ def test_v333_queries_go_to_query_asp() -> None:
 
 
 def test_failure_raises_em_error_with_meaning() -> None:
-    with _client(_answer(_example("16-response-failure-error-18.xml"))) as em:
-        with pytest.raises(EmError) as info:
-            em.login("SEP0011223344AA", "jdoe")
+    with (
+        _client(_answer(_example("16-response-failure-error-18.xml"))) as em,
+        pytest.raises(EmError) as info,
+    ):
+        em.login("SEP0011223344AA", "jdoe")
     assert info.value.code == 18
     assert info.value.meaning == "Another user logged in"
     assert "18" in str(info.value) and "s3cr3t" not in str(info.value)
@@ -153,16 +155,20 @@ def test_unknown_code_still_raises_with_its_number() -> None:
 
 
 def test_query_failure_inside_results_raises() -> None:
-    with _client(_answer(_example("28-results-deviceuser-failure-error.xml"))) as em:
-        with pytest.raises(EmError) as info:
-            em.device_user_query("SEP0011223344AA")
+    with (
+        _client(_answer(_example("28-results-deviceuser-failure-error.xml"))) as em,
+        pytest.raises(EmError) as info,
+    ):
+        em.device_user_query("SEP0011223344AA")
     assert info.value.code == 10
 
 
 def test_error_message_failure_raises_code_zero() -> None:
-    with _client(_answer(_example("23-response-failure-errormessage.xml"))) as em:
-        with pytest.raises(EmError) as info:
-            em.logout_all()
+    with (
+        _client(_answer(_example("23-response-failure-errormessage.xml"))) as em,
+        pytest.raises(EmError) as info,
+    ):
+        em.logout_all()
     assert info.value.code == 0 and info.value.text
 
 
@@ -208,9 +214,11 @@ def test_profile_query_spelling_option() -> None:
 
 
 def test_wrong_answer_type_is_refused() -> None:
-    with _client(_answer(_example("29-results-userdevices.xml"))) as em:
-        with pytest.raises(MalformedResponseError):
-            em.device_user_query("SEP0011223344AA")
+    with (
+        _client(_answer(_example("29-results-userdevices.xml"))) as em,
+        pytest.raises(MalformedResponseError),
+    ):
+        em.device_user_query("SEP0011223344AA")
 
 
 def test_certificate_stays_out_of_reprs() -> None:
