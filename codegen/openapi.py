@@ -114,9 +114,13 @@ def _models_source(api: ApiSpec, document: Mapping[str, Any]) -> str:
     from datamodel_code_generator import generate, load_pyproject_config
 
     folder = _project_table(api.schemas[0].parent)
+    header = HEADER.format(api=api.name) + (
+        f'"""Dataclass models of the {api.title}, from {api.schemas[0].name}'
+        ' by datamodel-code-generator."""'
+    )
     config = load_pyproject_config(
         folder if folder is not None else api.schemas[0].parent,
-        overrides={**_FORCED, "custom_file_header": HEADER.format(api=api.name).rstrip("\n")},
+        overrides={**_FORCED, "custom_file_header": header},
     )
     source = generate(_with_wire_names(document), config=config)
     if not isinstance(source, str):
@@ -150,7 +154,9 @@ def _routes(document: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     return routes
 
 
-def _operations(api: ApiSpec, document: Mapping[str, Any], classes: list[str]) -> list[RestOperation]:
+def _operations(
+    api: ApiSpec, document: Mapping[str, Any], classes: list[str]
+) -> list[RestOperation]:
     """Check each manifest operation against the document and the models."""
     routes = _routes(document)
     ops = []
@@ -159,12 +165,18 @@ def _operations(api: ApiSpec, document: Mapping[str, Any], classes: list[str]) -
             if type_name not in classes:
                 raise CodegenError(f"{api.name}.{spec.name}: no model named {type_name}")
         if spec.name not in routes:
-            raise CodegenError(f"{api.name}.{spec.name}: no operationId {spec.name!r} in the document")
+            raise CodegenError(
+                f"{api.name}.{spec.name}: no operationId {spec.name!r} in the document"
+            )
         method, path = routes[spec.name]
         if spec.http_method is not None and spec.http_method.upper() != method:
-            raise CodegenError(f"{api.name}.{spec.name}: manifest says {spec.http_method}, the document {method}")
+            raise CodegenError(
+                f"{api.name}.{spec.name}: manifest says {spec.http_method}, the document {method}"
+            )
         if spec.path is not None and spec.path != path:
-            raise CodegenError(f"{api.name}.{spec.name}: manifest path {spec.path!r}, the document {path!r}")
+            raise CodegenError(
+                f"{api.name}.{spec.name}: manifest path {spec.path!r}, the document {path!r}"
+            )
         ops.append(RestOperation(spec, method, path))
     return ops
 

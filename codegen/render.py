@@ -136,6 +136,7 @@ class Renderer:
     def render_registry(self, api: ApiSpec, classes: dict[str, ClassInfo], schema: str) -> str:
         """``generated/<api>/registry.py``: API info, xsi:type map, operation table."""
         roots = {r.rsplit("}", 1)[-1] for r in api.roots}
+
         def derived(base: str) -> list[ClassInfo]:
             return sorted(
                 (c for c in classes.values() if base in c.bases and c.xml_name not in roots),

@@ -11,7 +11,7 @@ from pathlib import Path
 __all__ = ["Capture", "iter_captures"]
 
 #: File suffixes picked up when a folder is walked (explicit file arguments are always read).
-CAPTURE_SUFFIXES = (".xml",)
+CAPTURE_SUFFIXES = (".xml", ".json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def iter_captures(paths: Sequence[str]) -> Iterator[Capture]:
                 found = True
                 yield _read(file)
             if not found:
-                yield Capture(str(path), error="folder holds no .xml file")
+                yield Capture(str(path), error="folder holds no .xml or .json file")
         elif path.exists():
             yield _read(path)
         else:

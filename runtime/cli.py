@@ -76,7 +76,7 @@ def _print_text(
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (tolerated deviations) as errors.")
 def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) -> None:
-    """Validate captured payloads (files, folders walked for *.xml, or - for stdin).
+    """Validate captured payloads (files, folders walked for *.xml and *.json, - for stdin).
 
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
@@ -135,6 +135,8 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) ->
 def emulate(host: str, port: int) -> None:
     """Run the local emulators of every API on one port, each at its real path."""
     from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
+    from ucxml.emulator.em_state import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
+    from ucxml.emulator.huawei_state import DEMO_AGENT_ID, DEMO_AGENT_PASSWORD, DEMO_PHONE
     from ucxml.emulator.server import serve
 
     app = create_app()
@@ -142,9 +144,20 @@ def emulate(host: str, port: int) -> None:
 
     def ready(base_url: str) -> None:
         click.echo(f"ucxml emulators listening on {base_url}")
-        click.echo(
-            f"  CME XML API: {base_url}/ios_xml_app/cme  (Basic auth {DEMO_USER} / {DEMO_PASSWORD})"
-        )
+        lines = [
+            (f"{base_url}/ios_xml_app/cme", f"HTTP Basic {DEMO_USER} / {DEMO_PASSWORD}"),
+            (
+                f"{base_url}/emservice/EMServiceServlet",
+                f"EM app user {DEMO_EM_APP_ID} / {DEMO_EM_APP_CERTIFICATE}",
+            ),
+            (f"{base_url}/LoginService/login.asp and query.asp", "EM, CallManager 3.3 form"),
+            (
+                f"{base_url}/agentgateway/resource/onlineagent/{{agentid}}",
+                f"agent {DEMO_AGENT_ID} / {DEMO_AGENT_PASSWORD}, phone {DEMO_PHONE}",
+            ),
+        ]
+        for url, account in lines:
+            click.echo(f"  {url}  ({account})")
         click.echo("Press Ctrl-C to stop.")
 
     serve(app, host=host, port=port, allow_remote=allow_remote, ready=ready)

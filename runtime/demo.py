@@ -1,9 +1,11 @@
-"""``ucxml demo``: the whole loop on the embedded CME emulator, in a few readable lines.
+"""``ucxml demo``: the whole loop on the embedded emulators, in a few readable lines.
 
-It starts the emulator on a free loopback port, provisions two phones and their lines with
-``exec_cli``, shows a typed CLI error, reads the phones and lines back with ``get_device``
-and ``get_extension`` (sync and async), saves the configuration, validates every corrected
-CME example and one deliberately broken capture, and prints a summary.
+It starts the emulators on a free loopback port and runs three scenarios: CME (provision
+two phones and their lines with ``exec_cli``, show a typed CLI error, read them back with
+``get_device`` / ``get_extension`` sync and async, save the configuration), hot desking
+(Extension Mobility login, queries, a refused login, ``logout_all``) and a contact-center
+agent (Huawei CC-Gateway sign-in, forced sign-out with reason 7). Then it validates every
+corrected example of every API and one deliberately broken capture, and prints a summary.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ucxml.cme import AsyncCmeClient, CmeClient
+from ucxml.em import EmClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
 from ucxml.emulator.cme_state import CmeRouter
+from ucxml.emulator.em_state import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
+from ucxml.emulator.huawei_state import DEMO_AGENT_ID, DEMO_AGENT_PASSWORD, DEMO_PHONE
 from ucxml.emulator.server import EmulatorServer
-from ucxml.errors import CmeCliError
+from ucxml.errors import CmeCliError, EmError, GatewayError
+from ucxml.huawei import AgentGatewayClient
+from ucxml.registry import api_names
 from ucxml.validation import validate_bytes
 
 __all__ = ["PROVISIONING", "run_demo"]
@@ -45,15 +52,71 @@ PROVISIONING = [
 BROKEN_CAPTURE = "15-ISgetExtension-sccp-response.xml"
 
 
-def _examples(kind: str) -> list[tuple[str, bytes]]:
-    folder = resources.files("ucxml.generated.cme").joinpath("examples", kind)
+def _examples(kind: str, api: str = "cme") -> list[tuple[str, bytes]]:
+    folder = resources.files(f"ucxml.generated.{api}").joinpath("examples", kind)
+    if not folder.is_dir():
+        return []
     return sorted((f.name, f.read_bytes()) for f in folder.iterdir() if f.name.endswith(".xml"))
+
+
+def _hot_desking(console: Console, base_url: str) -> list[str]:
+    """Extension Mobility: log users into phones, query, refuse a login, log all out."""
+    failures: list[str] = []
+    desk_a, desk_b = "SEP0011223344AA", "SEP0011223344BB"
+    with EmClient(base_url, app_id=DEMO_EM_APP_ID, app_certificate=DEMO_EM_APP_CERTIFICATE) as em:
+        em.login(desk_a, "jdoe", profile="jdoe-UDP-8845", duration=60)
+        em.login(desk_b, "em@cisco.com", duration="indefinite")
+        table = Table(title="hot desking: device_user_query after two logins", show_edge=False)
+        for column in ("device", "state", "user", "raw user ID"):
+            table.add_column(column)
+        devices = em.device_user_query(desk_a, desk_b, "SEP0011223344CC")
+        for d in devices:
+            table.add_row(d.device, d.state.value, d.user or "-", d.user_raw or "-")
+        console.print(table)
+        jdoe = em.user_devices_query("jdoe")[0]
+        console.print(f"user_devices_query(jdoe): {', '.join(jdoe.devices) or 'none'}")
+        try:
+            em.login(desk_a, "asmith")
+            failures.append("a login onto an occupied phone was not refused")
+        except EmError as exc:
+            console.print(f"login asmith onto {desk_a} -> EmError {exc.code}: {exc.meaning}")
+        em.logout_all()
+        after = em.device_user_query(desk_a, desk_b)
+        console.print(f"logout_all: {', '.join(f'{d.device} {d.state.value}' for d in after)}")
+    if [d.state.value for d in devices] != ["logged_in", "logged_in", "logged_out"]:
+        failures.append("device_user_query did not show the two logins")
+    if any(d.state.value != "logged_out" for d in after):
+        failures.append("logout_all left a user logged in")
+    return failures
 
 
 async def _async_global(base_url: str) -> str:
     async with AsyncCmeClient(base_url, username=DEMO_USER, password=DEMO_PASSWORD) as cme:
         info = await cme.get_global()
     return f"{info.name} {info.address} mode {info.mode}, max ephones {info.max_ephone}"
+
+
+def _agent(console: Console, base_url: str) -> list[str]:
+    """Huawei CC-Gateway: sign an agent in, force it out with reason 7, see it refused after."""
+    failures: list[str] = []
+    with AgentGatewayClient(base_url) as gateway:
+        signed = gateway.sign_in(DEMO_AGENT_ID, DEMO_PHONE, password=DEMO_AGENT_PASSWORD)
+        console.print(
+            f"agent {DEMO_AGENT_ID} signed in on phone {DEMO_PHONE} "
+            f"(workno {signed.workno}, GUID kept: {gateway.guid is not None})"
+        )
+        answer = gateway.force_logout_with_reason(agent_id=DEMO_AGENT_ID, reason=7)
+        console.print(
+            f"force_logout_with_reason(reason=7): retcode {answer.retcode} {answer.message}"
+        )
+        try:
+            gateway.force_logout_with_reason(agent_id=DEMO_AGENT_ID, reason=7)
+            failures.append("a second forced sign-out was not refused")
+        except GatewayError as exc:
+            console.print(f"again -> GatewayError {exc.code}: {exc.meaning}")
+    if answer.retcode != "0":
+        failures.append("the forced sign-out failed")
+    return failures
 
 
 def run_demo(console: Console) -> int:
@@ -103,16 +166,26 @@ def run_demo(console: Console) -> int:
         console.print(table)
         console.print(f"save_config: {saved}")
         console.print(f"async get_global: {asyncio.run(_async_global(server.base_url))}")
+        em_failures = _hot_desking(console, server.base_url)
+        agent_failures = _agent(console, server.base_url)
+        failures += em_failures + agent_failures
         numbers = [e.ext_number for e in lines]
         if [d.dev_id for d in devices] != [1, 2] or numbers != ["2001", "2002"]:
             failures.append("the phones or lines read back differ from what was provisioned")
         if saved != "success":
             failures.append(f"save_config answered {saved}")
 
-    corrected = _examples("corrected")
-    reports = [validate_bytes(data, source=name) for name, data in corrected]
+    reports = []
+    for api in api_names():
+        corrected = _examples("corrected", api)
+        api_reports = [validate_bytes(data, source=name) for name, data in corrected]
+        if api_reports:
+            api_valid = sum(r.valid for r in api_reports)
+            console.print(
+                f"validated {len(api_reports)} corrected {api} examples: {api_valid} valid"
+            )
+        reports += api_reports
     valid = sum(r.valid for r in reports)
-    console.print(f"validated {len(reports)} corrected CME examples: {valid} valid")
     if valid != len(reports):
         failures.append("a corrected example is invalid")
     broken = dict(_examples("documented"))[BROKEN_CAPTURE]
@@ -130,7 +203,14 @@ def run_demo(console: Console) -> int:
     summary = Table(title="summary", show_edge=False)
     summary.add_column("check")
     summary.add_column("result")
-    summary.add_row("provision + read back (sync, async)", "ok" if not failures else "FAILED")
+    cme_ok = not [f for f in failures if f not in em_failures + agent_failures]
+    summary.add_row("CME provision + read back (sync, async)", "ok" if cme_ok else "FAILED")
+    summary.add_row(
+        "EM hot desking (login, queries, logout_all)", "FAILED" if em_failures else "ok"
+    )
+    summary.add_row(
+        "CC-Gateway agent (sign in, force out, reason 7)", "FAILED" if agent_failures else "ok"
+    )
     summary.add_row("corrected examples valid", f"{valid}/{len(reports)}")
     summary.add_row("broken capture rejected with hint", "yes" if not report.valid else "no")
     console.print(summary)

@@ -25,6 +25,7 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.jsondocs import dump_json, looks_like_json, parse_json
 from ucxml.registry import ApiBinding, api_names, api_of, binding
 from ucxml.report import Issue
 from ucxml.safexml import DEFAULT_MAX_BYTES, Source, column_of, parse_xml, read_source
@@ -35,6 +36,7 @@ __all__ = [
     "decode",
     "detect",
     "detect_tree",
+    "json_api",
     "parse",
     "read_message",
     "serialize",
@@ -68,6 +70,16 @@ class Message:
     element: etree._Element
     bare: bool
     warnings: tuple[Issue, ...]
+
+
+def json_api(api: str | None) -> str:
+    """The API a JSON payload belongs to: ``api`` or the one JSON API of the manifest."""
+    if api is not None:
+        return api
+    names = [n for n in api_names() if binding(n).info.envelope == "json"]
+    if not names:
+        raise UnknownApiError("no supported API exchanges JSON")
+    return names[0]
 
 
 def _all_prefixes() -> dict[str, str]:
@@ -224,6 +236,8 @@ def parse(data: Source, api: str | None = None) -> Any:
     :class:`DeviationWarning`; anything else raises a :class:`~ucxml.UcxmlError`.
     """
     raw, _ = read_source(data)
+    if looks_like_json(raw):
+        return parse_json(raw, json_api(api))
     message = read_message(raw, api)
     for issue in message.warnings:
         warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
@@ -241,6 +255,8 @@ def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:
 def serialize(obj: object) -> bytes:
     """Serialize a request or response model into the complete message of its API."""
     api = binding(api_of(obj))
+    if api.info.envelope == "json":
+        return dump_json(obj)
     kind, name = _type_name(api, obj)
     if api.info.dispatch == "root":
         payload = _SERIALIZER.render(obj)
@@ -252,6 +268,8 @@ def serialize(obj: object) -> bytes:
 def detect(data: Source) -> str:
     """Name of the API that ``data`` belongs to; raise :class:`UnknownApiError` if none."""
     raw, _ = read_source(data)
+    if looks_like_json(raw):
+        return json_api(None)
     parsed = parse_xml(raw, prefixes=_all_prefixes())
     name = detect_tree(parsed.root)
     if name is None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from lxml import etree
 
-from ucxml.documents import Message, decode, read_message
+from ucxml.documents import Message, decode, json_api, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
+from ucxml.jsondocs import looks_like_json, validate_json
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
 from ucxml.report import Issue, Report
 from ucxml.safexml import Source, column_of, read_source
@@ -114,6 +115,12 @@ def _label(message: Message) -> str | None:
 
 def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = None) -> Report:
     """Validate one payload given as bytes; see :func:`validate`."""
+    if looks_like_json(data):
+        try:
+            name = json_api(api)
+        except UnknownApiError as exc:
+            return Report(source, api, None, (Issue("error", exc.message),))
+        return validate_json(data, name, source=source)
     lines = data.splitlines()
     try:
         message = read_message(data, api)

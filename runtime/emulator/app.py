@@ -1,7 +1,8 @@
 """The combined emulator app: every emulated server at its real path, on one port.
 
-Only the CME XML API exists so far (``/ios_xml_app/cme``); the other emulators join
-:func:`create_app` as they are written.
+The CME XML API (``/ios_xml_app/cme``) and Extension Mobility (``/emservice/...``,
+``/LoginService/...``) are served; the other emulators join :func:`create_app` as they
+are written.
 """
 
 from __future__ import annotations
@@ -12,8 +13,19 @@ from starlette.applications import Starlette
 
 from ucxml.emulator.cme_app import CmeFaults, cme_routes
 from ucxml.emulator.cme_state import CmeRouter
+from ucxml.emulator.em_app import EmFaults, em_routes
+from ucxml.emulator.em_state import EmService
+from ucxml.emulator.huawei_app import GatewayFaults, huawei_routes
+from ucxml.emulator.huawei_state import AgentGateway, demo_agent_gateway
 
-__all__ = ["DEMO_PASSWORD", "DEMO_PRIVILEGE", "DEMO_USER", "create_app", "demo_cme_router"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_PRIVILEGE",
+    "DEMO_USER",
+    "create_app",
+    "demo_cme_router",
+    "demo_em_service",
+]
 
 DEMO_USER: Final = "admin"
 """XML API user seeded on the demo CME router."""
@@ -30,16 +42,53 @@ def demo_cme_router() -> CmeRouter:
     return router
 
 
-def create_app(*, cme: CmeRouter | None = None) -> Starlette:
+def demo_em_service() -> EmService:
+    """An Extension Mobility service with the demo app users, users, devices and profiles.
+
+    See :meth:`EmService.seed_demo` (app user ``emapp`` / ``emapp-secret``).
+    """
+    service = EmService()
+    service.seed_demo()
+    return service
+
+
+def create_app(
+    *,
+    cme: CmeRouter | None = None,
+    em: EmService | None = None,
+    huawei: AgentGateway | None = None,
+) -> Starlette:
     """The app of every emulator, each at its real path.
 
     ``cme`` is the CME router to serve (a :func:`demo_cme_router` when None).
     ``app.state.cme_router`` and ``app.state.cme_faults`` (:class:`CmeFaults`) give
     tests access to the CME emulator's state and fault injection.
+    ``em`` is the Extension Mobility service to serve (a :func:`demo_em_service` when
+    None), at ``/emservice/EMServiceServlet`` and the CallManager 3.3
+    ``/LoginService/login.asp`` and ``query.asp``; ``app.state.em_service`` and
+    ``app.state.em_faults`` (:class:`EmFaults`) give access to it.
+    ``huawei`` is the Huawei CC-Gateway to serve (a ``demo_agent_gateway`` with agents
+    1001 and 1002 when None), at ``/agentgateway/resource/onlineagent/...``;
+    ``app.state.huawei_gateway`` and ``app.state.huawei_faults`` (:class:`GatewayFaults`)
+    give access to it.
     """
     router = cme if cme is not None else demo_cme_router()
     cme_faults = CmeFaults()
-    app = Starlette(routes=[*cme_routes(router, faults=cme_faults)])
+    em_service = em if em is not None else demo_em_service()
+    em_faults = EmFaults()
+    gateway = huawei if huawei is not None else demo_agent_gateway()
+    huawei_faults = GatewayFaults()
+    app = Starlette(
+        routes=[
+            *cme_routes(router, faults=cme_faults),
+            *em_routes(em_service, faults=em_faults),
+            *huawei_routes(gateway, faults=huawei_faults),
+        ]
+    )
     app.state.cme_router = router
     app.state.cme_faults = cme_faults
+    app.state.em_service = em_service
+    app.state.em_faults = em_faults
+    app.state.huawei_gateway = gateway
+    app.state.huawei_faults = huawei_faults
     return app

@@ -1,0 +1,299 @@
+"""The Huawei CC-Gateway agent interface emulator: ``/agentgateway/resource/onlineagent/...``.
+
+Each request goes: fault injection (:class:`GatewayFaults`) -> the URL parameters
+(agent ID 101-999999, else ``000-002``; cause code digits, else ``000-002``, outside
+1-255 ``100-005``) -> for the sign-in requests, the body, read and checked with the
+project's own JSON binding and validator against ``SignInRequest`` (not a JSON object
+``000-006``, no phone number ``100-001``, anything else wrong ``100-011``) -> the
+:class:`~ucxml.emulator.huawei_state.AgentGateway` (static GUID authentication, agent
+state) -> the answer, always ``200 application/json`` with the envelope
+``{"message", "retcode", "result"}`` built from the generated models; sign-in and
+GUID renewal add the ``Set-GUID`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Final
+
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ucxml.emulator.huawei_state import (
+    INVALID_SIGN_IN_PARAMETER,
+    INVALID_URL_PARAMETER,
+    MESSAGE_PARAMETER_ERROR,
+    SIGN_IN_PARAMETER_INVALID,
+    Agent,
+    AgentGateway,
+    Outcome,
+)
+from ucxml.errors import BindingError
+from ucxml.generated.huawei.models import (
+    GatewayResponse,
+    SignInRequest,
+    SignInResponse,
+    SignInResult,
+)
+from ucxml.generated.huawei.registry import ROUTES
+from ucxml.jsondocs import _dump, parse_json, validate_json
+
+__all__ = [
+    "HUAWEI_PATH",
+    "MAX_BODY_BYTES",
+    "GatewayFaults",
+    "create_huawei_app",
+    "huawei_routes",
+]
+
+HUAWEI_PATH: Final = "/agentgateway/resource/onlineagent"
+"""Path prefix of the agent interface on a CC-Gateway."""
+MAX_BODY_BYTES: Final = 64 * 1024
+"""Largest request body accepted; larger ones are answered 413."""
+
+_MEDIA_TYPE: Final = "application/json;charset=UTF-8"
+_AGENT_MIN, _AGENT_MAX = 101, 999999
+_GARBAGE: Final = b'{"message":"success","retcode":"0","result":{"vdnid":1,"workno":"10'
+_HTML_PAGE: Final = (
+    "<html><head><title>Error</title></head><body><h1>503 Service Unavailable</h1></body></html>\n"
+)
+
+
+@dataclass
+class GatewayFaults:
+    """Faults injected into every answer while set (for client tests); mutable.
+
+    Attributes:
+        delay: Seconds to wait before answering.
+        status: Answer this HTTP status with a short text body instead.
+        html: Answer ``200 text/html`` with an error page.
+        garbage: Answer ``200 application/json`` with a truncated JSON body.
+    """
+
+    delay: float = 0.0
+    status: int | None = None
+    html: bool = False
+    garbage: bool = False
+
+    def clear(self) -> None:
+        """Switch every fault off."""
+        self.delay, self.status, self.html, self.garbage = 0.0, None, False, False
+
+
+_MESSAGE: Final = {
+    INVALID_URL_PARAMETER: "invalid URL parameter",
+    MESSAGE_PARAMETER_ERROR: "message parameter error: the body is not a JSON object",
+    SIGN_IN_PARAMETER_INVALID: "sign-in parameter is empty or invalid: phonenum",
+    INVALID_SIGN_IN_PARAMETER: "invalid sign-in parameter",
+}
+
+
+def _answer(body: Any, guid: str | None = None) -> Response:
+    payload = _dump(body)
+    payload.setdefault("result", None)
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = {"Set-GUID": guid} if guid else None
+    return Response(content, headers=headers, media_type=_MEDIA_TYPE)
+
+
+def _envelope(outcome: Outcome) -> Response:
+    return _answer(GatewayResponse(message=outcome.message, retcode=outcome.retcode))
+
+
+def _failure(retcode: str) -> Response:
+    return _envelope(Outcome(retcode, _MESSAGE[retcode]))
+
+
+def _number(text: str, low: int, high: int) -> int | None:
+    """``text`` as an int within ``low``-``high`` (None: not digits or out of range)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 7:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+class _Rejected(Exception):
+    def __init__(self, retcode: str) -> None:
+        super().__init__(retcode)
+        self.retcode = retcode
+
+
+class _GatewayEndpoint:
+    """The request handlers of one emulated gateway."""
+
+    def __init__(self, gateway: AgentGateway, faults: GatewayFaults, max_body: int) -> None:
+        self.gateway = gateway
+        self.faults = faults
+        self.max_body = max_body
+
+    def _fault(self) -> Response | None:
+        faults = self.faults
+        if faults.status is not None:
+            try:
+                phrase = HTTPStatus(faults.status).phrase
+            except ValueError:
+                phrase = "Error"
+            text = "" if faults.status in (204, 304) else f"{faults.status} {phrase}\n"
+            return PlainTextResponse(text, status_code=faults.status)
+        if faults.html:
+            return HTMLResponse(_HTML_PAGE)
+        if faults.garbage:
+            return Response(_GARBAGE, media_type=_MEDIA_TYPE)
+        return None
+
+    def handler(
+        self, answer: Callable[[Request, int], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A Starlette endpoint: faults, the agent ID, then ``answer``."""
+
+        async def endpoint(request: Request) -> Response:
+            if self.faults.delay > 0:
+                await asyncio.sleep(self.faults.delay)
+            fault = self._fault()
+            if fault is not None:
+                return fault
+            agent_id = _number(request.path_params["agentid"], _AGENT_MIN, _AGENT_MAX)
+            if agent_id is None:
+                return _failure(INVALID_URL_PARAMETER)
+            try:
+                return await answer(request, agent_id)
+            except _Rejected as rejected:
+                return _failure(rejected.retcode)
+
+        return endpoint
+
+    async def _body(self, request: Request) -> SignInRequest:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise _Rejected(MESSAGE_PARAMETER_ERROR)
+        try:
+            data = await request.body()
+        except ClientDisconnect:
+            raise _Rejected(MESSAGE_PARAMETER_ERROR) from None
+        if len(data) > self.max_body:
+            raise _Rejected(MESSAGE_PARAMETER_ERROR)
+        try:
+            raw = json.loads(data)
+        except (ValueError, RecursionError):
+            raise _Rejected(MESSAGE_PARAMETER_ERROR) from None
+        if not isinstance(raw, dict):
+            raise _Rejected(MESSAGE_PARAMETER_ERROR)
+        if not raw.get("phonenum"):
+            raise _Rejected(SIGN_IN_PARAMETER_INVALID)
+        if not validate_json(data, "huawei", schema="SignInRequest").valid:
+            raise _Rejected(INVALID_SIGN_IN_PARAMETER)
+        try:
+            body = parse_json(data, "huawei", schema="SignInRequest")
+        except BindingError:
+            raise _Rejected(INVALID_SIGN_IN_PARAMETER) from None
+        if not isinstance(body, SignInRequest):
+            raise _Rejected(INVALID_SIGN_IN_PARAMETER)
+        return body
+
+    def _signed_in(self, outcome: Outcome) -> Response:
+        if not outcome.ok or outcome.agent is None:
+            return _envelope(outcome)
+        agent: Agent = outcome.agent
+        result = SignInResult(
+            vdnid=self.gateway.vdn_id,
+            workno=str(agent.agent_id),
+            mediatype=self.gateway.media_type,
+            login_time=agent.login_time,
+            is_force_change=False,
+            server_name=self.gateway.server_name,
+            time_remaining=-1,
+        )
+        body = SignInResponse(message=outcome.message, retcode=outcome.retcode, result=result)
+        return _answer(body, outcome.guid)
+
+    async def login(self, request: Request, agent_id: int) -> Response:
+        body = await self._body(request)
+        return self._signed_in(self.gateway.sign_in(agent_id, body.phonenum, body.password))
+
+    async def force_login(self, request: Request, agent_id: int) -> Response:
+        body = await self._body(request)
+        outcome = self.gateway.sign_in(agent_id, body.phonenum, body.password, force=True)
+        return self._signed_in(outcome)
+
+    async def logout(self, request: Request, agent_id: int) -> Response:
+        return _envelope(self.gateway.sign_out(agent_id, request.headers.get("guid")))
+
+    async def force_logout(self, request: Request, agent_id: int) -> Response:
+        outcome = self.gateway.sign_out(agent_id, request.headers.get("guid"), force=True)
+        return _envelope(outcome)
+
+    async def force_logout_with_reason(self, request: Request, agent_id: int) -> Response:
+        text = request.path_params["reason"]
+        if not (text.isascii() and text.isdigit()):
+            raise _Rejected(INVALID_URL_PARAMETER)
+        reason = int(text) if len(text) <= 4 else 0
+        outcome = self.gateway.sign_out(
+            agent_id, request.headers.get("guid"), force=True, reason=reason
+        )
+        return _envelope(outcome)
+
+    async def update_guid(self, request: Request, agent_id: int) -> Response:
+        outcome = self.gateway.update_guid(agent_id, request.headers.get("guid"))
+        if not outcome.ok:
+            return _envelope(outcome)
+        return _answer(GatewayResponse(message=outcome.message, retcode="0"), outcome.guid)
+
+
+def huawei_routes(
+    gateway: AgentGateway,
+    *,
+    faults: GatewayFaults | None = None,
+    max_body: int = MAX_BODY_BYTES,
+) -> list[BaseRoute]:
+    """The emulator's routes (every ``onlineagent`` operation), for mounting in a bigger app.
+
+    ``faults`` is the :class:`GatewayFaults` the routes obey (a fresh, inactive one if
+    None); keep a reference to it to inject faults later.
+    """
+    endpoint = _GatewayEndpoint(
+        gateway, faults if faults is not None else GatewayFaults(), max_body
+    )
+    answers = {
+        "login": endpoint.login,
+        "forceLogin": endpoint.force_login,
+        "loginEx": endpoint.login,
+        "logout": endpoint.logout,
+        "forceLogout": endpoint.force_logout,
+        "forceLogoutWithReason": endpoint.force_logout_with_reason,
+        "updateGuid": endpoint.update_guid,
+    }
+    routes: list[BaseRoute] = []
+    for operation, (method, template) in ROUTES.items():
+        routes.append(
+            Route(
+                template,  # {agentid} and {reason} arrive as strings: the handlers check them
+                endpoint.handler(answers[operation]),
+                methods=[method],
+                name=f"huawei.{operation}",
+            )
+        )
+    return routes
+
+
+def create_huawei_app(
+    gateway: AgentGateway,
+    *,
+    faults: GatewayFaults | None = None,
+    max_body: int = MAX_BODY_BYTES,
+) -> Starlette:
+    """A Starlette app serving the agent interface emulator of ``gateway``.
+
+    ``app.state.gateway`` is the gateway and ``app.state.faults`` the app's
+    :class:`GatewayFaults` (``faults`` when given).
+    """
+    faults = faults if faults is not None else GatewayFaults()
+    app = Starlette(routes=huawei_routes(gateway, faults=faults, max_body=max_body))
+    app.state.gateway = gateway
+    app.state.faults = faults
+    return app

@@ -1,0 +1,586 @@
+"""JSON messages of the REST APIs (the Huawei CC-Gateway): detect, parse, validate.
+
+A JSON body is recognised by its keys: among the API's request and response schemas
+(the component schemas of its OpenAPI document, except the path-parameter ones), the
+one that describes the most of the body's keys, nested objects included, wins; on a tie
+the smaller schema (the generic envelope) does. :func:`parse_json` then binds the body
+to that generated dataclass and fails, with a JSON pointer and a line, on any key it
+does not know, any missing required key and any value of the wrong JSON type, so no
+field is ever dropped silently. :func:`validate_json` checks the body against the
+schema with ``jsonschema`` (ranges, lengths, closed objects) and reports every issue
+with its line, column and JSON pointer. Neither ever quotes the value of a secret field
+(password, GUID).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import enum
+import functools
+import json
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from ucxml.bindings import SECRET_FIELDS
+from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.registry import ApiBinding, binding, erratum_for
+from ucxml.report import Issue, Report
+
+__all__ = ["dump_json", "looks_like_json", "parse_json", "validate_json"]
+
+#: Deepest nesting read (the APIs' bodies are three levels deep).
+MAX_DEPTH = 64
+_WHITESPACE = " \t\r\n"
+#: jsonschema checks whose messages name properties but never quote the value.
+_NAMES_ONLY = frozenset({"required", "dependentRequired", "additionalProperties"})
+_JSON_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _SyntaxProblem(Exception):
+    """Malformed JSON at a line and column (converted to a BindingError or an Issue)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _SyntaxProblem(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise _SyntaxProblem(f"malformed JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise _SyntaxProblem(f"malformed JSON: nested more than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise _SyntaxProblem(f"malformed JSON: {exc}") from None
+
+
+def _pointer(parent: str, key: str | int) -> str:
+    return f"{parent}/{str(key).replace('~', '~0').replace('/', '~1')}"
+
+
+@dataclass
+class _Layout:
+    """Where each member of a (well-formed) JSON text starts, by JSON pointer.
+
+    An object member is located at its key, an array item at its value, the root at its
+    first character. Repeated keys of one object are collected in ``duplicates``, with
+    the position of the repetition.
+    """
+
+    text: str
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
+    _lines: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lines = [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
+        start = self._skip(0)
+        if start < len(self.text):
+            self.positions[""] = self.where(start)
+            self._value(start, "", 0)
+
+    def where(self, index: int) -> tuple[int, int]:
+        """1-based line and column of ``index``."""
+        line = bisect.bisect_right(self._lines, index)
+        return line, index - self._lines[line - 1] + 1
+
+    def locate(self, pointer: str) -> tuple[int | None, int | None]:
+        """Line and column of ``pointer``, or of its closest located ancestor."""
+        while pointer not in self.positions and pointer:
+            pointer = pointer.rsplit("/", 1)[0]
+        return self.positions.get(pointer, (None, None))
+
+    def _skip(self, i: int) -> int:
+        text = self.text
+        while i < len(text) and text[i] in _WHITESPACE:
+            i += 1
+        return i
+
+    def _string_end(self, i: int) -> int:
+        text = self.text
+        i += 1
+        while text[i] != '"':
+            i += 2 if text[i] == "\\" else 1
+        return i + 1
+
+    def _value(self, i: int, path: str, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _SyntaxProblem(f"malformed JSON: nested more than {MAX_DEPTH} levels")
+        text = self.text
+        char = text[i]
+        if char == "{":
+            return self._object(i, path, depth)
+        if char == "[":
+            return self._array(i, path, depth)
+        if char == '"':
+            return self._string_end(i)
+        while i < len(text) and text[i] not in ",]}" + _WHITESPACE:
+            i += 1
+        return i
+
+    def _object(self, i: int, path: str, depth: int) -> int:
+        text = self.text
+        seen: set[str] = set()
+        i = self._skip(i + 1)
+        if text[i] == "}":
+            return i + 1
+        while True:
+            end = self._string_end(i)
+            key = json.loads(text[i:end])
+            child = _pointer(path, key)
+            if key in seen:
+                self.duplicates.append((child, self.where(i)))
+            else:
+                seen.add(key)
+                self.positions[child] = self.where(i)
+            i = self._skip(self._skip(end) + 1)  # past the colon
+            i = self._skip(self._value(i, child, depth + 1))
+            if text[i] == "}":
+                return i + 1
+            i = self._skip(i + 1)  # past the comma
+
+    def _array(self, i: int, path: str, depth: int) -> int:
+        text = self.text
+        i = self._skip(i + 1)
+        index = 0
+        if text[i] == "]":
+            return i + 1
+        while True:
+            child = _pointer(path, index)
+            self.positions[child] = self.where(i)
+            i = self._skip(self._value(i, child, depth + 1))
+            if text[i] == "]":
+                return i + 1
+            i = self._skip(i + 1)
+            index += 1
+
+
+def _read(data: bytes | str) -> tuple[Any, _Layout]:
+    text = _text(data)
+    value = _loads(text)
+    return value, _Layout(text)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def _json_binding(api: str) -> ApiBinding:
+    api_binding = binding(api)
+    if api_binding.info.envelope != "json":
+        raise UnknownApiError(f"{api!r} is not a JSON API")
+    return api_binding
+
+
+@functools.cache
+def _document(api: str) -> dict[str, Any]:
+    """The API's OpenAPI document (shipped as JSON in its generated package)."""
+    document: dict[str, Any] = json.loads(_json_binding(api).schema_path.read_text("utf-8"))
+    return document
+
+
+def _components(api: str) -> dict[str, Any]:
+    schemas: dict[str, Any] = _document(api).get("components", {}).get("schemas", {})
+    return schemas
+
+
+def _model_names(api: str) -> list[str]:
+    """Request and response schemas that describe JSON bodies (not path parameters)."""
+    api_binding = _json_binding(api)
+    components = _components(api)
+    names = set(api_binding.requests) | set(api_binding.responses)
+    return sorted(
+        n for n in names if n in components and components[n].get("x-ucxml-in", "body") == "body"
+    )
+
+
+def _resolve(api: str, schema: Any) -> list[dict[str, Any]]:
+    """The object schemas (with properties) that ``schema`` stands for."""
+    if not isinstance(schema, dict):
+        return []
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        return _resolve(api, _components(api).get(ref.rsplit("/", 1)[-1]))
+    branches = [b for key in ("anyOf", "oneOf", "allOf") for b in schema.get(key, [])]
+    found = [schema] if isinstance(schema.get("properties"), dict) else []
+    for branch in branches:
+        found += _resolve(api, branch)
+    return found
+
+
+def _described(api: str, schema: dict[str, Any], depth: int = 0) -> int:
+    """How many properties ``schema`` describes, nested objects included."""
+    if depth > 4:
+        return 0
+    total = 0
+    for prop in schema.get("properties", {}).values():
+        total += 1 + sum(_described(api, s, depth + 1) for s in _resolve(api, prop))
+    return total
+
+
+def _matched(api: str, schema: dict[str, Any], value: Mapping[str, Any], depth: int = 0) -> int:
+    """How many keys of ``value`` (nested objects included) ``schema`` describes."""
+    properties = schema.get("properties", {})
+    count = 0
+    for key, item in value.items():
+        if key not in properties:
+            continue
+        count += 1
+        if isinstance(item, dict) and depth < 4:
+            count += max(
+                (_matched(api, s, item, depth + 1) for s in _resolve(api, properties[key])),
+                default=0,
+            )
+    return count
+
+
+def _detect(api: str, value: Any) -> str | None:
+    """The schema name the body ``value`` is a message of (None: no schema fits)."""
+    if not isinstance(value, dict) or not value:
+        return None
+    best: tuple[tuple[bool, int, int], str] | None = None
+    for name in _model_names(api):
+        schema = _components(api)[name]
+        matched = _matched(api, schema, value)
+        if not matched:
+            continue
+        complete = all(key in value for key in schema.get("required", []))
+        score = (complete, matched, -_described(api, schema))
+        if best is None or score > best[0]:
+            best = (score, name)
+    return best[1] if best else None
+
+
+def _schema_name(api: str, value: Any, schema: str | None) -> str | None:
+    if schema is None:
+        return _detect(api, value)
+    if schema not in _components(api):
+        raise UnknownMessageError(f"the {api} API has no schema named {schema!r}")
+    return schema
+
+
+# --------------------------------------------------------------------------- binding
+
+
+@functools.cache
+def _fields(cls: type) -> dict[str, tuple[str, Any, bool]]:
+    """JSON name -> (field name, resolved type, required) of a generated dataclass."""
+    hints = typing.get_type_hints(cls)
+    table = {}
+    for f in dataclasses.fields(cls):
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        table[f.metadata.get("name", f.name)] = (f.name, hints[f.name], required)
+    return table
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return next((name for kind, name in _JSON_TYPES if isinstance(value, kind)), "value")
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return f"object ({hint.__name__})"
+    names = {bool: "boolean", int: "integer", float: "number", str: "string"}
+    if hint in names:
+        return names[hint]
+    origin = typing.get_origin(hint)
+    if origin is list:
+        return "array"
+    if origin is dict:
+        return "object"
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if hint is type(None):
+        return "null"
+    return getattr(hint, "__name__", str(hint))
+
+
+class _Binder:
+    """Binds JSON values to the generated dataclasses, failing on anything unexpected."""
+
+    def __init__(self, layout: _Layout) -> None:
+        self.layout = layout
+
+    def fail(self, message: str, path: str) -> BindingError:
+        line, _ = self.layout.locate(path)
+        return BindingError(message, path=path or "/", line=line)
+
+    def bind(self, value: Any, hint: Any, path: str) -> Any:
+        if hint is Any:
+            return value
+        origin = typing.get_origin(hint)
+        if origin in (types.UnionType, typing.Union):
+            return self._union(value, typing.get_args(hint), hint, path)
+        if hint is type(None):
+            if value is None:
+                return None
+            raise self._wrong(value, hint, path)
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+            return self._object(value, hint, path)
+        if origin is list:
+            if not isinstance(value, list):
+                raise self._wrong(value, hint, path)
+            (item,) = typing.get_args(hint) or (Any,)
+            return [self.bind(v, item, _pointer(path, i)) for i, v in enumerate(value)]
+        if origin is dict:
+            if not isinstance(value, dict):
+                raise self._wrong(value, hint, path)
+            _, item = typing.get_args(hint) or (str, Any)
+            return {k: self.bind(v, item, _pointer(path, k)) for k, v in value.items()}
+        if isinstance(hint, type) and issubclass(hint, enum.Enum):
+            try:
+                return hint(value)
+            except ValueError:
+                raise self.fail(f"not a value of {hint.__name__}", path) from None
+        return self._scalar(value, hint, path)
+
+    def _wrong(self, value: Any, hint: Any, path: str) -> BindingError:
+        return self.fail(f"expected {_type_name(hint)}, got {_json_type(value)}", path)
+
+    def _union(self, value: Any, args: tuple[Any, ...], hint: Any, path: str) -> Any:
+        if value is None:
+            if type(None) in args:
+                return None
+            raise self._wrong(value, hint, path)
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:
+            return self.bind(value, options[0], path)
+        for option in options:
+            try:
+                return self.bind(value, option, path)
+            except BindingError:
+                continue
+        raise self._wrong(value, hint, path)
+
+    def _scalar(self, value: Any, hint: Any, path: str) -> Any:
+        if hint is bool and isinstance(value, bool):
+            return value
+        if hint is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if hint is str and isinstance(value, str):
+            return value
+        if hint in (bool, int, float, str):
+            raise self._wrong(value, hint, path)
+        raise self.fail(f"cannot bind to {_type_name(hint)}", path)
+
+    def _object(self, value: Any, cls: type, path: str) -> Any:
+        if not isinstance(value, dict):
+            raise self._wrong(value, cls, path)
+        table = _fields(cls)
+        for key in value:
+            if key not in table:
+                raise self.fail(f"unknown field {key!r} of {cls.__name__}", _pointer(path, key))
+        arguments = {}
+        for json_name, (name, hint, required) in table.items():
+            if json_name in value:
+                arguments[name] = self.bind(value[json_name], hint, _pointer(path, json_name))
+            elif required:
+                raise self.fail(f"missing required field {json_name!r} of {cls.__name__}", path)
+        return cls(**arguments)
+
+
+def _dump(obj: Any) -> Any:
+    """The JSON value of a generated model (fields that are None are left out)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {
+            f.metadata.get("name", f.name): _dump(getattr(obj, f.name))
+            for f in dataclasses.fields(obj)
+            if getattr(obj, f.name) is not None
+        }
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, list | tuple):
+        return [_dump(item) for item in obj]
+    if isinstance(obj, dict):
+        return {str(k): _dump(v) for k, v in obj.items()}
+    return obj
+
+
+def dump_json(obj: Any) -> bytes:
+    """A generated model as compact UTF-8 JSON (what the client and the emulator send)."""
+    return json.dumps(_dump(obj), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- public
+
+
+def looks_like_json(data: bytes | str) -> bool:
+    """True when ``data`` starts (after a BOM and whitespace) like a JSON object or array."""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    head = raw[:4096].removeprefix("\ufeff".encode()).lstrip()
+    return head[:1] in (b"{", b"[")
+
+
+def parse_json(data: bytes | str, api: str = "huawei", *, schema: str | None = None) -> Any:
+    """Bind the JSON body ``data`` to the generated model of the ``api`` message it is.
+
+    The schema is detected from the body's keys unless ``schema`` names it (e.g.
+    ``"SignInResponse"``). Values are checked for their JSON type only; ranges and
+    lengths are :func:`validate_json`'s job.
+
+    Raises:
+        BindingError: Malformed JSON (with line and column), a repeated key, an unknown
+            or missing field, or a value of the wrong type (with the JSON pointer).
+        UnknownMessageError: No schema of ``api`` describes the body.
+        UnknownApiError: ``api`` is not a JSON API.
+    """
+    api_binding = _json_binding(api)
+    try:
+        value, layout = _read(data)
+    except _SyntaxProblem as problem:
+        where = f" (column {problem.column})" if problem.column is not None else ""
+        raise BindingError(problem.message + where, line=problem.line) from None
+    if layout.duplicates:
+        pointer, (line, _) = layout.duplicates[0]
+        raise BindingError("repeated key", path=pointer, line=line)
+    name = _schema_name(api, value, schema)
+    if name is None:
+        keys = ", ".join(sorted(map(repr, value))) if isinstance(value, dict) else _json_type(value)
+        raise UnknownMessageError(f"no message of the {api} API has the shape {{{keys}}}")
+    model = api_binding.requests.get(name) or api_binding.responses.get(name)
+    if model is None:
+        model = getattr(api_binding.models, name)
+    return _Binder(layout).bind(value, model, "")
+
+
+def _is_secret(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1].lower()
+    return last in SECRET_FIELDS
+
+
+@functools.cache
+def _validator(api: str, name: str) -> Draft202012Validator:
+    root = {"$ref": f"#/components/schemas/{name}", "components": _document(api)["components"]}
+    return Draft202012Validator(root)
+
+
+def _path_of(error: ValidationError) -> str:
+    pointer = ""
+    for part in error.absolute_path:
+        pointer = _pointer(pointer, part)
+    return pointer
+
+
+def _leaves(error: ValidationError) -> Iterator[ValidationError]:
+    """The precise errors behind ``error``: those of the one anyOf / oneOf branch whose
+    type fits the value (``SignInResult`` rather than ``null`` for an object)."""
+    if error.context and error.validator in ("anyOf", "oneOf"):
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [
+            errors
+            for errors in branches.values()
+            if not any(e.validator == "type" and not e.relative_path for e in errors)
+        ]
+        if len(fitting) == 1:
+            for sub in sorted(fitting[0], key=lambda e: e.json_path):
+                yield from _leaves(sub)
+            return
+    yield error
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(str(k).lower() in SECRET_FIELDS or _holds_secret(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return False
+
+
+def _issues(api: str, name: str, value: Any, layout: _Layout) -> list[Issue]:
+    issues = []
+
+    def add(message: str, path: str, where: tuple[int | None, int | None] | None = None) -> None:
+        line, column = where or layout.locate(path)
+        issues.append(Issue("error", message, line, column, path, erratum_for(api, message)))
+
+    for pointer, where in layout.duplicates:
+        add("repeated key (JSON readers keep only one of the values)", pointer, where)
+    errors = sorted(_validator(api, name).iter_errors(value), key=lambda e: e.json_path)
+    for top in errors:
+        for error in _leaves(top):
+            path = _path_of(error)
+            if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+                for key in sorted(k for k in error.instance if k not in known):
+                    add(f"unknown field {key!r} (not allowed here)", _pointer(path, key))
+            elif _is_secret(path) or (
+                error.validator not in _NAMES_ONLY and _holds_secret(error.instance)
+            ):
+                # jsonschema quotes the value: never for a password or a GUID.
+                add(
+                    f"the value fails the {error.validator!r} check (not shown: it holds a secret)",
+                    path,
+                )
+            else:
+                add(error.message, path)
+    return issues
+
+
+def validate_json(
+    data: bytes | str,
+    api: str = "huawei",
+    *,
+    source: str | None = None,
+    schema: str | None = None,
+) -> Report:
+    """Validate the JSON body ``data`` against the schema of the ``api`` message it is.
+
+    The schema is detected from the body's keys unless ``schema`` names it; the report's
+    ``message`` is the schema's name (None when no schema describes the body). Each issue
+    carries the line and column of the offending key and its JSON pointer.
+
+    Raises:
+        UnknownMessageError: ``schema`` is not a schema of ``api``.
+        UnknownApiError: ``api`` is not a JSON API.
+    """
+    _json_binding(api)
+    try:
+        value, layout = _read(data)
+    except _SyntaxProblem as problem:
+        issue = Issue("error", problem.message, problem.line, problem.column)
+        return Report(source, api, None, (issue,))
+    name = _schema_name(api, value, schema)
+    if name is None:
+        keys = ", ".join(sorted(map(repr, value))) if isinstance(value, dict) else _json_type(value)
+        line, column = layout.locate("")
+        message = f"not a message of the {api} API: no schema describes {{{keys}}}"
+        return Report(source, api, None, (Issue("error", message, line, column, ""),))
+    return Report(source, api, name, tuple(_issues(api, name, value, layout)))
