@@ -18,6 +18,9 @@ class FieldInfo:
     has_default: bool
     is_list: bool
     min_occurs: int = 0
+    #: xsdata's field type: "Element", "Attribute", "Attributes", "Wildcard" or "Text".
+    xml_type: str = "Text"
+    namespace: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ def _field(stmt: ast.AnnAssign) -> FieldInfo:
     xml_name = stmt.target.id
     has_default = False
     min_occurs = 0
+    xml_type = "Text"
+    namespace = ""
     call = stmt.value
     if isinstance(call, ast.Call):
         for kw in call.keywords:
@@ -63,6 +68,10 @@ def _field(stmt: ast.AnnAssign) -> FieldInfo:
                         xml_name = str(value.value)
                     elif key.value == "min_occurs" and isinstance(value.value, int):
                         min_occurs = value.value
+                    elif key.value == "type":
+                        xml_type = str(value.value)
+                    elif key.value == "namespace":
+                        namespace = str(value.value)
     annotation = ast.unparse(stmt.annotation)
     return FieldInfo(
         name=stmt.target.id,
@@ -71,6 +80,8 @@ def _field(stmt: ast.AnnAssign) -> FieldInfo:
         has_default=has_default,
         is_list=annotation.startswith("list["),
         min_occurs=min_occurs,
+        xml_type=xml_type,
+        namespace=namespace,
     )
 
 

@@ -59,6 +59,7 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
             "models.py": renderer.render_models(api, source),
             "operations.py": renderer.render_operations(api, ops, classes),
             "registry.py": renderer.render_registry(api, classes, f"schema/{api.schemas[0].name}"),
+            "fastpath.py": renderer.render_fastpath(api, classes),
             "errata.py": renderer.render_errata(
                 api, parse_errata(api.errata) if api.errata else ()
             ),

@@ -66,6 +66,55 @@ def _names(annotations: Iterable[str], classes: dict[str, ClassInfo]) -> list[st
     return sorted(found & classes.keys())
 
 
+_SCALARS = {"str", "int", "bool", "float"}
+
+
+def _field_kind(annotation: str, classes: dict[str, ClassInfo]) -> tuple[str, str] | None:
+    """(kind, target expression) of a field's value type, or None if the fast path can't."""
+    inner = annotation[len("list[") : -1] if annotation.startswith("list[") else annotation
+    members = [p.strip() for p in inner.split("|") if p.strip() != "None"]
+    if len(members) == 1:
+        member = members[0]
+        if member in _SCALARS:
+            return member, "None"
+        if member in classes:
+            return ("enum" if classes[member].is_enum else "class"), member
+        return None
+    for member in members:
+        if member not in _SCALARS and not (member in classes and classes[member].is_enum):
+            return None
+    return "union", "(" + ", ".join(members) + ",)"
+
+
+def fast_plans(classes: dict[str, ClassInfo]) -> dict[str, list[tuple[str, ...]]]:
+    """Per dataclass: (xml name, field, kind, target, is_list, role) rows; unsupported left out."""
+    plans: dict[str, list[tuple[str, ...]]] = {}
+    for info in classes.values():
+        if info.is_enum:
+            continue
+        rows: list[tuple[str, ...]] = []
+        for f in info.fields:
+            if f.xml_type not in ("Element", "Attribute", "Text"):
+                break
+            kind = _field_kind(f.annotation, classes)
+            if kind is None:
+                break
+            tag = f"{{{f.namespace}}}{f.xml_name}" if f.namespace else f.xml_name
+            role = {"Element": "element", "Attribute": "attribute", "Text": "text"}[f.xml_type]
+            rows.append((tag, f.name, kind[0], kind[1], str(f.is_list), role))
+        else:
+            plans[info.name] = rows
+    # A class whose nested class has no plan cannot be read fast either.
+    changed = True
+    while changed:
+        changed = False
+        for name, rows in list(plans.items()):
+            if any(r[2] == "class" and r[3] not in plans for r in rows):
+                del plans[name]
+                changed = True
+    return dict(sorted(plans.items()))
+
+
 class Renderer:
     """Render one API's Python modules from its spec and its inspected models."""
 
@@ -170,6 +219,22 @@ class Renderer:
     def render_errata(self, api: ApiSpec, errata: Sequence[ErratumSpec]) -> str:
         """``generated/<api>/errata.py``: the ERRATA.md entries as data."""
         return self._render("errata.py.jinja2", api, errata=errata)
+
+    def render_fastpath(self, api: ApiSpec, classes: dict[str, ClassInfo]) -> str:
+        """``generated/<api>/fastpath.py``: the plans of the specialised reader and writer."""
+        plans = fast_plans(classes)
+        names = sorted(
+            set(plans)
+            | {
+                t.strip("(), ")
+                for rows in plans.values()
+                for r in rows
+                if r[2] in ("class", "enum", "union")
+                for t in r[3].split(",")
+                if t.strip("(), ") and t.strip("(), ") not in _SCALARS
+            }
+        )
+        return self._render("fastpath.py.jinja2", api, plans=plans, imports=names)
 
     def render_api_init(self, api: ApiSpec, classes: dict[str, ClassInfo]) -> str:
         """``generated/<api>/__init__.py``: models and stubs re-exported."""

@@ -23,6 +23,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
+from ucxml import fastpath
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
 from ucxml.jsondocs import dump_json, looks_like_json, parse_json
@@ -34,12 +35,15 @@ __all__ = [
     "DeviationWarning",
     "Message",
     "decode",
+    "decode_generic",
     "detect",
     "detect_tree",
     "json_api",
     "parse",
+    "parse_generic",
     "read_message",
     "serialize",
+    "serialize_generic",
 ]
 
 _CONTEXT = XmlContext()
@@ -212,7 +216,17 @@ def _binding_error(exc: Exception, message: Message) -> BindingError:
 
 
 def decode(message: Message) -> Any:
-    """Bind a read :class:`Message` to its generated model."""
+    """Bind a read :class:`Message` to its generated model (fast path when it has a plan)."""
+    api = binding(message.api)
+    model = api.model_for(message.type_name, message.kind)
+    if model is not None and fastpath.has_plan(message.api, model):
+        obj, _ = fastpath.decode_element(message.api, message.element, model)
+        return obj
+    return decode_generic(message)
+
+
+def decode_generic(message: Message) -> Any:
+    """Bind a read :class:`Message` with xsdata's generic parser (the reference path)."""
     api = binding(message.api)
     model = api.model_for(message.type_name, message.kind)
     if model is None:
@@ -226,6 +240,7 @@ def decode(message: Message) -> Any:
         result = parser.parse(message.element, model)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
         raise _binding_error(exc, message) from None
+    fastpath.stats.generic += 1
     return result.value if isinstance(result, DerivedElement) else result
 
 
@@ -238,10 +253,33 @@ def parse(data: Source, api: str | None = None) -> Any:
     raw, _ = read_source(data)
     if looks_like_json(raw):
         return parse_json(raw, json_api(api))
-    message = read_message(raw, api)
-    for issue in message.warnings:
+    name = api or _guess_streamable(raw)
+    if name is not None and binding(name).info.dispatch == "xsi:type":
+        obj, issues = fastpath.stream_parse(name, raw)
+    else:
+        message = read_message(raw, api)
+        obj, issues = decode(message), list(message.warnings)
+    for issue in issues:
         warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
-    return decode(message)
+    return obj
+
+
+def parse_generic(data: Source, api: str | None = None) -> Any:
+    """:func:`parse` through the whole-tree reader and xsdata (the reference path)."""
+    raw, _ = read_source(data)
+    message = read_message(raw, api)
+    return decode_generic(message)
+
+
+_XSI_MESSAGE = re.compile(rb"<(?:[\w.\-]+:)?(?:request|response)\b[^>]*xsi:type=")
+
+
+def _guess_streamable(raw: bytes) -> str | None:
+    """The xsi:type API a payload's head shows (None: let detection decide)."""
+    if not _XSI_MESSAGE.search(raw[:4096]):
+        return None
+    names = [n for n in api_names() if binding(n).info.dispatch == "xsi:type"]
+    return names[0] if len(names) == 1 else None
 
 
 def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:
@@ -257,6 +295,19 @@ def serialize(obj: object) -> bytes:
     api = binding(api_of(obj))
     if api.info.envelope == "json":
         return dump_json(obj)
+    kind, name = _type_name(api, obj)
+    if fastpath.has_plan(api.info.name, type(obj)):
+        if api.info.dispatch == "root":
+            payload = fastpath.write(api.info.name, obj, name)
+        else:
+            payload = fastpath.write(api.info.name, obj, kind, xsi_type=name)
+        return wrap(api.info.envelope, payload)
+    return serialize_generic(obj)
+
+
+def serialize_generic(obj: object) -> bytes:
+    """:func:`serialize` through xsdata's serializer (the reference path)."""
+    api = binding(api_of(obj))
     kind, name = _type_name(api, obj)
     if api.info.dispatch == "root":
         payload = _SERIALIZER.render(obj)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from lxml import etree
 
@@ -25,8 +26,13 @@ __all__ = [
     "ParsedXml",
     "Source",
     "column_of",
+    "declare_prefixes",
     "parse_xml",
+    "postcheck",
+    "precheck",
     "read_source",
+    "safe_iterparse",
+    "syntax_error",
 ]
 
 #: Default size limit of one payload (bytes).
@@ -81,7 +87,7 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _declare_prefixes(
+def declare_prefixes(
     data: bytes, prefixes: Mapping[str, str]
 ) -> tuple[bytes, list[Issue], list[str]]:
     """Declare the well-known prefixes used but never declared, on the root start tag."""
@@ -107,6 +113,54 @@ def _declare_prefixes(
     return data[:at] + decl + data[at:], issues, [p for p, _ in missing]
 
 
+def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse oversize payloads and any DOCTYPE / ENTITY declaration before parsing."""
+    if len(data) > max_bytes:
+        raise XmlLimitError(f"payload of {len(data)} bytes exceeds the limit of {max_bytes}")
+    forbidden = _FORBIDDEN.search(data)
+    if forbidden:
+        raise ForbiddenXmlError(
+            f"<!{forbidden.group(1).decode()}> is not allowed (DTDs and entities are refused)",
+            line=_line_of(data, forbidden.start()),
+            column=forbidden.start() - data.rfind(b"\n", 0, forbidden.start()),
+        )
+
+
+def postcheck(root: etree._Element) -> None:
+    """Refuse a parsed document that carried a DOCTYPE (a non-UTF-8 one can pass precheck)."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise ForbiddenXmlError("a DOCTYPE is not allowed (DTDs and entities are refused)")
+
+
+def syntax_error(exc: etree.XMLSyntaxError) -> XmlSyntaxError | XmlLimitError:
+    """The ucxml error for a libxml2 syntax error (limits reported as such)."""
+    line, column = exc.position if exc.position else (None, None)
+    # libxml2 appends ", line L, column C"; they are reported as fields instead.
+    message = _POSITION.sub("", str(exc.msg or exc))
+    if "depth" in message.lower() or "huge" in message.lower():
+        return XmlLimitError(message, line=line, column=column)
+    return XmlSyntaxError(message, line=line, column=column)
+
+
+def safe_iterparse(
+    data: bytes, events: tuple[Literal["start", "end"], ...], tags: list[str]
+) -> etree.iterparse[tuple[str, etree._Element]]:
+    """An lxml ``iterparse`` over ``data`` with the hardened parser's settings."""
+    import io
+
+    return etree.iterparse(
+        io.BytesIO(data),
+        events=events,
+        tag=tags,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+
+
 def parse_xml(
     data: bytes,
     *,
@@ -118,31 +172,16 @@ def parse_xml(
     ``prefixes`` maps well-known prefixes to their namespaces: those used in ``data``
     without a declaration are declared on the root element and reported as warnings.
     """
-    if len(data) > max_bytes:
-        raise XmlLimitError(f"payload of {len(data)} bytes exceeds the limit of {max_bytes}")
-    forbidden = _FORBIDDEN.search(data)
-    if forbidden:
-        raise ForbiddenXmlError(
-            f"<!{forbidden.group(1).decode()}> is not allowed (DTDs and entities are refused)",
-            line=_line_of(data, forbidden.start()),
-            column=forbidden.start() - data.rfind(b"\n", 0, forbidden.start()),
-        )
+    precheck(data, max_bytes)
     warnings: list[Issue] = []
     declared: list[str] = []
     if prefixes:
-        data, warnings, declared = _declare_prefixes(data, prefixes)
+        data, warnings, declared = declare_prefixes(data, prefixes)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
-        # libxml2 appends ", line L, column C"; they are reported as fields instead.
-        message = _POSITION.sub("", str(exc.msg or exc))
-        if "depth" in message.lower() or "huge" in message.lower():
-            raise XmlLimitError(message, line=line, column=column) from None
-        raise XmlSyntaxError(message, line=line, column=column) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise ForbiddenXmlError("a DOCTYPE is not allowed (DTDs and entities are refused)")
+        raise syntax_error(exc) from None
+    postcheck(root)
     return ParsedXml(root=root, warnings=tuple(warnings), declared=tuple(declared))
 
 

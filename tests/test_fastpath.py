@@ -1,0 +1,143 @@
+"""The fast path equals the generic (xsdata) path: objects, bytes, warnings and errors."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import ucxml
+from ucxml import fastpath
+from ucxml.documents import (
+    DeviationWarning,
+    parse_generic,
+    serialize_generic,
+)
+from ucxml.errors import BindingError, UcxmlError, XmlSyntaxError
+from ucxml.generated.cme import models as m
+from ucxml.registry import binding
+
+from strategies import model_strategy
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+XML_APIS = ("cme", "em")
+EXAMPLES = sorted(
+    (api, path)
+    for api in XML_APIS
+    for kind in ("corrected", "documented")
+    for path in (SCHEMAS / api / "examples" / kind).glob("*.xml")
+)
+
+
+def _both(data: bytes, api: str) -> tuple[object, object, list[str], list[str]]:
+    with warnings.catch_warnings(record=True) as fast_w:
+        warnings.simplefilter("always", DeviationWarning)
+        fast = ucxml.parse(data, api=api)
+    generic = parse_generic(data, api=api)
+    generic_w = [i.message for i in ucxml.documents.read_message(data, api).warnings]
+    return (
+        fast,
+        generic,
+        sorted(str(w.message).split(": ", 1)[1] for w in fast_w),
+        sorted(generic_w),
+    )
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=lambda c: f"{c[0]}/{c[1].parent.name}/{c[1].name}")
+def test_examples_fast_equals_generic(case: tuple[str, Path]) -> None:
+    api, path = case
+    data = path.read_bytes()
+    try:
+        fast, generic, fast_w, generic_w = _both(data, api)
+    except UcxmlError as exc:  # a rejected documented example: both paths must reject it
+        with pytest.raises(type(exc)):
+            parse_generic(data, api=api)
+        return
+    assert fast == generic
+    assert fast_w == generic_w
+    assert ucxml.serialize(fast) == serialize_generic(fast)
+
+
+def _models() -> list[tuple[str, type]]:
+    out = []
+    for api in XML_APIS:
+        b = binding(api)
+        out += [(api, cls) for cls in {**b.requests, **b.responses}.values()]
+    return sorted(out, key=lambda x: (x[0], x[1].__name__))
+
+
+@pytest.mark.parametrize(("api", "model"), _models(), ids=lambda v: getattr(v, "__name__", v))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_instances_fast_equals_generic(api: str, model: type, data: st.DataObject) -> None:
+    obj = data.draw(model_strategy(model))
+    # The alternative EM spelling is read as the DTD's on purpose (ERRATA E01).
+    assume(getattr(obj, "user_device_profile_query", None) is None)
+    wire = ucxml.serialize(obj)
+    assert wire == serialize_generic(obj)
+    assert ucxml.parse(wire, api=api) == parse_generic(wire, api=api) == obj
+
+
+def _devices(n: int) -> bytes:
+    device = (
+        "<ISDevice><ISDevID>{i}</ISDevID><ISDevName>SEP{i:012X}</ISDevName>"
+        "<ISDevStatus>registered</ISDevStatus><ISTapiCChangeTime></ISTapiCChangeTime></ISDevice>"
+    )
+    body = "".join(device.format(i=i) for i in range(1, n + 1))
+    return ucxml.serialize(m.ISgetDeviceResponse()).replace(
+        b'xsi:type="ISgetDeviceResponse"/>',
+        b'xsi:type="ISgetDeviceResponse">' + body.encode() + b"</response>",
+    )
+
+
+def test_iter_records_yields_every_device_in_order() -> None:
+    data = _devices(50)
+    records = list(fastpath.iter_records("cme", data))
+    assert [d.dev_id for d in records] == list(range(1, 51))
+    assert records == ucxml.parse(data).device == parse_generic(data).device
+
+
+def test_iter_records_still_refuses_unknown_elements() -> None:
+    data = _devices(3).replace(b"</response>", b"<ISBogus/></response>")
+    seen = []
+    with pytest.raises(BindingError, match="ISBogus"):
+        for record in fastpath.iter_records("cme", data):
+            seen.append(record.dev_id)
+    assert seen == [1, 2, 3]
+    with pytest.raises(BindingError):
+        parse_generic(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ((b"<ISDevID>2</ISDevID>", b"<ISDevID>two</ISDevID>"), BindingError),
+        ((b"<ISDevStatus>registered", b"<ISDevStatus>weird"), BindingError),
+        ((b"<ISDevID>2</ISDevID>", b"<ISDevID>2</ISDevId>"), XmlSyntaxError),
+        ((b"</ISDevice>", b"<ISWhat>1</ISWhat></ISDevice>"), BindingError),
+        ((b"</axl>", b"</axl><extra/>"), BindingError),
+    ],
+)
+def test_errors_match_the_generic_path(change: tuple[bytes, bytes], error: type[Exception]) -> None:
+    data = _devices(3).replace(*change, 1)
+    with pytest.raises(error):
+        ucxml.parse(data)
+    with pytest.raises(error):
+        parse_generic(data)
+
+
+def test_nested_tags_that_a_message_child_also_has() -> None:
+    ext = (SCHEMAS / "cme/examples/corrected/15-ISgetExtension-sccp-response.xml").read_bytes()
+    assert b"<ISAllowWatch>" in ext  # also a direct child of ISgetPresenceGlobalResponse
+    assert ucxml.parse(ext) == parse_generic(ext)
+
+
+def test_fast_path_is_used_and_counted() -> None:
+    data = _devices(2)
+    before = fastpath.stats.fast
+    ucxml.parse(data)
+    ucxml.serialize(m.ISgetUser(get_user=m.ISgetUserParams(user_id="x")))
+    assert fastpath.stats.fast == before + 2
