@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:  # rich is imported by the commands that print, to keep start-up short
+    from rich.console import Console
 
 __all__ = ["main"]
 
@@ -24,6 +26,8 @@ def cli() -> None:
 def _print_text(
     console: Console, reports: Sequence[object], io_errors: Sequence[tuple[str, str]]
 ) -> None:
+    from rich.table import Table
+
     from ucxml.registry import binding
     from ucxml.report import Report
 
@@ -123,6 +127,8 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) ->
         ]
         click.echo(json.dumps(out, indent=2))
     else:
+        from rich.console import Console
+
         _print_text(Console(), reports, io_errors)
     if io_errors:
         sys.exit(EXIT_USAGE)
@@ -166,6 +172,8 @@ def emulate(host: str, port: int) -> None:
 @cli.command()
 def demo() -> None:
     """Run the end-to-end demo against the embedded emulator (exit 0 on success)."""
+    from rich.console import Console
+
     from ucxml.demo import run_demo
 
     sys.exit(run_demo(Console()))
@@ -174,6 +182,9 @@ def demo() -> None:
 @cli.command()
 def apis() -> None:
     """List the supported APIs and their operations."""
+    from rich.console import Console
+    from rich.table import Table
+
     from ucxml.registry import api_names, binding
 
     console = Console(width=None if sys.stdout.isatty() else 160)

@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
+# Reader dispatch codes: strings and nested models are handled inline, the rest by converter.
+_STR, _NESTED, _OTHER = "str", "nested", "other"
+_CODES = {"str": _STR}
 _ENVELOPE = f"{{{SOAP11_NS}}}Envelope"
 _BODY = f"{{{SOAP11_NS}}}Body"
 _XSI = f"{{{XSI_NS}}}"
@@ -67,12 +70,19 @@ stats = FastStats()
 class _Reader:
     """Collects the deviations tolerated while reading (aliases) and names positions."""
 
-    __slots__ = ("aliases", "lines", "warnings")
+    __slots__ = ("_lines", "aliases", "data", "warnings")
 
     def __init__(self, aliases: Mapping[str, str], data: bytes | None) -> None:
         self.aliases = aliases
         self.warnings: list[Issue] = []
-        self.lines = data.splitlines() if data is not None else None
+        self.data = data
+        self._lines: list[bytes] | None = None
+
+    @property
+    def lines(self) -> list[bytes] | None:
+        if self._lines is None and self.data is not None:
+            self._lines = self.data.splitlines()  # only when a warning needs a column
+        return self._lines
 
     def alias(self, child: etree._Element) -> str | None:
         target = self.aliases.get(str(child.tag))
@@ -108,7 +118,7 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
     if kind == "str":
         return lambda text: text if text is not None else ""
     if kind == "int":
-        return lambda text: int(text)  # type: ignore[arg-type]
+        return int  # type: ignore[return-value]
     if kind == "float":
         return lambda text: float(text)  # type: ignore[arg-type]
     if kind == "bool":
@@ -172,7 +182,7 @@ class _Plan:
         self.plans = plans
         self.lists = tuple(f.name for f in self.fields if f.is_list and f.role == "element")
         self._read: Callable[[etree._Element, _Reader], Any] | None = None
-        self.by_tag: dict[str, tuple[str, Callable[..., Any], bool, bool]] = {}
+        self.by_tag: dict[str, tuple[str, str, Callable[..., Any], bool]] = {}
 
     def reader(self) -> Callable[[etree._Element, _Reader], Any]:
         if self._read is None:
@@ -211,7 +221,8 @@ class _Plan:
         for f in self.fields:
             if f.role == "element":
                 convert, nested = self._element_converter(f)
-                self.by_tag[f.tag] = (f.name, convert, f.is_list, nested)
+                code = _NESTED if nested else _CODES.get(f.kind, _OTHER)
+                self.by_tag[f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.by_tag
         attributes = {
             f.tag: (f.name, _text_converter(f.kind, f.target))
@@ -236,17 +247,26 @@ class _Plan:
                         )
                     values[attr[0]] = _convert(attr[1], raw, el)
             for child in el:
-                tag = child.tag
-                if not isinstance(tag, str):
-                    continue  # comments, processing instructions
-                entry = by_tag.get(tag)
+                entry = by_tag.get(child.tag)  # type: ignore[arg-type]
                 if entry is None:
+                    if not isinstance(child.tag, str):
+                        continue  # comments, processing instructions
                     alias = reader.alias(child)
                     entry = by_tag.get(alias) if alias else None
                     if entry is None:
                         raise _unknown(child)
-                name, convert, is_list, nested = entry
-                value = convert(child, reader) if nested else _convert(convert, child.text, child)
+                name, code, convert, is_list = entry
+                if code is _STR:
+                    value = child.text
+                    if value is None:
+                        value = ""
+                elif code is _NESTED:
+                    value = convert(child, reader)
+                else:
+                    try:
+                        value = convert(child.text)
+                    except (ValueError, KeyError, TypeError):
+                        raise _bad_value(child) from None
                 if is_list:
                     values[name].append(value)
                 else:
@@ -265,15 +285,20 @@ class _Plan:
         return read
 
 
+def _bad_value(el: etree._Element, text: str | None = None) -> BindingError:
+    value = el.text if text is None else text
+    return BindingError(
+        f"<{_name(el)}>: {value!r} is not a valid value",
+        path=str(el.getroottree().getpath(el)),
+        line=el.sourceline,
+    )
+
+
 def _convert(convert: Callable[[str | None], Any], text: str | None, el: etree._Element) -> Any:
     try:
         return convert(text)
     except (ValueError, KeyError, TypeError):
-        raise BindingError(
-            f"<{_name(el)}>: {text!r} is not a valid value",
-            path=str(el.getroottree().getpath(el)),
-            line=el.sourceline,
-        ) from None
+        raise _bad_value(el, text) from None
 
 
 class _Plans(dict[type[Any], _Plan]):
@@ -330,9 +355,7 @@ class _Message:
     values: dict[str, Any]
 
 
-def _start_message(
-    api: str, el: etree._Element, warnings: list[Issue], lines: list[bytes]
-) -> _Message:
+def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Message:
     """Check where the message element sits and resolve its xsi:type to a plan."""
     info = binding(api)
     parent = el.getparent()
@@ -409,23 +432,27 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
     precheck(data, max_bytes)
     data, declared, _ = declare_prefixes(data, info.prefixes)
     warnings = list(declared)
-    lines = data.splitlines()
     reader = _Reader(info.aliases, data)
     message: _Message | None = None
     last: etree._Element | None = None
     done = False
-    events = safe_iterparse(data, ("start", "end"), _message_tags(api))
+    events = safe_iterparse(data, ("end",), _message_tags(api))
     try:
         with nullcontext() if records else _bulk():
-            for event, el in events:
+            for _, el in events:
                 if done:
                     continue
                 if message is None:
-                    if event == "start" and el.tag in ("request", "response"):
-                        message = _start_message(api, el, warnings, lines)
-                    continue
-                if event != "end":
-                    continue
+                    # The message element is known from its first child's end (or its own).
+                    parent = el.getparent()
+                    if el.tag in ("request", "response") and (
+                        parent is None or parent.tag not in ("request", "response")
+                    ):
+                        message = _start_message(api, el, warnings)
+                    elif parent is not None and parent.tag in ("request", "response"):
+                        message = _start_message(api, parent, warnings)
+                    else:
+                        continue
                 if el is message.element:
                     done = True
                     continue
@@ -437,8 +464,13 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     entry = message.plan.by_tag.get(alias) if alias else None
                     if entry is None:
                         raise _unknown(el)
-                name, convert, is_list, nested = entry
-                value = convert(el, reader) if nested else _convert(convert, el.text, el)
+                name, code, convert, is_list = entry
+                if code is _STR:
+                    value = el.text if el.text is not None else ""
+                elif code is _NESTED:
+                    value = convert(el, reader)
+                else:
+                    value = _convert(convert, el.text, el)
                 el.clear()
                 while el.getprevious() is not None:
                     del message.element[0]

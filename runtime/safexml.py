@@ -94,7 +94,7 @@ def declare_prefixes(
     missing = []
     for prefix, uri in prefixes.items():
         token = re.escape(prefix.encode())
-        if b"xmlns:" + prefix.encode() + b"=" in data:
+        if b"xmlns:" + prefix.encode() + b"=" in data or prefix.encode() + b":" not in data:
             continue
         if re.search(rb"[<\s/]" + token + rb":[A-Za-z_]", data):
             missing.append((prefix, uri))
