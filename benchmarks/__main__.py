@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from benchmarks.suite import (
     run,
     settings,
 )
+from benchmarks.targets import format_targets, measure_targets
 
 __all__ = ["build_parser", "main", "parse_sizes"]
 
@@ -155,10 +157,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         progress=None if args.quiet else _progress,
         on_size=_print_size,
     )
-    print(f"\ntotal {report.seconds:.1f} s")
+    from ucxml import fastpath
+
+    started = time.perf_counter()
+    targets = measure_targets(
+        report, (lambda _: None) if args.quiet else _progress, memory=not quick
+    )
+    print(format_targets(targets, fastpath.stats.fast, fastpath.stats.generic))
+    print(f"\ntotal {report.seconds + time.perf_counter() - started:.1f} s")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        result = report.to_dict() | {"targets": [t.to_dict() for t in targets]}
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
     return 0
 

@@ -39,7 +39,7 @@ from xsdata.formats.dataclass.serializers import XmlSerializer
 
 from benchmarks.payloads import SOAP_ENV_NS, bare_response, get_device_response
 from benchmarks.timing import Timing, measure_with_setup
-from ucxml.documents import DeviationWarning, parse, serialize
+from ucxml.documents import DeviationWarning, parse, serialize, serialize_generic
 from ucxml.generated.cme.models import ISgetDeviceResponse
 from ucxml.validation import validate_bytes
 
@@ -256,6 +256,7 @@ def operations(data: bytes, bare: bytes) -> list[Operation]:
 
     _check(xsdata_bind(fresh_response()) == model, "xsdata (element) and ucxml disagree")
     _check(xsdata_bytesio(None) == model, "xsdata (bare bytes) and ucxml disagree")
+    _check(serialize(model) == serialize_generic(model), "fast and xsdata serializers disagree")
 
     tree = etree.fromstring(data)
     lxml_out = etree.tostring(tree)

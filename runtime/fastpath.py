@@ -231,6 +231,8 @@ class _Plan:
         }
         text_field = next((f for f in self.fields if f.role == "text"), None)
         text_convert = _text_converter(text_field.kind, text_field.target) if text_field else None
+        text_name = text_field.name if text_field is not None else ""
+        str_code, nested_code = _STR, _NESTED  # closure locals: cheaper than globals
 
         def read(el: etree._Element, reader: _Reader) -> Any:
             values: dict[str, Any] = {name: [] for name in lists}
@@ -256,11 +258,11 @@ class _Plan:
                     if entry is None:
                         raise _unknown(child)
                 name, code, convert, is_list = entry
-                if code is _STR:
+                if code is str_code:
                     value = child.text
                     if value is None:
                         value = ""
-                elif code is _NESTED:
+                elif code is nested_code:
                     value = convert(child, reader)
                 else:
                     try:
@@ -271,8 +273,8 @@ class _Plan:
                     values[name].append(value)
                 else:
                     values[name] = value
-            if text_convert is not None and text_field is not None:
-                values[text_field.name] = _convert(text_convert, el.text, el)
+            if text_convert is not None:
+                values[text_name] = _convert(text_convert, el.text, el)
             try:
                 return cls(**values)
             except TypeError as exc:

@@ -1,0 +1,296 @@
+"""The performance targets, each measured in the same run as its peers and reported as ratios.
+
+1. Parse into the typed models: ``ucxml.parse`` at most 5x the raw lxml parse, and at least
+   6x faster than xsdata's generic parser into the same classes (from the timing tables).
+2. Serialize: ``ucxml.serialize`` at least 6x faster than xsdata's serializer (same object,
+   byte-identical output: checked before timing).
+3. Memory: peak RSS added by parsing the 10,000-device response (each reader in a fresh
+   process, the payload already loaded), at most 35 MB; and ``iter_records`` at 10,000 and
+   100,000 devices, whose peak must not grow with the number of records.
+4. Start-up: ``python -c "import ucxml"`` and ``ucxml --help``, median of 9 runs, < 150 ms.
+5. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
+
+Nothing here asserts: missed targets are printed as missed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.payloads import get_device_response
+from benchmarks.suite import BenchmarkReport, SizeResult
+
+__all__ = ["Target", "format_targets", "measure_targets"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One target: what was measured, ours, the peer's, the ratio and whether it is met."""
+
+    name: str
+    ours: str
+    peer: str
+    ratio: float | None
+    goal: str
+    met: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "ours": self.ours,
+            "peer": self.peer,
+            "ratio": self.ratio,
+            "goal": self.goal,
+            "met": self.met,
+        }
+
+
+def _median(result: SizeResult, key: str) -> float:
+    for op in result.operations:
+        if op.key == key:
+            return op.median_ms
+    raise KeyError(key)
+
+
+def _timing_targets(report: BenchmarkReport) -> list[Target]:
+    targets = []
+    for size in report.sizes:
+        raw = _median(size, "lxml.fromstring")
+        ours = _median(size, "ucxml.parse")
+        peer = _median(size, "xsdata.parse.lxml")
+        targets.append(
+            Target(
+                f"parse {size.devices:,} devices vs raw lxml",
+                f"{ours:.1f} ms",
+                f"lxml {raw:.1f} ms",
+                ours / raw,
+                "<= 5x",
+                ours / raw <= 5,
+            )
+        )
+        targets.append(
+            Target(
+                f"parse {size.devices:,} devices vs xsdata",
+                f"{ours:.1f} ms",
+                f"xsdata {peer:.1f} ms",
+                peer / ours,
+                ">= 6x faster",
+                peer / ours >= 6,
+            )
+        )
+        ser = _median(size, "ucxml.serialize")
+        xser = _median(size, "xsdata.serialize")
+        targets.append(
+            Target(
+                f"serialize {size.devices:,} devices vs xsdata",
+                f"{ser:.1f} ms",
+                f"xsdata {xser:.1f} ms",
+                xser / ser,
+                ">= 6x faster",
+                xser / ser >= 6,
+            )
+        )
+    return targets
+
+
+_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import gc, io, resource, sys, warnings
+    warnings.simplefilter("ignore")
+    import ucxml, ucxml.documents, ucxml.fastpath
+    from lxml import etree
+    from xsdata.formats.dataclass.parsers import XmlParser
+    from ucxml.generated.cme.models import ISgetDeviceResponse
+    mode, path = sys.argv[1], sys.argv[2]
+    data = open(path, "rb").read()
+    small = open(path + ".small", "rb").read()
+    ucxml.parse(small, api="cme"); ucxml.documents.parse_generic(small, api="cme")
+    list(ucxml.fastpath.iter_records("cme", small))
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if mode == "ucxml.parse":
+        result = ucxml.parse(data, api="cme")
+    elif mode == "iter_records":
+        result = sum(1 for _ in ucxml.fastpath.iter_records("cme", data))
+    elif mode == "lxml.tree":
+        result = etree.fromstring(data)
+    elif mode == "xsdata.stream":
+        body = data[data.index(b"<response"):data.rindex(b"</response>") + 11]
+        xsi = b'<response xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        body = body.replace(b"<response ", xsi, 1)
+        result = XmlParser().parse(io.BytesIO(body), ISgetDeviceResponse)
+    elif mode == "xsdata.generic":
+        result = ucxml.documents.parse_generic(data, api="cme")
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print((after - before) / 1024)
+    """
+)
+
+
+def _peak_mb(mode: str, payload: Path) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT, mode, str(payload)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip())
+
+
+def _write_payload(folder: Path, devices: int) -> Path:
+    path = folder / f"devices-{devices}.xml"
+    path.write_bytes(get_device_response(devices))
+    (folder / f"devices-{devices}.xml.small").write_bytes(get_device_response(10))
+    return path
+
+
+def _memory_targets(progress: Any) -> list[Target]:
+    targets = []
+    with tempfile.TemporaryDirectory(prefix="ucxml-bench-") as tmp:
+        ten_k = _write_payload(Path(tmp), 10_000)
+        progress("memory: 10,000 devices, one fresh process per reader")
+        ours = _peak_mb("ucxml.parse", ten_k)
+        stream = _peak_mb("xsdata.stream", ten_k)
+        tree = _peak_mb("lxml.tree", ten_k)
+        generic = _peak_mb("xsdata.generic", ten_k)
+        targets.append(
+            Target(
+                "peak memory added, parse 10,000 devices",
+                f"{ours:.1f} MB",
+                f"xsdata stream {stream:.1f} MB, lxml tree {tree:.1f} MB, "
+                f"tree+xsdata {generic:.1f} MB",
+                ours / stream if stream else None,
+                "<= 35 MB",
+                ours <= 35,
+            )
+        )
+        small_peak = _peak_mb("iter_records", ten_k)
+        progress("memory: iter_records over 100,000 devices")
+        big = _write_payload(Path(tmp), 100_000)
+        big_peak = _peak_mb("iter_records", big)
+        targets.append(
+            Target(
+                "peak memory added, iter_records 10k -> 100k devices",
+                f"{small_peak:.1f} MB -> {big_peak:.1f} MB",
+                "(records x10)",
+                big_peak / small_peak if small_peak else None,
+                "does not grow with records",
+                big_peak <= small_peak * 1.5 + 2,
+            )
+        )
+    return targets
+
+
+def _median_run(command: list[str], runs: int = 9) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _startup_targets() -> list[Target]:
+    bare = _median_run([sys.executable, "-c", "pass"])
+    imported = _median_run([sys.executable, "-c", "import ucxml"])
+    script = Path(sys.executable).parent / "ucxml"
+    help_cmd = (
+        [str(script), "--help"] if script.exists() else [sys.executable, "-m", "ucxml", "--help"]
+    )
+    helped = _median_run(help_cmd)
+    lazy = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ucxml.cme; print(sorted(m for m in sys.modules "
+            "if m.startswith('ucxml.generated.') and m.count('.') == 2))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return [
+        Target(
+            "start-up: python -c 'import ucxml'",
+            f"{imported:.0f} ms",
+            f"python -c pass {bare:.0f} ms",
+            imported / bare,
+            "< 150 ms",
+            imported < 150,
+        ),
+        Target(
+            "start-up: ucxml --help",
+            f"{helped:.0f} ms",
+            f"python -c pass {bare:.0f} ms",
+            helped / bare,
+            "< 150 ms",
+            helped < 150,
+        ),
+        Target(
+            "import ucxml.cme loads only cme bindings",
+            lazy,
+            "['ucxml.generated.cme']",
+            None,
+            "lazy registry",
+            lazy == "['ucxml.generated.cme']",
+        ),
+    ]
+
+
+def _regeneration_target() -> Target:
+    with tempfile.TemporaryDirectory(prefix="ucxml-regen-") as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ucxml.codegen",
+                "--manifest",
+                str(_ROOT / "schemas/manifest.toml"),
+                "--out",
+                str(Path(tmp) / "generated"),
+            ],
+            capture_output=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - start
+    return Target("regeneration: all APIs", f"{seconds:.1f} s", "-", None, "< 30 s", seconds < 30)
+
+
+def measure_targets(report: BenchmarkReport, progress: Any, *, memory: bool = True) -> list[Target]:
+    """Every target, from the timing report of this run plus the extra measurements."""
+    targets = _timing_targets(report)
+    if memory:
+        targets += _memory_targets(progress)
+    progress("start-up and regeneration")
+    targets += _startup_targets()
+    targets.append(_regeneration_target())
+    return targets
+
+
+def format_targets(targets: list[Target], fast: int, generic: int) -> str:
+    """The targets table, with how often the fast path handed over to the generic one."""
+    lines = ["", "targets (measured in this run)", "-" * 116]
+    lines.append(f"{'target':<50}{'ours':>16}  {'peer(s)':<34}{'ratio':>8}  {'goal':<18}met")
+    for t in targets:
+        ratio = f"{t.ratio:.2f}x" if t.ratio is not None else "-"
+        peer = t.peer if len(t.peer) <= 34 else t.peer[:31] + "..."
+        met = "yes" if t.met else "NO"
+        lines.append(f"{t.name:<50}{t.ours:>16}  {peer:<34}{ratio:>8}  {t.goal:<18}{met}")
+        if len(t.peer) > 34:
+            lines.append(f"{'':<68}{t.peer}")
+    lines.append(
+        f"fast path used {fast} times; generic (xsdata) fallback {generic} times in this run"
+    )
+    return "\n".join(lines)
