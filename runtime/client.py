@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
+from ucxml import fastpath
 from ucxml.bindings import Operation
 from ucxml.documents import decode, read_message, serialize
 from ucxml.errors import (
@@ -25,6 +26,7 @@ from ucxml.errors import (
     MalformedResponseError,
     XmlError,
 )
+from ucxml.registry import binding
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -90,6 +92,8 @@ class ClientCore:
                 f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "
                 f"{_excerpt(answer.content)}"
             )
+        if binding(self.api).info.dispatch == "xsi:type":
+            return self._streamed(operation, answer.content)
         try:
             message = read_message(answer.content, self.api)
         except (XmlError, BindingError) as exc:
@@ -102,6 +106,21 @@ class ClientCore:
             return decode(message), message.type_name
         except BindingError as exc:
             raise MalformedResponseError(f"{operation.name}: unexpected answer: {exc}") from exc
+
+    def _streamed(self, operation: Operation, content: bytes) -> tuple[Any, str]:
+        """Read an xsi:type answer while it streams (bounded memory for huge answers)."""
+        api = binding(self.api)
+        try:
+            result, warnings = fastpath.stream_parse(self.api, content)
+        except (XmlError, BindingError) as exc:
+            raise MalformedResponseError(f"{operation.name}: unreadable answer: {exc}") from exc
+        for issue in warnings:
+            logger.warning("%s answer, line %s: %s", operation.name, issue.line, issue.message)
+        for name, model in api.responses.items():
+            if type(result) is model:
+                return result, name
+        kind = "request" if type(result) in api.requests.values() else "message"
+        raise MalformedResponseError(f"{operation.name}: the answer is a {kind}")
 
 
 class _ClientState:

@@ -388,6 +388,11 @@ def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Mess
                 path=path,
                 line=el.sourceline,
             )
+    for key in el.attrib:
+        if not key.startswith(_XSI):
+            raise BindingError(
+                f"unknown attribute {key!r} on <{_name(el)}>", path=path, line=el.sourceline
+            )
     raw = el.get(XSI_TYPE)
     if raw is None:
         raise BindingError(
@@ -411,6 +416,7 @@ def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Mess
     return _Message(el, cls, plan, {n: [] for n in plan.lists})
 
 
+@functools.cache
 def _message_tags(api: str) -> list[str]:
     """Tags whose events the streaming reader needs: message roots and their children."""
     plans = _plans(api)

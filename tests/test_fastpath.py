@@ -119,6 +119,8 @@ def test_iter_records_still_refuses_unknown_elements() -> None:
         ((b"<ISDevID>2</ISDevID>", b"<ISDevID>2</ISDevId>"), XmlSyntaxError),
         ((b"</ISDevice>", b"<ISWhat>1</ISWhat></ISDevice>"), BindingError),
         ((b"</axl>", b"</axl><extra/>"), BindingError),
+        ((b'"ISgetDeviceResponse">', b'"ISgetDeviceResponse" extra="1">'), BindingError),
+        ((b"<ISDevID>1</ISDevID>", b'<ISDevID x="1">1</ISDevID>'), BindingError),
     ],
 )
 def test_errors_match_the_generic_path(change: tuple[bytes, bytes], error: type[Exception]) -> None:
