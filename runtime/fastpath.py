@@ -258,6 +258,8 @@ class _Plan:
                     if entry is None:
                         raise _unknown(child)
                 name, code, convert, is_list = entry
+                if code is not nested_code and child.attrib:
+                    _leaf_attributes(child)
                 if code is str_code:
                     value = child.text
                     if value is None:
@@ -285,6 +287,17 @@ class _Plan:
                 ) from None
 
         return read
+
+
+def _leaf_attributes(el: etree._Element) -> None:
+    """A leaf element carries no attribute but xsi:* ones; anything else would be lost."""
+    for key in el.attrib:
+        if not key.startswith(_XSI):
+            raise BindingError(
+                f"unknown attribute {key!r} on <{_name(el)}>",
+                path=str(el.getroottree().getpath(el)),
+                line=el.sourceline,
+            )
 
 
 def _bad_value(el: etree._Element, text: str | None = None) -> BindingError:
@@ -473,6 +486,8 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     if entry is None:
                         raise _unknown(el)
                 name, code, convert, is_list = entry
+                if code is not _NESTED and el.attrib:
+                    _leaf_attributes(el)
                 if code is _STR:
                     value = el.text if el.text is not None else ""
                 elif code is _NESTED:
