@@ -38,7 +38,7 @@ from ucxml.errors import (
 )
 
 if TYPE_CHECKING:
-    from ucxml.documents import DeviationWarning, detect, parse, serialize
+    from ucxml.documents import DeviationWarning, detect, iter_records, parse, serialize
     from ucxml.report import Issue, Report
     from ucxml.validation import validate
 
@@ -50,11 +50,23 @@ _LAZY = {
     "serialize": "ucxml.documents",
     "detect": "ucxml.documents",
     "DeviationWarning": "ucxml.documents",
+    "iter_records": "ucxml.documents",
     "validate": "ucxml.validation",
     "Issue": "ucxml.report",
     "Report": "ucxml.report",
 }
-_SUBMODULES = {"cme", "errors", "transport", "emulator", "generated", "bindings", "cli"}
+_SUBMODULES = {
+    "bindings",
+    "cli",
+    "cme",
+    "em",
+    "emulator",
+    "errors",
+    "fastpath",
+    "generated",
+    "huawei",
+    "transport",
+}
 
 __all__ = [
     "AuthenticationError",
@@ -84,6 +96,7 @@ __all__ = [
     "XmlSyntaxError",
     "__version__",
     "detect",
+    "iter_records",
     "parse",
     "serialize",
     "validate",

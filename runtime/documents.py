@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = [
     "decode_generic",
     "detect",
     "detect_tree",
+    "iter_records",
     "json_api",
     "parse",
     "parse_generic",
@@ -262,6 +264,18 @@ def parse(data: Source, api: str | None = None) -> Any:
     for issue in issues:
         warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
     return obj
+
+
+def iter_records(data: Source, api: str | None = None) -> Iterator[Any]:
+    """Yield the repeated records of a large answer (devices, extensions, events) one by one.
+
+    Memory stays flat whatever the number of records; see :func:`ucxml.fastpath.iter_records`.
+    """
+    raw, _ = read_source(data)
+    name = api or _guess_streamable(raw)
+    if name is None or binding(name).info.dispatch != "xsi:type":
+        raise UnknownApiError("record streaming needs an xsi:type message (CME)")
+    return fastpath.iter_records(name, raw)
 
 
 def parse_generic(data: Source, api: str | None = None) -> Any:

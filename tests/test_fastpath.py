@@ -150,3 +150,11 @@ def test_unknown_attribute_on_a_leaf_is_refused_not_dropped() -> None:
     with pytest.raises(BindingError, match="unknown attribute 'x'"):
         ucxml.parse(data)
     assert not ucxml.validate(data).valid
+
+
+def test_top_level_iter_records() -> None:
+    data = _devices(5)
+    assert [d.dev_id for d in ucxml.iter_records(data)] == [1, 2, 3, 4, 5]
+    em = (SCHEMAS / "em/examples/corrected/24-results-deviceuser-dtd.xml").read_bytes()
+    with pytest.raises(ucxml.UnknownApiError):
+        ucxml.iter_records(em)
