@@ -36,7 +36,13 @@ from ucxml.transport import (
     Transport,
 )
 
-__all__ = ["AsyncClientBase", "ClientBase", "ClientCore"]
+__all__ = [
+    "AsyncClientBase",
+    "AsyncTransportOwner",
+    "ClientBase",
+    "ClientCore",
+    "TransportOwner",
+]
 
 T = TypeVar("T")
 logger = logging.getLogger("ucxml")
@@ -139,7 +145,53 @@ class _ClientState:
         return f"{type(self).__name__}({self.url!r}, username={self._username!r})"
 
 
-class ClientBase(_ClientState):
+class TransportOwner:
+    """Closing and context management of a synchronous client that may own its transport."""
+
+    _transport: Transport
+    _owns_transport: bool
+
+    def close(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncTransportOwner:
+    """Closing and async context management of a client that may own its transport."""
+
+    _transport: AsyncTransport
+    _owns_transport: bool
+
+    async def aclose(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class ClientBase(_ClientState, TransportOwner):
     """Transport ownership and context management of a synchronous client."""
 
     def __init__(
@@ -167,24 +219,8 @@ class ClientBase(_ClientState):
         answer = self._transport.send(self._core.request(operation, request))
         return self._core.response(operation, response_type, answer)
 
-    def close(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            self._transport.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncClientBase(_ClientState):
+class AsyncClientBase(_ClientState, AsyncTransportOwner):
     """Transport ownership and context management of an asynchronous client."""
 
     def __init__(
@@ -211,19 +247,3 @@ class AsyncClientBase(_ClientState):
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         answer = await self._transport.send(self._core.request(operation, request))
         return self._core.response(operation, response_type, answer)
-
-    async def aclose(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()

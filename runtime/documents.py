@@ -285,8 +285,6 @@ def parse_generic(data: Source, api: str | None = None) -> Any:
     return decode_generic(message)
 
 
-
-
 def _guess_streamable(raw: bytes) -> str | None:
     """The xsi:type API a payload's head shows (None: let detection decide)."""
     head = raw[:4096]

@@ -27,12 +27,11 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode, urlsplit
 
 from ucxml.bindings import Operation
-from ucxml.client import ClientCore
+from ucxml.client import AsyncTransportOwner, ClientCore, TransportOwner
 from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError, TransportError
 from ucxml.generated.em import models as m
@@ -397,7 +396,7 @@ class _EmClientBase:
         return f"{type(self).__name__}({self.urls.login!r}, app_id={self._app_id!r})"
 
 
-class EmClient(_EmClientBase):
+class EmClient(_EmClientBase, TransportOwner):
     """Synchronous Extension Mobility client; use as a context manager to close it."""
 
     def __init__(
@@ -475,24 +474,8 @@ class EmClient(_EmClientBase):
         """The device profiles of each user, with the default marked."""
         return _profiles(self.operations.device_profile_query(user_id=users))
 
-    def close(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            self._transport.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncEmClient(_EmClientBase):
+class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
     """Asynchronous Extension Mobility client; use as an async context manager."""
 
     def __init__(
@@ -572,22 +555,6 @@ class AsyncEmClient(_EmClientBase):
     async def device_profile_query(self, *users: str) -> list[UserProfiles]:
         """The device profiles of each user, with the default marked."""
         return _profiles(await self.operations.device_profile_query(user_id=users))
-
-    async def aclose(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 @dataclass(frozen=True, slots=True)

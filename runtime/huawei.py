@@ -30,10 +30,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import Any, Final, Self, TypeVar
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
 
+from ucxml.client import AsyncTransportOwner, TransportOwner
 from ucxml.errors import (
     AuthenticationError,
     BindingError,
@@ -352,7 +353,7 @@ class _ClientState:
         return self._core.prepare(operation, AgentRequest(agentid=agent), body)
 
 
-class AgentGatewayClient(_ClientState):
+class AgentGatewayClient(_ClientState, TransportOwner):
     """Synchronous client of the CC-Gateway agent interface; use as a context manager.
 
     Args:
@@ -462,24 +463,8 @@ class AgentGatewayClient(_ClientState):
         response: GatewayResponse = self._send(self._call("updateGuid", agent_id))
         return response
 
-    def close(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            self._transport.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncAgentGatewayClient(_ClientState):
+class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
     """Asynchronous twin of :class:`AgentGatewayClient`; use as an async context manager."""
 
     def __init__(
@@ -572,19 +557,3 @@ class AsyncAgentGatewayClient(_ClientState):
         """Renew the GUID (``PUT .../updateGuid``); the new one replaces :attr:`guid`."""
         response: GatewayResponse = await self._send(self._call("updateGuid", agent_id))
         return response
-
-    async def aclose(self) -> None:
-        """Close the transport if this client created it."""
-        if self._owns_transport:
-            await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
