@@ -59,4 +59,23 @@ ERRATA: tuple[Erratum, ...] = (
         fix="`Guid` is the `apiKey` security scheme of every operation except the three sign-in requests (`security: []`), which obtain it (`Set-GUID`) instead",
         why="it is a credential, not a parameter: ucxml keeps it out of reprs, logs and error messages",
     ),
+    Erratum(
+        id="D06",
+        title="Example bodies written by ucxml",
+        severity="note",
+        files=(
+            ("01-signin-request.json", None),
+            ("02-signin-request-minimal.json", None),
+            ("03-response-success.json", None),
+            ("04-response-not-signed-in.json", None),
+            ("05-response-no-permission.json", None),
+            ("06-response-signout-parameter-invalid.json", None),
+            ("07-signin-response.json", None),
+            ("08-response-undocumented-code.json", None),
+        ),
+        match=(),
+        wrong="the seed documents the forced sign-out interface with tables only, no JSON body, so there is no documented example to correct",
+        fix="`examples/corrected/` holds bodies written from the spec's facts: the sign-in fields (all but `phonenum` optional), the `{message, retcode, result}` envelope, the sign-in result fields, documented codes 100-006, 000-003 and 100-005, and an undocumented code that must still parse",
+        why="the golden tests need real-looking bodies to prove that parse, serialize and validate agree on JSON as they do on XML",
+    ),
 )

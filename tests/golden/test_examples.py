@@ -6,6 +6,7 @@ below are collected from the folders and the API's ERRATA.md.
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -26,8 +27,22 @@ def _cases(kind: str) -> list[tuple[str, Path]]:
     return [
         (api, path)
         for api in APIS
-        for path in sorted((SCHEMAS / api / "examples" / kind).glob("*.xml"))
+        for path in sorted((SCHEMAS / api / "examples" / kind).glob("*"))
+        if path.suffix in (".xml", ".json")
     ]
+
+
+def _canonical_json(data: bytes) -> object:
+    """The JSON value with null members dropped (absent and null mean the same here)."""
+
+    def strip(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(json.loads(data))
 
 
 CORRECTED = _cases("corrected")
@@ -74,7 +89,10 @@ def test_corrected_example_round_trips(case: tuple[str, Path]) -> None:
     data = path.read_bytes()
     obj = _quiet_parse(data, api)
     out = ucxml.serialize(obj)
-    assert canonical(out) == canonical(data)
+    if path.suffix == ".json":
+        assert _canonical_json(out) == _canonical_json(data)
+    else:
+        assert canonical(out) == canonical(data)
     assert ucxml.serialize(_quiet_parse(out, api)) == out  # fixed point
     assert _quiet_parse(out, api) == obj
 
