@@ -48,7 +48,7 @@ __all__ = [
 
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
 # Reader dispatch codes: strings and nested models are handled inline, the rest by converter.
-_STR, _NESTED, _OTHER = "str", "nested", "other"
+_STR, _NESTED, _ENUM, _OTHER = "str", "nested", "enum", "other"
 _CODES = {"str": _STR}
 _ENVELOPE = f"{{{SOAP11_NS}}}Envelope"
 _BODY = f"{{{SOAP11_NS}}}Body"
@@ -144,6 +144,8 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
         has_str = str in target
 
         def to_union(text: str | None) -> Any:
+            if not text and has_str:
+                return ""  # no other member type reads an empty text: skip the failed tries
             for convert in others:
                 try:
                     return convert(text)
@@ -218,10 +220,14 @@ class _Plan:
     def _compile_reader(self) -> Callable[[etree._Element, _Reader], Any]:
         cls = self.cls
         lists = self.lists
+        enums: dict[str, dict[str, Any]] = {}
         for f in self.fields:
             if f.role == "element":
                 convert, nested = self._element_converter(f)
                 code = _NESTED if nested else _CODES.get(f.kind, _OTHER)
+                if f.kind == "enum":
+                    code = _ENUM
+                    enums[f.tag] = {str(member.value): member for member in f.target}
                 self.by_tag[f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.by_tag
         attributes = {
@@ -232,7 +238,7 @@ class _Plan:
         text_field = next((f for f in self.fields if f.role == "text"), None)
         text_convert = _text_converter(text_field.kind, text_field.target) if text_field else None
         text_name = text_field.name if text_field is not None else ""
-        str_code, nested_code = _STR, _NESTED  # closure locals: cheaper than globals
+        str_code, nested_code, enum_code = _STR, _NESTED, _ENUM  # closure locals, not globals
 
         def read(el: etree._Element, reader: _Reader) -> Any:
             values: dict[str, Any] = {name: [] for name in lists}
@@ -258,7 +264,7 @@ class _Plan:
                     if entry is None:
                         raise _unknown(child)
                 name, code, convert, is_list = entry
-                if code is not nested_code and child.attrib:
+                if code is not nested_code and child.keys():
                     _leaf_attributes(child)
                 if code is str_code:
                     value = child.text
@@ -267,6 +273,14 @@ class _Plan:
                 elif code is nested_code:
                     value = convert(child, reader)
                 else:
+                    if code is enum_code:
+                        value = enums[child.tag].get(child.text)  # type: ignore[index, arg-type]
+                        if value is not None:
+                            if is_list:
+                                values[name].append(value)
+                            else:
+                                values[name] = value
+                            continue
                     try:
                         value = convert(child.text)
                     except (ValueError, KeyError, TypeError):
