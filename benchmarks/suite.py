@@ -78,15 +78,15 @@ _RESPONSE_PATH = f"{{{SOAP_ENV_NS}}}Body/axl/response"
 def default_repeat(size: int) -> int:
     """Timed samples per operation when ``--repeat`` is not given: fewer for bigger sizes.
 
-    Chosen so a full default run (100, 1000, 10000 devices) takes about two and a half
-    minutes on a 2-core machine; cheap operations still get extra samples up to
-    ``min_time``.
+    Chosen so a full default run (100, 1000, 10000 devices, plus the targets) takes about
+    three to four minutes on a 2-core machine, with enough samples for a steady median on a
+    noisy one; cheap operations still get extra samples up to ``min_time``.
     """
     if size <= 100:
-        return 15
+        return 31
     if size <= 1000:
-        return 7
-    return 3
+        return 15
+    return 5
 
 
 def _no_setup() -> None:
