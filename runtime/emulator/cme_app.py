@@ -14,23 +14,21 @@ The router model is SCCP-only: the SIP and presence methods answer from a small 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from http import HTTPStatus
 from typing import Final
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
 
 from ucxml.documents import decode, read_message, serialize
 from ucxml.emulator.cme_state import DN_UP, CmeRouter, Ephone, EphoneDn
+from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import BindingError, XmlError
 from ucxml.generated.cme import models as m
 from ucxml.registry import binding, lxml_schema
@@ -75,33 +73,8 @@ _HTML_PAGE: Final = (
 # --------------------------------------------------------------------------- configuration
 
 
-@dataclass
-class CmeFaults:
-    """Faults injected into every answer while set (for client tests); mutable.
-
-    Attributes:
-        delay: Seconds to wait before answering.
-        status: Answer this HTTP status (200-599) with a short text body instead of the
-            real answer.
-        html: Answer ``200 text/html`` with an error page.
-        truncate: Declare a ``Content-Length`` larger than the body actually sent, then
-            close the connection, so the client sees a truncated answer.
-        garbage: Answer ``200 text/xml`` with XML that is not well-formed.
-    """
-
-    delay: float = 0.0
-    status: int | None = None
-    html: bool = False
-    truncate: bool = False
-    garbage: bool = False
-
-    def clear(self) -> None:
-        """Switch every fault off."""
-        self.delay = 0.0
-        self.status = None
-        self.html = False
-        self.truncate = False
-        self.garbage = False
+class CmeFaults(Faults):
+    """Faults injected into every CME answer while set (see :class:`Faults`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,23 +400,6 @@ class CmeService:
 # --------------------------------------------------------------------------- HTTP layer
 
 
-class _TruncatedResponse(Response):
-    """Sends the first half of the body under the full body's ``Content-Length``.
-
-    The ASGI call ends without completing the response, so the server closes the
-    connection and the client reads fewer bytes than announced.
-    """
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = bytes(self.body)
-        sent = body[: len(body) // 2]
-        declared = str(max(len(body), len(sent) + 1)).encode()
-        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
-        headers.append((b"content-length", declared))
-        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": sent, "more_body": True})
-
-
 def _one_line(text: str) -> str:
     line = _SPACES.sub(" ", text).strip()
     return line if len(line) <= _REASON_MAX else line[: _REASON_MAX - 3] + "..."
@@ -490,34 +446,8 @@ class _CmeEndpoint:
         self.challenge = f'Basic realm="{quoted}"'
 
     async def handle(self, request: Request) -> Response:
-        faults = self.faults
-        if faults.delay > 0:
-            await asyncio.sleep(faults.delay)
-        response = self._fault_response()
-        if response is None:
-            response = await self._answer(request)
-        if faults.truncate:
-            truncated = _TruncatedResponse(bytes(response.body), response.status_code)
-            truncated.raw_headers = response.raw_headers
-            return truncated
-        return response
-
-    def _fault_response(self) -> Response | None:
-        faults = self.faults
-        if faults.status is not None:
-            status = faults.status
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = "Error"
-            headers = {"WWW-Authenticate": self.challenge} if status == 401 else None
-            text = "" if status in (204, 304) else f"{status} {phrase}\n"
-            return PlainTextResponse(text, status_code=status, headers=headers)
-        if faults.html:
-            return HTMLResponse(_HTML_PAGE)
-        if faults.garbage:
-            return Response(_GARBAGE, media_type=_XML_MEDIA_TYPE)
-        return None
+        style = FaultStyle(_XML_MEDIA_TYPE, _GARBAGE, _HTML_PAGE, self.challenge)
+        return await answer_with_faults(self.faults, style, lambda: self._answer(request))
 
     async def _answer(self, request: Request) -> Response:
         credentials = _credentials(request.headers.get("authorization"))

@@ -22,19 +22,15 @@ device with ``userID`` + ``lastlogin`` + ``emccDevice``, a logged-out one with t
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Final, TypeAlias
 from urllib.parse import quote, unquote_to_bytes
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
 
 from ucxml.documents import decode, read_message, serialize
 from ucxml.em import EM_ERROR_CODES
@@ -48,6 +44,7 @@ from ucxml.emulator.em_state import (
     UserDevicesStatus,
     UserProfilesStatus,
 )
+from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import UcxmlError
 from ucxml.generated.em import models as m
 from ucxml.validation import validate_bytes
@@ -110,36 +107,8 @@ _HTML_PAGE: Final = (
 # --------------------------------------------------------------------------- configuration
 
 
-@dataclass
-class EmFaults:
-    """Faults injected into every answer while set (for client tests); mutable.
-
-    Attributes:
-        delay: Seconds to wait before answering.
-        status: Answer this HTTP status (200-599) with a short text body instead of the
-            real answer.
-        html: Answer ``200 text/html`` with an error page.
-        truncate: Declare a ``Content-Length`` larger than the body actually sent, then
-            close the connection, so the client sees a truncated answer.
-        garbage: Answer ``200 text/xml`` with XML that is not well-formed.
-        no_xml: Answer ``200`` with an empty body (the service gave no XML response).
-    """
-
-    delay: float = 0.0
-    status: int | None = None
-    html: bool = False
-    truncate: bool = False
-    garbage: bool = False
-    no_xml: bool = False
-
-    def clear(self) -> None:
-        """Switch every fault off."""
-        self.delay = 0.0
-        self.status = None
-        self.html = False
-        self.truncate = False
-        self.garbage = False
-        self.no_xml = False
+class EmFaults(Faults):
+    """Faults injected into every EM answer while set (see :class:`Faults`)."""
 
 
 # --------------------------------------------------------------------------- answers
@@ -284,19 +253,6 @@ def em_answer(service: EmService, message: m.Request | m.Query) -> EmAnswer:
 # --------------------------------------------------------------------------- HTTP layer
 
 
-class _TruncatedResponse(Response):
-    """Sends the first half of the body under the full body's ``Content-Length``."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = bytes(self.body)
-        sent = body[: len(body) // 2]
-        declared = str(max(len(body), len(sent) + 1)).encode()
-        headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
-        headers.append((b"content-length", declared))
-        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": sent, "more_body": True})
-
-
 def _xml(model: EmAnswer) -> Response:
     return Response(serialize(model), media_type=_XML_MEDIA_TYPE)
 
@@ -330,37 +286,12 @@ class _EmEndpoint:
         """The endpoint of a path that takes the document roots in ``accepts``."""
 
         async def handle(request: Request) -> Response:
-            faults = self.faults
-            if faults.delay > 0:
-                await asyncio.sleep(faults.delay)
-            response = self._fault_response()
-            if response is None:
-                response = await self._answer(request, accepts)
-            if faults.truncate:
-                truncated = _TruncatedResponse(bytes(response.body), response.status_code)
-                truncated.raw_headers = response.raw_headers
-                return truncated
-            return response
+            style = FaultStyle(_XML_MEDIA_TYPE, _GARBAGE, _HTML_PAGE)
+            return await answer_with_faults(
+                self.faults, style, lambda: self._answer(request, accepts)
+            )
 
         return handle
-
-    def _fault_response(self) -> Response | None:
-        faults = self.faults
-        if faults.status is not None:
-            status = faults.status
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = "Error"
-            text = "" if status in (204, 304) else f"{status} {phrase}\n"
-            return PlainTextResponse(text, status_code=status)
-        if faults.html:
-            return HTMLResponse(_HTML_PAGE)
-        if faults.garbage:
-            return Response(_GARBAGE, media_type=_XML_MEDIA_TYPE)
-        if faults.no_xml:
-            return Response(b"", media_type=_XML_MEDIA_TYPE)
-        return None
 
     async def _answer(self, request: Request, accepts: frozenset[str]) -> Response:
         body = await self._read_body(request)

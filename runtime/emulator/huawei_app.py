@@ -13,18 +13,16 @@ GUID renewal add the ``Set-GUID`` header.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any, Final
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.emulator.huawei_state import (
     INVALID_SIGN_IN_PARAMETER,
     INVALID_URL_PARAMETER,
@@ -65,25 +63,8 @@ _HTML_PAGE: Final = (
 )
 
 
-@dataclass
-class GatewayFaults:
-    """Faults injected into every answer while set (for client tests); mutable.
-
-    Attributes:
-        delay: Seconds to wait before answering.
-        status: Answer this HTTP status with a short text body instead.
-        html: Answer ``200 text/html`` with an error page.
-        garbage: Answer ``200 application/json`` with a truncated JSON body.
-    """
-
-    delay: float = 0.0
-    status: int | None = None
-    html: bool = False
-    garbage: bool = False
-
-    def clear(self) -> None:
-        """Switch every fault off."""
-        self.delay, self.status, self.html, self.garbage = 0.0, None, False, False
+class GatewayFaults(Faults):
+    """Faults injected into every gateway answer while set (see :class:`Faults`)."""
 
 
 _MESSAGE: Final = {
@@ -132,32 +113,12 @@ class _GatewayEndpoint:
         self.faults = faults
         self.max_body = max_body
 
-    def _fault(self) -> Response | None:
-        faults = self.faults
-        if faults.status is not None:
-            try:
-                phrase = HTTPStatus(faults.status).phrase
-            except ValueError:
-                phrase = "Error"
-            text = "" if faults.status in (204, 304) else f"{faults.status} {phrase}\n"
-            return PlainTextResponse(text, status_code=faults.status)
-        if faults.html:
-            return HTMLResponse(_HTML_PAGE)
-        if faults.garbage:
-            return Response(_GARBAGE, media_type=_MEDIA_TYPE)
-        return None
-
     def handler(
         self, answer: Callable[[Request, int], Awaitable[Response]]
     ) -> Callable[[Request], Awaitable[Response]]:
         """A Starlette endpoint: faults, the agent ID, then ``answer``."""
 
-        async def endpoint(request: Request) -> Response:
-            if self.faults.delay > 0:
-                await asyncio.sleep(self.faults.delay)
-            fault = self._fault()
-            if fault is not None:
-                return fault
+        async def respond(request: Request) -> Response:
             agent_id = _number(request.path_params["agentid"], _AGENT_MIN, _AGENT_MAX)
             if agent_id is None:
                 return _failure(INVALID_URL_PARAMETER)
@@ -165,6 +126,10 @@ class _GatewayEndpoint:
                 return await answer(request, agent_id)
             except _Rejected as rejected:
                 return _failure(rejected.retcode)
+
+        async def endpoint(request: Request) -> Response:
+            style = FaultStyle(_MEDIA_TYPE, _GARBAGE, _HTML_PAGE)
+            return await answer_with_faults(self.faults, style, lambda: respond(request))
 
         return endpoint
 
