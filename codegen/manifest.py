@@ -47,6 +47,14 @@ class ApiSpec:
     kind: str = "xml"
     #: How a message element selects its model: "xsi:type" or "root" (element name).
     dispatch: str = "xsi:type"
+    #: Classes of documents that are neither request nor response (a SIP NOTIFY body).
+    documents: tuple[str, ...] = ()
+    #: Classes of fault bodies any operation may answer with (SOAP 1.2 ``Fault``).
+    faults: tuple[str, ...] = ()
+    #: Classes of the envelope's header blocks (EPAS ``session-key``).
+    headers: tuple[str, ...] = ()
+    #: Prefixes written on output ({prefix: namespace}).
+    namespaces: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,10 @@ def load_manifest(path: Path) -> Manifest:
                     type_aliases=dict(entry.get("type_aliases", {})),
                     kind=entry.get("kind", "xml"),
                     dispatch=entry.get("dispatch", "xsi:type"),
+                    documents=tuple(entry.get("documents", ())),
+                    faults=tuple(entry.get("faults", ())),
+                    headers=tuple(entry.get("headers", ())),
+                    namespaces=dict(entry.get("namespaces", {})),
                 )
             )
         except KeyError as exc:

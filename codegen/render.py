@@ -206,12 +206,17 @@ class Renderer:
             # xsi:type dispatch: every type derived from the operations' base types.
             requests = derived(classes[api.operations[0].request].bases[0])
             responses = derived(classes[api.operations[0].response].bases[0])
-        names = sorted({c.name for c in requests + responses})
+        responses += [classes[name] for name in api.faults]
+        documents = [classes[name] for name in api.documents]
+        headers = [classes[name] for name in api.headers]
+        names = sorted({c.name for c in requests + responses + documents + headers})
         return self._render(
             "registry.py.jinja2",
             api,
             requests=requests,
             responses=responses,
+            documents=documents,
+            headers=headers,
             imports=names,
             schema=schema,
         )

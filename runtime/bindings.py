@@ -85,6 +85,8 @@ class ApiInfo:
     type_aliases: Mapping[str, str] = field(default_factory=dict)
     #: How a message selects its model: ``"xsi:type"`` (CME) or ``"root"`` (element name).
     dispatch: str = "xsi:type"
+    #: Prefixes written on output ({prefix: namespace}) for namespaced APIs.
+    namespaces: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

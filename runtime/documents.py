@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,14 +34,17 @@ from ucxml.safexml import DEFAULT_MAX_BYTES, Source, column_of, parse_xml, read_
 
 __all__ = [
     "DeviationWarning",
+    "Envelope",
     "Message",
     "decode",
     "decode_generic",
+    "decode_header",
     "detect",
     "detect_tree",
     "iter_records",
     "json_api",
     "parse",
+    "parse_envelope",
     "parse_generic",
     "read_message",
     "serialize",
@@ -76,6 +79,8 @@ class Message:
     element: etree._Element
     bare: bool
     warnings: tuple[Issue, ...]
+    #: SOAP header blocks of the envelope (EPAS ``session-key``), not yet bound.
+    header: tuple[etree._Element, ...] = ()
 
 
 def json_api(api: str | None) -> str:
@@ -88,9 +93,26 @@ def json_api(api: str | None) -> str:
     return names[0]
 
 
-def _all_prefixes() -> dict[str, str]:
+_ROOT_NAME = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)",
+    re.DOTALL,
+)
+
+
+def _all_prefixes(data: bytes = b"") -> dict[str, str]:
+    """The undeclared prefixes to declare when the API is unknown.
+
+    Two APIs may use one prefix for different namespaces (``epas`` in EPAS and UCCN): the
+    APIs whose root names match the payload's root come first and win.
+    """
+    match = _ROOT_NAME.match(data[:4096]) if data else None
+    local = match.group(1).decode() if match else None
     prefixes: dict[str, str] = {}
-    for name in api_names():
+    ordered = sorted(
+        api_names(),
+        key=lambda n: any(r.rsplit("}", 1)[-1] == local for r in binding(n).info.roots),
+    )
+    for name in ordered:
         prefixes.update(binding(name).info.prefixes)
     return prefixes
 
@@ -100,13 +122,13 @@ def _claims(api: ApiBinding, root: etree._Element) -> bool:
     roots = api.info.roots
     if root.tag not in roots:
         return False
-    if api.info.dispatch == "root":
-        return root.get(XSI_TYPE) is None
     local = etree.QName(root).localname
     if local == "Envelope":
         body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]
         inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
         return bool(inner) and inner[0].tag in roots
+    if api.info.dispatch == "root":
+        return root.get(XSI_TYPE) is None
     if local in ("request", "response"):
         # A bare xsi:type message (CME); EM's request/response carry no xsi:type.
         return root.get(XSI_TYPE) is not None
@@ -122,17 +144,20 @@ def detect_tree(root: etree._Element) -> str | None:
     return None
 
 
-def _root_payload(api: ApiBinding, root: etree._Element) -> MessagePayload:
-    """The payload of a root-dispatched API: the document element names the message."""
-    local = etree.QName(root).localname
-    if local not in api.requests and local not in api.responses:
+def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:
+    """The payload of a root-dispatched API: the message element's name selects the model."""
+    element = payload.element
+    local = etree.QName(element).localname
+    kind = api.kind_of(local)
+    if kind is None or element.tag not in api.info.roots:
+        qualified = etree.QName(element)
+        where = f" in namespace {qualified.namespace}" if qualified.namespace else ""
         raise UnknownMessageError(
-            f"{api.info.name} has no message <{local}>",
-            path=root.getroottree().getpath(root),
-            line=root.sourceline,
+            f"{api.info.name} has no message <{local}>{where}",
+            path=element.getroottree().getpath(element),
+            line=element.sourceline,
         )
-    kind = "request" if local in api.requests else "response"
-    return MessagePayload(root, kind, local, local, False)
+    return MessagePayload(element, kind, local, local, payload.bare, payload.header)
 
 
 def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
@@ -176,7 +201,7 @@ def read_message(
     data: bytes, api: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Message:
     """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound."""
-    prefixes = binding(api).info.prefixes if api else _all_prefixes()
+    prefixes = binding(api).info.prefixes if api else _all_prefixes(data)
     parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes)
     name = api or detect_tree(parsed.root)
     if name is None:
@@ -186,11 +211,9 @@ def read_message(
             line=parsed.root.sourceline,
         )
     api_binding = binding(name)
-    envelope_warnings: list[Issue] = []
+    payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
     if api_binding.info.dispatch == "root":
-        payload = _root_payload(api_binding, parsed.root)
-    else:
-        payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
+        payload = _root_payload(api_binding, payload)
     issues = list(parsed.warnings) + envelope_warnings
     issues += _apply_aliases(api_binding, data, payload)
     type_name, type_warnings = _fix_type(api_binding, payload)
@@ -203,6 +226,7 @@ def read_message(
         element=payload.element,
         bare=payload.bare,
         warnings=tuple(issues),
+        header=payload.header,
     )
 
 
@@ -211,9 +235,10 @@ def _binding_error(exc: Exception, message: Message) -> BindingError:
     unknown = _UNKNOWN.search(text)
     if unknown:
         local = unknown.group(1)
-        for el in message.element.iter(local):
-            path = el.getroottree().getpath(el)
-            return BindingError(f"unknown element <{local}>", path=path, line=el.sourceline)
+        for el in message.element.iter():
+            if isinstance(el.tag, str) and etree.QName(el).localname == local:
+                path = el.getroottree().getpath(el)
+                return BindingError(f"unknown element <{local}>", path=path, line=el.sourceline)
     return BindingError(f"{message.type_name}: {text}")
 
 
@@ -295,37 +320,97 @@ def _guess_streamable(raw: bytes) -> str | None:
 
 
 def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:
-    for kind, table in (("request", api.requests), ("response", api.responses)):
+    for kind, table in (
+        ("request", api.requests),
+        ("response", api.responses),
+        ("document", api.documents),
+    ):
         for name, model in table.items():
             if type(obj) is model:
                 return kind, name
     raise UnknownMessageError(f"{type(obj).__qualname__} is not a {api.info.name} message")
 
 
-def serialize(obj: object) -> bytes:
-    """Serialize a request or response model into the complete message of its API."""
+def _render(api: ApiBinding, obj: object) -> str:
+    return _SERIALIZER.render(obj, ns_map=dict(api.info.namespaces) or None)
+
+
+def _header_blocks(api: ApiBinding, header: Sequence[object]) -> str:
+    blocks = []
+    for block in header:
+        if type(block) not in api.headers.values():
+            raise UnknownMessageError(
+                f"{type(block).__qualname__} is not a {api.info.name} header block"
+            )
+        blocks.append(_render(api, block))
+    return "".join(blocks)
+
+
+def serialize(obj: object, *, header: Sequence[object] = ()) -> bytes:
+    """Serialize a request, response or document model into the complete message of its API.
+
+    ``header``: SOAP header block models (EPAS ``SessionKey``) for APIs with a SOAP envelope.
+    """
     api = binding(api_of(obj))
     if api.info.envelope == "json":
         return dump_json(obj)
     kind, name = _type_name(api, obj)
-    if fastpath.has_plan(api.info.name, type(obj)):
+    if not header and not api.info.namespaces and fastpath.has_plan(api.info.name, type(obj)):
         if api.info.dispatch == "root":
             payload = fastpath.write(api.info.name, obj, name)
         else:
             payload = fastpath.write(api.info.name, obj, kind, xsi_type=name)
         return wrap(api.info.envelope, payload)
-    return serialize_generic(obj)
+    return serialize_generic(obj, header=header)
 
 
-def serialize_generic(obj: object) -> bytes:
+def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
     """:func:`serialize` through xsdata's serializer (the reference path)."""
     api = binding(api_of(obj))
     kind, name = _type_name(api, obj)
     if api.info.dispatch == "root":
-        payload = _SERIALIZER.render(obj)
+        payload = _render(api, obj)
     else:
         payload = _SERIALIZER.render(DerivedElement(qname=kind, value=obj, type=name))
-    return wrap(api.info.envelope, payload)
+    return wrap(api.info.envelope, payload, _header_blocks(api, header))
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A SOAP message read whole: its header blocks and its body message, both typed."""
+
+    header: tuple[Any, ...]
+    body: Any
+
+
+def decode_header(message: Message) -> tuple[Any, ...]:
+    """Bind the SOAP header blocks of a read message (unknown blocks raise BindingError)."""
+    api = binding(message.api)
+    blocks = []
+    for element in message.header:
+        local = etree.QName(element).localname
+        model = api.headers.get(local)
+        if model is None:
+            raise BindingError(
+                f"unknown SOAP header block <{local}>",
+                path=element.getroottree().getpath(element),
+                line=element.sourceline,
+            )
+        parser = XmlParser(context=_CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+        try:
+            blocks.append(parser.parse(element, model))
+        except (ParserError, ConverterError, ValueError, TypeError) as exc:
+            raise BindingError(f"header <{local}>: {exc}", line=element.sourceline) from None
+    return tuple(blocks)
+
+
+def parse_envelope(data: Source, api: str | None = None) -> Envelope:
+    """Parse a SOAP message into its typed header blocks and body (see :func:`parse`)."""
+    raw, _ = read_source(data)
+    message = read_message(raw, api)
+    for issue in message.warnings:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+    return Envelope(header=decode_header(message), body=decode(message))
 
 
 def detect(data: Source) -> str:
@@ -333,7 +418,7 @@ def detect(data: Source) -> str:
     raw, _ = read_source(data)
     if looks_like_json(raw):
         return json_api(None)
-    parsed = parse_xml(raw, prefixes=_all_prefixes())
+    parsed = parse_xml(raw, prefixes=_all_prefixes(raw))
     name = detect_tree(parsed.root)
     if name is None:
         raise UnknownApiError(

@@ -3,6 +3,12 @@
 CME (``cme-axl``): ``SOAP-ENV:Envelope/SOAP-ENV:Body/axl/request|response``, the message
 type named by ``xsi:type``. ucxml always sends the envelope with its prefixes declared;
 it reads bare ``<request>``/``<response>`` bodies too, with a warning.
+
+EPAS (``soap12``): ``env:Envelope/env:Header?/env:Body/<message>`` in SOAP 1.2; the body's
+one element names the message, the header carries blocks such as ``session-key``. A SOAP
+1.1 envelope (the guide's header example) is read too, with a warning.
+
+EM (``em-form``) and SIP bodies (``document``): the document element is the message.
 """
 
 from __future__ import annotations
@@ -16,16 +22,20 @@ from ucxml.report import Issue
 
 __all__ = [
     "SOAP11_NS",
+    "SOAP12_NS",
     "XSI_NS",
     "XSI_TYPE",
     "MessagePayload",
     "unwrap",
     "unwrap_axl",
+    "unwrap_soap",
     "wrap",
     "wrap_axl",
+    "wrap_soap12",
 ]
 
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12_NS = "http://www.w3.org/2003/05/soap-envelope"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = f"{{{XSI_NS}}}type"
 
@@ -48,6 +58,8 @@ class MessagePayload:
     type_name: str
     raw_type: str
     bare: bool
+    #: SOAP header blocks (elements under ``Header``), in document order.
+    header: tuple[etree._Element, ...] = ()
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
@@ -112,6 +124,57 @@ def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     return MessagePayload(node, str(node.tag), type_name, raw_type, bare), warnings
 
 
+def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+    """Find the body element of a SOAP 1.2 (or, with a warning, 1.1) envelope.
+
+    The returned payload's ``type_name`` is the body element's local name (root dispatch);
+    ``kind`` is left empty for the caller to fill in from the API's tables.
+    """
+    warnings: list[Issue] = []
+    if root.tag == f"{{{SOAP11_NS}}}Envelope":
+        ns = SOAP11_NS
+        warnings.append(
+            Issue("warning", "SOAP 1.1 envelope read as SOAP 1.2", root.sourceline, 1, _path(root))
+        )
+    elif root.tag == f"{{{SOAP12_NS}}}Envelope":
+        ns = SOAP12_NS
+    else:
+        raise BindingError(
+            f"expected a SOAP 1.2 env:Envelope, found <{etree.QName(root).localname}>",
+            path=_path(root),
+            line=root.sourceline,
+        )
+    children = _elements(root)
+    header: tuple[etree._Element, ...] = ()
+    if children and children[0].tag == f"{{{ns}}}Header":
+        header = tuple(_elements(children[0]))
+        children = children[1:]
+    if len(children) != 1 or children[0].tag != f"{{{ns}}}Body":
+        raise BindingError(
+            "env:Envelope without one env:Body after the optional env:Header",
+            path=_path(root),
+            line=root.sourceline,
+        )
+    body = _elements(children[0])
+    if len(body) != 1:
+        raise BindingError(
+            f"env:Body holds {len(body)} elements, expected one message",
+            path=_path(children[0]),
+            line=children[0].sourceline,
+        )
+    local = etree.QName(body[0]).localname
+    return MessagePayload(body[0], "", local, local, False, header), warnings
+
+
+def wrap_soap12(payload: str, header: str = "") -> bytes:
+    """Wrap a serialized body element (and header blocks) in a SOAP 1.2 envelope."""
+    head = f"<env:Header>{header}</env:Header>" if header else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<env:Envelope xmlns:env="{SOAP12_NS}">{head}<env:Body>{payload}</env:Body></env:Envelope>'
+    ).encode()
+
+
 def wrap_axl(payload: str) -> bytes:
     """Wrap a serialized ``request``/``response`` element in the declared CME envelope."""
     return (_HEAD + payload + _TAIL).encode("utf-8")
@@ -121,14 +184,21 @@ def unwrap(style: str, root: etree._Element) -> tuple[MessagePayload, list[Issue
     """Find the message element of an API whose envelope style is ``style``."""
     if style == "cme-axl":
         return unwrap_axl(root)
+    if style == "soap12":
+        return unwrap_soap(root)
+    if style in ("em-form", "document"):
+        local = etree.QName(root).localname
+        return MessagePayload(root, "", local, local, False), []
     raise BindingError(f"unsupported envelope style {style!r}")
 
 
-def wrap(style: str, payload: str) -> bytes:
+def wrap(style: str, payload: str, header: str = "") -> bytes:
     """Wrap a serialized message element in the envelope style ``style``."""
     if style == "cme-axl":
         return wrap_axl(payload)
-    if style == "em-form":
+    if style == "soap12":
+        return wrap_soap12(payload, header)
+    if style in ("em-form", "document"):
         # The document itself; the EM transport form-encodes it as the ``xml`` field.
         return ('<?xml version="1.0" encoding="UTF-8"?>\n' + payload).encode("utf-8")
     raise BindingError(f"unsupported envelope style {style!r}")

@@ -22,7 +22,14 @@
     │   │   ├── CmeSetResultError   ISsetResult / ISunsetResult false (error text, results)
     │   │   └── CmeSaveConfigError  ISSaveConfig answered "fail"
     │   ├── EmError                 Extension Mobility failure (code, text, documented meaning)
-    │   └── GatewayError            Huawei CC-Gateway retcode != "0" (code, message, meaning)
+    │   ├── GatewayError            Huawei CC-Gateway retcode != "0" (code, message, meaning)
+    │   ├── SoapFault               a SOAP 1.2 / 1.1 fault (code, subcodes, reason)
+    │   ├── AxlError                an AXL error, old <axl:Error> or Fault detail/axlError
+    │   └── CupError                an EPAS (Presence SOAP) answer reported a failure (reason)
+    │       ├── CupLoginError       login refused: wrong username/password
+    │       ├── CupSessionError     session already established, expired or invalid
+    │       └── CupItemError        a per-item answer failed (the typed items attached)
+    ├── MessageFormatError          a SIP/HTTP/MIME message around a payload cannot be split
     └── ParameterError              an argument is out of its documented range (also ValueError)
 
 Messages carry what helps a reader find the problem (line, column, path, status, the
@@ -35,20 +42,27 @@ from collections.abc import Sequence
 
 __all__ = [
     "AuthenticationError",
+    "AxlError",
     "BindingError",
     "CmeCliError",
     "CmeError",
     "CmeSaveConfigError",
     "CmeSetResultError",
     "ConnectError",
+    "CupError",
+    "CupItemError",
+    "CupLoginError",
+    "CupSessionError",
     "EmError",
     "ForbiddenXmlError",
     "GatewayError",
     "HttpStatusError",
     "MalformedResponseError",
+    "MessageFormatError",
     "ParameterError",
     "RequestTimeoutError",
     "ServerError",
+    "SoapFault",
     "TransportError",
     "UcxmlError",
     "UnknownApiError",
@@ -216,6 +230,96 @@ class GatewayError(ServerError):
         label = meaning or "undocumented code"
         detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
         super().__init__(f"gateway error {code} ({label}){detail}")
+
+
+class SoapFault(ServerError):
+    """The server answered with a SOAP fault.
+
+    ``code`` is the fault code's local name (``Sender``, ``Receiver``, ``VersionMismatch``,
+    ``MustUnderstand``, ``DataEncodingUnknown``; SOAP 1.1 ``Client``/``Server``),
+    ``subcodes`` the local names of the nested subcodes, ``reason`` the reason text.
+    """
+
+    def __init__(self, code: str, reason: str = "", *, subcodes: Sequence[str] = ()):
+        self.code = code
+        self.reason = reason
+        self.subcodes = tuple(subcodes)
+        chain = "/".join((code, *self.subcodes))
+        super().__init__(f"SOAP fault {chain}: {reason.strip() or '(no reason)'}")
+
+
+class AxlError(ServerError):
+    """An AXL request failed; both error styles of AXL servers map to this one error.
+
+    ``code`` is the AXL error code (``-239``, ``5007``...; None when the server gave only a
+    fault), ``message`` the server's text, ``request`` the AXL request name it names,
+    ``status`` the HTTP status (599 when the server throttles), ``style`` ``"error"`` for
+    the old ``<axl:Error>`` body, ``"fault"`` for a SOAP fault with ``detail/axlError``,
+    ``"http"`` for an HTTP-level refusal.
+    """
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str = "",
+        *,
+        request: str | None = None,
+        status: int | None = None,
+        style: str = "fault",
+    ):
+        self.code = code
+        self.message = message
+        self.request = request
+        self.status = status
+        self.style = style
+        what = f"AXL error {code}" if code is not None else "AXL error"
+        on = f" in {request}" if request else ""
+        super().__init__(f"{what}{on}: {message.strip() or '(no message)'}")
+
+
+class CupError(ServerError):
+    """An EPAS (Cisco Unified Presence SOAP) answer reported a failure; ``reason`` is its text."""
+
+    def __init__(self, operation: str, reason: str = ""):
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"{operation}: {reason.strip() or 'failed'}")
+
+
+class CupLoginError(CupError):
+    """``login`` was refused (``Wrong username/password``)."""
+
+
+class CupSessionError(CupError):
+    """The session is not usable: already established elsewhere, expired or unknown.
+
+    ``state`` is ``"established"`` (a session exists: log in with ``force=True``),
+    ``"expired"`` or ``"missing"`` (no session key: call ``login()`` first).
+    """
+
+    def __init__(self, operation: str, reason: str = "", *, state: str = "expired"):
+        self.state = state
+        super().__init__(operation, reason)
+
+
+class CupItemError(CupError):
+    """A per-item EPAS answer failed for at least one item; ``items`` holds every result."""
+
+    def __init__(self, operation: str, reason: str = "", *, items: Sequence[object] = ()):
+        self.items = tuple(items)
+        super().__init__(operation, reason)
+
+
+class MessageFormatError(UcxmlError):
+    """A message around a payload (SIP, HTTP, MIME multipart) cannot be split without guessing.
+
+    ``line`` is the 1-based line of the message where the problem shows, when known.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None):
+        self.message = message
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
 class ParameterError(UcxmlError, ValueError):

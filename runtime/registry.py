@@ -42,6 +42,10 @@ class ApiBinding:
     operations: dict[str, Operation]
     errata: tuple[Erratum, ...]
     models: ModuleType
+    #: Documents that are neither request nor response (UCCN, PIDF), by element name.
+    documents: dict[str, type[Any]]
+    #: SOAP header blocks by element name.
+    headers: dict[str, type[Any]]
 
     @property
     def schema_path(self) -> Path:
@@ -49,9 +53,20 @@ class ApiBinding:
         return Path(str(resources.files(self.info.package).joinpath(self.info.schema)))
 
     def model_for(self, type_name: str, kind: str) -> type[Any] | None:
-        """The model selected by ``type_name`` for a ``request`` or ``response``."""
-        table = self.requests if kind == "request" else self.responses
+        """The model selected by ``type_name`` for a ``request``, ``response`` or ``document``."""
+        table = {"request": self.requests, "response": self.responses}.get(kind, self.documents)
         return table.get(type_name)
+
+    def kind_of(self, type_name: str) -> str | None:
+        """Whether ``type_name`` is a ``request``, ``response`` or ``document`` (None: neither)."""
+        for kind, table in (
+            ("request", self.requests),
+            ("response", self.responses),
+            ("document", self.documents),
+        ):
+            if type_name in table:
+                return kind
+        return None
 
 
 def api_names() -> list[str]:
@@ -75,6 +90,8 @@ def binding(api: str) -> ApiBinding:
         operations=registry.OPERATIONS,
         errata=errata.ERRATA,
         models=models,
+        documents=getattr(registry, "DOCUMENT_TYPES", {}),
+        headers=getattr(registry, "HEADER_TYPES", {}),
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "precheck",
     "read_source",
     "safe_iterparse",
+    "separate_attributes",
     "syntax_error",
 ]
 
@@ -46,6 +47,11 @@ _ROOT = re.compile(
     re.DOTALL,
 )
 _POSITION = re.compile(r", line \d+, column \d+$")
+# An attribute value directly followed by the next attribute's name (`"a"b=`): documents
+# extracted from PDFs lose the space; checked cheaply on the whole payload first.
+_GLUED_ANY = re.compile(rb"""["'][A-Za-z_][\w.:\-]*\s*=\s*["']""")
+_TAG = re.compile(rb"<[A-Za-z_][^<>]*>")
+_GLUED = re.compile(rb"""=\s*(?:"[^"<]*"|'[^'<]*')(?=([A-Za-z_][\w.:\-]*)\s*=)""")
 _local = threading.local()
 
 
@@ -113,6 +119,34 @@ def declare_prefixes(
     return data[:at] + decl + data[at:], issues, [p for p, _ in missing]
 
 
+def separate_attributes(data: bytes) -> tuple[bytes, list[Issue]]:
+    """Insert the missing space between attributes run together (``a="1"b="2"``).
+
+    Only start tags are touched; each separation is reported as a warning at the
+    position of the glued attribute in the original text.
+    """
+    if _GLUED_ANY.search(data) is None:
+        return data, []
+    issues: list[Issue] = []
+    out: list[bytes] = []
+    last = 0
+    for tag in _TAG.finditer(data):
+        for glued in _GLUED.finditer(data, tag.start(), tag.end()):
+            at = glued.end()
+            line = _line_of(data, at)
+            column = at - data.rfind(b"\n", 0, at)
+            name = glued.group(1).decode("utf-8", "replace")
+            message = f"attribute '{name}' run together with the previous one"
+            issues.append(Issue("warning", message, line, column))
+            out.append(data[last:at])
+            out.append(b" ")
+            last = at
+    if not issues:
+        return data, []
+    out.append(data[last:])
+    return b"".join(out), issues
+
+
 def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Refuse oversize payloads and any DOCTYPE / ENTITY declaration before parsing."""
     if len(data) > max_bytes:
@@ -173,14 +207,26 @@ def parse_xml(
     without a declaration are declared on the root element and reported as warnings.
     """
     precheck(data, max_bytes)
-    warnings: list[Issue] = []
+    data, warnings = separate_attributes(data)
     declared: list[str] = []
     if prefixes:
-        data, warnings, declared = declare_prefixes(data, prefixes)
+        data, more, declared = declare_prefixes(data, prefixes)
+        warnings += more
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc) from None
+        error = syntax_error(exc)
+        if warnings and error.line is not None and error.column is not None:
+            # Report the column of the original text, before the inserted characters.
+            shift = sum(
+                1
+                for w in warnings
+                if w.message.startswith("attribute ")
+                and w.line == error.line
+                and (w.column or 0) < error.column
+            )
+            error = type(error)(error.message, line=error.line, column=error.column - shift)
+        raise error from None
     postcheck(root)
     return ParsedXml(root=root, warnings=tuple(warnings), declared=tuple(declared))
 
