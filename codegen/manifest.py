@@ -55,6 +55,8 @@ class ApiSpec:
     headers: tuple[str, ...] = ()
     #: Prefixes written on output ({prefix: namespace}).
     namespaces: dict[str, str] = field(default_factory=dict)
+    #: Local name of a child element whose text names the message (UCCN ``action``).
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def load_manifest(path: Path) -> Manifest:
                     faults=tuple(entry.get("faults", ())),
                     headers=tuple(entry.get("headers", ())),
                     namespaces=dict(entry.get("namespaces", {})),
+                    label=entry.get("label"),
                 )
             )
         except KeyError as exc:

@@ -13,6 +13,7 @@ __all__ = ["APIS", "load"]
 APIS: dict[str, str] = {
     "cme": "ucxml.generated.cme",
     "em": "ucxml.generated.em",
+    "uccn": "ucxml.generated.uccn",
     "huawei": "ucxml.generated.huawei",
 }
 

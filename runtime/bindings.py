@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +21,9 @@ __all__ = [
     "Erratum",
     "Operation",
     "SyncOperations",
+    "is_secret_name",
+    "redact_all",
+    "redact_secret_properties",
     "redact_secrets",
 ]
 
@@ -39,19 +43,58 @@ SECRET_FIELDS = frozenset(
 )
 
 
-def redact_secrets(cls: C) -> C:
-    """Replace the dataclass repr of ``cls`` with one that masks its secret fields."""
+def _masking_repr(cls: C, secret: frozenset[str]) -> C:
     names = [f.name for f in dataclasses.fields(cls)]
 
     def __repr__(self: object) -> str:
         parts = []
         for name in names:
-            value = "'***'" if name in SECRET_FIELDS else repr(getattr(self, name))
+            value = "'***'" if name in secret else repr(getattr(self, name))
             parts.append(f"{name}={value}")
         return f"{type(self).__qualname__}({', '.join(parts)})"
 
     cls.__repr__ = __repr__  # type: ignore[assignment]
     return cls
+
+
+def redact_secrets(cls: C) -> C:
+    """Replace the dataclass repr of ``cls`` with one that masks its secret fields."""
+    return _masking_repr(cls, SECRET_FIELDS)
+
+
+_SECRET_NAME = re.compile(r"passw|secret|credential|certificate|session.?key|guid", re.IGNORECASE)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a property named ``name`` holds a secret (``Directory.Password``...)."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def redact_secret_properties(cls: C) -> C:
+    """A repr for name/value models that masks ``value`` when ``name`` names a secret.
+
+    UCCN and EPAS carry settings as ``<property name="Directory.Password">…</property>``.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+
+    def __repr__(self: object) -> str:
+        secret = is_secret_name(str(getattr(self, "name", "") or ""))
+        parts = []
+        for name in names:
+            value = "'***'" if secret and name == "value" else repr(getattr(self, name))
+            parts.append(f"{name}={value}")
+        return f"{type(self).__qualname__}({', '.join(parts)})"
+
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls
+
+
+def redact_all(cls: C) -> C:
+    """Replace the dataclass repr of ``cls`` with one that masks every field.
+
+    For models that are a secret as a whole (the EPAS ``session-key`` header block).
+    """
+    return _masking_repr(cls, frozenset(f.name for f in dataclasses.fields(cls)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +130,8 @@ class ApiInfo:
     dispatch: str = "xsi:type"
     #: Prefixes written on output ({prefix: namespace}) for namespaced APIs.
     namespaces: Mapping[str, str] = field(default_factory=dict)
+    #: Local name of the child whose text names the message (UCCN ``action``), if any.
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

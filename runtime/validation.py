@@ -108,8 +108,13 @@ def _label(message: Message) -> str | None:
         return None
     params = {op.params for op in api.operations.values() if op.params}
     for child in message.element:
-        if isinstance(child.tag, str) and etree.QName(child).localname in params:
-            return f"{message.type_name} {etree.QName(child).localname}"
+        if not isinstance(child.tag, str):
+            continue
+        local = etree.QName(child).localname
+        if local in params:
+            return f"{message.type_name} {local}"
+        if local == api.info.label and (child.text or "").strip():
+            return (child.text or "").strip()
     return message.type_name
 
 

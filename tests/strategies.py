@@ -8,12 +8,14 @@ member.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import enum
 import types
 import typing
 from typing import Any
 
 from hypothesis import strategies as st
+from xsdata.models.datatype import XmlDate, XmlDateTime
 
 __all__ = ["model_strategy"]
 
@@ -53,6 +55,16 @@ def _strategy(tp: Any, depth: int) -> st.SearchStrategy[Any]:
         return st.integers(min_value=0, max_value=2**32 - 1)
     if tp is str:
         return _TEXT
+    if tp is decimal.Decimal:
+        return st.decimals(
+            min_value=-(10**6), max_value=10**6, places=2, allow_nan=False, allow_infinity=False
+        )
+    if tp is float:
+        return st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, width=32)
+    if tp is XmlDate:
+        return st.dates().map(XmlDate.from_date)
+    if tp is XmlDateTime:
+        return st.datetimes().map(XmlDateTime.from_datetime)
     if dataclasses.is_dataclass(tp):
         return model_strategy(tp, depth + 1)
     raise TypeError(f"no strategy for {tp!r}")

@@ -18,12 +18,12 @@ from ucxml.documents import (
 )
 from ucxml.errors import BindingError, UcxmlError, XmlSyntaxError
 from ucxml.generated.cme import models as m
-from ucxml.registry import binding
+from ucxml.registry import api_names, binding
 
 from strategies import model_strategy
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
-XML_APIS = ("cme", "em")
+XML_APIS = tuple(n for n in api_names() if binding(n).info.envelope != "json")
 EXAMPLES = sorted(
     (api, path)
     for api in XML_APIS
@@ -65,7 +65,7 @@ def _models() -> list[tuple[str, type]]:
     out = []
     for api in XML_APIS:
         b = binding(api)
-        out += [(api, cls) for cls in {**b.requests, **b.responses}.values()]
+        out += [(api, cls) for cls in {**b.requests, **b.responses, **b.documents}.values()]
     return sorted(out, key=lambda x: (x[0], x[1].__name__))
 
 
