@@ -14,6 +14,7 @@ APIS: dict[str, str] = {
     "cme": "ucxml.generated.cme",
     "em": "ucxml.generated.em",
     "uccn": "ucxml.generated.uccn",
+    "pidf": "ucxml.generated.pidf",
     "huawei": "ucxml.generated.huawei",
 }
 

@@ -31,6 +31,10 @@ def _strategy(tp: Any, depth: int) -> st.SearchStrategy[Any]:
     args = typing.get_args(tp)
     if origin is list:
         return st.lists(_strategy(args[0], depth), max_size=3)
+    if origin is dict:
+        # anyAttribute: extension attributes in a foreign namespace.
+        keys = st.sampled_from(["{urn:example:ext}a", "{urn:example:ext}b"])
+        return st.dictionaries(keys, _WORD, max_size=2)
     if origin in (typing.Union, types.UnionType):
         members = [a for a in args if a is not type(None)]
         optional = len(members) != len(args)
