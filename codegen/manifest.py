@@ -57,6 +57,9 @@ class ApiSpec:
     namespaces: dict[str, str] = field(default_factory=dict)
     #: Local name of a child element whose text names the message (UCCN ``action``).
     label: str | None = None
+    #: Child order a reader restores, with a warning, for elements that real servers write
+    #: in another order ({parent: [child, ..., "*" for any other child]}).
+    order: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def load_manifest(path: Path) -> Manifest:
                     headers=tuple(entry.get("headers", ())),
                     namespaces=dict(entry.get("namespaces", {})),
                     label=entry.get("label"),
+                    order={k: tuple(v) for k, v in entry.get("order", {}).items()},
                 )
             )
         except KeyError as exc:

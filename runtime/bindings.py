@@ -132,6 +132,9 @@ class ApiInfo:
     namespaces: Mapping[str, str] = field(default_factory=dict)
     #: Local name of the child whose text names the message (UCCN ``action``), if any.
     label: str | None = None
+    #: Child order the reader restores (with a warning) under these parents; ``"*"``
+    #: stands for any other child ({parent: (child, ...)}).
+    order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,37 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> lis
     return issues
 
 
+def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
+    """Restore the schema's child order where servers write another one, with a warning."""
+    order = api.info.order
+    if not order:
+        return []
+    issues = []
+    lines: list[bytes] | None = None
+    for parent in payload.element.iter(*order):
+        names = order[parent.tag]
+        other = names.index("*") if "*" in names else len(names)
+        children = [c for c in parent if isinstance(c.tag, str)]
+        ranks = [names.index(c.tag) if c.tag in names else other for c in children]
+        if ranks == sorted(ranks):
+            continue
+        for child in sorted(children, key=lambda c: ranks[children.index(c)]):
+            parent.append(child)  # moves it to the end, in rank order (stable)
+        lines = lines if lines is not None else data.splitlines()
+        local = etree.QName(parent).localname
+        wanted = ", ".join(n if n == "*" else etree.QName(n).localname for n in names)
+        issues.append(
+            Issue(
+                "warning",
+                f"children of <{local}> out of schema order, read as {wanted}",
+                parent.sourceline,
+                column_of(lines, parent.sourceline, local),
+                parent.getroottree().getpath(parent),
+            )
+        )
+    return issues
+
+
 def _fix_type(api: ApiBinding, payload: MessagePayload) -> tuple[str, list[Issue]]:
     """Resolve the xsi:type, reading a tolerated alias as the schema's type name."""
     name = payload.type_name
@@ -216,6 +247,7 @@ def read_message(
         payload = _root_payload(api_binding, payload)
     issues = list(parsed.warnings) + envelope_warnings
     issues += _apply_aliases(api_binding, data, payload)
+    issues += _apply_order(api_binding, data, payload)
     type_name, type_warnings = _fix_type(api_binding, payload)
     issues += type_warnings
     return Message(

@@ -44,6 +44,20 @@ API = ApiInfo(
         "ci": "urn:ietf:params:xml:ns:pidf:cipid",
         "rl": "urn:ietf:params:xml:ns:rlmi",
     },
+    order={
+        "{urn:ietf:params:xml:ns:pidf}presence": (
+            "{urn:ietf:params:xml:ns:pidf}tuple",
+            "{urn:ietf:params:xml:ns:pidf}note",
+            "*",
+        ),
+        "{urn:ietf:params:xml:ns:pidf}tuple": (
+            "{urn:ietf:params:xml:ns:pidf}status",
+            "*",
+            "{urn:ietf:params:xml:ns:pidf}contact",
+            "{urn:ietf:params:xml:ns:pidf}note",
+            "{urn:ietf:params:xml:ns:pidf}timestamp",
+        ),
+    },
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -96,7 +96,8 @@ def test_unknown_extensions_are_kept_not_dropped() -> None:
 def test_rlmi_notification_is_split_into_list_and_presence() -> None:
     data = (EXAMPLES / "sip" / "corrected" / "03-notify-list.sip").read_bytes()
     notification = pidf.split_rlmi(data)
-    assert notification.resource_list == pidf.read_list(EXAMPLES / "corrected" / "03-notify-rlmi-list.xml")
+    listed = pidf.read_list(EXAMPLES / "corrected" / "03-notify-rlmi-list.xml")
+    assert notification.resource_list == listed
     assert notification.presence == {
         "sip:scalar1@cisco.com": [
             pidf.read(EXAMPLES / "corrected" / "03-notify-presence-scalar1.xml")
@@ -141,3 +142,23 @@ def test_corrected_sip_messages_parse_and_their_bodies_validate(path: Path) -> N
 def test_documented_sip_messages_are_refused_with_a_typed_error(path: Path) -> None:
     with pytest.raises(MessageFormatError, match="not a SIP start line"):
         parse_sip(path.read_bytes())
+
+
+def test_cisco_element_order_is_read_with_a_warning() -> None:
+    cisco = (
+        b'<presence xmlns="urn:ietf:params:xml:ns:pidf" '
+        b'xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" entity="sip:a@b">'
+        b'<dm:person id="p1"/><tuple id="t1"><contact priority="1">sip:a@10.0.0.1</contact>'
+        b"<status><basic>open</basic></status></tuple></presence>"
+    )
+    report = ucxml.validate(cisco, api="pidf")
+    assert report.valid
+    assert [(i.severity, i.hint) for i in report.issues] == [("warning", "D02"), ("warning", "D02")]
+    assert "children of <tuple> out of schema order" in report.issues[1].message
+    with pytest.warns(ucxml.DeviationWarning, match="out of schema order"):
+        doc = pidf.read(cisco)
+    rfc = pidf.dump(doc)
+    assert rfc.index(b"<tuple") < rfc.index(b"person")
+    assert rfc.index(b"<status") < rfc.index(b"<contact")
+    assert pidf.read(rfc) == doc
+    assert ucxml.validate(cisco, api="pidf").issues and not ucxml.validate(rfc, api="pidf").issues
