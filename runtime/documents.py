@@ -192,7 +192,7 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
     issues = []
     lines: list[bytes] | None = None
     for parent in payload.element.iter(*order):
-        names = order[parent.tag]
+        names = order[str(parent.tag)]
         other = names.index("*") if "*" in names else len(names)
         children = [c for c in parent if isinstance(c.tag, str)]
         ranks = [names.index(c.tag) if c.tag in names else other for c in children]
