@@ -181,7 +181,7 @@ def demo() -> None:
 
 @cli.command()
 def apis() -> None:
-    """List the supported APIs and their operations."""
+    """List the supported APIs, their operations and the documents they exchange."""
     from rich.console import Console
     from rich.table import Table
 
@@ -195,7 +195,15 @@ def apis() -> None:
             table.add_column(column)
         for op in api.operations.values():
             table.add_row(op.name, op.method, op.request.__name__, op.response.__name__)
-        console.print(table)
+        if api.operations:
+            console.print(table)
+        if api.documents:
+            documents = Table(title=f"{name}: {api.info.title}", show_edge=False)
+            documents.add_column("document")
+            documents.add_column("model")
+            for element, model in api.documents.items():
+                documents.add_row(element, model.__name__)
+            console.print(documents)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

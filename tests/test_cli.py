@@ -72,3 +72,5 @@ def test_apis_lists_the_operations() -> None:
     assert result.returncode == 0
     for method in ("exec_cli", "get_device", "get_presence_global"):
         assert method in result.stdout
+    for document in ("UPCConfigChange", "RlmiList", "Presence"):
+        assert document in result.stdout
