@@ -34,27 +34,27 @@ class ClassInfo:
     is_enum: bool
 
 
-def _meta_name(node: ast.ClassDef) -> str | None:
+def _meta(node: ast.ClassDef, key: str) -> str | None:
     for item in node.body:
         if isinstance(item, ast.ClassDef) and item.name == "Meta":
             for stmt in item.body:
                 if (
                     isinstance(stmt, ast.Assign)
                     and isinstance(stmt.targets[0], ast.Name)
-                    and stmt.targets[0].id == "name"
+                    and stmt.targets[0].id == key
                     and isinstance(stmt.value, ast.Constant)
                 ):
                     return str(stmt.value.value)
     return None
 
 
-def _field(stmt: ast.AnnAssign) -> FieldInfo:
+def _field(stmt: ast.AnnAssign, element_namespace: str = "") -> FieldInfo:
     assert isinstance(stmt.target, ast.Name)
     xml_name = stmt.target.id
     has_default = False
     min_occurs = 0
     xml_type = "Text"
-    namespace = ""
+    namespace: str | None = None
     call = stmt.value
     if isinstance(call, ast.Call):
         for kw in call.keywords:
@@ -73,6 +73,9 @@ def _field(stmt: ast.AnnAssign) -> FieldInfo:
                     elif key.value == "namespace":
                         namespace = str(value.value)
     annotation = ast.unparse(stmt.annotation)
+    if namespace is None:
+        # xsdata: an element without its own namespace is in its class's Meta.namespace.
+        namespace = element_namespace if xml_type == "Element" else ""
     return FieldInfo(
         name=stmt.target.id,
         annotation=annotation,
@@ -92,14 +95,15 @@ def inspect_models(source: str) -> dict[str, ClassInfo]:
         if not isinstance(node, ast.ClassDef):
             continue
         bases = tuple(ast.unparse(b) for b in node.bases)
+        element_namespace = _meta(node, "namespace") or ""
         fields = tuple(
-            _field(stmt)
+            _field(stmt, element_namespace)
             for stmt in node.body
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
         )
         classes[node.name] = ClassInfo(
             name=node.name,
-            xml_name=_meta_name(node) or node.name,
+            xml_name=_meta(node, "name") or node.name,
             bases=bases,
             fields=fields,
             is_enum="Enum" in bases,

@@ -66,6 +66,23 @@ def _names(annotations: Iterable[str], classes: dict[str, ClassInfo]) -> list[st
     return sorted(found & classes.keys())
 
 
+#: Value types of xsdata models that live outside the generated module, by their import.
+_EXTERNAL_TYPES = {
+    "Decimal": "decimal",
+    "QName": "xml.etree.ElementTree",
+    "XmlDate": "xsdata.models.datatype",
+    "XmlDateTime": "xsdata.models.datatype",
+    "XmlDuration": "xsdata.models.datatype",
+    "XmlTime": "xsdata.models.datatype",
+}
+
+
+def _external(annotations: Iterable[str]) -> list[tuple[str, str]]:
+    """(module, name) imports for the non-generated types the annotations use."""
+    found = {tok for ann in annotations for tok in re.findall(r"\b[A-Za-z_]\w*\b", ann)}
+    return sorted((_EXTERNAL_TYPES[n], n) for n in found & _EXTERNAL_TYPES.keys())
+
+
 _SCALARS = {"str", "int", "bool", "float"}
 
 
@@ -86,6 +103,12 @@ def _field_kind(annotation: str, classes: dict[str, ClassInfo]) -> tuple[str, st
     return "union", "(" + ", ".join(members) + ",)"
 
 
+def all_fields(info: ClassInfo, classes: dict[str, ClassInfo]) -> list[FieldInfo]:
+    """The fields of a class with its bases' first (xsdata derives types by extension)."""
+    inherited = [f for b in info.bases if b in classes for f in all_fields(classes[b], classes)]
+    return inherited + list(info.fields)
+
+
 def fast_plans(classes: dict[str, ClassInfo]) -> dict[str, list[tuple[str, ...]]]:
     """Per dataclass: (xml name, field, kind, target, is_list, role) rows; unsupported left out."""
     plans: dict[str, list[tuple[str, ...]]] = {}
@@ -93,7 +116,7 @@ def fast_plans(classes: dict[str, ClassInfo]) -> dict[str, list[tuple[str, ...]]
         if info.is_enum:
             continue
         rows: list[tuple[str, ...]] = []
-        for f in info.fields:
+        for f in all_fields(info, classes):
             if f.xml_type not in ("Element", "Attribute", "Text"):
                 break
             kind = _field_kind(f.annotation, classes)
@@ -144,25 +167,32 @@ class Renderer:
             if spec.params is not None:
                 # One root element, several operations: the stub takes this operation's
                 # parameters and hands over the parameter object; the client builds the root.
-                holder = next((f for f in request.fields if f.xml_name == spec.params), None)
+                fields = all_fields(request, classes)
+                holder = next((f for f in fields if f.xml_name == spec.params), None)
                 if holder is None:
                     raise CodegenError(f"{spec.request} has no element {spec.params!r}")
                 params = classes[_strip_optional(holder.annotation)]
                 args = tuple(
-                    sorted((_arg(f) for f in params.fields), key=lambda a: a.default is not None)
+                    sorted(
+                        (_arg(f) for f in all_fields(params, classes)),
+                        key=lambda a: a.default is not None,
+                    )
                 )
                 ops.append(StubOperation(spec, None, params.name, args, positional=False))
-            elif len(request.fields) == 1 and request.fields[0].annotation in classes:
-                wrapper = request.fields[0]
+            elif len(own := all_fields(request, classes)) == 1 and own[0].annotation in classes:
+                wrapper = own[0]
                 params = classes[wrapper.annotation]
                 args = tuple(
-                    sorted((_arg(f) for f in params.fields), key=lambda a: a.default is not None)
+                    sorted(
+                        (_arg(f) for f in all_fields(params, classes)),
+                        key=lambda a: a.default is not None,
+                    )
                 )
                 ops.append(
                     StubOperation(spec, wrapper.name, params.name, args, positional=len(args) == 1)
                 )
             else:
-                args = tuple(_arg(f) for f in request.fields)
+                args = tuple(_arg(f) for f in all_fields(request, classes))
                 ops.append(StubOperation(spec, None, None, args, positional=len(args) == 1))
         return ops
 
@@ -178,6 +208,7 @@ class Renderer:
             api,
             ops=ops,
             imports=_names(used, classes),
+            external=_external(used),
             class_name=api.name.capitalize() + "Operations",
             needs_sequence=any(a.annotation.startswith("Sequence[") for op in ops for a in op.args),
         )

@@ -13,6 +13,7 @@ __all__ = ["APIS", "load"]
 APIS: dict[str, str] = {
     "cme": "ucxml.generated.cme",
     "em": "ucxml.generated.em",
+    "cup": "ucxml.generated.cup",
     "uccn": "ucxml.generated.uccn",
     "pidf": "ucxml.generated.pidf",
     "huawei": "ucxml.generated.huawei",

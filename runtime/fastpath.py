@@ -184,11 +184,16 @@ class _Plan:
         self.plans = plans
         self.lists = tuple(f.name for f in self.fields if f.is_list and f.role == "element")
         self._read: Callable[[etree._Element, _Reader], Any] | None = None
+        self._compiling = False
         self.by_tag: dict[str, tuple[str, str, Callable[..., Any], bool]] = {}
 
     def reader(self) -> Callable[[etree._Element, _Reader], Any]:
         if self._read is None:
-            self._read = self._compile_reader()
+            self._compiling = True
+            try:
+                self._read = self._compile_reader()
+            finally:
+                self._compiling = False
         return self._read
 
     def write(self, obj: Any, tag: str, head: str = "") -> str:
@@ -214,7 +219,14 @@ class _Plan:
     def _element_converter(self, f: _Field) -> tuple[Callable[..., Any], bool]:
         """(converter, takes_element): nested models read the element, leaves its text."""
         if f.kind == "class":
-            return self.plans[f.target].reader(), True
+            target = self.plans[f.target]
+            if target._compiling:
+                # A recursive type (EPAS conditions nest and/or/not): resolve on first use.
+                def deferred(el: etree._Element, reader: _Reader) -> Any:
+                    return target.reader()(el, reader)
+
+                return deferred, True
+            return target.reader(), True
         return _text_converter(f.kind, f.target), False
 
     def _compile_reader(self) -> Callable[[etree._Element, _Reader], Any]:

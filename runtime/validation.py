@@ -118,6 +118,14 @@ def _label(message: Message) -> str | None:
     return message.type_name
 
 
+def _column(lines: list[bytes], line: int | None, path: str) -> int | None:
+    """Column of the element a path like ``/env:Envelope/env:Body`` ends at, on ``line``."""
+    step = path.rsplit("/", 1)[-1].split("[", 1)[0].rpartition(":")[2]
+    if not step or step == "*" or line is None:
+        return None
+    return column_of(lines, line, step)
+
+
 def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = None) -> Report:
     """Validate one payload given as bytes; see :func:`validate`."""
     if looks_like_json(data):
@@ -134,10 +142,11 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
         issue = Issue("error", exc.message, exc.line, exc.column)
         return Report(source, guess, None, (_hinted(guess, issue),))
     except UnknownApiError as exc:
-        issue = Issue("error", f"API not detected: {exc.message}", exc.line, None, exc.path)
+        column = _column(lines, exc.line, exc.path)
+        issue = Issue("error", f"API not detected: {exc.message}", exc.line, column, exc.path)
         return Report(source, api, None, (issue,))
     except BindingError as exc:
-        issue = Issue("error", exc.message, exc.line, None, exc.path)
+        issue = Issue("error", exc.message, exc.line, _column(lines, exc.line, exc.path), exc.path)
         return Report(source, api, None, (_hinted(api, issue),))
     label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in message.warnings]
@@ -147,8 +156,9 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
         try:
             decode(message)
         except BindingError as exc:
+            column = _column(lines, exc.line, exc.path)
             issues.append(
-                _hinted(message.api, Issue("error", exc.message, exc.line, None, exc.path))
+                _hinted(message.api, Issue("error", exc.message, exc.line, column, exc.path))
             )
     return Report(source, message.api, label, tuple(issues))
 

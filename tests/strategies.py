@@ -13,6 +13,7 @@ import enum
 import types
 import typing
 from typing import Any
+from xml.etree.ElementTree import QName
 
 from hypothesis import strategies as st
 from xsdata.models.datatype import XmlDate, XmlDateTime
@@ -23,6 +24,11 @@ _TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="\r"),
     max_size=12,
 )
+_MAX_DEPTH = 4
+_QNAMES = [
+    QName("http://www.w3.org/2003/05/soap-envelope", name)
+    for name in ("Sender", "Receiver", "VersionMismatch", "MustUnderstand")
+]
 _WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 
 
@@ -30,6 +36,8 @@ def _strategy(tp: Any, depth: int) -> st.SearchStrategy[Any]:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is list:
+        if depth > _MAX_DEPTH:  # recursive types (EPAS and/or/not conditions) end here
+            return st.just([])
         return st.lists(_strategy(args[0], depth), max_size=3)
     if origin is dict:
         # anyAttribute: extension attributes in a foreign namespace.
@@ -38,6 +46,8 @@ def _strategy(tp: Any, depth: int) -> st.SearchStrategy[Any]:
     if origin in (typing.Union, types.UnionType):
         members = [a for a in args if a is not type(None)]
         optional = len(members) != len(args)
+        if optional and depth > _MAX_DEPTH:
+            return st.none()
         if str in members and len(members) > 1:
             others = [a for a in members if a is not str]
             text = _WORD.filter(
@@ -65,6 +75,8 @@ def _strategy(tp: Any, depth: int) -> st.SearchStrategy[Any]:
         )
     if tp is float:
         return st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, width=32)
+    if tp is QName:
+        return st.sampled_from(_QNAMES)
     if tp is XmlDate:
         return st.dates().map(XmlDate.from_date)
     if tp is XmlDateTime:

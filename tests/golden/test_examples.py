@@ -88,13 +88,26 @@ def test_corrected_example_round_trips(case: tuple[str, Path]) -> None:
     api, path = case
     data = path.read_bytes()
     obj = _quiet_parse(data, api)
-    out = ucxml.serialize(obj)
     if path.suffix == ".json":
+        out = ucxml.serialize(obj)
         assert _canonical_json(out) == _canonical_json(data)
     else:
+        # The SOAP header blocks (EPAS session-key) travel with the body.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeviationWarning)
+            envelope = ucxml.parse_envelope(data, api=api)
+        assert envelope.body == obj
+        out = ucxml.serialize(obj, header=envelope.header)
         assert canonical(out) == canonical(data)
-    assert ucxml.serialize(_quiet_parse(out, api)) == out  # fixed point
+        assert ucxml.parse_envelope(out, api=api) == envelope
+    assert ucxml.serialize(_quiet_parse(out, api), **_header(out, api)) == out  # fixed point
     assert _quiet_parse(out, api) == obj
+
+
+def _header(data: bytes, api: str) -> dict[str, object]:
+    if data.lstrip()[:1] != b"<":
+        return {}
+    return {"header": ucxml.parse_envelope(data, api=api).header}
 
 
 def _errata_lines(api: str, name: str) -> dict[int, set[str]]:
