@@ -141,6 +141,7 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) ->
 def emulate(host: str, port: int) -> None:
     """Run the local emulators of every API on one port, each at its real path."""
     from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
+    from ucxml.emulator.cup_state import DEMO_CUP_PASSWORD, DEMO_CUP_USER
     from ucxml.emulator.em_state import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
     from ucxml.emulator.huawei_state import DEMO_AGENT_ID, DEMO_AGENT_PASSWORD, DEMO_PHONE
     from ucxml.emulator.server import serve
@@ -160,6 +161,10 @@ def emulate(host: str, port: int) -> None:
             (
                 f"{base_url}/agentgateway/resource/onlineagent/{{agentid}}",
                 f"agent {DEMO_AGENT_ID} / {DEMO_AGENT_PASSWORD}, phone {DEMO_PHONE}",
+            ),
+            (
+                f"{base_url}/EPASSoap/service",
+                f"Presence user {DEMO_CUP_USER} / {DEMO_CUP_PASSWORD}",
             ),
         ]
         for url, account in lines:

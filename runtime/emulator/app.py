@@ -1,8 +1,8 @@
 """The combined emulator app: every emulated server at its real path, on one port.
 
-The CME XML API (``/ios_xml_app/cme``) and Extension Mobility (``/emservice/...``,
-``/LoginService/...``) are served; the other emulators join :func:`create_app` as they
-are written.
+The CME XML API (``/ios_xml_app/cme``), Extension Mobility (``/emservice/...``,
+``/LoginService/...``), the Huawei CC-Gateway (``/agentgateway/...``) and the Presence
+EPAS SOAP service (``/EPASSoap/service``) are served.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from starlette.applications import Starlette
 
 from ucxml.emulator.cme_app import CmeFaults, cme_routes
 from ucxml.emulator.cme_state import CmeRouter
+from ucxml.emulator.cup_app import CupFaults, cup_routes
+from ucxml.emulator.cup_state import EpasService
 from ucxml.emulator.em_app import EmFaults, em_routes
 from ucxml.emulator.em_state import EmService
 from ucxml.emulator.huawei_app import GatewayFaults, huawei_routes
@@ -24,6 +26,7 @@ __all__ = [
     "DEMO_USER",
     "create_app",
     "demo_cme_router",
+    "demo_cup_service",
     "demo_em_service",
 ]
 
@@ -52,11 +55,19 @@ def demo_em_service() -> EmService:
     return service
 
 
+def demo_cup_service() -> EpasService:
+    """A Presence (EPAS) service with the demo users (see :meth:`EpasService.seed_demo`)."""
+    service = EpasService()
+    service.seed_demo()
+    return service
+
+
 def create_app(
     *,
     cme: CmeRouter | None = None,
     em: EmService | None = None,
     huawei: AgentGateway | None = None,
+    cup: EpasService | None = None,
 ) -> Starlette:
     """The app of every emulator, each at its real path.
 
@@ -71,6 +82,9 @@ def create_app(
     1001 and 1002 when None), at ``/agentgateway/resource/onlineagent/...``;
     ``app.state.huawei_gateway`` and ``app.state.huawei_faults`` (:class:`GatewayFaults`)
     give access to it.
+    ``cup`` is the Presence EPAS service to serve (a :func:`demo_cup_service` when None),
+    at ``/EPASSoap/service``; ``app.state.cup_service`` and ``app.state.cup_faults``
+    (:class:`CupFaults`) give access to it.
     """
     router = cme if cme is not None else demo_cme_router()
     cme_faults = CmeFaults()
@@ -78,11 +92,14 @@ def create_app(
     em_faults = EmFaults()
     gateway = huawei if huawei is not None else demo_agent_gateway()
     huawei_faults = GatewayFaults()
+    cup_service = cup if cup is not None else demo_cup_service()
+    cup_faults = CupFaults()
     app = Starlette(
         routes=[
             *cme_routes(router, faults=cme_faults),
             *em_routes(em_service, faults=em_faults),
             *huawei_routes(gateway, faults=huawei_faults),
+            *cup_routes(cup_service, faults=cup_faults),
         ]
     )
     app.state.cme_router = router
@@ -91,4 +108,6 @@ def create_app(
     app.state.em_faults = em_faults
     app.state.huawei_gateway = gateway
     app.state.huawei_faults = huawei_faults
+    app.state.cup_service = cup_service
+    app.state.cup_faults = cup_faults
     return app

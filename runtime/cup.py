@@ -1,0 +1,469 @@
+"""Typed clients of the Cisco Unified Presence SOAP interface (EPAS), sync and async.
+
+Example::
+
+    from ucxml import pidf
+    from ucxml.cup import CupClient
+    from ucxml.generated.cup.models import Contact, Group
+
+    with CupClient("https://cup:8443", username="jdoe", password=secret) as cup:  # logs in
+        contacts = cup.get_contact_list()                       # GetContactListResp
+        answer = cup.add_contact([Group(name="work", persona_id=[Contact(value="asmith")])])
+        for item in failed_items(answer):                       # typed ContactStatus items
+            print(item.persona_id, item.group, item.value)      # "Contact does not exist in."
+        cup.publish_pres_status(pidf.build_presence("sip:jdoe@example.com", activities=["away"]))
+    # leaving the block logs out
+
+Every operation of the guide is a method named after it (``get-contact-list`` ->
+``get_contact_list``); the hyphenated element names stay on the wire. Requests are SOAP
+1.2 (``application/soap+xml; action="urn:cisco:epas:soap/<operation>"``) and every
+request but ``login`` carries the session key in the ``session-key`` header block.
+
+Failures are typed: a refused login raises :class:`~ucxml.errors.CupLoginError`; a
+session already established elsewhere, expired or missing raises
+:class:`~ucxml.errors.CupSessionError` (``state`` says which), unless the client was made
+with ``relogin=True``: then an established session is taken over with a forced login,
+and an expired one triggers one forced re-login and one resend of the rejected request
+(the server refused it, so nothing was applied). Other SOAP faults raise
+:class:`~ucxml.errors.SoapFault`. Per-item answers (contact, group, ACL statuses, status
+codes) come back as typed lists in the response models; :func:`failed_items` picks out
+the items that did not succeed. The password and the session key never appear in a repr,
+a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from ucxml.bindings import Operation
+from ucxml.client import AsyncTransportOwner, ClientCore, TransportOwner
+from ucxml.documents import decode, read_message, serialize
+from ucxml.errors import (
+    BindingError,
+    CupError,
+    CupLoginError,
+    CupSessionError,
+    MalformedResponseError,
+    SoapFault,
+    XmlError,
+)
+from ucxml.generated.cup import models as m
+from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
+from ucxml.generated.cup.registry import API
+from ucxml.generated.pidf.models import Presence
+from ucxml.transport import (
+    AsyncHttpxTransport,
+    AsyncTransport,
+    HttpRequest,
+    HttpResponse,
+    HttpxTransport,
+    Transport,
+)
+
+__all__ = [
+    "ACTION_PREFIX",
+    "ALREADY_ESTABLISHED",
+    "WRONG_CREDENTIALS",
+    "AsyncCupClient",
+    "CupClient",
+    "failed_items",
+    "fault_error",
+]
+
+T = TypeVar("T")
+logger = logging.getLogger("ucxml.cup")
+
+#: The ``action`` parameter of every request's media type is this plus the operation.
+ACTION_PREFIX: Final = "urn:cisco:epas:soap/"
+#: The login failure reason of a user who has a session already (Example 14).
+ALREADY_ESTABLISHED: Final = "A SOAP session has already been established."
+#: The login failure reason of wrong credentials (Example 13).
+WRONG_CREDENTIALS: Final = "Wrong username/password"
+_SESSION_FAULT = re.compile(r"session", re.IGNORECASE)
+_ENDPOINT = API.endpoints[0]
+
+
+def fault_error(operation: str, fault: m.Fault) -> SoapFault | CupSessionError:
+    """The typed error of a SOAP fault (a session fault is a :class:`CupSessionError`)."""
+    code = fault.code.value.value.text.rsplit("}", 1)[-1]
+    subcodes = []
+    sub = fault.code.subcode
+    while sub is not None:
+        subcodes.append(sub.value.text.rsplit("}", 1)[-1])
+        sub = sub.subcode
+    reason = fault.reason.text[0].value if fault.reason.text else ""
+    if code == "Sender" and _SESSION_FAULT.search(reason):
+        return CupSessionError(operation, reason, state="expired")
+    return SoapFault(code, reason, subcodes=subcodes)
+
+
+def _outcome_failed(value: object) -> bool:
+    return value is not m.OutcomeCode.SUCCEEDED
+
+
+def failed_items(response: object) -> list[Any]:
+    """The per-item results of ``response`` that did not succeed, in answer order.
+
+    Statuses whose text is not ``succeeded`` (``failed`` or the server's reason) and
+    results whose ``status_code`` is not 0; ACL answers are searched rule by rule.
+    """
+    failed: list[Any] = []
+    for name in ("status", "properties", "rule", "record"):
+        for item in getattr(response, name, None) or []:
+            if isinstance(item, m.AclRuleStatus):
+                failed += [w for w in item.status if _outcome_failed(w.value)]
+            elif hasattr(item, "status_code"):
+                if item.status_code != 0:
+                    failed.append(item)
+            elif hasattr(item, "value") and _outcome_failed(item.value):
+                failed.append(item)
+    code = getattr(response, "status_code", None)
+    if isinstance(code, int) and code != 0:
+        failed.append(response)
+    return failed
+
+
+class _CupCore(ClientCore):
+    """SOAP 1.2 requests with the session header; faults read whatever the HTTP status."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__("cup", base_url, _ENDPOINT, "application/soap+xml; charset=utf-8")
+
+    def soap_request(self, operation: Operation, body: Any, session_key: str | None) -> HttpRequest:
+        header = [m.SessionKey(value=session_key)] if session_key is not None else []
+        return HttpRequest(
+            method="POST",
+            url=self.url,
+            content=serialize(body, header=header),
+            headers={
+                "Content-Type": f'{self.content_type}; action="{ACTION_PREFIX}{operation.name}"',
+                "Accept": "application/soap+xml, text/xml",
+            },
+        )
+
+    def _fault_of(self, operation: Operation, answer: HttpResponse) -> None:
+        """Raise the fault carried by a non-2xx answer, if it carries one."""
+        if 200 <= answer.status < 300 or answer.status in (401, 403):
+            return
+        if answer.content.lstrip()[:1] != b"<" or "html" in answer.content_type:
+            return
+        try:
+            message = read_message(answer.content, "cup")
+        except (XmlError, BindingError):
+            return  # not a SOAP answer: the HTTP status error says more
+        if message.type_name == "Fault":
+            fault = decode(message)
+            if isinstance(fault, m.Fault):
+                raise fault_error(operation.name, fault)
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        self._fault_of(operation, answer)
+        result, type_name = self.answer(operation, answer)
+        if isinstance(result, m.Fault):
+            raise fault_error(operation.name, result)
+        if not isinstance(result, response_type):
+            raise MalformedResponseError(
+                f"{operation.name}: expected {response_type.__name__}, got {type_name}"
+            )
+        return result
+
+
+def _login_error(reason: str) -> CupError:
+    text = reason.strip()
+    if text == ALREADY_ESTABLISHED or "already been established" in text:
+        return CupSessionError("login", text, state="established")
+    if text == WRONG_CREDENTIALS or "username" in text.lower() or "password" in text.lower():
+        return CupLoginError("login", text)
+    return CupError("login", text)
+
+
+class _CupState:
+    """Credentials, options and the session key shared by both clients."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str | None,
+        password: str | None,
+        relogin: bool,
+        client_type: str | None,
+        client_version: str | None,
+    ) -> None:
+        self._core = _CupCore(base_url)
+        self._username = username
+        self._password = password
+        self._relogin = relogin
+        self._client_type = client_type
+        self._client_version = client_version
+        self._session_key: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The EPAS service URL requests are posted to."""
+        return self._core.url
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether the client holds a session key."""
+        return self._session_key is not None
+
+    def __repr__(self) -> str:
+        state = "logged in" if self.logged_in else "logged out"
+        return f"{type(self).__name__}({self.url!r}, username={self._username!r}, {state})"
+
+    def _login_request(self, request: m.Login) -> m.Login:
+        """The login request with the client's credentials filled in where not given."""
+        username = request.username or self._username
+        password = request.password or self._password
+        if not username or password is None:
+            raise CupLoginError("login", "no username/password: pass them to the client")
+        return m.Login(
+            username=username,
+            password=password,
+            force=request.force,
+            client_type=request.client_type or self._client_type,
+            client_version=request.client_version or self._client_version,
+        )
+
+    def _accept_login(self, response: m.LoginResp) -> None:
+        if response.success is not None:
+            self._session_key = response.success.session_key.strip()
+            return
+        reason = response.failure.reason if response.failure is not None else ""
+        raise _login_error(reason)
+
+    def _check_logout(self, response: m.LogoutResp) -> None:
+        self._session_key = None
+        if response.failure is not None:
+            raise CupError("logout", response.failure.reason)
+
+    def _key_for(self, operation: Operation) -> str:
+        if self._session_key is None:
+            raise CupSessionError(operation.name, "no session: call login() first", state="missing")
+        return self._session_key
+
+
+class CupClient(_CupState, CupOperations, TransportOwner):
+    """Synchronous EPAS client; as a context manager it logs in on entry, out on exit."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        relogin: bool = False,
+        client_type: str | None = None,
+        client_version: str | None = None,
+        timeout: float = 30.0,
+        verify: bool = True,
+        ca_bundle: str | Path | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        _CupState.__init__(self, base_url, username, password, relogin, client_type, client_version)
+        self._owns_transport = transport is None
+        # EPAS authenticates in the login body: no HTTP Basic credentials.
+        self._transport = transport or HttpxTransport(
+            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+        )
+
+    def __enter__(self) -> CupClient:
+        if not self.logged_in and self._username:
+            try:
+                self.login()
+            except BaseException:
+                self.close()
+                raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.logged_in:
+                try:
+                    self.logout()
+                except Exception as error:  # the session ends on the server anyway
+                    logger.warning("logout on exit failed: %s", error)
+        finally:
+            self.close()
+
+    def login(
+        self,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        force: bool | None = None,
+        client_type: str | None = None,
+        client_version: str | None = None,
+    ) -> m.LoginResp:
+        """Log in (credentials default to the client's); keeps the session key.
+
+        ``force=True`` clears a previous session of the user, as the guide describes.
+        """
+        return super().login(
+            username=username or "",
+            password=password if password is not None else (self._password or ""),
+            force=force,
+            client_type=client_type,
+            client_version=client_version,
+        )
+
+    # The schema leaves the body open (any element); the client takes the PIDF document.
+    def publish_pres_status(  # type: ignore[override]
+        self, other_element: Presence | None = None
+    ) -> m.PublishPresStatusResp:
+        """Publish a long-term presence status: a typed PIDF document (``ucxml.pidf``)."""
+        if other_element is not None and not isinstance(other_element, Presence):
+            raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
+        return super().publish_pres_status(other_element)
+
+    def _send(self, operation: Operation, request: Any, key: str | None) -> HttpResponse:
+        return self._transport.send(self._core.soap_request(operation, request, key))
+
+    def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        if isinstance(request, m.Login):
+            return self._do_login(operation, request, response_type)
+        key = self._key_for(operation)
+        try:
+            result = self._core.response(
+                operation, response_type, self._send(operation, request, key)
+            )
+        except CupSessionError as error:
+            if not (self._relogin and error.state == "expired"):
+                raise
+            logger.warning("%s: session expired, logging in again (forced)", operation.name)
+            self._session_key = None
+            self.login(force=True)
+            answer = self._send(operation, request, self._key_for(operation))
+            result = self._core.response(operation, response_type, answer)
+        if isinstance(result, m.LogoutResp):
+            self._check_logout(result)
+        return result
+
+    def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
+        request = self._login_request(request)
+        result = self._core.response(operation, response_type, self._send(operation, request, None))
+        assert isinstance(result, m.LoginResp)
+        try:
+            self._accept_login(result)
+        except CupSessionError:
+            if not self._relogin or request.force:
+                raise
+            logger.warning("login: a session exists, taking it over (forced login)")
+            request.force = True
+            answer = self._send(operation, request, None)
+            result = self._core.response(operation, response_type, answer)
+            assert isinstance(result, m.LoginResp)
+            self._accept_login(result)
+        return result
+
+
+class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
+    """Asynchronous EPAS client; ``async with`` logs in on entry and out on exit."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        relogin: bool = False,
+        client_type: str | None = None,
+        client_version: str | None = None,
+        timeout: float = 30.0,
+        verify: bool = True,
+        ca_bundle: str | Path | None = None,
+        transport: AsyncTransport | None = None,
+    ) -> None:
+        _CupState.__init__(self, base_url, username, password, relogin, client_type, client_version)
+        self._owns_transport = transport is None
+        self._transport = transport or AsyncHttpxTransport(
+            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+        )
+
+    async def __aenter__(self) -> AsyncCupClient:
+        if not self.logged_in and self._username:
+            try:
+                await self.login()
+            except BaseException:
+                await self.aclose()
+                raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self.logged_in:
+                try:
+                    await self.logout()
+                except Exception as error:
+                    logger.warning("logout on exit failed: %s", error)
+        finally:
+            await self.aclose()
+
+    async def login(
+        self,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        force: bool | None = None,
+        client_type: str | None = None,
+        client_version: str | None = None,
+    ) -> m.LoginResp:
+        """Log in (credentials default to the client's); keeps the session key."""
+        return await super().login(
+            username=username or "",
+            password=password if password is not None else (self._password or ""),
+            force=force,
+            client_type=client_type,
+            client_version=client_version,
+        )
+
+    async def publish_pres_status(  # type: ignore[override]
+        self, other_element: Presence | None = None
+    ) -> m.PublishPresStatusResp:
+        """Publish a long-term presence status: a typed PIDF document (``ucxml.pidf``)."""
+        if other_element is not None and not isinstance(other_element, Presence):
+            raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
+        return await super().publish_pres_status(other_element)
+
+    async def _send(self, operation: Operation, request: Any, key: str | None) -> HttpResponse:
+        return await self._transport.send(self._core.soap_request(operation, request, key))
+
+    async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        if isinstance(request, m.Login):
+            return await self._do_login(operation, request, response_type)
+        key = self._key_for(operation)
+        try:
+            answer = await self._send(operation, request, key)
+            result = self._core.response(operation, response_type, answer)
+        except CupSessionError as error:
+            if not (self._relogin and error.state == "expired"):
+                raise
+            logger.warning("%s: session expired, logging in again (forced)", operation.name)
+            self._session_key = None
+            await self.login(force=True)
+            answer = await self._send(operation, request, self._key_for(operation))
+            result = self._core.response(operation, response_type, answer)
+        if isinstance(result, m.LogoutResp):
+            self._check_logout(result)
+        return result
+
+    async def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
+        request = self._login_request(request)
+        answer = await self._send(operation, request, None)
+        result = self._core.response(operation, response_type, answer)
+        assert isinstance(result, m.LoginResp)
+        try:
+            self._accept_login(result)
+        except CupSessionError:
+            if not self._relogin or request.force:
+                raise
+            logger.warning("login: a session exists, taking it over (forced login)")
+            request.force = True
+            answer = await self._send(operation, request, None)
+            result = self._core.response(operation, response_type, answer)
+            assert isinstance(result, m.LoginResp)
+            self._accept_login(result)
+        return result
