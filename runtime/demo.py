@@ -4,8 +4,12 @@ It starts the emulators on a free loopback port and runs three scenarios: CME (p
 two phones and their lines with ``exec_cli``, show a typed CLI error, read them back with
 ``get_device`` / ``get_extension`` sync and async, save the configuration), hot desking
 (Extension Mobility login, queries, a refused login, ``logout_all``) and a contact-center
-agent (Huawei CC-Gateway sign-in, forced sign-out with reason 7). Then it validates every
-corrected example of every API and one deliberately broken capture, and prints a summary.
+agent (Huawei CC-Gateway sign-in, forced sign-out with reason 7) and presence (a Presence
+EPAS session: configuration, contacts with a per-item failure, a presence rule and its ACL,
+a typed PIDF status published and withdrawn; a UCCN change notification dispatched by
+action; an RLMI list notification split into its presence documents). Then it validates
+every corrected example of every API and one deliberately broken capture, and prints a
+summary.
 """
 
 from __future__ import annotations
@@ -16,16 +20,21 @@ from importlib import resources
 from rich.console import Console
 from rich.table import Table
 
+from ucxml import pidf
 from ucxml.cme import AsyncCmeClient, CmeClient
+from ucxml.cup import CupClient, failed_items
 from ucxml.em import EmClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
 from ucxml.emulator.cme_state import CmeRouter
+from ucxml.emulator.cup_state import DEMO_CUP_PASSWORD, DEMO_CUP_USER
 from ucxml.emulator.em_state import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
 from ucxml.emulator.huawei_state import DEMO_AGENT_ID, DEMO_AGENT_PASSWORD, DEMO_PHONE
 from ucxml.emulator.server import EmulatorServer
 from ucxml.errors import CmeCliError, EmError, GatewayError
+from ucxml.generated.cup import models as cup_models
 from ucxml.huawei import AgentGatewayClient
 from ucxml.registry import api_names
+from ucxml.uccn import ChangeEvent, Dispatcher
 from ucxml.validation import validate_bytes
 
 __all__ = ["PROVISIONING", "run_demo"]
@@ -119,6 +128,111 @@ def _agent(console: Console, base_url: str) -> list[str]:
     return failures
 
 
+def _rlmi_notify(parts: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A list NOTIFY body (multipart/related) of the guide's Example 3, from its parts."""
+    boundary = "97201414-1dd1-11b2-b"
+    chunks = []
+    for cid, data in parts:
+        kind = "rlmi" if b"urn:ietf:params:xml:ns:rlmi" in data[:300] else "pidf"
+        head = (
+            f"--{boundary}\r\nContent-ID: <{cid}>\r\nContent-Type: application/{kind}+xml\r\n\r\n"
+        )
+        chunks.append(head.encode() + data.strip() + b"\r\n")
+    body = b"".join(chunks) + f"--{boundary}--\r\n".encode()
+    start = parts[0][0]
+    content_type = (
+        f'multipart/related;type="application/rlmi+xml";start="<{start}>";boundary="{boundary}"'
+    )
+    return body, content_type
+
+
+def _presence(console: Console, base_url: str) -> list[str]:
+    """Presence: an EPAS session, a UCCN notification, an RLMI list notification."""
+    failures: list[str] = []
+    c = cup_models
+    with CupClient(base_url, username=DEMO_CUP_USER, password=DEMO_CUP_PASSWORD) as cup:
+        config = cup.get_all_config()
+        groups = config.get_contact_list_resp.group if config.get_contact_list_resp else []
+        system = config.get_system_config_resp
+        console.print(
+            f"cup login as {DEMO_CUP_USER}; get_all_config: {len(groups)} contact groups, "
+            f"{len(system.properties) if system else 0} system settings"
+        )
+        cup.add_group([c.Group(name="demo")])
+        answer = cup.add_contact(
+            [
+                c.Group(
+                    name="demo",
+                    persona_id=[
+                        c.Contact(value="soapuser2", nickname="Two"),
+                        c.Contact(value="nobody"),
+                    ],
+                )
+            ]
+        )
+        table = Table(title="presence: add_contact, one typed status per contact", show_edge=False)
+        for column in ("contact", "group", "status"):
+            table.add_column(column)
+        for item in answer.status:
+            value = item.value.value if isinstance(item.value, c.OutcomeCode) else item.value
+            table.add_row(item.persona_id, item.group, value)
+        console.print(table)
+        if [i.persona_id for i in failed_items(answer)] != ["nobody"]:
+            failures.append("add_contact did not report the unknown contact alone")
+        rule = c.PresenceRule(name="demo-rule", rule=c.Rule(visibility=c.Visibility.ALL))
+        cup.set_presence_rules([rule])
+        acl = cup.add_acl([c.AclRule(name="demo-rule", watcher=["soapuser2"])])
+        if failed_items(acl):
+            failures.append("add_acl refused a known watcher")
+        status = pidf.build_presence(
+            f"sip:{DEMO_CUP_USER}@cisco.com", activities=["vacation"], note="back on Monday"
+        )
+        published = cup.publish_pres_status(status).status_code
+        info = pidf.summary(status)
+        console.print(
+            f"publish_pres_status({info.basic}, {', '.join(info.activities)}): status {published}; "
+            f"unpublish: status {cup.unpublish_pres_status().status_code}"
+        )
+        cup.delete_presence_rules([c.RuleName(name="demo-rule")])
+        cup.delete_group([c.Group(name="demo")])
+    if cup.logged_in:
+        failures.append("the EPAS session was not logged out")
+
+    events = Dispatcher()
+    seen: list[str] = []
+
+    @events.on("insert-contact")
+    def contact_added(event: ChangeEvent) -> None:
+        new = event.new
+        seen.append(
+            f"{event.action}: {getattr(new, 'persona_id', '?')} in {getattr(new, 'group', '?')}"
+        )
+
+    notification = dict(_examples("corrected", "uccn"))["02-EPASContacts-insert.xml"]
+    events.dispatch(notification)
+    console.print(f"uccn notification dispatched -> {', '.join(seen) or 'no handler'}")
+    if seen != ["insert-contact: Jack in General"]:
+        failures.append("the UCCN notification was not dispatched as insert-contact")
+
+    bodies = dict(_examples("corrected", "pidf"))
+    parts = [
+        ("972014@10.89.51.203", bodies["03-notify-rlmi-list.xml"]),
+        ("971a00@10.89.51.203", bodies["03-notify-presence-scalar1.xml"]),
+        ("971a28@10.89.51.203", bodies["03-notify-presence-scalar2.xml"]),
+    ]
+    body, content_type = _rlmi_notify(parts)
+    notified = pidf.split_rlmi(body, content_type)
+    for resource, documents in notified.presence.items():
+        states = [pidf.summary(d) for d in documents]
+        console.print(
+            f"rlmi {notified.resource_list.uri}: {resource} -> "
+            + "; ".join(f"{s.basic}, {', '.join(s.activities)}" for s in states)
+        )
+    if len(notified.presence) != 2:
+        failures.append("the RLMI notification did not give two resources")
+    return failures
+
+
 def run_demo(console: Console) -> int:
     """Run the demo, printing to ``console``; return the process exit status."""
     failures: list[str] = []
@@ -168,7 +282,8 @@ def run_demo(console: Console) -> int:
         console.print(f"async get_global: {asyncio.run(_async_global(server.base_url))}")
         em_failures = _hot_desking(console, server.base_url)
         agent_failures = _agent(console, server.base_url)
-        failures += em_failures + agent_failures
+        presence_failures = _presence(console, server.base_url)
+        failures += em_failures + agent_failures + presence_failures
         numbers = [e.ext_number for e in lines]
         if [d.dev_id for d in devices] != [1, 2] or numbers != ["2001", "2002"]:
             failures.append("the phones or lines read back differ from what was provisioned")
@@ -203,13 +318,18 @@ def run_demo(console: Console) -> int:
     summary = Table(title="summary", show_edge=False)
     summary.add_column("check")
     summary.add_column("result")
-    cme_ok = not [f for f in failures if f not in em_failures + agent_failures]
+    others = em_failures + agent_failures + presence_failures
+    cme_ok = not [f for f in failures if f not in others]
     summary.add_row("CME provision + read back (sync, async)", "ok" if cme_ok else "FAILED")
     summary.add_row(
         "EM hot desking (login, queries, logout_all)", "FAILED" if em_failures else "ok"
     )
     summary.add_row(
         "CC-Gateway agent (sign in, force out, reason 7)", "FAILED" if agent_failures else "ok"
+    )
+    summary.add_row(
+        "Presence (EPAS session, UCCN dispatch, RLMI split)",
+        "FAILED" if presence_failures else "ok",
     )
     summary.add_row("corrected examples valid", f"{valid}/{len(reports)}")
     summary.add_row("broken capture rejected with hint", "yes" if not report.valid else "no")

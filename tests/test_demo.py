@@ -1,4 +1,4 @@
-"""``ucxml demo`` runs all three scenarios against the emulators and exits 0."""
+"""``ucxml demo`` runs every scenario against the emulators and exits 0."""
 
 from __future__ import annotations
 
@@ -19,3 +19,8 @@ def test_demo_runs_every_scenario() -> None:
     assert "force_logout_with_reason(reason=7): retcode 0" in text
     assert "GatewayError 100-006" in text
     assert "hint E05" in text
+    assert "nobody" in text and "Contact does not exist in." in text
+    assert "publish_pres_status(open, vacation): status 0" in text
+    assert "insert-contact: Jack in General" in text
+    assert "sip:scalar2@cisco.com -> open, available" in text
+    assert "Presence (EPAS session, UCCN dispatch, RLMI split) │ ok" in text
