@@ -124,9 +124,15 @@ def _claims(api: ApiBinding, root: etree._Element) -> bool:
         return False
     local = etree.QName(root).localname
     if local == "Envelope":
-        body = [c for c in root if isinstance(c.tag, str) and etree.QName(c).localname == "Body"]
-        inner = [c for c in body[0] if isinstance(c.tag, str)] if body else []
-        return bool(inner) and inner[0].tag in roots
+        parts = {etree.QName(c).localname: c for c in root if isinstance(c.tag, str)}
+        body = parts.get("Body")
+        inner = [c for c in body if isinstance(c.tag, str)] if body is not None else []
+        if inner:
+            return inner[0].tag in roots
+        # No message in the body: the header blocks may still name the API.
+        header = parts.get("Header")
+        blocks = [c for c in header if isinstance(c.tag, str)] if header is not None else []
+        return any(etree.QName(b).localname in api.headers for b in blocks)
     if api.info.dispatch == "root":
         return root.get(XSI_TYPE) is None
     if local in ("request", "response"):
@@ -242,9 +248,15 @@ def read_message(
             line=parsed.root.sourceline,
         )
     api_binding = binding(name)
-    payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
-    if api_binding.info.dispatch == "root":
-        payload = _root_payload(api_binding, payload)
+    try:
+        payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
+        if api_binding.info.dispatch == "root":
+            payload = _root_payload(api_binding, payload)
+    except BindingError as exc:
+        # Detected, but no message in it: say which API, and keep what was tolerated.
+        exc.api = name
+        exc.warnings = tuple(parsed.warnings)
+        raise
     issues = list(parsed.warnings) + envelope_warnings
     issues += _apply_aliases(api_binding, data, payload)
     issues += _apply_order(api_binding, data, payload)

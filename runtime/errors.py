@@ -107,6 +107,10 @@ class BindingError(UcxmlError):
         self.message = message
         self.path = path
         self.line = line
+        #: The API the payload was read as, when the failure came after detection.
+        self.api: str | None = None
+        #: Tolerated deviations met before the failure (``ucxml.report.Issue`` items).
+        self.warnings: tuple[object, ...] = ()
         where = " ".join(
             p for p in (f"at {path}" if path else "", f"(line {line})" if line else "") if p
         )

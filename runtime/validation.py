@@ -146,8 +146,10 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
         issue = Issue("error", f"API not detected: {exc.message}", exc.line, column, exc.path)
         return Report(source, api, None, (issue,))
     except BindingError as exc:
+        found = api or exc.api
         issue = Issue("error", exc.message, exc.line, _column(lines, exc.line, exc.path), exc.path)
-        return Report(source, api, None, (_hinted(api, issue),))
+        earlier = [_hinted(found, w) for w in exc.warnings if isinstance(w, Issue)]
+        return Report(source, found, None, (*earlier, _hinted(found, issue)))
     label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in message.warnings]
     issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
