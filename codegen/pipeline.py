@@ -30,7 +30,10 @@ def _ruff(*args: str) -> None:
 def _format(folder: Path) -> None:
     """Sort imports and format like the project (line length 100, Python 3.11)."""
     common = ["--line-length", "100", "--target-version", "py311", "--no-cache"]
-    _ruff("check", "--isolated", *common, "--select", "I,F401", "--fix", "--quiet", str(folder))
+    # Isolated from the user's configuration, but ucxml is first-party as in the project.
+    isort = ["--config", "lint.isort.known-first-party = ['ucxml']"]
+    select = ["--select", "I,F401", "--fix", "--quiet"]
+    _ruff("check", "--isolated", *common, *isort, *select, str(folder))
     _ruff("format", "--isolated", *common, "--quiet", str(folder))
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import Enum
 from xml.etree.ElementTree import QName
 
-from ucxml.bindings import redact_all, redact_secret_properties, redact_secrets
 from xsdata.models.datatype import XmlDate, XmlDateTime
+
+from ucxml.bindings import redact_all, redact_secret_properties, redact_secrets
 
 
 @dataclass(slots=True, kw_only=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xsdata.models.datatype import XmlDate, XmlDateTime
+
 from ucxml.bindings import AsyncOperations, SyncOperations
 from ucxml.generated.cup.models import (
     AclRule,
@@ -72,7 +74,6 @@ from ucxml.generated.cup.models import (
     UnpublishPresStatusResp,
 )
 from ucxml.generated.cup.registry import OPERATIONS
-from xsdata.models.datatype import XmlDate, XmlDateTime
 
 __all__ = ["AsyncCupOperations", "CupOperations"]
 

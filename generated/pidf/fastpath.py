@@ -76,7 +76,7 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ),
     ),
     LanguagesList: (
-        ("{urn:ietf:params:xml:ns:pidf:servcaps}l", "l", "str", None, True, "element"),
+        ("{urn:ietf:params:xml:ns:pidf:servcaps}l", "language", "str", None, True, "element"),
     ),
     ListName: (
         ("value", "value", "str", None, False, "text"),

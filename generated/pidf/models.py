@@ -281,9 +281,10 @@ class LanguagesList:
     class Meta:
         target_namespace = "urn:ietf:params:xml:ns:pidf:servcaps"
 
-    l: list[str] = field(
+    language: list[str] = field(
         default_factory=list,
         metadata={
+            "name": "l",
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
             "min_occurs": 1,
