@@ -1,4 +1,7 @@
-"""Where payloads to validate come from: files, folders (walked), standard input."""
+"""Where captures to validate come from: files, folders (walked), standard input.
+
+Each capture is split into its payloads by :mod:`ucxml.payloads`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ from pathlib import Path
 
 __all__ = ["Capture", "iter_captures"]
 
-#: File suffixes picked up when a folder is walked (explicit file arguments are always read).
-CAPTURE_SUFFIXES = (".xml", ".json")
+#: File suffixes picked up when a folder is walked (explicit file arguments are always read):
+#: payloads, raw HTTP and SIP messages as proxies and traces save them, EM form posts.
+CAPTURE_SUFFIXES = (".xml", ".json", ".http", ".sip", ".txt", ".log", ".raw", ".form", ".soap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ def iter_captures(paths: Sequence[str]) -> Iterator[Capture]:
                 found = True
                 yield _read(file)
             if not found:
-                yield Capture(str(path), error="folder holds no .xml or .json file")
+                yield Capture(str(path), error="folder holds no capture file")
         elif path.exists():
             yield _read(path)
         else:

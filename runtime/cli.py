@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ if TYPE_CHECKING:  # rich is imported by the commands that print, to keep start-
 __all__ = ["main"]
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: A progress bar is shown (on a terminal only) when there are more inputs than this.
+_PROGRESS_AFTER = 200
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,9 +26,20 @@ def cli() -> None:
     """Typed bindings, validation and emulators for UC systems' XML interfaces."""
 
 
+def _where(report: object) -> str:
+    from ucxml.report import Report
+
+    assert isinstance(report, Report)
+    if report.kind is None:
+        return f"{report.source}"
+    carrier = f" {report.carrier}" if report.carrier else ""
+    return f"{report.source}:{report.line} [{report.kind}{carrier}]"
+
+
 def _print_text(
     console: Console, reports: Sequence[object], io_errors: Sequence[tuple[str, str]]
 ) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from ucxml.registry import binding
@@ -36,13 +50,14 @@ def _print_text(
         assert isinstance(report, Report)
         mark = "[green]✓ valid[/]" if report.valid else "[red]✗ invalid[/]"
         what = " ".join(x for x in (report.api, report.message) if x) or "(not detected)"
-        console.print(f"{mark}  {report.source}  [cyan]{what}[/]", highlight=False, soft_wrap=True)
+        line = f"{mark}  {escape(_where(report))}  [cyan]{escape(what)}[/]"
+        console.print(line, highlight=False, soft_wrap=True)
         for issue in report.issues:
             where = f"{issue.line}:{issue.column or 0}" if issue.line else "-"
             color = "red" if issue.severity == "error" else "yellow"
             console.print(
-                f"    [{color}]{issue.severity}[/] {where} {issue.message}"
-                + (f"  [dim]({issue.path})[/]" if issue.path else ""),
+                f"    [{color}]{issue.severity}[/] {where} {escape(issue.message)}"
+                + (f"  [dim]({escape(issue.path)})[/]" if issue.path else ""),
                 highlight=False,
                 soft_wrap=True,
             )
@@ -60,50 +75,123 @@ def _print_text(
                     soft_wrap=True,
                 )
     for source, error in io_errors:
-        console.print(f"[red]✗ error[/]  {source}  {error}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]✗ error[/]  {escape(source)}  {escape(error)}", highlight=False, soft_wrap=True
+        )
     table = Table(title="summary", show_edge=False)
-    for column in ("payloads", "valid", "invalid", "warnings", "I/O errors"):
+    for column in ("api", "payloads", "valid", "invalid", "warnings"):
         table.add_column(column, justify="right")
-    valid = sum(1 for r in reports if isinstance(r, Report) and r.valid)
-    warned = sum(1 for r in reports if isinstance(r, Report) and r.warnings)
-    table.add_row(
-        str(len(reports)), str(valid), str(len(reports) - valid), str(warned), str(len(io_errors))
-    )
+    by_api: dict[str, list[Report]] = {}
+    for report in reports:
+        assert isinstance(report, Report)
+        by_api.setdefault(report.api or "(not detected)", []).append(report)
+    rows = [*sorted(by_api.items()), ("all", [r for r in reports if isinstance(r, Report)])]
+    for name, group in rows:
+        valid = sum(1 for r in group if r.valid)
+        warned = sum(1 for r in group if r.warnings)
+        table.add_row(name, str(len(group)), str(valid), str(len(group) - valid), str(warned))
     console.print(table)
+    if io_errors:
+        console.print(f"[red]{len(io_errors)} input(s) could not be read[/]", highlight=False)
+
+
+def _junit(reports: Sequence[object], io_errors: Sequence[tuple[str, str]]) -> str:
+    """A JUnit XML report: one test case per payload, one per unreadable input."""
+    from lxml import etree
+
+    from ucxml.report import Report
+
+    suite = etree.Element("testsuite", name="ucxml validate")
+    failures = errors = 0
+    for report in reports:
+        assert isinstance(report, Report)
+        case = etree.SubElement(
+            suite,
+            "testcase",
+            classname=report.api or "undetected",
+            name=_where(report) + (f" {report.message}" if report.message else ""),
+        )
+        if not report.valid:
+            failures += 1
+            first = report.errors[0]
+            failure = etree.SubElement(
+                case, "failure", message=first.message[:500], type=first.hint or "invalid"
+            )
+            failure.text = "\n".join(
+                f"{i.severity} {i.line}:{i.column or 0} {i.message}"
+                + (f" (hint {i.hint})" if i.hint else "")
+                for i in report.issues
+            )
+        elif report.warnings:
+            out = etree.SubElement(case, "system-out")
+            out.text = "\n".join(
+                f"warning {i.line}:{i.column or 0} {i.message}" for i in report.warnings
+            )
+    for source, error in io_errors:
+        errors += 1
+        case = etree.SubElement(suite, "testcase", classname="io", name=source)
+        etree.SubElement(case, "error", message=error)
+    suite.set("tests", str(len(reports) + len(io_errors)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
+    return etree.tostring(suite, encoding="unicode", pretty_print=True)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--api", "api", default=None, help="Validate as this API instead of detecting it.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (tolerated deviations) as errors.")
 def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) -> None:
-    """Validate captured payloads (files, folders walked for *.xml and *.json, - for stdin).
+    """Validate captures: XML and JSON payloads, raw HTTP and SIP messages, EM form posts.
 
+    Folders are walked (*.xml, *.json, *.http, *.sip, *.txt, *.log, *.raw, *.form, *.soap),
+    - reads standard input. Every payload of every input gets its own result.
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
     from ucxml.captures import iter_captures
     from ucxml.registry import api_names
     from ucxml.report import Issue, Report
-    from ucxml.validation import validate_bytes
+    from ucxml.validation import validate_capture
 
     if api is not None and api not in api_names():
         raise click.UsageError(f"unknown API {api!r}; choose from {', '.join(api_names())}")
     reports: list[Report] = []
     io_errors: list[tuple[str, str]] = []
-    for capture in iter_captures(paths):
-        if capture.error is not None:
-            io_errors.append((capture.source, capture.error))
-            continue
-        report = validate_bytes(capture.data, api, source=capture.source)
-        if strict and report.warnings:
-            issues = tuple(
-                Issue("error", i.message, i.line, i.column, i.path, i.hint) for i in report.issues
-            )
-            report = Report(report.source, report.api, report.message, issues)
-        reports.append(report)
+    captures = list(iter_captures(paths))
+    progress = None
+    if len(captures) > _PROGRESS_AFTER and sys.stdout.isatty() and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("validating", total=len(captures)) if progress else None
+    if progress is not None:
+        progress.start()
+    try:
+        for capture in captures:
+            if progress is not None and task is not None:
+                progress.advance(task)
+            if capture.error is not None:
+                io_errors.append((capture.source, capture.error))
+                continue
+            for report in validate_capture(capture.data, api, source=capture.source):
+                if strict and report.warnings:
+                    issues = tuple(
+                        Issue("error", i.message, i.line, i.column, i.path, i.hint)
+                        for i in report.issues
+                    )
+                    report = dataclasses.replace(report, issues=issues)
+                reports.append(report)
+    finally:
+        if progress is not None:
+            progress.stop()
     if fmt == "json":
         out = [r.to_dict() for r in reports]
         out += [
@@ -126,6 +214,8 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) ->
             for s, e in io_errors
         ]
         click.echo(json.dumps(out, indent=2))
+    elif fmt == "junit":
+        click.echo(_junit(reports, io_errors), nl=False)
     else:
         from rich.console import Console
 

@@ -39,6 +39,13 @@ class Report:
     api: str | None
     message: str | None
     issues: tuple[Issue, ...] = field(default_factory=tuple)
+    #: Where the payload sits in its capture: what carried it (``http-response``, ``sip-part``,
+    #: ``em-form``...), a label (``POST /axl/``, ``NOTIFY sip:…``), the capture line and byte
+    #: offset of the carrier. None for a payload validated on its own.
+    kind: str | None = None
+    carrier: str | None = None
+    line: int | None = None
+    offset: int | None = None
 
     @property
     def valid(self) -> bool:
@@ -57,10 +64,13 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``ucxml validate --format json``."""
-        return {
+        data: dict[str, Any] = {
             "path": self.source,
             "api": self.api,
             "message": self.message,
             "valid": self.valid,
             "issues": [i.to_dict() for i in self.issues],
         }
+        if self.kind is not None:
+            data.update(kind=self.kind, carrier=self.carrier, line=self.line, offset=self.offset)
+        return data

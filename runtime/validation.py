@@ -17,11 +17,12 @@ from lxml import etree
 from ucxml.documents import Message, decode, json_api, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.jsondocs import looks_like_json, validate_json
+from ucxml.payloads import split_capture
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
 from ucxml.report import Issue, Report
 from ucxml.safexml import Source, column_of, read_source
 
-__all__ = ["validate", "validate_bytes"]
+__all__ = ["validate", "validate_bytes", "validate_capture"]
 
 _SPACES = re.compile(r"\s+")
 _CHILD = re.compile(r"Unexpected child with tag '([^']+)' at position (\d+)")
@@ -173,3 +174,40 @@ def validate(data: Source, api: str | None = None) -> Report:
     """
     raw, source = read_source(data)
     return validate_bytes(raw, api, source=source)
+
+
+def _shifted(issue: Issue, by: int) -> Issue:
+    if issue.line is None or by == 0:
+        return issue
+    return Issue(
+        issue.severity, issue.message, issue.line + by, issue.column, issue.path, issue.hint
+    )
+
+
+def validate_capture(
+    data: bytes, api: str | None = None, *, source: str | None = None
+) -> list[Report]:
+    """Validate every payload of a capture (HTTP or SIP messages, EM forms, bare documents).
+
+    One :class:`~ucxml.report.Report` per payload found (see :mod:`ucxml.payloads`), with
+    the carrier's kind, label, line and offset; issue lines are lines of the capture where
+    the payload is the capture's own bytes, lines of the decoded payload otherwise. A
+    carrier that could not be taken apart gives a report with one error.
+    """
+    reports: list[Report] = []
+    for payload in split_capture(data):
+        carrier = payload.label or None
+        if payload.error is not None:
+            issues: tuple[Issue, ...] = (Issue("error", payload.error, payload.line, None),)
+            name, message = None, None
+        else:
+            report = validate_bytes(payload.data, api, source=source)
+            shift = payload.body_line - 1 if payload.body_line is not None else 0
+            issues = tuple(_shifted(i, shift) for i in report.issues)
+            name, message = report.api, report.message
+        reports.append(
+            Report(
+                source, name, message, issues, payload.kind, carrier, payload.line, payload.offset
+            )
+        )
+    return reports
