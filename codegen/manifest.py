@@ -60,6 +60,8 @@ class ApiSpec:
     #: Child order a reader restores, with a warning, for elements that real servers write
     #: in another order ({parent: [child, ..., "*" for any other child]}).
     order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Values servers send URL-encoded (``userID``, ``user@id``): reported with a warning.
+    url_encoded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def load_manifest(path: Path) -> Manifest:
                     namespaces=dict(entry.get("namespaces", {})),
                     label=entry.get("label"),
                     order={k: tuple(v) for k, v in entry.get("order", {}).items()},
+                    url_encoded=tuple(entry.get("url_encoded", ())),
                 )
             )
         except KeyError as exc:

@@ -135,6 +135,8 @@ class ApiInfo:
     #: Child order the reader restores (with a warning) under these parents; ``"*"``
     #: stands for any other child ({parent: (child, ...)}).
     order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Values servers send URL-encoded, as ``element`` or ``element@attribute`` local names.
+    url_encoded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

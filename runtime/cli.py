@@ -30,7 +30,7 @@ def _where(report: object) -> str:
     from ucxml.report import Report
 
     assert isinstance(report, Report)
-    if report.kind is None:
+    if report.kind is None or (report.kind in ("xml", "json") and report.line == 1):
         return f"{report.source}"
     carrier = f" {report.carrier}" if report.carrier else ""
     return f"{report.source}:{report.line} [{report.kind}{carrier}]"
@@ -68,9 +68,9 @@ def _print_text(
                         (e for e in binding(report.api).errata if e.id == issue.hint), None
                     )
                     titles[key] = entry.title if entry else ""
+                kind = "known documentation defect" if issue.hint[:1] == "E" else "see decision"
                 console.print(
-                    f"      [magenta]hint {issue.hint}[/]: known documentation defect"
-                    f" — {titles[key]}",
+                    f"      [magenta]hint {issue.hint}[/]: {kind} — {escape(titles[key])}",
                     highlight=False,
                     soft_wrap=True,
                 )

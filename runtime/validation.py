@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -102,6 +103,37 @@ def _schema_issues(message: Message, lines: list[bytes]) -> list[Issue]:
     return issues
 
 
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _encoded(message: Message, lines: list[bytes]) -> list[Issue]:
+    """Warnings for values a server sent URL-encoded (``em%40cisco.com``): valid, but noted."""
+    names = binding(message.api).info.url_encoded
+    if not names:
+        return []
+    issues = []
+    for el in message.element.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = etree.QName(el).localname
+        values = []
+        if local in names and el.text:
+            values.append(el.text)
+        values += [v for a, v in el.attrib.items() if f"{local}@{a}" in names]
+        for value in values:
+            if _PERCENT.search(value):
+                issues.append(
+                    Issue(
+                        "warning",
+                        f"{local} {value!r} is URL-encoded (read as {unquote(value)!r})",
+                        el.sourceline,
+                        column_of(lines, el.sourceline, local),
+                        el.getroottree().getpath(el),
+                    )
+                )
+    return issues
+
+
 def _label(message: Message) -> str | None:
     """The message's name: its type, and for a root carrying several operations, which."""
     api = binding(message.api)
@@ -154,6 +186,7 @@ def validate_bytes(data: bytes, api: str | None = None, *, source: str | None = 
     label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in message.warnings]
     issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
+    issues += [_hinted(message.api, i) for i in _encoded(message, lines)]
     if all(i.severity != "error" for i in issues):
         # The schema accepted it; binding must too, or a field would be lost.
         try:

@@ -48,6 +48,7 @@ API = ApiInfo(
     type_aliases={},
     dispatch="root",
     namespaces={},
+    url_encoded=("userID", "user@id"),
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -78,7 +78,8 @@ def test_corrected_example_is_valid(case: tuple[str, Path]) -> None:
     api, path = case
     report = ucxml.validate(path, api=api)
     assert report.valid, [i.to_dict() for i in report.issues]
-    assert report.issues == ()
+    # Only what real servers do (a D.. decision, e.g. URL-encoded user IDs) may be noted.
+    assert all(i.hint and i.hint.startswith("D") for i in report.issues), report.issues
     assert report.api == api
     assert report.message is not None
 
