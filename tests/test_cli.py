@@ -74,3 +74,83 @@ def test_apis_lists_the_operations() -> None:
         assert method in result.stdout
     for document in ("UPCConfigChange", "RlmiList", "Presence"):
         assert document in result.stdout
+
+
+SIP = ROOT / "schemas/pidf/examples/sip/corrected"
+
+
+def _http_exchange() -> bytes:
+    request = (EXAMPLES / "corrected/10-ISgetDevice-sccp-request.xml").read_bytes()
+    answer = (EXAMPLES / "corrected/11-ISgetDevice-sccp-response.xml").read_bytes()
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer), answer)
+    return (
+        b"POST /ios_xml_app/cme HTTP/1.1\r\nHost: router\r\nContent-Type: text/xml\r\n"
+        b"Content-Length: %d\r\n\r\n%s"
+        % (len(request), request)
+        + b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunked
+    )
+
+
+def test_http_capture_from_stdin_gives_one_result_per_payload() -> None:
+    result = _run("validate", "--format", "json", "-", stdin=_http_exchange())
+    assert result.returncode == 0, result.stdout
+    reports = json.loads(result.stdout)
+    assert [(r["kind"], r["line"], r["message"]) for r in reports] == [
+        ("http-request", 1, "ISgetDevice"),
+        ("http-response", reports[1]["line"], "ISgetDeviceResponse"),
+    ]
+    assert reports[1]["line"] > 5 and reports[1]["offset"] > 100
+    assert reports[0]["carrier"] == "POST /ios_xml_app/cme"
+
+
+def test_truncated_capture_is_invalid_and_says_why() -> None:
+    result = _run("validate", "--format", "json", "-", stdin=_http_exchange()[:-200])
+    assert result.returncode == 1
+    reports = json.loads(result.stdout)
+    assert reports[0]["valid"] and not reports[1]["valid"]
+    assert (
+        "chunk" in reports[1]["issues"][0]["message"]
+        or "truncated" in reports[1]["issues"][0]["message"]
+    )
+
+
+def test_junit_has_one_case_per_payload_and_parses_back(tmp_path: Path) -> None:
+    from lxml import etree
+
+    capture = tmp_path / "exchange.http"
+    capture.write_bytes(_http_exchange())
+    broken = EXAMPLES / "documented/15-ISgetExtension-sccp-response.xml"
+    result = _run("validate", "--format", "junit", str(capture), str(SIP), str(broken))
+    assert result.returncode == 1
+    suite = etree.fromstring(result.stdout.encode())
+    cases = suite.findall("testcase")
+    assert suite.get("tests") == str(len(cases)) == "8"  # 2 HTTP + 5 SIP payloads + 1 file
+    assert suite.get("failures") == "1"
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert len(failed) == 1 and failed[0].get("classname") == "cme"
+    failure = failed[0].find("failure")
+    assert failure is not None and failure.get("type") == "E05"
+    assert "firstname" in (failure.text or "")
+
+
+def test_unreadable_input_is_reported_and_the_rest_still_checked(tmp_path: Path) -> None:
+    result = _run(
+        "validate", "--format", "json", str(tmp_path / "missing.xml"), str(EXAMPLES / "corrected")
+    )
+    assert result.returncode == 2
+    reports = json.loads(result.stdout)
+    assert len(reports) == 39
+    assert reports[-1]["path"].endswith("missing.xml") and not reports[-1]["valid"]
+
+
+def test_text_output_ends_with_a_summary_by_api() -> None:
+    result = _run("validate", str(SIP), str(EXAMPLES / "corrected/29-ISgetUser-response.xml"))
+    assert result.returncode == 0
+    assert "summary" in result.stdout
+    assert (
+        "sip-part NOTIFY sip:handset0@10.21.91.156:5060 part <971a00@10.89.51.203>" in result.stdout
+    )
+    lines = [line.split() for line in result.stdout.splitlines() if "│" in line]
+    rows = {cells[0]: cells[2] for cells in (line for line in lines) if len(cells) > 2}
+    assert rows.get("pidf") == "5" and rows.get("cme") == "1" and rows.get("all") == "6"
