@@ -148,7 +148,10 @@ def _junit(reports: Sequence[object], io_errors: Sequence[tuple[str, str]]) -> s
     show_default=True,
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (tolerated deviations) as errors.")
-def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) -> None:
+@click.option(
+    "--bind", is_flag=True, help="Also bind every valid payload to the typed models (slower)."
+)
+def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bind: bool) -> None:
     """Validate captures: XML and JSON payloads, raw HTTP and SIP messages, EM form posts.
 
     Folders are walked (*.xml, *.json, *.http, *.sip, *.txt, *.log, *.raw, *.form, *.soap),
@@ -181,7 +184,7 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool) ->
             if capture.error is not None:
                 io_errors.append((capture.source, capture.error))
                 continue
-            for report in validate_capture(capture.data, api, source=capture.source):
+            for report in validate_capture(capture.data, api, source=capture.source, bind=bind):
                 if strict and report.warnings:
                     issues = tuple(
                         Issue("error", i.message, i.line, i.column, i.path, i.hint)

@@ -8,6 +8,7 @@ field is ever dropped silently.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -106,7 +107,11 @@ def _all_prefixes(data: bytes = b"") -> dict[str, str]:
     APIs whose root names match the payload's root come first and win.
     """
     match = _ROOT_NAME.match(data[:4096]) if data else None
-    local = match.group(1).decode() if match else None
+    return _prefixes_for_root(match.group(1).decode() if match else None)
+
+
+@functools.cache
+def _prefixes_for_root(local: str | None) -> dict[str, str]:
     prefixes: dict[str, str] = {}
     ordered = sorted(
         api_names(),

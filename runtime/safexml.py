@@ -99,10 +99,10 @@ def declare_prefixes(
     """Declare the well-known prefixes used but never declared, on the root start tag."""
     missing = []
     for prefix, uri in prefixes.items():
-        token = re.escape(prefix.encode())
-        if b"xmlns:" + prefix.encode() + b"=" in data or prefix.encode() + b":" not in data:
+        name = prefix.encode()
+        if name + b":" not in data or b"xmlns:" + name + b"=" in data:
             continue
-        if re.search(rb"[<\s/]" + token + rb":[A-Za-z_]", data):
+        if re.search(rb"[<\s/]" + re.escape(name) + rb":[A-Za-z_]", data):
             missing.append((prefix, uri))
     if not missing:
         return data, [], []
