@@ -34,8 +34,9 @@ from ucxml.errors import CmeCliError, EmError, GatewayError
 from ucxml.generated.cup import models as cup_models
 from ucxml.huawei import AgentGatewayClient
 from ucxml.registry import api_names
+from ucxml.report import Report
 from ucxml.uccn import ChangeEvent, Dispatcher
-from ucxml.validation import validate_bytes
+from ucxml.validation import validate_bytes, validate_capture
 
 __all__ = ["PROVISIONING", "run_demo"]
 
@@ -233,6 +234,24 @@ def _presence(console: Console, base_url: str) -> list[str]:
     return failures
 
 
+def _captures(console: Console) -> list[Report]:
+    """``ucxml validate`` on the bundled folder of mixed captures, with its summary."""
+    folder = resources.files("ucxml").joinpath("demo_captures")
+    reports: list[Report] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        reports += validate_capture(entry.read_bytes(), source=entry.name, bind=False)
+    table = Table(title="ucxml validate demo_captures/ (one row per payload)", show_edge=False)
+    for column in ("capture:line", "carried by", "api", "message", "verdict"):
+        table.add_column(column)
+    for r in reports:
+        verdict = "valid" if r.valid else f"invalid ({', '.join(str(i.hint) for i in r.errors)})"
+        table.add_row(
+            f"{r.source}:{r.line}", r.kind or "-", r.api or "-", r.message or "-", verdict
+        )
+    console.print(table)
+    return reports
+
+
 def run_demo(console: Console) -> int:
     """Run the demo, printing to ``console``; return the process exit status."""
     failures: list[str] = []
@@ -315,6 +334,11 @@ def run_demo(console: Console) -> int:
     if report.valid or not all(i.hint for i in report.errors):
         failures.append("the broken capture was not rejected with an errata hint")
 
+    capture_reports = _captures(console)
+    bad = [r for r in capture_reports if not r.valid]
+    if len(bad) != 1 or [i.hint for i in bad[0].errors] != ["E05"]:
+        failures.append("the bundled captures did not give exactly the one known defect")
+
     summary = Table(title="summary", show_edge=False)
     summary.add_column("check")
     summary.add_column("result")
@@ -333,6 +357,10 @@ def run_demo(console: Console) -> int:
     )
     summary.add_row("corrected examples valid", f"{valid}/{len(reports)}")
     summary.add_row("broken capture rejected with hint", "yes" if not report.valid else "no")
+    summary.add_row(
+        "mixed captures (HTTP, chunked, EM form, SIP multipart, JSON)",
+        f"{len(capture_reports) - len(bad)}/{len(capture_reports)} valid",
+    )
     console.print(summary)
     for failure in failures:
         console.print(f"[red]failed:[/] {failure}")

@@ -24,3 +24,4 @@ def test_demo_runs_every_scenario() -> None:
     assert "insert-contact: Jack in General" in text
     assert "sip:scalar2@cisco.com -> open, available" in text
     assert "Presence (EPAS session, UCCN dispatch, RLMI split) │ ok" in text
+    assert "10/11 valid" in text and "invalid (E05)" in text
