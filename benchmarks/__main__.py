@@ -4,10 +4,15 @@ Usage::
 
     python -m benchmarks [--sizes 100,1000,10000] [--repeat N] [--warmup N]
                          [--min-time S] [--no-gc] [--quick] [--json PATH] [--quiet]
+                         [--captures N] [--validation-only]
 
 Tables go to stdout as each size finishes; progress goes to stderr. The numbers are
 reported, never compared with a threshold: the exit status is 0 unless the arguments are
-wrong (2) or a result check fails (1).
+wrong (2) or a result check fails (1), such as ucxml and xmlschema disagreeing on a
+capture of the validation folder.
+
+``--validation-only`` runs only the validation measurement (:mod:`benchmarks.validation`:
+ucxml, xmlschema alone and parsing alone over one folder of mixed captures).
 """
 
 from __future__ import annotations
@@ -32,6 +37,12 @@ from benchmarks.suite import (
     settings,
 )
 from benchmarks.targets import format_targets, measure_targets
+from benchmarks.validation import (
+    DEFAULT_CAPTURES,
+    QUICK_CAPTURES,
+    ValidationReport,
+    format_validation,
+)
 
 __all__ = ["build_parser", "main", "parse_sizes"]
 
@@ -86,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description=(
-            "Time ucxml against raw lxml and xsdata on synthetic CME ISgetDevice responses."
+            "Time ucxml against raw lxml and xsdata on synthetic CME ISgetDevice responses, "
+            "and ucxml.validate against xmlschema on a folder of mixed captures."
         ),
     )
     parser.add_argument(
@@ -120,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"fast smoke run: sizes {_join(QUICK_SIZES)}, {QUICK_REPEAT} samples, "
         "unless --sizes/--repeat say otherwise",
     )
+    parser.add_argument(
+        "--captures",
+        type=_non_negative,
+        default=None,
+        help=f"files in the validation folder (default: {DEFAULT_CAPTURES:,}, "
+        f"{QUICK_CAPTURES:,} with --quick; 0: skip the validation targets)",
+    )
+    parser.add_argument(
+        "--validation-only",
+        action="store_true",
+        help="only the validation targets: ucxml vs xmlschema vs parsing over the folder",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
@@ -134,10 +158,44 @@ def _print_size(result: SizeResult) -> None:
     print(format_size(result), flush=True)
 
 
+def _run_validation_only(args: argparse.Namespace, captures: int) -> int:
+    progress = (lambda _: None) if args.quiet else _progress
+    started = time.perf_counter()
+    measured: list[ValidationReport] = []
+
+    def show(report: ValidationReport) -> None:
+        measured.append(report)
+        print(format_validation(report), flush=True)
+
+    targets = measure_targets(
+        None, progress, captures=max(captures, 1), on_validation=show, validation_only=True
+    )
+    from ucxml import fastpath
+
+    print(format_targets(targets, fastpath.stats.fast, fastpath.stats.generic))
+    print(f"\ntotal {time.perf_counter() - started:.1f} s")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        result = {
+            "validation": measured[0].to_dict(),
+            "targets": [t.to_dict() for t in targets],
+        }
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(f"results written to {args.json}")
+    return 0 if all(r.ok for r in measured) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmarks; return the exit status."""
     args = build_parser().parse_args(argv)
     quick: bool = args.quick
+    captures: int = (
+        args.captures
+        if args.captures is not None
+        else (QUICK_CAPTURES if quick else DEFAULT_CAPTURES)
+    )
+    if args.validation_only:
+        return _run_validation_only(args, captures)
     sizes: tuple[int, ...] = args.sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
     repeat: int | None = args.repeat or (QUICK_REPEAT if quick else None)
     min_time: float = 0.0 if quick else args.min_time
@@ -160,17 +218,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ucxml import fastpath
 
     started = time.perf_counter()
+    measured: list[ValidationReport] = []
+
+    def show(validation: ValidationReport) -> None:
+        measured.append(validation)
+        print(format_validation(validation), flush=True)
+
     targets = measure_targets(
-        report, (lambda _: None) if args.quiet else _progress, memory=not quick
+        report,
+        (lambda _: None) if args.quiet else _progress,
+        memory=not quick,
+        captures=captures,
+        on_validation=show,
     )
     print(format_targets(targets, fastpath.stats.fast, fastpath.stats.generic))
     print(f"\ntotal {report.seconds + time.perf_counter() - started:.1f} s")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         result = report.to_dict() | {"targets": [t.to_dict() for t in targets]}
+        if measured:
+            result["validation"] = measured[0].to_dict()
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")
-    return 0
+    return 0 if all(v.ok for v in measured) else 1
 
 
 if __name__ == "__main__":

@@ -8,8 +8,13 @@
    process, the payload already loaded; Linux's VmHWM reset through /proc/self/clear_refs
    just before the call, minus VmRSS then), at most 35 MB; and ``iter_records`` at 10,000 and
    100,000 devices, whose peak must not grow with the number of records.
-4. Start-up: ``python -c "import ucxml"`` and ``ucxml --help``, median of 9 runs, < 150 ms.
-5. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
+4. Validation: ``ucxml.validation.validate_bytes`` over a folder of 10,000 mixed captures
+   (every API, ~5 % invalid, a few large; see :mod:`benchmarks.validation`), in payloads
+   per second, at least 10x xmlschema alone on the same folder (API given to xmlschema in
+   advance) and at most 2x the time of parsing alone; the verdicts of ucxml and xmlschema
+   must agree on every file (a disagreement fails the run's result check).
+5. Start-up: ``python -c "import ucxml"`` and ``ucxml --help``, median of 9 runs, < 150 ms.
+6. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
 
 Nothing here asserts: missed targets are printed as missed.
 """
@@ -22,14 +27,16 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmarks.payloads import get_device_response
 from benchmarks.suite import BenchmarkReport, SizeResult
+from benchmarks.validation import DEFAULT_CAPTURES, ValidationReport, run_validation
 
-__all__ = ["Target", "format_targets", "measure_targets"]
+__all__ = ["Target", "format_targets", "measure_targets", "validation_targets"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -284,9 +291,53 @@ def _regeneration_target() -> Target:
     return Target("regeneration: all APIs", f"{seconds:.1f} s", "-", None, "< 30 s", seconds < 30)
 
 
-def measure_targets(report: BenchmarkReport, progress: Any, *, memory: bool = True) -> list[Target]:
-    """Every target, from the timing report of this run plus the extra measurements."""
-    targets = _timing_targets(report)
+def validation_targets(report: ValidationReport) -> list[Target]:
+    """The two validation targets, from one measurement of the three loops over a folder."""
+    ours = f"{report.ucxml.rate:,.0f} payloads/s"
+    files = f"{len(report.captures):,} files"
+    return [
+        Target(
+            "validate vs xmlschema",
+            ours,
+            f"xmlschema {report.peer.rate:,.0f}/s (API given), {files}",
+            report.speedup,
+            ">= 10x faster",
+            report.speedup >= 10,
+        ),
+        Target(
+            "validate vs parse",
+            ours,
+            f"lxml parse {report.parse.rate:,.0f}/s, {files}",
+            report.over_parse,
+            "<= 2x",
+            report.over_parse <= 2,
+        ),
+    ]
+
+
+def measure_targets(
+    report: BenchmarkReport | None,
+    progress: Any,
+    *,
+    memory: bool = True,
+    captures: int = DEFAULT_CAPTURES,
+    on_validation: Callable[[ValidationReport], None] | None = None,
+    validation_only: bool = False,
+) -> list[Target]:
+    """Every target, from the timing report of this run plus the extra measurements.
+
+    ``captures`` is the size of the validation folder (0: no validation targets);
+    ``on_validation`` receives the validation measurement (its table, its result check).
+    With ``validation_only`` only the validation targets are measured (``report`` unused).
+    """
+    targets = _timing_targets(report) if report is not None and not validation_only else []
+    if captures > 0:
+        validation = run_validation(captures, progress=progress)
+        if on_validation is not None:
+            on_validation(validation)
+        targets += validation_targets(validation)
+    if validation_only:
+        return targets
     if memory:
         targets += _memory_targets(progress)
     progress("start-up and regeneration")
@@ -297,7 +348,12 @@ def measure_targets(report: BenchmarkReport, progress: Any, *, memory: bool = Tr
 
 def format_targets(targets: list[Target], fast: int, generic: int) -> str:
     """The targets table, with how often the fast path handed over to the generic one."""
-    lines = ["", "targets (measured in this run; ratio = median / median)", "-" * 116]
+    lines = [
+        "",
+        "targets (measured in this run; ratio = median / median, "
+        "validation: whole-folder time / time)",
+        "-" * 116,
+    ]
     lines.append(f"{'target':<50}{'ours':>16}  {'peer(s)':<34}{'ratio':>8}  {'goal':<18}met")
     for t in targets:
         ratio = f"{t.ratio:.2f}x" if t.ratio is not None else "-"
