@@ -32,6 +32,13 @@ _HTTP_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? \d{3}")
 _SIP_REQUEST = re.compile(rb"^[A-Z]+ \S+ SIP/2\.0\r?$")
 _SIP_STATUS = re.compile(rb"^SIP/2\.0 \d{3}")
 _FORM = re.compile(rb"^(?:[\w.\-]+=[^&\s]*&)*xml=", re.IGNORECASE)
+# A line a trace tool writes before each message (sngrep, ngrep, tcpflow: time, addresses).
+_TRACE = re.compile(
+    rb"^(?:\d{4}[/-]\d\d[/-]\d\d[ T])?\d\d:\d\d:\d\d(?:[.,]\d+)?\s+\S+\s*-+>\s*\S+.*\r?$"
+    rb"|^(?:U|T) \d{4}/\d\d/\d\d \S+ \S+ -> \S+.*\r?$"
+)
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+_INTERIM = re.compile(rb"^HTTP/\d(?:\.\d)? 1\d\d\b")
 _BLANK = re.compile(rb"\s*")
 
 
@@ -90,6 +97,12 @@ def _looks(data: bytes) -> str | None:
 
 def _form_xml(body: bytes) -> bytes:
     """The ``xml`` field of a URL-encoded form (``+`` is a space); raises if absent."""
+    bad = _BAD_PERCENT.search(body)
+    if bad:
+        raise MessageFormatError(
+            f"invalid percent-encoding at byte {bad.start()} of the form: "
+            f"{body[bad.start() : bad.start() + 3]!r}"
+        )
     try:
         fields = parse_qs(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -152,8 +165,9 @@ def _part_payload(
 ) -> Iterator[Payload]:
     at = capture.find(part.content, search) if part.content else -1
     start = at if at >= 0 else search
-    header_at = capture.rfind(b"--", 0, start) if at >= 0 else -1
-    line = _line_at(capture, header_at if header_at >= 0 else start)
+    delimiter = capture.rfind(b"\n--", 0, start) if at >= 0 else -1
+    # The part starts on the line after its delimiter: its first header line.
+    line = _line_at(capture, delimiter + 1) + 1 if delimiter >= 0 else _line_at(capture, start)
     name = f"{label} part <{part.content_id}>" if part.content_id else f"{label} part"
     yield from _body_payloads(
         capture,
@@ -286,7 +300,7 @@ def split_capture(data: bytes) -> Iterator[Payload]:
         return
     http = bool(_HTTP_REQUEST.match(first) or _HTTP_STATUS.match(first))
     sip = bool(_SIP_REQUEST.match(first) or _SIP_STATUS.match(first))
-    if not (http or sip):
+    if not (http or sip or _TRACE.match(first)):
         text = first[:60].decode("utf-8", "replace")
         yield Payload(
             "unknown",
@@ -298,6 +312,14 @@ def split_capture(data: bytes) -> Iterator[Payload]:
         return
     while at < len(data):
         first = _first_line(data, at)
+        if _TRACE.match(first):
+            at = _skip_blank(data, at + len(first))
+            continue
+        if _INTERIM.match(first):
+            # 100 Continue and other interim answers: headers only, no payload.
+            end = re.search(rb"\r?\n\r?\n", data[at:])
+            at = _skip_blank(data, at + end.end() if end else len(data))
+            continue
         if _HTTP_REQUEST.match(first) or _HTTP_STATUS.match(first):
             payloads, at = _http_message(data, at)
         elif _SIP_REQUEST.match(first) or _SIP_STATUS.match(first):
