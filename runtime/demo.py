@@ -239,6 +239,8 @@ def _captures(console: Console) -> list[Report]:
     folder = resources.files("ucxml").joinpath("demo_captures")
     reports: list[Report] = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith(".") or not entry.is_file():
+            continue
         reports += validate_capture(entry.read_bytes(), source=entry.name, bind=False)
     table = Table(title="ucxml validate demo_captures/ (one row per payload)", show_edge=False)
     for column in ("capture:line", "carried by", "api", "message", "verdict"):
