@@ -146,12 +146,25 @@ def _claims(api: ApiBinding, root: etree._Element) -> bool:
     return True
 
 
-def detect_tree(root: etree._Element) -> str | None:
-    """Name of the API whose messages look like ``root`` (None when none does)."""
+@functools.cache
+def _apis_with_root(tag: str) -> tuple[ApiBinding, ...]:
+    """The XML APIs that list ``tag`` among their root elements, in manifest order."""
+    found = []
     for name in api_names():
         api = binding(name)
-        if api.info.envelope != "json" and _claims(api, root):
-            return name
+        if api.info.envelope != "json" and tag in api.info.roots:
+            found.append(api)
+    return tuple(found)
+
+
+def detect_tree(root: etree._Element) -> str | None:
+    """Name of the API whose messages look like ``root`` (None when none does)."""
+    tag = root.tag
+    if not isinstance(tag, str):
+        return None
+    for api in _apis_with_root(tag):
+        if _claims(api, root):
+            return api.info.name
     return None
 
 

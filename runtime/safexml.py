@@ -207,6 +207,17 @@ def parse_xml(
     without a declaration are declared on the root element and reported as warnings.
     """
     precheck(data, max_bytes)
+    try:
+        # Most payloads are well-formed: the tolerances cost nothing unless parsing fails.
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError:
+        return _parse_tolerant(data, prefixes)
+    postcheck(root)
+    return ParsedXml(root=root, warnings=(), declared=())
+
+
+def _parse_tolerant(data: bytes, prefixes: Mapping[str, str] | None) -> ParsedXml:
+    """Parse again after the tolerated repairs (glued attributes, undeclared prefixes)."""
     data, warnings = separate_attributes(data)
     declared: list[str] = []
     if prefixes:

@@ -9,6 +9,7 @@ Cisco's documentation is named as such.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -134,12 +135,17 @@ def _encoded(message: Message, lines: list[bytes]) -> list[Issue]:
     return issues
 
 
+@functools.cache
+def _params(api: str) -> frozenset[str]:
+    return frozenset(op.params for op in binding(api).operations.values() if op.params)
+
+
 def _label(message: Message) -> str | None:
     """The message's name: its type, and for a root carrying several operations, which."""
     api = binding(message.api)
     if api.model_for(message.type_name, message.kind) is None:
         return None
-    params = {op.params for op in api.operations.values() if op.params}
+    params = _params(message.api)
     for child in message.element:
         if not isinstance(child.tag, str):
             continue
