@@ -26,6 +26,11 @@ def cli() -> None:
     """Typed bindings, validation and emulators for UC systems' XML interfaces."""
 
 
+def _interactive() -> bool:
+    """Whether output goes to a terminal (progress bars only then; nothing extra when piped)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 def _where(report: object) -> str:
     from ucxml.report import Report
 
@@ -169,7 +174,7 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
     io_errors: list[tuple[str, str]] = []
     captures = list(iter_captures(paths))
     progress = None
-    if len(captures) > _PROGRESS_AFTER and sys.stdout.isatty() and sys.stderr.isatty():
+    if len(captures) > _PROGRESS_AFTER and _interactive():
         from rich.console import Console
         from rich.progress import Progress
 

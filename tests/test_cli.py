@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/cme/examples"
 
@@ -154,3 +156,32 @@ def test_text_output_ends_with_a_summary_by_api() -> None:
     lines = [line.split() for line in result.stdout.splitlines() if "│" in line]
     rows = {cells[0]: cells[2] for cells in (line for line in lines) if len(cells) > 2}
     assert rows.get("pidf") == "5" and rows.get("cme") == "1" and rows.get("all") == "6"
+
+
+def test_progress_bar_only_on_a_terminal_for_large_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rich.progress
+    from click.testing import CliRunner
+
+    from ucxml import cli
+
+    payload = (EXAMPLES / "corrected/29-ISgetUser-response.xml").read_bytes()
+    for i in range(cli._PROGRESS_AFTER + 1):
+        (tmp_path / f"{i:04d}.xml").write_bytes(payload)
+    started: list[int] = []
+
+    class Recording(rich.progress.Progress):
+        def start(self) -> None:
+            started.append(1)
+            super().start()
+
+    monkeypatch.setattr(rich.progress, "Progress", Recording)
+    runner = CliRunner()
+    result = runner.invoke(cli.cli, ["validate", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0 and started == []  # piped: no progress bar
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    result = runner.invoke(cli.cli, ["validate", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert started == [1]
+    assert len(json.loads(result.output)) == cli._PROGRESS_AFTER + 1
