@@ -22,11 +22,12 @@ from enum import Enum
 from typing import Final
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ucxml.documents import decode, read_message, serialize
+from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cme_state import DN_UP, CmeRouter, Ephone, EphoneDn
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import BindingError, XmlError
@@ -57,7 +58,6 @@ _NO_ADDRESS: Final = "0.0.0.0"
 _ALL_TAG: Final = "allTag"
 _SPACES: Final = re.compile(r"\s+")
 _REASON_MAX: Final = 300
-_DRAIN_LIMIT: Final = 16 * 1024 * 1024
 _GARBAGE: Final = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b"<SOAP-ENV:Envelope><SOAP-ENV:Body><axl><response xsi:type=ISgetGlobalResponse>"
@@ -465,32 +465,10 @@ class _CmeEndpoint:
         return Response(serialize(self.service.answer(model)), media_type=_XML_MEDIA_TYPE)
 
     async def _read_body(self, request: Request) -> bytes | Response:
-        """The request body, or the 413/400 answer.
-
-        An oversize body is still read (and dropped) up to :data:`_DRAIN_LIMIT` bytes, so
-        the client, still sending, reads the 413 instead of a connection reset.
-        """
-        too_large = PlainTextResponse(
-            f"413 request body larger than {self.max_body} bytes\n", status_code=413
+        """The request body, or the 413/400 answer (see :func:`read_body`)."""
+        return await read_body(
+            request, self.max_body, bad_length=_bad_request("invalid Content-Length")
         )
-        declared = request.headers.get("content-length")
-        if declared is not None:
-            if not declared.strip().isdigit():
-                return _bad_request("invalid Content-Length")
-            if int(declared) > max(self.max_body, _DRAIN_LIMIT):
-                return too_large
-        data = bytearray()
-        size = 0
-        try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > max(self.max_body, _DRAIN_LIMIT):
-                    break
-                if size <= self.max_body:
-                    data += chunk
-        except ClientDisconnect:
-            return Response(status_code=400)
-        return too_large if size > self.max_body else bytes(data)
 
     def _decode(self, body: bytes) -> m.ISRequest:
         """Read, check and bind a request; raise :class:`_Rejected` with a reason."""

@@ -31,13 +31,14 @@ from pathlib import Path
 from typing import Any, Final, TypeAlias
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from ucxml.documents import decode, decode_header, read_message, serialize
+from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cup_state import (
     FAILED,
     SUCCEEDED,
@@ -105,7 +106,6 @@ CupAnswer: TypeAlias = Any
 
 _log = logging.getLogger(__name__)
 _XML_MEDIA_TYPE: Final = "text/xml; charset=utf-8"
-_DRAIN_LIMIT: Final = 16 * 1024 * 1024
 _WSDL_FILE: Final = "epas.wsdl"
 _GARBAGE: Final = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -626,32 +626,8 @@ class _CupEndpoint:
             return _fault(SoapFault(INTERNAL_ERROR_REASON, sender=False))
 
     async def _read_body(self, request: Request) -> bytes | Response:
-        """The request body, or the 413/400 answer.
-
-        An oversize body is still read (and dropped) up to :data:`_DRAIN_LIMIT` bytes, so
-        the client, still sending, reads the 413 instead of a connection reset.
-        """
-        too_large = PlainTextResponse(
-            f"413 request body larger than {self.max_body} bytes\n", status_code=413
-        )
-        declared = request.headers.get("content-length")
-        if declared is not None:
-            if not declared.strip().isdigit():
-                return PlainTextResponse("400 invalid Content-Length\n", status_code=400)
-            if int(declared) > max(self.max_body, _DRAIN_LIMIT):
-                return too_large
-        data = bytearray()
-        size = 0
-        try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > max(self.max_body, _DRAIN_LIMIT):
-                    break
-                if size <= self.max_body:
-                    data += chunk
-        except ClientDisconnect:
-            return Response(status_code=400)
-        return too_large if size > self.max_body else bytes(data)
+        """The request body, or the 413/400 answer (see :func:`read_body`)."""
+        return await read_body(request, self.max_body)
 
     def _decode(self, body: bytes) -> tuple[object, str | None]:
         """Read, check and bind the request and its session key; raise :class:`SoapFault`."""

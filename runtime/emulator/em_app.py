@@ -28,12 +28,13 @@ from typing import Final, TypeAlias
 from urllib.parse import quote, unquote_to_bytes
 
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ucxml.documents import decode, read_message, serialize
 from ucxml.em import EM_ERROR_CODES
+from ucxml.emulator.bodies import read_body
 from ucxml.emulator.em_state import (
     INDEFINITE,
     AppCredentials,
@@ -92,7 +93,6 @@ EmAnswer: TypeAlias = (
 
 _XML_MEDIA_TYPE: Final = "text/xml"
 _FIELD: Final = b"xml"
-_DRAIN_LIMIT: Final = 16 * 1024 * 1024
 _REQUEST: Final = "request"
 _QUERY: Final = "query"
 _GARBAGE: Final = (
@@ -304,32 +304,8 @@ class _EmEndpoint:
         return _xml(em_answer(self.service, message))
 
     async def _read_body(self, request: Request) -> bytes | Response:
-        """The request body, or the 413/400 answer.
-
-        An oversize body is still read (and dropped) up to :data:`_DRAIN_LIMIT` bytes, so
-        the client, still sending, reads the 413 instead of a connection reset.
-        """
-        too_large = PlainTextResponse(
-            f"413 request body larger than {self.max_body} bytes\n", status_code=413
-        )
-        declared = request.headers.get("content-length")
-        if declared is not None:
-            if not declared.strip().isdigit():
-                return PlainTextResponse("400 invalid Content-Length\n", status_code=400)
-            if int(declared) > max(self.max_body, _DRAIN_LIMIT):
-                return too_large
-        data = bytearray()
-        size = 0
-        try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > max(self.max_body, _DRAIN_LIMIT):
-                    break
-                if size <= self.max_body:
-                    data += chunk
-        except ClientDisconnect:
-            return Response(status_code=400)
-        return too_large if size > self.max_body else bytes(data)
+        """The request body, or the 413/400 answer (see :func:`read_body`)."""
+        return await read_body(request, self.max_body)
 
     def _decode(self, body: bytes, accepts: frozenset[str]) -> m.Request | m.Query:
         """Read, check and bind the ``xml`` field; raise :class:`_Rejected` with a code."""
