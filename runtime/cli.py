@@ -172,6 +172,7 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
         raise click.UsageError(f"unknown API {api!r}; choose from {', '.join(api_names())}")
     reports: list[Report] = []
     io_errors: list[tuple[str, str]] = []
+    quiet: list[str] = []  # inputs that carry no XML or JSON payload (a text/plain MESSAGE)
     captures = list(iter_captures(paths))
     progress = None
     if len(captures) > _PROGRESS_AFTER and _interactive():
@@ -189,7 +190,10 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
             if capture.error is not None:
                 io_errors.append((capture.source, capture.error))
                 continue
-            for report in validate_capture(capture.data, api, source=capture.source, bind=bind):
+            found = validate_capture(capture.data, api, source=capture.source, bind=bind)
+            if not found:
+                quiet.append(capture.source)
+            for report in found:
                 if strict and report.warnings:
                     issues = tuple(
                         Issue("error", i.message, i.line, i.column, i.path, i.hint)
@@ -227,7 +231,10 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
     else:
         from rich.console import Console
 
-        _print_text(Console(), reports, io_errors)
+        console = Console()
+        for source in quiet:
+            console.print(f"[dim]– no XML or JSON payload in {source}[/]", highlight=False)
+        _print_text(console, reports, io_errors)
     if io_errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_VALID if all(r.valid for r in reports) else EXIT_INVALID)

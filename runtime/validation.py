@@ -239,6 +239,9 @@ def validate_capture(
     carrier that could not be taken apart gives a report with one error.
     """
     reports: list[Report] = []
+    if not data.strip():
+        issue = Issue("error", "empty input: no payload to validate", 1, None)
+        return [Report(source, None, None, (issue,), "empty", None, 1, 0)]
     for payload in split_capture(data):
         carrier = payload.label or None
         if payload.error is not None:

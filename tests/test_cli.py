@@ -185,3 +185,13 @@ def test_progress_bar_only_on_a_terminal_for_large_folders(
     assert result.exit_code == 0, result.output
     assert started == [1]
     assert len(json.loads(result.output)) == cli._PROGRESS_AFTER + 1
+
+
+def test_empty_input_is_invalid_and_payloadless_input_is_named(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"  \n")
+    message = ROOT / "tests/captures/sip/message-text-plain.sip"
+    result = _run("validate", str(empty), str(message))
+    assert result.returncode == 1
+    assert "empty input: no payload to validate" in result.stdout
+    assert f"no XML or JSON payload in {message}" in result.stdout
