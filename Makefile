@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv generate check-generated lint format typecheck pytest test demo bench clean
+.PHONY: all venv generate check-generated lint format typecheck pytest test demo bench hostile clean
 
 all: test
 
@@ -46,6 +46,9 @@ test: check-generated lint typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/ucxml demo
+
+hostile: $(STAMP)
+	UCXML_HOSTILE=1 $(BIN)/python -m pytest -q tests/hostile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -95,7 +95,7 @@ def json_api(api: str | None) -> str:
 
 
 _ROOT_NAME = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)",
+    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)",
     re.DOTALL,
 )
 

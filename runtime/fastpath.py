@@ -276,8 +276,11 @@ class _Plan:
                     if entry is None:
                         raise _unknown(child)
                 name, code, convert, is_list = entry
-                if code is not nested_code and child.keys():
-                    _leaf_attributes(child)
+                if code is not nested_code:
+                    if child.keys():
+                        _leaf_attributes(child)
+                    if len(child):
+                        raise _leaf_children(child)
                 if code is str_code:
                     value = child.text
                     if value is None:
@@ -324,6 +327,15 @@ def _leaf_attributes(el: etree._Element) -> None:
                 path=str(el.getroottree().getpath(el)),
                 line=el.sourceline,
             )
+
+
+def _leaf_children(el: etree._Element) -> BindingError:
+    """A simple value holding elements: refused, as the generic path does (nothing dropped)."""
+    return BindingError(
+        f"<{_name(el)}> holds a simple value and cannot contain elements",
+        path=str(el.getroottree().getpath(el)),
+        line=el.sourceline,
+    )
 
 
 def _bad_value(el: etree._Element, text: str | None = None) -> BindingError:

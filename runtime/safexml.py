@@ -43,7 +43,7 @@ Source = bytes | bytearray | memoryview | str | os.PathLike[str]
 
 _FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)\b")
 _ROOT = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)",
+    rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)",
     re.DOTALL,
 )
 _POSITION = re.compile(r", line \d+, column \d+$")
@@ -130,11 +130,17 @@ def separate_attributes(data: bytes) -> tuple[bytes, list[Issue]]:
     issues: list[Issue] = []
     out: list[bytes] = []
     last = 0
+    # Lines are counted from the previous separation on, not from the start (linear time).
+    line, line_start, counted = 1, 0, 0
     for tag in _TAG.finditer(data):
         for glued in _GLUED.finditer(data, tag.start(), tag.end()):
             at = glued.end()
-            line = _line_of(data, at)
-            column = at - data.rfind(b"\n", 0, at)
+            breaks = data.count(b"\n", counted, at)
+            if breaks:
+                line += breaks
+                line_start = data.rfind(b"\n", counted, at) + 1
+            counted = at
+            column = at - line_start + 1
             name = glued.group(1).decode("utf-8", "replace")
             message = f"attribute '{name}' run together with the previous one"
             issues.append(Issue("warning", message, line, column))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -27,6 +28,8 @@ from ucxml.safexml import Source, column_of, read_source
 __all__ = ["validate", "validate_bytes", "validate_capture"]
 
 _SPACES = re.compile(r"\s+")
+#: At most this many schema errors are explained per payload.
+_EXPLAINED = 20
 _CHILD = re.compile(r"Unexpected child with tag '([^']+)' at position (\d+)")
 
 
@@ -54,9 +57,15 @@ def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
     """The schema errors of an invalid payload, explained by xmlschema where it can."""
     target = message.element if message.bare else message.root
     issues: list[Issue] = []
+    if any(len(el.attrib) > _EXPLAINED for el in target.iter()):
+        # xmlschema's cost grows with the square of an element's attributes: a hostile
+        # payload gets libxml2's words instead (the caller's fallback).
+        return issues
     try:
         schema = xmlschema_schema(message.api)
-        errors = list(schema.iter_errors(copy.deepcopy(target)))
+        # Explaining is for people: the first errors say it (and bound the cost of hostile
+        # payloads whose every attribute is an error).
+        errors = list(itertools.islice(schema.iter_errors(copy.deepcopy(target)), _EXPLAINED))
     except Exception:  # xmlschema is only the explainer: fall back to libxml2's words
         errors = []
     for err in errors:

@@ -158,3 +158,11 @@ def test_top_level_iter_records() -> None:
     em = (SCHEMAS / "em/examples/corrected/24-results-deviceuser-dtd.xml").read_bytes()
     with pytest.raises(ucxml.UnknownApiError):
         ucxml.iter_records(em)
+
+
+def test_elements_inside_a_simple_value_are_refused_not_dropped() -> None:
+    data = (SCHEMAS / "cme/examples/corrected/29-ISgetUser-response.xml").read_bytes()
+    hostile = data.replace(b"<ISuserID>", b"<ISuserID>pe<evil/>", 1)
+    assert hostile != data
+    with pytest.raises(BindingError, match="cannot contain elements"):
+        ucxml.parse(hostile, api="cme")

@@ -1,0 +1,50 @@
+"""Hostile JSON (the Huawei CC-Gateway payloads): refused, typed, bounded.
+
+``ucxml.parse`` / ``validate`` / ``validate_capture`` take JSON as well as XML; what the
+XML corpus checks for nesting, encoding and size holds for JSON too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hostile_harness import call_entry, is_refusal
+
+from ucxml.errors import BindingError
+
+SMALL = {
+    "deep-nesting-100000": b"[" * 100_000 + b"]" * 100_000,
+    "invalid-utf8": b'{"retcode": "0", "message": "\xff\xfe"}',
+    "nan-constant": b'{"retcode": NaN}',
+    "repeated-key": b'{"retcode": "0", "retcode": "1"}',
+    "nul-byte": b'{"retcode": "0\x00"}',
+}
+
+
+@pytest.mark.parametrize("entry", ["parse", "validate", "validate_capture"])
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_small_hostile_json_is_refused(name: str, entry: str) -> None:
+    outcome = call_entry(entry, SMALL[name], seconds=5.0)
+    refused, why = is_refusal(outcome)
+    assert refused, f"{why}; got {outcome.describe()}"
+    assert outcome.seconds < 5.0
+    if entry == "parse":
+        assert isinstance(outcome.error, BindingError), outcome.describe()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "jsondocs._Layout (built for every JSON payload to give line/column positions) "
+        "keeps a Python list of the offset of every line break ([i + 1 for i, char in "
+        "enumerate(text) if char == '\\n']: ~36 bytes per newline) and a JSON-pointer -> "
+        "(line, column) dict entry for every value (~100 bytes per value): 20 MB of "
+        "whitespace in a JSON array grows memory by ~800 MB and takes ~6 s; a 2 MB array "
+        "of 1M numbers ~200 MB"
+    ),
+)
+def test_twenty_megabytes_of_json_whitespace_stay_within_budget() -> None:
+    data = b"[" + b"\n" * 20_000_000 + b"1]"
+    outcome = call_entry("validate", data, seconds=5.0, memory_budget_mb=600)
+    refused, why = is_refusal(outcome)
+    assert refused, f"{why}; got {outcome.describe()}"
+    assert outcome.growth_mb < 600
