@@ -233,7 +233,9 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
 
         console = Console()
         for source in quiet:
-            console.print(f"[dim]– no XML or JSON payload in {source}[/]", highlight=False)
+            console.print(
+                f"[dim]– no XML or JSON payload in {source}[/]", highlight=False, soft_wrap=True
+            )
         _print_text(console, reports, io_errors)
     if io_errors:
         sys.exit(EXIT_USAGE)
