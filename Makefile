@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all venv generate check-generated lint format typecheck pytest test demo bench hostile clean
+.PHONY: all venv generate check-generated lint format typecheck pytest test demo bench hostile fuzz load clean
 
 all: test
 
@@ -48,7 +48,18 @@ demo: $(STAMP)
 	$(BIN)/ucxml demo
 
 hostile: $(STAMP)
-	UCXML_HOSTILE=1 $(BIN)/python -m pytest -q tests/hostile
+	$(BIN)/python -m pytest -q tests/hostile
+
+# Long fuzzing runs (the bounded slice runs in `make test`); FUZZ_CASES sets the budget.
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]' || echo "no atheris for this Python: the atheris run will be skipped"
+	UCXML_FUZZ=long $(BIN)/python -m pytest -q tests/fuzz
+	$(BIN)/python -m tests.fuzz.atheris_harness
+
+# The load test against the emulators on loopback, beside zeep where zeep can express it.
+load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[load]'
+	$(BIN)/python -m benchmarks.load
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -24,6 +24,8 @@ class OperationSpec:
     #: For REST APIs (Huawei): HTTP method and path template.
     http_method: str | None = None
     path: str | None = None
+    #: A read-only query the clients may resend after a transient failure.
+    idempotent: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ def _path(root: Path, value: object, key: str) -> Path:
     return path
 
 
+def _flag(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ManifestError(f"{key}.idempotent: expected true or false")
+    return value
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -102,6 +110,7 @@ def load_manifest(path: Path) -> Manifest:
                     params=op.get("params"),
                     http_method=op.get("http_method"),
                     path=op.get("path"),
+                    idempotent=_flag(op.get("idempotent", False), f"{name}.{op['name']}"),
                 )
                 for op in entry.get("operations", [])
             )

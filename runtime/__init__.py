@@ -31,10 +31,12 @@ from ucxml.errors import (
     HttpStatusError,
     MalformedResponseError,
     MessageFormatError,
+    OutcomeUnknownError,
     ParameterError,
     RequestTimeoutError,
     ServerError,
     SoapFault,
+    TlsVerificationError,
     TransportError,
     UcxmlError,
     UnknownApiError,
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
         serialize,
     )
     from ucxml.report import Issue, Report
+    from ucxml.retry import RetryPolicy
     from ucxml.validation import validate
 
 __version__ = "0.1.0"
@@ -71,6 +74,7 @@ _LAZY = {
     "validate": "ucxml.validation",
     "Issue": "ucxml.report",
     "Report": "ucxml.report",
+    "RetryPolicy": "ucxml.retry",
 }
 _SUBMODULES = {
     "axl",
@@ -85,6 +89,8 @@ _SUBMODULES = {
     "generated",
     "huawei",
     "pidf",
+    "redaction",
+    "retry",
     "sip",
     "transport",
     "uccn",
@@ -112,11 +118,14 @@ __all__ = [
     "Issue",
     "MalformedResponseError",
     "MessageFormatError",
+    "OutcomeUnknownError",
     "ParameterError",
     "Report",
     "RequestTimeoutError",
+    "RetryPolicy",
     "ServerError",
     "SoapFault",
+    "TlsVerificationError",
     "TransportError",
     "UcxmlError",
     "UnknownApiError",

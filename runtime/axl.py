@@ -18,8 +18,11 @@ version's namespace (:func:`axl_namespace`). ``version=None`` sends no header, s
 server applies its oldest schema; later releases may refuse such requests, and the client
 logs a warning once. Both error styles of AXL servers (the old ``<axl:Error>`` body and a
 SOAP fault with ``detail/axlError``) raise :class:`~ucxml.errors.AxlError`; HTTP 599 (the
-server throttles AXL) raises it with ``status=599``. Request bodies, which may hold
-passwords, are never logged, and the password never appears in a repr.
+server throttles AXL) raises it with ``status=599``, after the retries a query gets
+(``get*``, ``list*``, ``executeSQLQuery``: :func:`is_query`); other requests are sent once
+and raise :class:`~ucxml.errors.OutcomeUnknownError` when their answer is lost. Request
+bodies, which may hold passwords, are never logged, and the password never appears in a
+repr.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeAlias
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -44,6 +46,7 @@ from ucxml.errors import (
     SoapFault,
     XmlError,
 )
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.safexml import parse_xml
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -52,6 +55,7 @@ from ucxml.transport import (
     HttpResponse,
     HttpxTransport,
     Transport,
+    check_base_url,
 )
 
 __all__ = [
@@ -59,6 +63,8 @@ __all__ = [
     "CONTENT_TYPE",
     "DEFAULT_ENDPOINT",
     "DEFAULT_VERSION",
+    "QUERY_OPERATIONS",
+    "QUERY_PREFIXES",
     "SOAP_ENV_NAMESPACE",
     "THROTTLED_STATUS",
     "AsyncAxlClient",
@@ -67,6 +73,7 @@ __all__ = [
     "AxlValue",
     "axl_namespace",
     "build_request",
+    "is_query",
     "read_response",
     "soap_action",
 ]
@@ -85,6 +92,11 @@ CONTENT_TYPE: Final = "text/xml; charset=utf-8"
 """``Content-Type`` of every request."""
 THROTTLED_STATUS: Final = 599
 """HTTP status of an AXL server that throttles requests (overload)."""
+QUERY_PREFIXES: Final = ("get", "list")
+"""AXL's naming rule: ``get*`` and ``list*`` requests only read (the others add, update,
+remove, reset or run something), so they may be retried."""
+QUERY_OPERATIONS: Final = frozenset({"executeSQLQuery"})
+"""Read-only requests outside :data:`QUERY_PREFIXES` (``executeSQLUpdate`` is not one)."""
 
 AxlValue: TypeAlias = "str | dict[str, AxlValue] | list[AxlValue]"
 """A value of :meth:`AxlResponse.to_dict`: text, nested elements, or a repeated element."""
@@ -97,6 +109,17 @@ _HTML: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html[\s>]
 
 
 # --------------------------------------------------------------------------- versions
+
+
+def is_query(operation: str) -> bool:
+    """Whether the AXL request ``operation`` only reads (and may be retried)."""
+    if operation in QUERY_OPERATIONS:
+        return True
+    for prefix in QUERY_PREFIXES:
+        rest = operation.removeprefix(prefix)
+        if rest != operation and rest[:1].isupper():  # getUser, not getter
+            return True
+    return False
 
 
 def _checked_version(version: str) -> str:
@@ -410,9 +433,7 @@ class _AxlState:
     def __init__(
         self, base_url: str, username: str, version: str | None, namespace: str | None
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base URL must be http(s)://host[:port][/path], got {base_url!r}")
+        parts = check_base_url(base_url)
         has_path = parts.path not in ("", "/")
         self._url = base_url if has_path else base_url.rstrip("/") + DEFAULT_ENDPOINT
         self._username = username
@@ -489,6 +510,8 @@ class AxlClient(_AxlState, TransportOwner):
         ca_bundle: CA certificates (PEM file) to verify the server with.
         transport: Send through this transport instead of a new httpx one (not closed
             by :meth:`close`).
+        retry: Retries of queries after transient failures and HTTP 599
+            (:class:`~ucxml.retry.RetryPolicy`; None: send every request once).
     """
 
     def __init__(
@@ -503,8 +526,10 @@ class AxlClient(_AxlState, TransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: Transport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(base_url, username, version, namespace)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
             username=username,
@@ -520,10 +545,21 @@ class AxlClient(_AxlState, TransportOwner):
         params: Mapping[str, object] | None = None,
         *,
         sequence: int | None = None,
+        idempotent: bool | None = None,
     ) -> AxlResponse:
-        """Send the AXL request ``operation`` with ``params`` (see :func:`build_request`)."""
+        """Send the AXL request ``operation`` with ``params`` (see :func:`build_request`).
+
+        A query (``idempotent``; by default :func:`is_query`) is retried after transient
+        failures, HTTP 599 included; any other request is sent once.
+        """
         request = self._request(operation, params, sequence)
-        return self._read(operation, self._transport.send(request))
+        return run(
+            self._retry,
+            operation,
+            is_query(operation) if idempotent is None else idempotent,
+            lambda: self._transport.send(request),
+            lambda answer: self._read(operation, answer),
+        )
 
 
 class AsyncAxlClient(_AxlState, AsyncTransportOwner):
@@ -541,8 +577,10 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(base_url, username, version, namespace)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             username=username,
@@ -558,7 +596,14 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
         params: Mapping[str, object] | None = None,
         *,
         sequence: int | None = None,
+        idempotent: bool | None = None,
     ) -> AxlResponse:
-        """Send the AXL request ``operation`` with ``params`` (see :func:`build_request`)."""
+        """Send the AXL request ``operation`` (see :meth:`AxlClient.call`)."""
         request = self._request(operation, params, sequence)
-        return self._read(operation, await self._transport.send(request))
+        return await arun(
+            self._retry,
+            operation,
+            is_query(operation) if idempotent is None else idempotent,
+            lambda: self._transport.send(request),
+            lambda answer: self._read(operation, answer),
+        )

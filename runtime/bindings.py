@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "SECRET_FIELDS",
+    "SECRET_NAME_PARTS",
     "ApiInfo",
     "AsyncOperations",
     "Erratum",
@@ -62,11 +63,25 @@ def redact_secrets(cls: C) -> C:
     return _masking_repr(cls, SECRET_FIELDS)
 
 
-_SECRET_NAME = re.compile(r"passw|secret|credential|certificate|session.?key|guid", re.IGNORECASE)
+#: Regex fragments: a name containing one of them (any case) names a secret, be it an
+#: element, attribute, JSON property, form field, HTTP header or setting name
+#: (``ISpassword``, ``appCertificate``, ``session-key``, ``Set-GUID``, ``Authorization``).
+SECRET_NAME_PARTS: tuple[str, ...] = (
+    "passw",
+    "secret",
+    "credential",
+    "certificate",
+    r"session.?key",
+    "guid",
+    "authoriz",
+    "cookie",
+    "token",
+)
+_SECRET_NAME = re.compile("|".join(SECRET_NAME_PARTS), re.IGNORECASE)
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether a property named ``name`` holds a secret (``Directory.Password``...)."""
+    """Whether a property, element, header... named ``name`` holds a secret."""
     return bool(_SECRET_NAME.search(name))
 
 
@@ -110,6 +125,9 @@ class Operation:
     #: The request root's field holding this operation's parameters, when one root
     #: element carries several operations (EM's ``request``/``query``).
     params: str | None = None
+    #: A read-only query (``idempotent = true`` in the manifest): the clients may send it
+    #: again after a transient failure; any other operation is sent at most once.
+    idempotent: bool = False
 
 
 @dataclass(frozen=True, slots=True)

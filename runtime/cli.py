@@ -156,11 +156,19 @@ def _junit(reports: Sequence[object], io_errors: Sequence[tuple[str, str]]) -> s
 @click.option(
     "--bind", is_flag=True, help="Also bind every valid payload to the typed models (slower)."
 )
-def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bind: bool) -> None:
+@click.option(
+    "--show-secrets",
+    is_flag=True,
+    help="Print passwords, certificates, session keys and GUIDs (masked as *** by default).",
+)
+def validate(
+    paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bind: bool, show_secrets: bool
+) -> None:
     """Validate captures: XML and JSON payloads, raw HTTP and SIP messages, EM form posts.
 
     Folders are walked (*.xml, *.json, *.http, *.sip, *.txt, *.log, *.raw, *.form, *.soap),
     - reads standard input. Every payload of every input gets its own result.
+    Secret values are masked in every format unless --show-secrets.
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
     from ucxml.captures import iter_captures
@@ -190,7 +198,9 @@ def validate(paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bi
             if capture.error is not None:
                 io_errors.append((capture.source, capture.error))
                 continue
-            found = validate_capture(capture.data, api, source=capture.source, bind=bind)
+            found = validate_capture(
+                capture.data, api, source=capture.source, bind=bind, show_secrets=show_secrets
+            )
             if not found:
                 quiet.append(capture.source)
             for report in found:

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit
 
 from ucxml import fastpath
 from ucxml.bindings import Operation
@@ -27,6 +26,7 @@ from ucxml.errors import (
     XmlError,
 )
 from ucxml.registry import binding
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -34,6 +34,7 @@ from ucxml.transport import (
     HttpResponse,
     HttpxTransport,
     Transport,
+    check_base_url,
 )
 
 __all__ = [
@@ -59,9 +60,7 @@ class ClientCore:
 
     def __init__(self, api: str, base_url: str, endpoint: str, content_type: str) -> None:
         self.api = api
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base URL must be http(s)://host[:port][/path], got {base_url!r}")
+        parts = check_base_url(base_url)
         has_path = parts.path not in ("", "/")
         self.url = base_url if has_path else base_url.rstrip("/") + endpoint
         self.content_type = content_type
@@ -204,8 +203,10 @@ class ClientBase(_ClientState, TransportOwner):
         verify: bool,
         ca_bundle: str | Path | None,
         transport: Transport | None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(core, username)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
             username=username,
@@ -216,8 +217,14 @@ class ClientBase(_ClientState, TransportOwner):
         )
 
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
-        answer = self._transport.send(self._core.request(operation, request))
-        return self._core.response(operation, response_type, answer)
+        http = self._core.request(operation, request)
+        return run(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.response(operation, response_type, answer),
+        )
 
 
 class AsyncClientBase(_ClientState, AsyncTransportOwner):
@@ -233,8 +240,10 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         verify: bool,
         ca_bundle: str | Path | None,
         transport: AsyncTransport | None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(core, username)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             username=username,
@@ -245,5 +254,11 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         )
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
-        answer = await self._transport.send(self._core.request(operation, request))
-        return self._core.response(operation, response_type, answer)
+        http = self._core.request(operation, request)
+        return await arun(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.response(operation, response_type, answer),
+        )

@@ -6,6 +6,10 @@ HTTP Basic auth and return the typed response model. Failures the router reports
 ``ISexecCLI`` stopping at a line -> :class:`~ucxml.errors.CmeCliError`; ``ISsetResult`` /
 ``ISunsetResult`` false -> :class:`~ucxml.errors.CmeSetResultError`; ``ISSaveConfig`` fail
 -> :class:`~ucxml.errors.CmeSaveConfigError` (``delay`` is a success: saved later).
+The ``ISget*`` queries are retried after transient failures (``retry``, a
+:class:`~ucxml.retry.RetryPolicy`); ``exec_cli``, ``save_config``, the set/unset and
+``update_user`` calls are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError`
+when their answer is lost.
 
 Example::
 
@@ -34,6 +38,7 @@ from ucxml.generated.cme.models import (
     SaveConfigResult,
 )
 from ucxml.generated.cme.operations import AsyncCmeOperations, CmeOperations
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import AsyncTransport, Transport
 
 __all__ = ["DEFAULT_ENDPOINT", "AsyncCmeClient", "CmeClient", "check_result"]
@@ -88,6 +93,7 @@ class CmeClient(ClientBase, CmeOperations):
         ca_bundle: str | Path | None = None,
         endpoint: str = DEFAULT_ENDPOINT,
         transport: Transport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(
             _core(base_url, endpoint),
@@ -97,6 +103,7 @@ class CmeClient(ClientBase, CmeOperations):
             verify=verify,
             ca_bundle=ca_bundle,
             transport=transport,
+            retry=retry,
         )
 
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
@@ -119,6 +126,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         ca_bundle: str | Path | None = None,
         endpoint: str = DEFAULT_ENDPOINT,
         transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(
             _core(base_url, endpoint),
@@ -128,6 +136,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
             verify=verify,
             ca_bundle=ca_bundle,
             transport=transport,
+            retry=retry,
         )
 
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:

@@ -24,8 +24,11 @@ session already established elsewhere, expired or missing raises
 :class:`~ucxml.errors.CupSessionError` (``state`` says which), unless the client was made
 with ``relogin=True``: then an established session is taken over with a forced login,
 and an expired one triggers one forced re-login and one resend of the rejected request
-(the server refused it, so nothing was applied). Other SOAP faults raise
-:class:`~ucxml.errors.SoapFault`. Per-item answers (contact, group, ACL statuses, status
+(the server refused it, so nothing was applied); at most one per call. Other SOAP faults
+raise :class:`~ucxml.errors.SoapFault`. The ``get-*`` queries are retried after transient
+failures (``retry``, a :class:`~ucxml.retry.RetryPolicy`); ``login``, ``logout`` and every
+write are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError` when their
+answer is lost. Per-item answers (contact, group, ACL statuses, status
 codes) come back as typed lists in the response models; :func:`failed_items` picks out
 the items that did not succeed. The password and the session key never appear in a repr,
 a log line or an error message.
@@ -54,6 +57,7 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
 from ucxml.generated.cup.registry import API
 from ucxml.generated.pidf.models import Presence
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -191,8 +195,10 @@ class _CupState:
         relogin: bool,
         client_type: str | None,
         client_version: str | None,
+        retry: RetryPolicy | None,
     ) -> None:
         self._core = _CupCore(base_url)
+        self._retry = retry
         self._username = username
         self._password = password
         self._relogin = relogin
@@ -262,8 +268,11 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: Transport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        _CupState.__init__(self, base_url, username, password, relogin, client_type, client_version)
+        _CupState.__init__(
+            self, base_url, username, password, relogin, client_type, client_version, retry
+        )
         self._owns_transport = transport is None
         # EPAS authenticates in the login body: no HTTP Basic credentials.
         self._transport = transport or HttpxTransport(
@@ -319,32 +328,40 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
         return super().publish_pres_status(other_element)
 
-    def _send(self, operation: Operation, request: Any, key: str | None) -> HttpResponse:
-        return self._transport.send(self._core.soap_request(operation, request, key))
+    def _exchange(
+        self, operation: Operation, request: Any, key: str | None, response_type: type[T]
+    ) -> T:
+        http = self._core.soap_request(operation, request, key)
+        return run(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.response(operation, response_type, answer),
+        )
 
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         if isinstance(request, m.Login):
             return self._do_login(operation, request, response_type)
         key = self._key_for(operation)
         try:
-            result = self._core.response(
-                operation, response_type, self._send(operation, request, key)
-            )
+            result = self._exchange(operation, request, key, response_type)
         except CupSessionError as error:
             if not (self._relogin and error.state == "expired"):
                 raise
+            # The server refused the request unread, so sending it again is safe; one
+            # re-login per call, so a session that keeps expiring ends in the error.
             logger.warning("%s: session expired, logging in again (forced)", operation.name)
             self._session_key = None
             self.login(force=True)
-            answer = self._send(operation, request, self._key_for(operation))
-            result = self._core.response(operation, response_type, answer)
+            result = self._exchange(operation, request, self._key_for(operation), response_type)
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
 
     def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
         request = self._login_request(request)
-        result = self._core.response(operation, response_type, self._send(operation, request, None))
+        result = self._exchange(operation, request, None, response_type)
         assert isinstance(result, m.LoginResp)
         try:
             self._accept_login(result)
@@ -353,8 +370,7 @@ class CupClient(_CupState, CupOperations, TransportOwner):
                 raise
             logger.warning("login: a session exists, taking it over (forced login)")
             request.force = True
-            answer = self._send(operation, request, None)
-            result = self._core.response(operation, response_type, answer)
+            result = self._exchange(operation, request, None, response_type)
             assert isinstance(result, m.LoginResp)
             self._accept_login(result)
         return result
@@ -376,8 +392,11 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        _CupState.__init__(self, base_url, username, password, relogin, client_type, client_version)
+        _CupState.__init__(
+            self, base_url, username, password, relogin, client_type, client_version, retry
+        )
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             timeout=timeout, verify=verify, ca_bundle=ca_bundle
@@ -428,32 +447,40 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
             raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
         return await super().publish_pres_status(other_element)
 
-    async def _send(self, operation: Operation, request: Any, key: str | None) -> HttpResponse:
-        return await self._transport.send(self._core.soap_request(operation, request, key))
+    async def _exchange(
+        self, operation: Operation, request: Any, key: str | None, response_type: type[T]
+    ) -> T:
+        http = self._core.soap_request(operation, request, key)
+        return await arun(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.response(operation, response_type, answer),
+        )
 
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         if isinstance(request, m.Login):
             return await self._do_login(operation, request, response_type)
         key = self._key_for(operation)
         try:
-            answer = await self._send(operation, request, key)
-            result = self._core.response(operation, response_type, answer)
+            result = await self._exchange(operation, request, key, response_type)
         except CupSessionError as error:
             if not (self._relogin and error.state == "expired"):
                 raise
+            # Refused unread: safe to send again, after one re-login per call (see sync).
             logger.warning("%s: session expired, logging in again (forced)", operation.name)
             self._session_key = None
             await self.login(force=True)
-            answer = await self._send(operation, request, self._key_for(operation))
-            result = self._core.response(operation, response_type, answer)
+            key = self._key_for(operation)
+            result = await self._exchange(operation, request, key, response_type)
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
 
     async def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
         request = self._login_request(request)
-        answer = await self._send(operation, request, None)
-        result = self._core.response(operation, response_type, answer)
+        result = await self._exchange(operation, request, None, response_type)
         assert isinstance(result, m.LoginResp)
         try:
             self._accept_login(result)
@@ -462,8 +489,7 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
                 raise
             logger.warning("login: a session exists, taking it over (forced login)")
             request.force = True
-            answer = await self._send(operation, request, None)
-            result = self._core.response(operation, response_type, answer)
+            result = await self._exchange(operation, request, None, response_type)
             assert isinstance(result, m.LoginResp)
             self._accept_login(result)
         return result

@@ -8,12 +8,15 @@ field is ever dropped silently.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
+import sys
+import typing
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 from xsdata.exceptions import ConverterError, ParserError
@@ -27,11 +30,18 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from ucxml import fastpath
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
-from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.jsondocs import dump_json, looks_like_json, parse_json
 from ucxml.registry import ApiBinding, api_names, api_of, binding
 from ucxml.report import Issue
-from ucxml.safexml import DEFAULT_MAX_BYTES, Source, column_of, parse_xml, read_source
+from ucxml.safexml import (
+    DEFAULT_MAX_BYTES,
+    Source,
+    SourceLines,
+    column_of,
+    parse_xml,
+    read_source,
+)
 
 __all__ = [
     "DeviationWarning",
@@ -190,7 +200,7 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> lis
     if not aliases or not any(b"<" + a.encode() in data for a in aliases):
         return []
     issues = []
-    lines = data.splitlines()
+    lines = SourceLines(data)
     tree = payload.element.getroottree()
     for el in payload.element.iter():
         if isinstance(el.tag, str) and el.tag in aliases:
@@ -214,7 +224,7 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
     if not order:
         return []
     issues = []
-    lines: list[bytes] | None = None
+    lines: SourceLines | None = None
     for parent in payload.element.iter(*order):
         names = order[str(parent.tag)]
         other = names.index("*") if "*" in names else len(names)
@@ -224,7 +234,7 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
             continue
         for child in sorted(children, key=lambda c: ranks[children.index(c)]):
             parent.append(child)  # moves it to the end, in rank order (stable)
-        lines = lines if lines is not None else data.splitlines()
+        lines = lines if lines is not None else SourceLines(data)
         local = etree.QName(parent).localname
         wanted = ", ".join(n if n == "*" else etree.QName(n).localname for n in names)
         issues.append(
@@ -256,7 +266,9 @@ def read_message(
     data: bytes, api: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Message:
     """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound."""
-    prefixes = binding(api).info.prefixes if api else _all_prefixes(data)
+    # With the API named, its own prefixes win; the others still apply, so naming the API
+    # never refuses a payload that detection reads (an undeclared xsi: in a UCCN document).
+    prefixes = {**_all_prefixes(data), **binding(api).info.prefixes} if api else _all_prefixes(data)
     parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes)
     name = api or detect_tree(parsed.root)
     if name is None:
@@ -329,8 +341,61 @@ def decode_generic(message: Message) -> Any:
         result = parser.parse(message.element, model)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
         raise _binding_error(exc, message) from None
+    value = result.value if isinstance(result, DerivedElement) else result
+    empty = _empty_value(value)
+    if empty is not None:
+        raise _empty_error(empty, message)
     fastpath.stats.generic += 1
-    return result.value if isinstance(result, DerivedElement) else result
+    return value
+
+
+@functools.cache
+def _typed_fields(cls: type[Any]) -> tuple[tuple[str, str, bool], ...]:
+    """(attribute, XML name, admits text) of every field of the generated class ``cls``."""
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    rows = []
+    for f in dataclasses.fields(cls):
+        args, flat = [hints[f.name]], set()
+        while args:
+            tp = args.pop()
+            flat.add(tp)
+            args += typing.get_args(tp)
+        # Generic holders (DerivedElement's ``value: T``) may hold text too.
+        admits = bool(flat & {str, object, Any}) or any(isinstance(t, TypeVar) for t in flat)
+        rows.append((f.name, str(f.metadata.get("name", f.name)), admits))
+    return tuple(rows)
+
+
+def _empty_value(obj: Any) -> str | None:
+    """XML name of the first field holding text its type does not admit, None if none.
+
+    xsdata binds an empty element of any simple type as ``""`` (an enum, an int, a date):
+    the result would break its own type hints, so it is refused like any other bad value.
+    """
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if not dataclasses.is_dataclass(item) or isinstance(item, type):
+            continue
+        for name, xml_name, admits in _typed_fields(type(item)):
+            value = getattr(item, name)
+            for v in value if isinstance(value, list) else (value,):
+                if isinstance(v, str):
+                    if not admits:
+                        return xml_name
+                elif dataclasses.is_dataclass(v):
+                    stack.append(v)
+    return None
+
+
+def _empty_error(name: str, message: Message) -> BindingError:
+    for el in message.element.iter():
+        if isinstance(el.tag, str) and etree.QName(el).localname == name and not el.text:
+            path = el.getroottree().getpath(el)
+            return BindingError(
+                f"<{name}>: an empty value is not valid", path=path, line=el.sourceline
+            )
+    return BindingError(f"{message.type_name}: {name}: an empty value is not valid")
 
 
 def parse(data: Source, api: str | None = None) -> Any:
@@ -394,7 +459,15 @@ def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:
 
 
 def _render(api: ApiBinding, obj: object) -> str:
-    return _SERIALIZER.render(obj, ns_map=dict(api.info.namespaces) or None)
+    return _rendered(obj, dict(api.info.namespaces) or None)
+
+
+def _rendered(obj: object, ns_map: dict[str, str] | None = None) -> str:
+    try:
+        return _SERIALIZER.render(obj, ns_map=ns_map)
+    except ValueError as exc:  # lxml refuses control characters ("must be XML compatible")
+        model = obj.value if isinstance(obj, DerivedElement) else obj
+        raise ParameterError(f"{type(model).__name__} cannot be written as XML: {exc}") from None
 
 
 def _header_blocks(api: ApiBinding, header: Sequence[object]) -> str:
@@ -422,8 +495,25 @@ def serialize(obj: object, *, header: Sequence[object] = ()) -> bytes:
             payload = fastpath.write(api.info.name, obj, name)
         else:
             payload = fastpath.write(api.info.name, obj, kind, xsi_type=name)
-        return wrap(api.info.envelope, payload)
+        return wrap(api.info.envelope, _xml_chars(payload))
     return serialize_generic(obj, header=header)
+
+
+# Characters XML 1.0 cannot carry: C0 controls but tab, LF and CR; surrogates; U+FFFE/FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_chars(text: str) -> str:
+    """``text``, or ParameterError when a value holds a character XML cannot carry.
+
+    Written as is, it would give a message no XML reader (ucxml's included) accepts.
+    """
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        raise ParameterError(
+            f"a value holds {bad.group()!r}, a character XML cannot carry (offset {bad.start()})"
+        )
+    return text
 
 
 def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
@@ -433,8 +523,9 @@ def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
     if api.info.dispatch == "root":
         payload = _render(api, obj)
     else:
-        payload = _SERIALIZER.render(DerivedElement(qname=kind, value=obj, type=name))
-    return wrap(api.info.envelope, payload, _header_blocks(api, header))
+        payload = _rendered(DerivedElement(qname=kind, value=obj, type=name))
+    blocks = _header_blocks(api, header)
+    return wrap(api.info.envelope, _xml_chars(payload), _xml_chars(blocks))
 
 
 @dataclass(frozen=True, slots=True)

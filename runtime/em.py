@@ -3,6 +3,10 @@
 The EM service takes one form field, ``xml=<document>``, by HTTP POST; every well-formed
 request answers HTTP 200 and reports failures inside the XML, which the clients raise as
 :class:`~ucxml.errors.EmError` (numeric code, the server's text, the documented meaning).
+The queries are retried after transient failures and error 26 "Busy, please try again"
+(``retry``, a :class:`~ucxml.retry.RetryPolicy`); ``login``, ``logout`` and ``logout_all``
+are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError` when their answer is
+lost.
 
 Example::
 
@@ -28,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
 from ucxml.bindings import Operation
 from ucxml.client import AsyncTransportOwner, ClientCore, TransportOwner
@@ -36,6 +40,7 @@ from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations, EmOperations
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -43,6 +48,7 @@ from ucxml.transport import (
     HttpResponse,
     HttpxTransport,
     Transport,
+    check_base_url,
 )
 
 __all__ = [
@@ -145,9 +151,7 @@ def service_urls(
     if call_manager_host:
         base = f"http://{call_manager_host.strip().strip('/')}"
     elif url:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ParameterError(f"EM service URL must be http(s)://host[:port]/path, got {url!r}")
+        parts = check_base_url(url, "EM service URL")
         if parts.path not in ("", "/"):
             return EmServiceUrls(url, url)  # an explicit service URL: the version plays no part
         base = url.rstrip("/")
@@ -347,9 +351,15 @@ class _SyncOps(EmOperations):
         self._client = client
 
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
-        core = self._client._core
-        answer = self._client._transport.send(core.request(operation, request))
-        return core.response(operation, response_type, answer)
+        client = self._client
+        http = client._core.request(operation, request)
+        return run(
+            client._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: client._transport.send(http),
+            lambda answer: client._core.response(operation, response_type, answer),
+        )
 
 
 class _AsyncOps(AsyncEmOperations):
@@ -359,9 +369,15 @@ class _AsyncOps(AsyncEmOperations):
         self._client = client
 
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
-        core = self._client._core
-        answer = await self._client._transport.send(core.request(operation, request))
-        return core.response(operation, response_type, answer)
+        client = self._client
+        http = client._core.request(operation, request)
+        return await arun(
+            client._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: client._transport.send(http),
+            lambda answer: client._core.response(operation, response_type, answer),
+        )
 
 
 class _EmClientBase:
@@ -377,7 +393,9 @@ class _EmClientBase:
         version: str | EmVersion,
         encrypted_certificate: bool,
         profile_query_element: str,
+        retry: RetryPolicy | None,
     ) -> None:
+        self._retry = retry
         self._core = _EmCore(
             service_urls(base_url, call_manager_host, version),
             app_id,
@@ -413,6 +431,7 @@ class EmClient(_EmClientBase, TransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: Transport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(
             base_url,
@@ -422,6 +441,7 @@ class EmClient(_EmClientBase, TransportOwner):
             version=version,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
+            retry=retry,
         )
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
@@ -492,6 +512,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(
             base_url,
@@ -501,6 +522,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             version=version,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
+            retry=retry,
         )
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(

@@ -10,9 +10,12 @@
     ├── BindingError                well-formed, but not a message of the API (path, line)
     │   ├── UnknownApiError         no supported API recognises the payload
     │   └── UnknownMessageError     the API has no message of that name / xsi:type
-    ├── TransportError              the HTTP exchange failed
+    ├── TransportError              the HTTP exchange failed (``attempts`` made)
     │   ├── ConnectError            the server could not be reached
+    │   │   └── TlsVerificationError   the server's TLS certificate was not trusted
     │   ├── RequestTimeoutError     no answer within the timeout
+    │   ├── OutcomeUnknownError     a write was sent but its answer was lost: it may or
+    │   │                           may not have been applied
     │   ├── HttpStatusError         a non-2xx answer (status, reason)
     │   │   └── AuthenticationError 401 / 403: wrong or missing credentials
     │   └── MalformedResponseError  the answer is not the expected XML (truncated, HTML, ...)
@@ -59,10 +62,12 @@ __all__ = [
     "HttpStatusError",
     "MalformedResponseError",
     "MessageFormatError",
+    "OutcomeUnknownError",
     "ParameterError",
     "RequestTimeoutError",
     "ServerError",
     "SoapFault",
+    "TlsVerificationError",
     "TransportError",
     "UcxmlError",
     "UnknownApiError",
@@ -126,15 +131,46 @@ class UnknownMessageError(BindingError):
 
 
 class TransportError(UcxmlError):
-    """The HTTP exchange with the server failed."""
+    """The HTTP exchange with the server failed.
+
+    ``attempts`` is how many times the request was sent before giving up (1 when it was
+    not retried); ``sent`` is False when the failure is known to have happened before
+    any byte of the request reached the server (connection refused, DNS, TLS).
+    """
+
+    attempts: int = 1
+    sent: bool = True
 
 
 class ConnectError(TransportError):
-    """The server could not be reached (refused, DNS, TLS handshake)."""
+    """The server could not be reached (refused, DNS, TLS handshake): nothing was sent."""
+
+    sent = False
+
+
+class TlsVerificationError(ConnectError):
+    """The server's TLS certificate could not be verified (nothing was sent)."""
 
 
 class RequestTimeoutError(TransportError):
     """The server did not answer within the timeout."""
+
+
+class OutcomeUnknownError(TransportError):
+    """A request that changes state was sent, but its answer was lost.
+
+    The server may or may not have applied it; ucxml never resends such a request.
+    ``operation`` names it and ``cause`` is the transport failure that lost the answer.
+    """
+
+    def __init__(self, operation: str, cause: TransportError):
+        self.operation = operation
+        self.cause = cause
+        self.attempts = cause.attempts
+        super().__init__(
+            f"{operation}: the request was sent but its answer was lost ({cause}); "
+            "the outcome is unknown: check the server's state before repeating it"
+        )
 
 
 class HttpStatusError(TransportError):
@@ -157,7 +193,13 @@ class MalformedResponseError(TransportError):
 
 
 class ServerError(UcxmlError):
-    """The server understood the request and answered with an error result."""
+    """The server understood the request and answered with an error result.
+
+    ``attempts`` is how many times the request was sent before giving up (1 when it was
+    not retried; a query answered "busy" may be retried, see :mod:`ucxml.retry`).
+    """
+
+    attempts: int = 1
 
 
 class CmeError(ServerError):

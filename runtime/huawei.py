@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from ucxml.client import AsyncTransportOwner, TransportOwner
 from ucxml.errors import (
@@ -53,6 +53,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import OPERATIONS, ROUTES
 from ucxml.jsondocs import _dump, dump_json, looks_like_json, parse_json
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -60,6 +61,7 @@ from ucxml.transport import (
     HttpResponse,
     HttpxTransport,
     Transport,
+    check_base_url,
 )
 
 __all__ = [
@@ -230,9 +232,7 @@ class _GatewayCore:
     """Builds the requests and interprets the answers of the agent interface (no I/O)."""
 
     def __init__(self, base_url: str, guid: str | None) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base URL must be http(s)://host[:port][/path], got {base_url!r}")
+        check_base_url(base_url)
         base = base_url.rstrip("/")
         self.base_url = base.removesuffix(DEFAULT_ENDPOINT)
         self.guid = guid
@@ -366,6 +366,10 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         ca_bundle: CA certificates (PEM file) to verify the gateway with.
         transport: Send through this transport instead of a new httpx one (not closed
             by :meth:`close`).
+        retry: Retries of idempotent operations (:class:`~ucxml.retry.RetryPolicy`); the
+            agent interface has none (every call signs in or out or renews the GUID), so
+            every call is sent once and a lost answer raises
+            :class:`~ucxml.errors.OutcomeUnknownError`.
     """
 
     def __init__(
@@ -377,15 +381,23 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: Transport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(base_url, guid)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
             timeout=timeout, verify=verify, ca_bundle=ca_bundle
         )
 
     def _send(self, call: _Call) -> Any:
-        return self._core.finish(call, self._transport.send(call.request))
+        return run(
+            self._retry,
+            call.operation,
+            OPERATIONS[call.operation].idempotent,
+            lambda: self._transport.send(call.request),
+            lambda answer: self._core.finish(call, answer),
+        )
 
     def sign_in(
         self,
@@ -476,15 +488,23 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(base_url, guid)
+        self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             timeout=timeout, verify=verify, ca_bundle=ca_bundle
         )
 
     async def _send(self, call: _Call) -> Any:
-        return self._core.finish(call, await self._transport.send(call.request))
+        return await arun(
+            self._retry,
+            call.operation,
+            OPERATIONS[call.operation].idempotent,
+            lambda: self._transport.send(call.request),
+            lambda answer: self._core.finish(call, answer),
+        )
 
     async def sign_in(
         self,

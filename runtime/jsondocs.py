@@ -14,22 +14,21 @@ with its line, column and JSON pointer. Neither ever quotes the value of a secre
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import enum
 import functools
 import json
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from ucxml.bindings import SECRET_FIELDS
-from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
+from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.registry import ApiBinding, binding, erratum_for
 from ucxml.report import Issue, Report
 
@@ -37,7 +36,6 @@ __all__ = ["dump_json", "looks_like_json", "parse_json", "validate_json"]
 
 #: Deepest nesting read (the APIs' bodies are three levels deep).
 MAX_DEPTH = 64
-_WHITESPACE = " \t\r\n"
 #: jsonschema checks whose messages name properties but never quote the value.
 _NAMES_ONLY = frozenset({"required", "dependentRequired", "additionalProperties"})
 _JSON_TYPES: tuple[tuple[type, str], ...] = (
@@ -76,9 +74,17 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _loads(text: str) -> Any:
+def _loads(text: str, repeated: list[bool]) -> Any:
+    """The parsed value; an item is added to ``repeated`` when an object repeats a key."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        members = dict(items)
+        if len(members) != len(items) and not repeated:
+            repeated.append(True)
+        return members
+
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise _SyntaxProblem(f"malformed JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
@@ -91,107 +97,154 @@ def _pointer(parent: str, key: str | int) -> str:
     return f"{parent}/{str(key).replace('~', '~0').replace('/', '~1')}"
 
 
-@dataclass
+_SPACE = re.compile(r"[ \t\r\n]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCALAR = re.compile(r"[^,\]}\s]*")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+
+
 class _Layout:
-    """Where each member of a (well-formed) JSON text starts, by JSON pointer.
+    """Where the members of a (well-formed) JSON text start, found on demand by JSON pointer.
 
     An object member is located at its key, an array item at its value, the root at its
-    first character. Repeated keys of one object are collected in ``duplicates``, with
-    the position of the repetition.
+    first character. Nothing is indexed up front (a payload's issues name a few pointers,
+    and a position per value costs far more memory than the text): :meth:`locate` walks
+    down the pointer's path with regular expressions. Repeated keys of one object are
+    found only when the parser saw some (``duplicates``, with the repetition's position).
     """
 
-    text: str
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    duplicates: list[tuple[str, tuple[int, int]]] = field(default_factory=list)
-    _lines: list[int] = field(default_factory=list)
+    def __init__(self, text: str, repeated: bool = False) -> None:
+        self.text = text
+        self._repeated = repeated
+        self._duplicates: list[tuple[str, tuple[int, int]]] | None = None
 
-    def __post_init__(self) -> None:
-        self._lines = [0] + [i + 1 for i, char in enumerate(self.text) if char == "\n"]
-        start = self._skip(0)
-        if start < len(self.text):
-            self.positions[""] = self.where(start)
-            self._value(start, "", 0)
+    @property
+    def duplicates(self) -> list[tuple[str, tuple[int, int]]]:
+        """Every repeated key (pointer, line and column of the repetition)."""
+        if self._duplicates is None:
+            self._duplicates = []
+            if self._repeated:
+                start = self._space(0)
+                if start < len(self.text):
+                    self._collect(start, "")
+        return self._duplicates
 
     def where(self, index: int) -> tuple[int, int]:
         """1-based line and column of ``index``."""
-        line = bisect.bisect_right(self._lines, index)
-        return line, index - self._lines[line - 1] + 1
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return self.text.count("\n", 0, index) + 1, index - line_start + 1
 
     def locate(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column of ``pointer``, or of its closest located ancestor."""
-        while pointer not in self.positions and pointer:
-            pointer = pointer.rsplit("/", 1)[0]
-        return self.positions.get(pointer, (None, None))
+        i = self._space(0)
+        if i >= len(self.text):
+            return None, None
+        at = i
+        tokens = pointer.split("/")[1:] if pointer else []
+        for token in tokens:
+            key = token.replace("~1", "/").replace("~0", "~")
+            found = self._child(i, key)
+            if found is None:
+                break
+            at, i = found
+        return self.where(at)
 
-    def _skip(self, i: int) -> int:
-        text = self.text
-        while i < len(text) and text[i] in _WHITESPACE:
-            i += 1
-        return i
+    def _space(self, i: int) -> int:
+        match = _SPACE.match(self.text, i)
+        return match.end() if match else i
 
     def _string_end(self, i: int) -> int:
-        text = self.text
-        i += 1
-        while text[i] != '"':
-            i += 2 if text[i] == "\\" else 1
-        return i + 1
+        match = _STRING.match(self.text, i)
+        return match.end() if match else len(self.text)
 
-    def _value(self, i: int, path: str, depth: int) -> int:
-        if depth > MAX_DEPTH:
-            raise _SyntaxProblem(f"malformed JSON: nested more than {MAX_DEPTH} levels")
+    def _skip(self, i: int) -> int:
+        """The index just past the value starting at ``i``."""
         text = self.text
-        char = text[i]
-        if char == "{":
-            return self._object(i, path, depth)
-        if char == "[":
-            return self._array(i, path, depth)
+        char = text[i] if i < len(text) else ""
         if char == '"':
             return self._string_end(i)
-        while i < len(text) and text[i] not in ",]}" + _WHITESPACE:
+        if char not in "[{":
+            match = _SCALAR.match(text, i)
+            return match.end() if match else i
+        depth = 0
+        while True:
+            found = _STRUCTURE.search(text, i)
+            if found is None:
+                return len(text)
+            i = found.start()
+            mark = text[i]
+            if mark == '"':
+                i = self._string_end(i)
+                continue
+            depth += 1 if mark in "[{" else -1
             i += 1
-        return i
+            if depth == 0:
+                return i
 
-    def _object(self, i: int, path: str, depth: int) -> int:
+    def _members(self, i: int) -> Iterator[tuple[str | int, int, int]]:
+        """(key or index, where it is located, where its value starts) of a container."""
         text = self.text
-        seen: set[str] = set()
-        i = self._skip(i + 1)
-        if text[i] == "}":
-            return i + 1
-        while True:
-            end = self._string_end(i)
-            key = json.loads(text[i:end])
-            child = _pointer(path, key)
-            if key in seen:
-                self.duplicates.append((child, self.where(i)))
-            else:
-                seen.add(key)
-                self.positions[child] = self.where(i)
-            i = self._skip(self._skip(end) + 1)  # past the colon
-            i = self._skip(self._value(i, child, depth + 1))
-            if text[i] == "}":
-                return i + 1
-            i = self._skip(i + 1)  # past the comma
-
-    def _array(self, i: int, path: str, depth: int) -> int:
-        text = self.text
-        i = self._skip(i + 1)
+        closing = "}" if text[i] == "{" else "]"
+        i = self._space(i + 1)
         index = 0
-        if text[i] == "]":
-            return i + 1
-        while True:
-            child = _pointer(path, index)
-            self.positions[child] = self.where(i)
-            i = self._skip(self._value(i, child, depth + 1))
-            if text[i] == "]":
-                return i + 1
-            i = self._skip(i + 1)
-            index += 1
+        while i < len(text) and text[i] != closing:
+            if closing == "}":
+                end = self._string_end(i)
+                key: str | int = json.loads(text[i:end])
+                at, i = i, self._space(self._space(end) + 1)  # past the colon
+            else:
+                key, at = index, i
+                index += 1
+            yield key, at, i
+            i = self._space(self._skip(i))
+            if i < len(text) and text[i] == ",":
+                i = self._space(i + 1)
+
+    def _child(self, i: int, key: str) -> tuple[int, int] | None:
+        """Where member ``key`` of the container at ``i`` is located, and its value."""
+        if i >= len(self.text) or self.text[i] not in "[{":
+            return None
+        for name, at, value in self._members(i):
+            if str(name) == key:
+                return at, value
+        return None
+
+    def _collect(self, i: int, path: str) -> None:
+        """Record the repeated keys of the value at ``i`` and everything inside it."""
+        if self.text[i] not in "[{":
+            return
+        seen: set[str | int] = set()
+        for key, at, value in self._members(i):
+            child = _pointer(path, key)
+            if key in seen and isinstance(key, str):
+                assert self._duplicates is not None
+                self._duplicates.append((child, self.where(at)))
+            seen.add(key)
+            self._collect(value, child)
+
+
+def _depth_within(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests no deeper than ``limit`` containers."""
+    level: list[Any] = [value]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return True
+    return not level
 
 
 def _read(data: bytes | str) -> tuple[Any, _Layout]:
     text = _text(data)
-    value = _loads(text)
-    return value, _Layout(text)
+    repeated: list[bool] = []
+    value = _loads(text, repeated)
+    if not _depth_within(value, MAX_DEPTH):
+        raise _SyntaxProblem(f"malformed JSON: nested more than {MAX_DEPTH} levels")
+    return value, _Layout(text, bool(repeated))
 
 
 # --------------------------------------------------------------------------- schemas
@@ -433,8 +486,18 @@ def _dump(obj: Any) -> Any:
 
 
 def dump_json(obj: Any) -> bytes:
-    """A generated model as compact UTF-8 JSON (what the client and the emulator send)."""
-    return json.dumps(_dump(obj), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """A generated model as compact UTF-8 JSON (what the client and the emulator send).
+
+    Raises :class:`~ucxml.errors.ParameterError` for a value holding a lone surrogate,
+    which UTF-8 cannot carry.
+    """
+    text = json.dumps(_dump(obj), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ParameterError(
+            f"a value holds {exc.object[exc.start]!r}, which UTF-8 cannot carry"
+        ) from None
 
 
 # --------------------------------------------------------------------------- public

@@ -8,10 +8,12 @@ declared before parsing, with a warning for each.
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,8 +27,10 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "ParsedXml",
     "Source",
+    "SourceLines",
     "column_of",
     "declare_prefixes",
+    "normalize_encoding",
     "parse_xml",
     "postcheck",
     "precheck",
@@ -46,12 +50,24 @@ _ROOT = re.compile(
     rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)",
     re.DOTALL,
 )
+# Byte order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Encodings in which the byte checks below see the markup as libxml2 will read it.
+_ASCII_TRANSPARENT = frozenset({"utf-8", "ascii"})
+_DECLARED = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?<\?xml[ \t\r\n][^>]*?\bencoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"'>]*)\1"""
+)
 _POSITION = re.compile(r", line \d+, column \d+$")
 # An attribute value directly followed by the next attribute's name (`"a"b=`): documents
 # extracted from PDFs lose the space; checked cheaply on the whole payload first.
-_GLUED_ANY = re.compile(rb"""["'][A-Za-z_][\w.:\-]*\s*=\s*["']""")
+_GLUED_ANY = re.compile(rb"""["'][A-Za-z_][\w.:\-]*+\s*+=\s*+["']""")
 _TAG = re.compile(rb"<[A-Za-z_][^<>]*>")
-_GLUED = re.compile(rb"""=\s*(?:"[^"<]*"|'[^'<]*')(?=([A-Za-z_][\w.:\-]*)\s*=)""")
+_GLUED = re.compile(rb"""=\s*+(?:"[^"<]*+"|'[^'<]*+')(?=([A-Za-z_][\w.:\-]*+)\s*+=)""")
 _local = threading.local()
 
 
@@ -119,44 +135,127 @@ def declare_prefixes(
     return data[:at] + decl + data[at:], issues, [p for p, _ in missing]
 
 
+#: Separations reported one by one; the rest are counted in one more warning.
+_LISTED_SEPARATIONS = 100
+
+
+def _glued(data: bytes) -> list[re.Match[bytes]]:
+    """Every attribute run into the previous one, in start tags only."""
+    return [g for tag in _TAG.finditer(data) for g in _GLUED.finditer(data, *tag.span())]
+
+
+def _positions(data: bytes, offsets: list[int]) -> Iterator[tuple[int, int]]:
+    """(line, column) of each of the ascending ``offsets`` (linear: counted from the last)."""
+    line, line_start, counted = 1, 0, 0
+    for at in offsets:
+        breaks = data.count(b"\n", counted, at)
+        if breaks:
+            line += breaks
+            line_start = data.rfind(b"\n", counted, at) + 1
+        counted = at
+        yield line, at - line_start + 1
+
+
 def separate_attributes(data: bytes) -> tuple[bytes, list[Issue]]:
     """Insert the missing space between attributes run together (``a="1"b="2"``).
 
     Only start tags are touched; each separation is reported as a warning at the
-    position of the glued attribute in the original text.
+    position of the glued attribute in the original text (the first hundred one by one,
+    the rest counted).
     """
     if _GLUED_ANY.search(data) is None:
         return data, []
+    glued = _glued(data)
+    if not glued:
+        return data, []
     issues: list[Issue] = []
+    listed = glued[:_LISTED_SEPARATIONS]
+    for match, (line, column) in zip(
+        listed, _positions(data, [g.end() for g in listed]), strict=True
+    ):
+        name = match.group(1).decode("utf-8", "replace")
+        message = f"attribute '{name}' run together with the previous one"
+        issues.append(Issue("warning", message, line, column))
+    if len(glued) > len(listed):
+        more = f"{len(glued) - len(listed):,} more attributes run together with the previous one"
+        issues.append(Issue("warning", more, issues[-1].line, issues[-1].column))
     out: list[bytes] = []
     last = 0
-    # Lines are counted from the previous separation on, not from the start (linear time).
-    line, line_start, counted = 1, 0, 0
-    for tag in _TAG.finditer(data):
-        for glued in _GLUED.finditer(data, tag.start(), tag.end()):
-            at = glued.end()
-            breaks = data.count(b"\n", counted, at)
-            if breaks:
-                line += breaks
-                line_start = data.rfind(b"\n", counted, at) + 1
-            counted = at
-            column = at - line_start + 1
-            name = glued.group(1).decode("utf-8", "replace")
-            message = f"attribute '{name}' run together with the previous one"
-            issues.append(Issue("warning", message, line, column))
-            out.append(data[last:at])
-            out.append(b" ")
-            last = at
-    if not issues:
-        return data, []
+    for match in glued:
+        out.append(data[last : match.end()])
+        last = match.end()
     out.append(data[last:])
-    return b"".join(out), issues
+    return b" ".join(out), issues
 
 
-def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Refuse oversize payloads and any DOCTYPE / ENTITY declaration before parsing."""
+def _refuse_unmarked(data: bytes) -> None:
+    """Refuse the encodings libxml2 would guess from the first bytes (no byte order mark)."""
+    head = data[:4]
+    if b"\x00" in head:
+        raise XmlSyntaxError(
+            "the payload looks like UTF-16 or UTF-32 without a byte order mark "
+            "(XML 1.0 section 4.3.3 requires one); re-save it as UTF-8",
+            line=1,
+            column=1,
+        )
+    if head == b"\x4c\x6f\xa7\x94":
+        raise XmlSyntaxError("EBCDIC payloads are not supported", line=1, column=1)
+
+
+def _transcode(data: bytes, codec: str, declared: re.Match[bytes] | None) -> bytes:
+    try:
+        text = codecs.decode(data, codec)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise XmlSyntaxError(f"the payload is not valid {codec}: {exc}", line=1) from None
+    out = text.encode("utf-8")
+    label = _DECLARED.match(out) if declared is not None or out.startswith(b"<?xml") else None
+    if label is not None:
+        out = out[: label.start(2)] + b"UTF-8" + out[label.end(2) :]
+    return out
+
+
+def normalize_encoding(data: bytes) -> bytes:
+    """``data`` re-encoded as UTF-8 when libxml2 would otherwise decode something else.
+
+    The DOCTYPE / ENTITY check works on bytes, so a payload in UTF-16, UTF-32 or UTF-7
+    could hide ``<!DOCTYPE`` from it (libxml2 would then open an external subset before
+    the parsed tree is checked). Every payload libxml2 sees is therefore UTF-8 (or a
+    declared ASCII-compatible encoding transcoded to it): a byte order mark or a declared
+    encoding is honoured by decoding here, with the declaration relabelled ``UTF-8``;
+    UTF-16/32 without a byte order mark and EBCDIC are refused.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _transcode(data[len(bom) :], codec, None)
+    _refuse_unmarked(data)
+    declared = _DECLARED.match(data) if data[:5] in (b"<?xml", b"\xef\xbb\xbf<?") else None
+    if declared is None:
+        return data
+    name = declared.group(2).decode("ascii", "replace").strip()
+    try:
+        codec = codecs.lookup(name).name
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        raise XmlSyntaxError(
+            f"unsupported encoding {name!r}", line=1, column=declared.start(2) + 1
+        ) from None
+    if codec in _ASCII_TRANSPARENT:
+        return data
+    if codec.startswith(("utf-16", "utf-32")):
+        raise XmlSyntaxError(
+            f"the payload declares {name} but has no byte order mark", line=1, column=1
+        )
+    start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    return _transcode(data[start:], codec, declared)
+
+
+def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Refuse oversize payloads and any DOCTYPE / ENTITY declaration before parsing.
+
+    Returns the payload as libxml2 must read it: UTF-8 (see :func:`normalize_encoding`).
+    """
     if len(data) > max_bytes:
         raise XmlLimitError(f"payload of {len(data)} bytes exceeds the limit of {max_bytes}")
+    data = normalize_encoding(data)
     forbidden = _FORBIDDEN.search(data) if b"<!" in data else None
     if forbidden:
         raise ForbiddenXmlError(
@@ -164,6 +263,7 @@ def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
             line=_line_of(data, forbidden.start()),
             column=forbidden.start() - data.rfind(b"\n", 0, forbidden.start()),
         )
+    return data
 
 
 def postcheck(root: etree._Element) -> None:
@@ -212,7 +312,7 @@ def parse_xml(
     ``prefixes`` maps well-known prefixes to their namespaces: those used in ``data``
     without a declaration are declared on the root element and reported as warnings.
     """
-    precheck(data, max_bytes)
+    data = precheck(data, max_bytes)
     try:
         # Most payloads are well-formed: the tolerances cost nothing unless parsing fails.
         root = etree.fromstring(data, parser=_parser())
@@ -224,6 +324,7 @@ def parse_xml(
 
 def _parse_tolerant(data: bytes, prefixes: Mapping[str, str] | None) -> ParsedXml:
     """Parse again after the tolerated repairs (glued attributes, undeclared prefixes)."""
+    original = data
     data, warnings = separate_attributes(data)
     declared: list[str] = []
     if prefixes:
@@ -234,13 +335,10 @@ def _parse_tolerant(data: bytes, prefixes: Mapping[str, str] | None) -> ParsedXm
     except etree.XMLSyntaxError as exc:
         error = syntax_error(exc)
         if warnings and error.line is not None and error.column is not None:
-            # Report the column of the original text, before the inserted characters.
+            # Report the column of the original text, before the inserted spaces.
+            inserted = _positions(original, [g.end() for g in _glued(original)])
             shift = sum(
-                1
-                for w in warnings
-                if w.message.startswith("attribute ")
-                and w.line == error.line
-                and (w.column or 0) < error.column
+                1 for line, column in inserted if line == error.line and column < error.column
             )
             error = type(error)(error.message, line=error.line, column=error.column - shift)
         raise error from None
@@ -248,9 +346,59 @@ def _parse_tolerant(data: bytes, prefixes: Mapping[str, str] | None) -> ParsedXm
     return ParsedXml(root=root, warnings=tuple(warnings), declared=tuple(declared))
 
 
-def column_of(lines: list[bytes], line: int | None, local: str) -> int | None:
+_BREAK = re.compile(rb"\r\n?|\n")
+
+
+class SourceLines:
+    """The lines of a payload, found on demand.
+
+    Issues need the text of a few lines (for their columns); splitting a large payload
+    into a list of every line up front costs far more memory than the payload itself.
+    Lines are found by scanning forward from the nearest line already found.
+    """
+
+    __slots__ = ("_data", "_known", "_offsets", "_texts")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._known = [1]  # line numbers found so far (sorted), and where each starts
+        self._offsets = [0]
+        self._texts: dict[int, bytes | None] = {}  # many issues can name one long line
+
+    def line(self, number: int) -> bytes | None:
+        """The text of 1-based line ``number`` without its break; None past the end."""
+        if number in self._texts:
+            return self._texts[number]
+        text = self._find(number)
+        self._texts[number] = text
+        return text
+
+    def _find(self, number: int) -> bytes | None:
+        if number < 1:
+            return None
+        at = bisect.bisect_right(self._known, number) - 1
+        line, offset = self._known[at], self._offsets[at]
+        breaks = _BREAK.finditer(self._data, offset)
+        while line < number:
+            found = next(breaks, None)
+            if found is None:
+                return None
+            line, offset = line + 1, found.end()
+        if self._known[at] != line:
+            self._known.insert(at + 1, line)
+            self._offsets.insert(at + 1, offset)
+        end = _BREAK.search(self._data, offset)
+        if offset >= len(self._data):
+            return None  # a final line break starts no line (as in bytes.splitlines)
+        return self._data[offset : end.start() if end else len(self._data)]
+
+
+def column_of(lines: SourceLines | None, line: int | None, local: str) -> int | None:
     """1-based column of the start tag ``<local`` (any prefix) on ``line`` of the source."""
-    if line is None or not 0 < line <= len(lines):
+    if lines is None or line is None:
         return None
-    at = re.search(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", lines[line - 1])
+    text = lines.line(line)
+    if text is None:
+        return None
+    at = re.search(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", text)
     return at.start() + 1 if at else None

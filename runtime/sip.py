@@ -197,9 +197,19 @@ def parse_sip(data: bytes) -> SipMessage:
 
 
 def content_type_params(content_type: str) -> tuple[str, dict[str, str]]:
-    """The media type (lower case) and parameters of a ``Content-Type`` value."""
+    """The media type (lower case) and parameters of a ``Content-Type`` value.
+
+    Raises :class:`MessageFormatError` for a value holding a line break (a lone CR, or any
+    of the separators ``str.splitlines`` knows, such as \\x1d), which the email package
+    refuses with a ValueError.
+    """
+    if len(content_type.splitlines()) > 1:
+        raise MessageFormatError(f"line break inside Content-Type: {content_type[:80]!r}")
     holder = EmailMessage()
-    holder["Content-Type"] = content_type
+    try:
+        holder["Content-Type"] = content_type
+    except ValueError as exc:  # whatever else the email package refuses in a header value
+        raise MessageFormatError(f"unreadable Content-Type: {exc}") from None
     params = dict(holder["Content-Type"].params)
     return holder.get_content_type(), params
 

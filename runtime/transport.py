@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import abc
 import inspect
+import logging
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
-from ucxml.errors import ConnectError, MalformedResponseError, RequestTimeoutError, TransportError
+from ucxml.errors import (
+    ConnectError,
+    MalformedResponseError,
+    ParameterError,
+    RequestTimeoutError,
+    TlsVerificationError,
+    TransportError,
+)
+from ucxml.redaction import mask_http_traces
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -31,7 +41,10 @@ __all__ = [
     "HttpxTransport",
     "MockTransport",
     "Transport",
+    "check_base_url",
 ]
+
+logger = logging.getLogger("ucxml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,24 @@ class HttpResponse:
     def content_type(self) -> str:
         """The media type of the body, without parameters, lower-cased."""
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def check_base_url(url: str, what: str = "base URL") -> SplitResult:
+    """``url`` split, when it is ``http(s)://host[:port][/path]`` without credentials.
+
+    Credentials in a URL (``https://user:password@host``) would show wherever the URL is
+    shown (reprs, error texts, logs): they are refused, and never quoted in the error.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        shown = url if "@" not in url else "(a URL with credentials)"
+        raise ParameterError(f"{what} must be http(s)://host[:port][/path], got {shown!r}")
+    if "@" in parts.netloc:
+        raise ParameterError(
+            f"{what} must not carry credentials (user:password@host): "
+            "pass username= and password= instead"
+        )
+    return parts
 
 
 class Transport(abc.ABC):
@@ -103,10 +134,66 @@ class AsyncTransport(abc.ABC):
         await self.aclose()
 
 
+class _UnverifiedContext(ssl.SSLContext):
+    """The TLS context of ``verify=False``: checks nothing, and says so once, naming the host.
+
+    The warning is given at the first handshake, where the host is known (the transport
+    is built before any URL); one context serves one client, so once per client.
+    """
+
+    _warned = False
+
+    def _warn(self, host: str | bytes | None) -> None:
+        if not self._warned:
+            self._warned = True
+            shown = host.decode() if isinstance(host, bytes) else host
+            logger.warning(
+                "TLS certificate verification is OFF for %s (verify=False): the server is "
+                "not authenticated; pass ca_bundle= with its CA certificate instead",
+                shown or "the server",
+            )
+
+    def wrap_socket(  # sync httpx
+        self,
+        sock: Any,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: str | bytes | None = None,
+        session: Any = None,
+    ) -> Any:
+        self._warn(server_hostname)
+        return super().wrap_socket(
+            sock,
+            server_side,
+            do_handshake_on_connect,
+            suppress_ragged_eofs,
+            server_hostname,
+            session,
+        )
+
+    def wrap_bio(  # async httpx (anyio passes these by position)
+        self,
+        incoming: Any,
+        outgoing: Any,
+        server_side: bool = False,
+        server_hostname: str | bytes | None = None,
+        session: Any = None,
+    ) -> Any:
+        self._warn(server_hostname)
+        return super().wrap_bio(incoming, outgoing, server_side, server_hostname, session)
+
+
 def _ssl_context(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContext | bool:
+    """Verification on (httpx's default CA bundle), against ``ca_bundle``, or explicitly off."""
     if ca_bundle is not None:
         return ssl.create_default_context(cafile=str(ca_bundle))
-    return verify
+    if verify is not False:
+        return True
+    context = _UnverifiedContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _auth(username: str | None, password: str | None) -> httpx.BasicAuth | None:
@@ -127,6 +214,7 @@ def _httpx_options(
     ca_bundle: str | Path | None,
 ) -> dict[str, Any]:
     """Keyword arguments of ``httpx.Client`` / ``httpx.AsyncClient`` for these settings."""
+    mask_http_traces()  # httpcore's DEBUG trace would print Set-GUID / Set-Cookie values
     return {
         "auth": _auth(username, password),
         "timeout": _timeout(timeout),
@@ -144,17 +232,44 @@ def _convert(response: httpx.Response) -> HttpResponse:
     )
 
 
+def _tls_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind ``exc`` (httpx wraps httpcore's error)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _error(exc: httpx.HTTPError, url: str) -> TransportError:
     """Map an httpx failure to ucxml's hierarchy (no request body or credentials in it)."""
+    tls = _tls_failure(exc) if isinstance(exc, httpx.ConnectError) else None
+    if tls is not None:
+        host = urlsplit(url).hostname or url
+        return TlsVerificationError(
+            f"the TLS certificate of {host} is not trusted ({tls.verify_message or tls}); "
+            "to trust it, pass ca_bundle='<PEM file of the CA that signed it>' (or the "
+            "certificate itself); verify=False turns verification off (not recommended)"
+        )
     if isinstance(exc, httpx.TimeoutException):
-        return RequestTimeoutError(
+        timeout = RequestTimeoutError(
             f"no answer from {url} within the timeout ({type(exc).__name__})"
         )
+        # Connect and pool timeouts strike before any byte leaves; write and read ones after.
+        timeout.sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+        return timeout
     if isinstance(exc, httpx.ConnectError):
         return ConnectError(f"cannot connect to {url}: {exc}")
     if isinstance(exc, httpx.RemoteProtocolError | httpx.DecodingError):
         return MalformedResponseError(f"broken or truncated answer from {url}: {exc}")
-    return TransportError(f"HTTP exchange with {url} failed: {type(exc).__name__}: {exc}")
+    failure = TransportError(f"HTTP exchange with {url} failed: {type(exc).__name__}: {exc}")
+    # A read, write or close error breaks a connection the request was written to; the
+    # rest (unsupported scheme, local protocol error, proxy refusal) fail before sending.
+    failure.sent = isinstance(exc, httpx.NetworkError)
+    return failure
 
 
 class HttpxTransport(Transport):

@@ -21,9 +21,10 @@ from ucxml.documents import Message, decode, json_api, read_message
 from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.jsondocs import looks_like_json, validate_json
 from ucxml.payloads import split_capture
+from ucxml.redaction import Redactor
 from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
 from ucxml.report import Issue, Report
-from ucxml.safexml import Source, column_of, read_source
+from ucxml.safexml import Source, SourceLines, column_of, read_source
 
 __all__ = ["validate", "validate_bytes", "validate_capture"]
 
@@ -31,6 +32,28 @@ _SPACES = re.compile(r"\s+")
 #: At most this many schema errors are explained per payload.
 _EXPLAINED = 20
 _CHILD = re.compile(r"Unexpected child with tag '([^']+)' at position (\d+)")
+#: At most this many schema errors are listed per payload, and twice as many warnings
+#: (each repair already counts its own beyond a hundred); the rest are counted in one
+#: last issue (a hostile payload can carry 35,000 of the same fault).
+_LISTED = 100
+
+
+def _listed(issues: list[Issue], unlisted: int = 0, *, limit: int = _LISTED) -> list[Issue]:
+    """``issues`` cut to ``limit``, with one issue counting those left out."""
+    if len(issues) > limit:
+        unlisted += len(issues) - limit
+        issues = issues[:limit]
+    if not unlisted or not issues:
+        return issues
+    last = issues[-1]
+    more = Issue(
+        last.severity,
+        f"{unlisted:,} more {last.severity}s in this payload are not listed",
+        last.line,
+        last.column,
+        last.path,
+    )
+    return [*issues, more]
 
 
 def _hinted(api: str | None, issue: Issue) -> Issue:
@@ -53,7 +76,7 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
+def _explain(message: Message, lines: SourceLines) -> list[Issue]:
     """The schema errors of an invalid payload, explained by xmlschema where it can."""
     target = message.element if message.bare else message.root
     issues: list[Issue] = []
@@ -95,7 +118,7 @@ def _explain(message: Message, lines: list[bytes]) -> list[Issue]:
     return issues
 
 
-def _schema_issues(message: Message, lines: list[bytes]) -> list[Issue]:
+def _schema_issues(message: Message, lines: SourceLines) -> list[Issue]:
     schema = lxml_schema(message.api)
     target = message.element if message.bare else message.root
     if schema.validate(target):
@@ -104,19 +127,20 @@ def _schema_issues(message: Message, lines: list[bytes]) -> list[Issue]:
     if explained:
         return explained
     issues = []
-    for entry in schema.error_log:
+    log = schema.error_log
+    for entry in itertools.islice(log, _LISTED):
         path = entry.path or ""
         local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""
         issues.append(
             Issue("error", entry.message, entry.line, column_of(lines, entry.line, local), path)
         )
-    return issues
+    return _listed(issues, len(log) - len(issues))
 
 
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
-def _encoded(message: Message, lines: list[bytes]) -> list[Issue]:
+def _encoded(message: Message, lines: SourceLines) -> list[Issue]:
     """Warnings for values a server sent URL-encoded (``em%40cisco.com``): valid, but noted."""
     names = binding(message.api).info.url_encoded
     if not names:
@@ -129,7 +153,8 @@ def _encoded(message: Message, lines: list[bytes]) -> list[Issue]:
         values = []
         if local in names and el.text:
             values.append(el.text)
-        values += [v for a, v in el.attrib.items() if f"{local}@{a}" in names]
+        # Keys, then get(): lxml's items() is quadratic in the number of attributes.
+        values += [el.get(a) or "" for a in el.attrib if f"{local}@{a}" in names]
         for value in values:
             if _PERCENT.search(value):
                 issues.append(
@@ -166,7 +191,7 @@ def _label(message: Message) -> str | None:
     return message.type_name
 
 
-def _column(lines: list[bytes], line: int | None, path: str) -> int | None:
+def _column(lines: SourceLines, line: int | None, path: str) -> int | None:
     """Column of the element a path like ``/env:Envelope/env:Body`` ends at, on ``line``."""
     step = path.rsplit("/", 1)[-1].split("[", 1)[0].rpartition(":")[2]
     if not step or step == "*" or line is None:
@@ -175,16 +200,29 @@ def _column(lines: list[bytes], line: int | None, path: str) -> int | None:
 
 
 def validate_bytes(
-    data: bytes, api: str | None = None, *, source: str | None = None, bind: bool = True
+    data: bytes,
+    api: str | None = None,
+    *,
+    source: str | None = None,
+    bind: bool = True,
+    show_secrets: bool = False,
 ) -> Report:
     """Validate one payload given as bytes; see :func:`validate`."""
+    report = _validate_bytes(data, api, source=source, bind=bind)
+    if show_secrets or not report.issues:
+        return report  # nothing of the payload is quoted: no need to look for secrets
+    return Redactor.of(data).report(report)
+
+
+def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: bool) -> Report:
+    """The verdict on one payload, secrets not yet masked."""
     if looks_like_json(data):
         try:
             name = json_api(api)
         except UnknownApiError as exc:
             return Report(source, api, None, (Issue("error", exc.message),))
         return validate_json(data, name, source=source)
-    lines = data.splitlines()
+    lines = SourceLines(data)
     try:
         message = read_message(data, api)
     except XmlError as exc:
@@ -198,10 +236,13 @@ def validate_bytes(
     except BindingError as exc:
         found = api or exc.api
         issue = Issue("error", exc.message, exc.line, _column(lines, exc.line, exc.path), exc.path)
-        earlier = [_hinted(found, w) for w in exc.warnings if isinstance(w, Issue)]
+        earlier = [
+            _hinted(found, w)
+            for w in _listed([w for w in exc.warnings if isinstance(w, Issue)], limit=2 * _LISTED)
+        ]
         return Report(source, found, None, (*earlier, _hinted(found, issue)))
     label = _label(message)  # before binding, which consumes the tree
-    issues = [_hinted(message.api, w) for w in message.warnings]
+    issues = [_hinted(message.api, w) for w in _listed(list(message.warnings), limit=2 * _LISTED)]
     issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
     issues += [_hinted(message.api, i) for i in _encoded(message, lines)]
     if bind and all(i.severity != "error" for i in issues):
@@ -216,7 +257,9 @@ def validate_bytes(
     return Report(source, message.api, label, tuple(issues))
 
 
-def validate(data: Source, api: str | None = None, *, bind: bool = True) -> Report:
+def validate(
+    data: Source, api: str | None = None, *, bind: bool = True, show_secrets: bool = False
+) -> Report:
     """Validate a payload (bytes, XML text or a path) against its API's corrected schema.
 
     Returns a :class:`~ucxml.report.Report` whose ``valid`` is False when any issue is an
@@ -224,9 +267,13 @@ def validate(data: Source, api: str | None = None, *, bind: bool = True) -> Repo
     ``bind`` (the default) a payload the schema accepts is also bound to the generated
     models, which proves ucxml can read it whole; ``bind=False`` stops at the schema's
     verdict (libxml2 speed, what ``ucxml validate`` does unless given ``--bind``).
+
+    Values the payload holds under a secret name (passwords, certificates, session keys,
+    GUIDs, credentials of HTTP headers) are masked as ``***`` wherever the report would
+    quote them (:mod:`ucxml.redaction`); ``show_secrets=True`` keeps them.
     """
     raw, source = read_source(data)
-    return validate_bytes(raw, api, source=source, bind=bind)
+    return validate_bytes(raw, api, source=source, bind=bind, show_secrets=show_secrets)
 
 
 def _shifted(issue: Issue, by: int) -> Issue:
@@ -238,16 +285,24 @@ def _shifted(issue: Issue, by: int) -> Issue:
 
 
 def validate_capture(
-    data: bytes, api: str | None = None, *, source: str | None = None, bind: bool = True
+    data: bytes,
+    api: str | None = None,
+    *,
+    source: str | None = None,
+    bind: bool = True,
+    show_secrets: bool = False,
 ) -> list[Report]:
     """Validate every payload of a capture (HTTP or SIP messages, EM forms, bare documents).
 
     One :class:`~ucxml.report.Report` per payload found (see :mod:`ucxml.payloads`), with
     the carrier's kind, label, line and offset; issue lines are lines of the capture where
     the payload is the capture's own bytes, lines of the decoded payload otherwise. A
-    carrier that could not be taken apart gives a report with one error.
+    carrier that could not be taken apart gives a report with one error. Secrets are masked
+    as by :func:`validate` unless ``show_secrets``; those of the whole capture (headers
+    included) are masked in every report of it.
     """
     reports: list[Report] = []
+    decoded: list[bytes] = []  # payloads that are not the capture's own bytes
     if not data.strip():
         issue = Issue("error", "empty input: no payload to validate", 1, None)
         return [Report(source, None, None, (issue,), "empty", None, 1, 0)]
@@ -257,7 +312,9 @@ def validate_capture(
             issues: tuple[Issue, ...] = (Issue("error", payload.error, payload.line, None),)
             name, message = None, None
         else:
-            report = validate_bytes(payload.data, api, source=source, bind=bind)
+            report = _validate_bytes(payload.data, api, source=source, bind=bind)
+            if payload.body_line is None:
+                decoded.append(payload.data)
             shift = payload.body_line - 1 if payload.body_line is not None else 0
             issues = tuple(_shifted(i, shift) for i in report.issues)
             name, message = report.api, report.message
@@ -266,4 +323,7 @@ def validate_capture(
                 source, name, message, issues, payload.kind, carrier, payload.line, payload.offset
             )
         )
-    return reports
+    if show_secrets or not any(r.issues or r.carrier for r in reports):
+        return reports
+    redactor = Redactor.of(data, *decoded)
+    return [redactor.report(r) for r in reports]

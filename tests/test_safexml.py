@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
-from ucxml.safexml import parse_xml, read_source
+from ucxml.safexml import SourceLines, parse_xml, read_source
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -96,3 +100,74 @@ def test_read_source_accepts_bytes_text_and_paths(tmp_path: object) -> None:
     assert read_source("  <a/>") == (b"<a/>"[0:0] + b"  <a/>", None)
     assert read_source(file) == (b"<a/>", str(file))
     assert read_source(str(file)) == (b"<a/>", str(file))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(st.sampled_from([b"a", b"<x/>", b"\n", b"\r", b"\r\n", b" "]), max_size=30),
+    asks=st.lists(st.integers(min_value=-1, max_value=35), max_size=12),
+)
+def test_source_lines_match_splitlines_in_any_order(text: list[bytes], asks: list[int]) -> None:
+    data = b"".join(text)
+    lines = SourceLines(data)
+    expected = data.splitlines()
+    for number in asks:
+        want = expected[number - 1] if 0 < number <= len(expected) else None
+        assert lines.line(number) == want, (data, number)
+
+
+_DOCTYPE = '<?xml version="1.0" encoding="{}"?><!DOCTYPE r SYSTEM "file:///etc/passwd"><r/>'
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "bom"),
+    [
+        ("UTF-16", "utf-16-le", codecs.BOM_UTF16_LE),
+        ("UTF-16", "utf-16-be", codecs.BOM_UTF16_BE),
+        ("UTF-32", "utf-32-le", codecs.BOM_UTF32_LE),
+        ("UTF-32", "utf-32-be", codecs.BOM_UTF32_BE),
+        ("UTF-7", "utf-7", b""),
+    ],
+)
+def test_a_doctype_is_seen_in_every_encoding(label: str, codec: str, bom: bytes) -> None:
+    """A DOCTYPE in UTF-16/32 or UTF-7 is refused before libxml2 could load its subset."""
+    declaration, rest = _DOCTYPE.format(label).split("?>", 1)
+    if codec == "utf-7":  # '<' and '>' written as base64 blocks, as an attacker would
+        body = rest.replace("<", "+ADw-").replace(">", "+AD4-").encode("ascii")
+        data = (declaration + "?>").encode("ascii") + body
+    else:
+        data = bom + (declaration + "?>" + rest).encode(codec)
+    assert b"<!DOCTYPE" not in data  # the byte check alone would miss it
+    with pytest.raises(ForbiddenXmlError):
+        parse_xml(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("<r>\u00e9t\u00e9</r>".encode("utf-16"), "\u00e9t\u00e9"),
+        ('<?xml version="1.0" encoding="UTF-16"?><r>\u20ac</r>'.encode("utf-16"), "\u20ac"),
+        ("<r>\u00e9</r>".encode("utf-32"), "\u00e9"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?><r>\u00e9</r>'.encode("latin-1"), "\u00e9"),
+        ('<?xml version="1.0" encoding="windows-1252"?><r>\u20ac</r>'.encode("cp1252"), "\u20ac"),
+        (b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?><r>x</r>', "x"),
+    ],
+)
+def test_other_encodings_are_read_as_what_they_say(data: bytes, text: str) -> None:
+    assert parse_xml(data).root.text == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "<r>x</r>".encode("utf-16-le"),  # no byte order mark (XML 1.0 section 4.3.3)
+        "<r>x</r>".encode("utf-32-be"),
+        b'<?xml version="1.0" encoding="UTF-16"?><r/>',  # declared, not so
+        b'<?xml version="1.0" encoding="no-such-codec"?><r/>',
+        "<r>x</r>".encode("cp037"),  # EBCDIC
+        codecs.BOM_UTF16_LE + b"<\x00r\x00>\x00\x00\xd8",  # a lone surrogate
+    ],
+)
+def test_unmarked_or_unknown_encodings_are_refused(data: bytes) -> None:
+    with pytest.raises(XmlSyntaxError):
+        parse_xml(data)

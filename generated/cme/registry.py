@@ -143,6 +143,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetGlobal,
         response=ISgetGlobalResponse,
         doc="System configuration and status of the Cisco Unified CME / SRST router (SCCP).",
+        idempotent=True,
     ),
     "ISgetDevice": Operation(
         api="cme",
@@ -151,6 +152,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetDevice,
         response=ISgetDeviceResponse,
         doc="Configuration and status of phones: SCCP ephones by tag, MAC or keyword; SIP pools by tag or keyword.",
+        idempotent=True,
     ),
     "ISgetExtension": Operation(
         api="cme",
@@ -159,6 +161,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetExtension,
         response=ISgetExtensionResponse,
         doc="Configuration and status of extensions: ephone-dns by tag, number or keyword; SIP voice register dns.",
+        idempotent=True,
     ),
     "ISsetKeyPhones": Operation(
         api="cme",
@@ -183,6 +186,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetEvtCounts,
         response=ISgetEvtCountsResponse,
         doc="Total number of device events and extension events in the router's history tables.",
+        idempotent=True,
     ),
     "ISgetDevEvts": Operation(
         api="cme",
@@ -191,6 +195,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetDevEvts,
         response=ISgetDevEvtsResponse,
         doc="Device event history by event id, ephone tag, MAC or all.",
+        idempotent=True,
     ),
     "ISgetExtEvts": Operation(
         api="cme",
@@ -199,6 +204,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetExtEvts,
         response=ISgetExtEvtsResponse,
         doc="Extension event history by event id, ephone-dn tag, number or all.",
+        idempotent=True,
     ),
     "ISgetUser": Operation(
         api="cme",
@@ -207,6 +213,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetUser,
         response=ISgetUserResponse,
         doc="Tag and type of a CME user name (tag 0 and type 0 for an unknown user).",
+        idempotent=True,
     ),
     "ISupdateUser": Operation(
         api="cme",
@@ -223,6 +230,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetVoiceRegGlobal,
         response=ISgetVoiceRegGlobalResponse,
         doc="System status of a Cisco Unified CME running SIP (voice register global).",
+        idempotent=True,
     ),
     "ISgetSessionServer": Operation(
         api="cme",
@@ -231,6 +239,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetSessionServer,
         response=ISgetSessionServerResponse,
         doc="Configuration of session servers by tag or keyword.",
+        idempotent=True,
     ),
     "ISgetPresenceGlobal": Operation(
         api="cme",
@@ -239,6 +248,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ISgetPresenceGlobal,
         response=ISgetPresenceGlobalResponse,
         doc="Configuration and status of the CME presence engine.",
+        idempotent=True,
     ),
 }
 

@@ -249,6 +249,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetAllConfig,
         response=GetAllConfigResp,
         doc="System and user configuration, licensing features, contact list, presence rules and dialing rules in one request.",
+        idempotent=True,
     ),
     "get-system-config": Operation(
         api="cup",
@@ -257,6 +258,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetSystemConfig,
         response=GetSystemConfigResp,
         doc="System-level configuration (directory mapping, voice mail, meeting place, call control, presence, TFTP) as named properties.",
+        idempotent=True,
     ),
     "get-user-config": Operation(
         api="cup",
@@ -265,6 +267,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetUserConfig,
         response=GetUserConfigResp,
         doc="Per-user configuration properties.",
+        idempotent=True,
     ),
     "set-user-config": Operation(
         api="cup",
@@ -281,6 +284,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetContactList,
         response=GetContactListResp,
         doc="The user's contact list: groups and their contacts.",
+        idempotent=True,
     ),
     "add-group": Operation(
         api="cup",
@@ -337,6 +341,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetPresenceRules,
         response=GetPresenceRulesResp,
         doc="All presence rules: visibility, reachability and filter rules.",
+        idempotent=True,
     ),
     "set-presence-rules": Operation(
         api="cup",
@@ -361,6 +366,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetDialingRules,
         response=GetDialingRulesResp,
         doc="Application and directory dialing rules of the associated Cisco Unified Communications Manager.",
+        idempotent=True,
     ),
     "add-recent-comm": Operation(
         api="cup",
@@ -377,6 +383,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetRecentComm,
         response=GetRecentCommResp,
         doc="The recent communication (IM) history records.",
+        idempotent=True,
     ),
     "get-licensing-features": Operation(
         api="cup",
@@ -385,6 +392,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetLicensingFeatures,
         response=GetLicensingFeaturesResp,
         doc="Licensing features assigned to the user (base, IM, audio, video).",
+        idempotent=True,
     ),
     "publish-pres-status": Operation(
         api="cup",
@@ -409,6 +417,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetAcl,
         response=GetAclResp,
         doc="The watchers (access control list) of presence rules.",
+        idempotent=True,
     ),
     "add-acl": Operation(
         api="cup",
@@ -433,6 +442,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetCalendaring,
         response=GetCalendaringResp,
         doc="Whether calendaring is enabled for the user.",
+        idempotent=True,
     ),
     "set-calendaring": Operation(
         api="cup",

@@ -109,6 +109,7 @@ OPERATIONS: dict[str, Operation] = {
         response=DeviceUserResults,
         doc="Which user is logged into each device.",
         params="deviceUserQuery",
+        idempotent=True,
     ),
     "userDevicesQuery": Operation(
         api="em",
@@ -118,6 +119,7 @@ OPERATIONS: dict[str, Operation] = {
         response=UserDevicesResults,
         doc="Which devices each user is logged into.",
         params="userDevicesQuery",
+        idempotent=True,
     ),
     "checkUser": Operation(
         api="em",
@@ -127,6 +129,7 @@ OPERATIONS: dict[str, Operation] = {
         response=CheckUserResults,
         doc="Whether a user exists.",
         params="checkUser",
+        idempotent=True,
     ),
     "deviceProfileQuery": Operation(
         api="em",
@@ -136,6 +139,7 @@ OPERATIONS: dict[str, Operation] = {
         response=DeviceProfileResults,
         doc="The device profiles of each user, with the default marked.",
         params="deviceProfileQuery",
+        idempotent=True,
     ),
 }
 

@@ -127,9 +127,12 @@ class CupFaults(Faults):
     Attributes:
         database_down: Answer every post with Example 10's ``env:Receiver`` fault "Could not
             connect to database." (HTTP 500), as a server that lost its database does.
+        expire_sessions: Expire every session before answering (``EpasService.expire_all``),
+            so a request with a session key gets the session fault; a login still works.
     """
 
     database_down: bool = False
+    expire_sessions: bool = False
 
 
 # --------------------------------------------------------------------------- faults
@@ -588,7 +591,17 @@ class _CupEndpoint:
         if request.method == "GET":
             return self._documents(request)
         style = FaultStyle(SOAP_MEDIA_TYPE, _GARBAGE, _HTML_PAGE)
-        return await answer_with_faults(self.faults, style, lambda: self._answer(request))
+        return await answer_with_faults(
+            self.faults, style, lambda: self._answer(request), self._special
+        )
+
+    async def _special(self, faults: CupFaults) -> Response | None:
+        """The EPAS faults: the database fault, or None to answer (sessions expired first)."""
+        if faults.database_down:
+            return _fault(SoapFault(DATABASE_DOWN_REASON, sender=False))
+        if faults.expire_sessions:
+            self.service.expire_all()
+        return None
 
     def _documents(self, request: Request) -> Response:
         """``?wsdl`` answers the WSDL, ``?xsd=NAME`` a schema file beside it."""
@@ -611,8 +624,6 @@ class _CupEndpoint:
         return Response(path.read_bytes(), media_type=_XML_MEDIA_TYPE)
 
     async def _answer(self, request: Request) -> Response:
-        if self.faults.database_down:
-            return _fault(SoapFault(DATABASE_DOWN_REASON, sender=False))
         body = await self._read_body(request)
         if isinstance(body, Response):
             return body

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Final, TypeAlias
 from urllib.parse import quote, unquote_to_bytes
 
@@ -36,6 +37,7 @@ from ucxml.documents import decode, read_message, serialize
 from ucxml.em import EM_ERROR_CODES
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.em_state import (
+    BUSY,
     INDEFINITE,
     AppCredentials,
     DeviceStatus,
@@ -60,6 +62,7 @@ __all__ = [
     "QUERY_TYPE_UNDETERMINED",
     "EmAnswer",
     "EmFaults",
+    "busy_answer",
     "create_em_app",
     "em_answer",
     "em_failure",
@@ -107,8 +110,17 @@ _HTML_PAGE: Final = (
 # --------------------------------------------------------------------------- configuration
 
 
+@dataclass
 class EmFaults(Faults):
-    """Faults injected into every EM answer while set (see :class:`Faults`)."""
+    """Faults injected into every EM answer while set (see :class:`Faults`).
+
+    Attributes:
+        busy: Answer error 26 "Busy, please try again" in the EM wire format (a
+            ``response`` to a request, the query's results element to a query), as a
+            loaded server does; with ``fail_times``, only the next that many posts.
+    """
+
+    busy: bool = False
 
 
 # --------------------------------------------------------------------------- answers
@@ -234,6 +246,29 @@ def _answer_query(service: EmService, query: m.Query) -> EmAnswer:
     return _response_failure(QUERY_TYPE_UNDETERMINED)  # the schema requires one
 
 
+_QueryResults: TypeAlias = (
+    m.DeviceUserResults | m.UserDevicesResults | m.CheckUserResults | m.DeviceProfileResults
+)
+
+
+_QUERY_RESULTS: Final[dict[str, type[_QueryResults]]] = {
+    "device_user_query": m.DeviceUserResults,
+    "user_devices_query": m.UserDevicesResults,
+    "check_user": m.CheckUserResults,
+    "device_profile_query": m.DeviceProfileResults,
+    "user_device_profile_query": m.DeviceProfileResults,
+}
+
+
+def busy_answer(message: m.Request | m.Query) -> EmAnswer:
+    """The answer of a busy server to ``message``: error 26 where its answer carries it."""
+    if isinstance(message, m.Query):
+        for name, results in _QUERY_RESULTS.items():
+            if getattr(message, name) is not None:
+                return results(failure=em_failure(BUSY))
+    return _response_failure(BUSY)
+
+
 def em_answer(service: EmService, message: m.Request | m.Query) -> EmAnswer:
     """The answer model of a decoded request or query (no HTTP involved).
 
@@ -288,12 +323,25 @@ class _EmEndpoint:
         async def handle(request: Request) -> Response:
             style = FaultStyle(_XML_MEDIA_TYPE, _GARBAGE, _HTML_PAGE)
             return await answer_with_faults(
-                self.faults, style, lambda: self._answer(request, accepts)
+                self.faults,
+                style,
+                lambda: self._answer(request, accepts),
+                lambda faults: self._special(faults, request, accepts),
             )
 
         return handle
 
-    async def _answer(self, request: Request, accepts: frozenset[str]) -> Response:
+    async def _special(
+        self, faults: EmFaults, request: Request, accepts: frozenset[str]
+    ) -> Response | None:
+        """The EM faults: the busy answer, or None to answer normally."""
+        if faults.busy:
+            return await self._answer(request, accepts, busy=True)
+        return None
+
+    async def _answer(
+        self, request: Request, accepts: frozenset[str], *, busy: bool = False
+    ) -> Response:
         body = await self._read_body(request)
         if isinstance(body, Response):
             return body
@@ -301,7 +349,7 @@ class _EmEndpoint:
             message = self._decode(body, accepts)
         except _Rejected as rejected:
             return _xml(_response_failure(rejected.code))
-        return _xml(em_answer(self.service, message))
+        return _xml(busy_answer(message) if busy else em_answer(self.service, message))
 
     async def _read_body(self, request: Request) -> bytes | Response:
         """The request body, or the 413/400 answer (see :func:`read_body`)."""

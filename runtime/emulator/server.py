@@ -70,13 +70,16 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _url(sock: socket.socket) -> str:
+def _url(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
-def _config(app: ASGIApp, *, log_config: bool) -> uvicorn.Config:
+def _config(
+    app: ASGIApp, *, log_config: bool, tls: tuple[str, str] | None = None
+) -> uvicorn.Config:
+    certfile, keyfile = tls if tls is not None else (None, None)
     return uvicorn.Config(
         app,
         log_config=LOGGING_CONFIG if log_config else None,
@@ -84,6 +87,8 @@ def _config(app: ASGIApp, *, log_config: bool) -> uvicorn.Config:
         access_log=False,
         lifespan="off",
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
 
 
@@ -100,6 +105,9 @@ class EmulatorServer:
         host: Address to listen on; must be loopback unless ``allow_remote``.
         port: Port to listen on; 0 (the default) picks a free one.
         allow_remote: Allow a non-loopback ``host``.
+        ssl_certfile: Serve HTTPS with this PEM certificate (with ``ssl_keyfile``), for
+            tests of TLS verification.
+        ssl_keyfile: The PEM private key of ``ssl_certfile``.
     """
 
     def __init__(
@@ -109,7 +117,12 @@ class EmulatorServer:
         port: int = 0,
         *,
         allow_remote: bool = False,
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
     ) -> None:
+        if (ssl_certfile is None) != (ssl_keyfile is None):
+            raise ValueError("give both ssl_certfile and ssl_keyfile, or neither")
+        self._tls = (ssl_certfile, ssl_keyfile) if ssl_certfile and ssl_keyfile else None
         self.app = app
         self.host = _bind_address(host, allow_remote)
         self._requested_port = port
@@ -136,17 +149,17 @@ class EmulatorServer:
 
     @property
     def base_url(self) -> str:
-        """``http://host:port`` of the running server, without a trailing slash."""
+        """``http(s)://host:port`` of the running server, without a trailing slash."""
         if self._socket is None:
             raise RuntimeError("the server is not started")
-        return _url(self._socket)
+        return _url(self._socket, "https" if self._tls else "http")
 
     def start(self) -> EmulatorServer:
         """Bind the socket, start uvicorn in a thread and wait until it serves."""
         if self._thread is not None:
             raise RuntimeError("the server is already started")
         sock = _listen(self.host, self._requested_port)
-        server = uvicorn.Server(_config(self.app, log_config=False))
+        server = uvicorn.Server(_config(self.app, log_config=False, tls=self._tls))
         self._socket, self._server, self._error = sock, server, None
         thread = threading.Thread(target=self._run, name=f"ucxml-emulator-{self.port}", daemon=True)
         self._thread = thread

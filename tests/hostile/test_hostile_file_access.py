@@ -5,10 +5,12 @@ open: :class:`~hostile_harness.FifoCanary` counts the openers (and serves them t
 text, so nothing blocks). Each attack that names a local file points it at the FIFO and
 goes through every entry point; the count must stay zero and the text must not come back.
 
-The DOCTYPE check of ``safexml.precheck`` is a byte search for ``<!DOCTYPE``: a document in
-UTF-16 passes it and reaches libxml2, which loads an external DTD subset or an external
-parameter entity from a ``file://`` system id (``no_network`` stops only the network)
-before ``postcheck`` refuses the DOCTYPE. The strict xfails below are those reads.
+The DOCTYPE check of ``safexml.precheck`` is a byte search for ``<!DOCTYPE``. A document in
+UTF-16 used to pass it and reach libxml2, which loaded an external DTD subset or an external
+parameter entity from a ``file://`` system id (``no_network`` stops only the network) before
+``postcheck`` refused the DOCTYPE. ``safexml.normalize_encoding`` now hands libxml2 UTF-8
+only (a byte order mark or a declared encoding is decoded first; UTF-16 without a mark is
+refused), so the same attacks in every encoding are cases here that must open nothing.
 """
 
 from __future__ import annotations
@@ -34,28 +36,6 @@ ATTACK_FILES = {
 }
 CODECS = {"utf8": None, "utf16-bom": "utf-16", "utf16le-no-bom": "utf-16-le"}
 
-_READ = (
-    "a local file is opened: the byte-level precheck misses <!DOCTYPE in UTF-16, and "
-    "libxml2 (load_dtd=False, no_network=True, resolve_entities=False) still loads an "
-    "external DTD subset / external parameter entity from a file:// system id before "
-    "postcheck refuses the DOCTYPE; the content never comes back, but the answer differs "
-    "between existing and missing files (an oracle: 'Content error in the external "
-    "subset' vs 'a DOCTYPE is not allowed'), and file:///dev/stdin or a FIFO blocks the "
-    "reader for ever"
-)
-_TREE_READERS = ("parse", "validate", "cme_emulator", "em_emulator", "cup_emulator")
-# Without a BOM the payload starts with '<': the capture reader and the clients parse it
-# too; the CME client reads through lxml's iterparse, which does not load the file.
-_NO_BOM_READERS = (*_TREE_READERS, "validate_capture", "cup_client", "em_client")
-
-
-def _reads(attack: str, codec: str) -> tuple[str, ...]:
-    """The entry points that open the file for ``attack`` in ``codec`` (known defect)."""
-    if attack not in ("external-dtd-file", "parameter-entity-file") or codec == "utf8":
-        return ()
-    # With a BOM, validate_capture and the clients refuse before parsing (not '<').
-    return _TREE_READERS if codec == "utf16-bom" else _NO_BOM_READERS
-
 
 def _cases() -> list[object]:
     cases = []
@@ -63,12 +43,7 @@ def _cases() -> list[object]:
     names.append(("schema-location-hints", "utf8"))
     for attack, codec in names:
         for entry in ENTRY_POINTS:
-            marks = []
-            if entry in _reads(attack, codec):
-                marks.append(pytest.mark.xfail(strict=True, reason=_READ))
-            cases.append(
-                pytest.param(attack, codec, entry, id=f"{attack}-{codec}:{entry}", marks=marks)
-            )
+            cases.append(pytest.param(attack, codec, entry, id=f"{attack}-{codec}:{entry}"))
     return cases
 
 
@@ -121,7 +96,6 @@ def test_no_local_file_is_opened(
     assert refused, f"{why}; got {outcome.describe()}"
 
 
-@pytest.mark.xfail(strict=True, reason=_READ)
 def test_a_dtd_naming_standard_input_does_not_block() -> None:
     """``<!DOCTYPE r SYSTEM "file:///dev/stdin">`` in UTF-16, read by a process whose standard
     input is a pipe nobody writes to (a service under a supervisor): it must not wait."""

@@ -1,0 +1,52 @@
+"""A payload with thousands of the same fault lists the first hundred and counts the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ucxml
+
+EXAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "schemas/cme/examples/corrected/02-ISexecCLI-response-success.xml"
+).read_bytes()
+TAG = b"<ISexecCLIResponse>"
+
+
+def _with_attributes(attributes: bytes) -> bytes:
+    return EXAMPLE.replace(TAG, b"<ISexecCLIResponse " + attributes + b">")
+
+
+@pytest.mark.parametrize("count", [99, 100, 101, 250])
+def test_schema_errors_beyond_a_hundred_are_counted(count: int) -> None:
+    report = ucxml.validate(_with_attributes(b" ".join(b'u%d="1"' % i for i in range(count))))
+    errors = [i for i in report.issues if i.severity == "error"]
+    assert not report.valid
+    listed = [e for e in errors if "not allowed" in e.message]
+    assert [e.message.split("'")[3] for e in listed] == [f"u{i}" for i in range(min(count, 100))]
+    summary = [e for e in errors if "not listed" in e.message]
+    if count > 100:
+        assert [s.message for s in summary] == [
+            f"{count - 100:,} more errors in this payload are not listed"
+        ]
+    else:
+        assert summary == []
+
+
+@pytest.mark.parametrize("count", [3, 100, 101, 400])
+def test_run_together_attributes_beyond_a_hundred_are_counted(count: int) -> None:
+    glued = b'g="1"' + b"".join(b'a%d="1"' % i for i in range(count))
+    report = ucxml.validate(_with_attributes(glued))
+    warnings = [i for i in report.issues if i.severity == "warning"]
+    listed = [w for w in warnings if w.message.startswith("attribute ")]
+    assert len(listed) == min(count, 100)
+    assert listed[0].message == "attribute 'a0' run together with the previous one"
+    assert listed[0].line == 6 and listed[0].column == 33  # where a0 starts in the original
+    rest = [w.message for w in warnings if "more attributes run together" in w.message]
+    assert rest == (
+        [f"{count - 100:,} more attributes run together with the previous one"]
+        if count > 100
+        else []
+    )
