@@ -25,7 +25,6 @@ error message.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ from ucxml.generated.huawei.models import (
     SignInResult,
 )
 from ucxml.generated.huawei.registry import OPERATIONS, ROUTES
-from ucxml.jsondocs import _dump, dump_json, looks_like_json, parse_json
+from ucxml.jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, parse_json
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -279,10 +278,14 @@ class _GatewayCore:
                 f"{self._excerpt(content)}"
             )
         try:
-            raw = json.loads(content)
-        except (ValueError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
-            raise MalformedResponseError(f"{name}: unreadable JSON answer ({detail})") from None
+            # The strict reader: no NaN/Infinity, bounded nesting, repeated keys seen (a
+            # second "retcode" must not decide between success and failure).
+            raw, layout = _read(content)
+        except _SyntaxProblem as problem:
+            raise MalformedResponseError(f"{name}: unreadable JSON answer ({problem})") from None
+        if layout.duplicates:
+            pointer, _ = layout.duplicates[0]
+            raise MalformedResponseError(f"{name}: repeated key {pointer!r} in the answer")
         if not isinstance(raw, dict) or "retcode" not in raw:
             raise MalformedResponseError(f"{name}: the answer is not the gateway's envelope")
         code = str(raw["retcode"])

@@ -6,6 +6,9 @@ XML corpus checks for nesting, encoding and size holds for JSON too.
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from hostile_harness import call_entry, is_refusal
 
@@ -46,3 +49,56 @@ def test_a_million_numbers_in_an_array_stay_within_budget() -> None:
     refused, why = is_refusal(outcome)
     assert refused, f"{why}; got {outcome.describe()}"
     assert outcome.growth_mb < 150
+
+
+# --------------------------------------------------------------------------- the gateway
+
+
+def _answered(data: bytes) -> tuple[BaseException | None, int, float]:
+    """``AgentGatewayClient.logout`` answered ``200 application/json`` with ``data``."""
+    from ucxml.huawei import AgentGatewayClient
+    from ucxml.transport import HttpResponse, MockTransport
+
+    transport = MockTransport(
+        lambda _r: HttpResponse(200, data, {"content-type": "application/json"})
+    )
+    started = time.perf_counter()
+    error: BaseException | None = None
+    with AgentGatewayClient("https://gateway:8043", transport=transport) as client:
+        try:
+            client.logout(1001)
+        except Exception as exc:
+            error = exc
+    return error, len(transport.requests), time.perf_counter() - started
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_the_gateway_client_refuses_hostile_answers(name: str) -> None:
+    """The client's answer path: a typed error after one request, within the deadline."""
+    from ucxml.errors import MalformedResponseError
+
+    error, requests, seconds = _answered(SMALL[name])
+    assert isinstance(error, MalformedResponseError), repr(error)
+    assert requests == 1  # an unreadable answer is never retried (logout is a write anyway)
+    assert seconds < 5.0
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_the_gateway_emulator_refuses_hostile_requests(name: str) -> None:
+    """The emulator's request path: the gateway's own parameter error, never a 500."""
+    from starlette.testclient import TestClient
+
+    from ucxml.emulator import create_app
+    from ucxml.emulator.huawei_app import HUAWEI_PATH
+
+    with TestClient(create_app()) as http:
+        started = time.perf_counter()
+        answer = http.put(
+            f"{HUAWEI_PATH}/1001",
+            content=SMALL[name],
+            headers={"Content-Type": "application/json; charset=UTF-8"},
+        )
+        seconds = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text[:200]
+    assert json.loads(answer.content)["retcode"] != "0", answer.text[:200]
+    assert seconds < 5.0
