@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import sys
 import typing
@@ -135,19 +136,21 @@ def _prefixes_for_root(local: str | None) -> dict[str, str]:
 def _claims(api: ApiBinding, root: etree._Element) -> bool:
     """Whether ``root`` looks like a message of ``api`` (root names and dispatch style)."""
     roots = api.info.roots
-    if root.tag not in roots:
+    tag = str(root.tag)
+    if tag not in roots:
         return False
-    local = etree.QName(root).localname
+    local = tag.rpartition("}")[2]
     if local == "Envelope":
-        parts = {etree.QName(c).localname: c for c in root if isinstance(c.tag, str)}
+        parts = {str(c.tag).rpartition("}")[2]: c for c in root if isinstance(c.tag, str)}
         body = parts.get("Body")
-        inner = [c for c in body if isinstance(c.tag, str)] if body is not None else []
-        if inner:
-            return inner[0].tag in roots
+        if body is not None:
+            for inner in body:
+                if isinstance(inner.tag, str):
+                    return inner.tag in roots
         # No message in the body: the header blocks may still name the API.
         header = parts.get("Header")
         blocks = [c for c in header if isinstance(c.tag, str)] if header is not None else []
-        return any(etree.QName(b).localname in api.headers for b in blocks)
+        return any(str(b.tag).rpartition("}")[2] in api.headers for b in blocks)
     if api.info.dispatch == "root":
         return root.get(XSI_TYPE) is None
     if local in ("request", "response"):
@@ -181,7 +184,7 @@ def detect_tree(root: etree._Element) -> str | None:
 def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:
     """The payload of a root-dispatched API: the message element's name selects the model."""
     element = payload.element
-    local = etree.QName(element).localname
+    local = str(element.tag).rpartition("}")[2]
     kind = api.kind_of(local)
     if kind is None or element.tag not in api.info.roots:
         qualified = etree.QName(element)
@@ -197,25 +200,39 @@ def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:
 def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
     """Rename the tolerated element spellings to the schema's, with a warning each."""
     aliases = api.info.aliases
-    if not aliases or not any(b"<" + a.encode() in data for a in aliases):
+    # lxml's tag-filtered walk runs in C: far cheaper than a byte search of a large payload.
+    found = list(payload.element.iter(*aliases)) if aliases else []
+    if not found:
         return []
     issues = []
     lines = SourceLines(data)
     tree = payload.element.getroottree()
-    for el in payload.element.iter():
-        if isinstance(el.tag, str) and el.tag in aliases:
-            target = aliases[el.tag]
-            issues.append(
-                Issue(
-                    "warning",
-                    f"element '{el.tag}' read as '{target}'",
-                    el.sourceline,
-                    column_of(lines, el.sourceline, el.tag),
-                    tree.getpath(el),
-                )
+    for el in found:
+        tag = str(el.tag)
+        target = aliases[tag]
+        issues.append(
+            Issue(
+                "warning",
+                f"element '{tag}' read as '{target}'",
+                el.sourceline,
+                column_of(lines, el.sourceline, tag),
+                tree.getpath(el),
             )
-            el.tag = target
+        )
+        el.tag = target
     return issues
+
+
+@functools.cache
+def _ranks(api: str, parent: str) -> tuple[dict[str, int], int]:
+    """Each child name's place under ``parent``, and the place of any other name."""
+    names = binding(api).info.order[parent]
+    other = names.index("*") if "*" in names else len(names)
+    rank: dict[str, int] = {}
+    for at, name in enumerate(names):
+        if name != "*":
+            rank.setdefault(name, at)  # as names.index(): the first place counts
+    return rank, other
 
 
 def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
@@ -226,14 +243,14 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
     issues = []
     lines: SourceLines | None = None
     for parent in payload.element.iter(*order):
-        names = order[str(parent.tag)]
-        other = names.index("*") if "*" in names else len(names)
+        rank, other = _ranks(api.info.name, str(parent.tag))
         children = [c for c in parent if isinstance(c.tag, str)]
-        ranks = [names.index(c.tag) if c.tag in names else other for c in children]
-        if ranks == sorted(ranks):
+        ranks = [rank.get(str(c.tag), other) for c in children]
+        if all(a <= b for a, b in itertools.pairwise(ranks)):
             continue
-        for child in sorted(children, key=lambda c: ranks[children.index(c)]):
+        for _, child in sorted(zip(ranks, children, strict=True), key=lambda pair: pair[0]):
             parent.append(child)  # moves it to the end, in rank order (stable)
+        names = order[str(parent.tag)]
         lines = lines if lines is not None else SourceLines(data)
         local = etree.QName(parent).localname
         wanted = ", ".join(n if n == "*" else etree.QName(n).localname for n in names)
@@ -266,9 +283,13 @@ def read_message(
     data: bytes, api: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Message:
     """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound."""
+
     # With the API named, its own prefixes win; the others still apply, so naming the API
     # never refuses a payload that detection reads (an undeclared xsi: in a UCCN document).
-    prefixes = {**_all_prefixes(data), **binding(api).info.prefixes} if api else _all_prefixes(data)
+    def prefixes() -> dict[str, str]:
+        own = binding(api).info.prefixes if api else {}
+        return {**_all_prefixes(data), **own}
+
     parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes)
     name = api or detect_tree(parsed.root)
     if name is None:
@@ -288,8 +309,9 @@ def read_message(
         exc.warnings = tuple(parsed.warnings)
         raise
     issues = list(parsed.warnings) + envelope_warnings
-    issues += _apply_aliases(api_binding, data, payload)
-    issues += _apply_order(api_binding, data, payload)
+    # The bytes libxml2 read (UTF-8): a UTF-16 payload hides its names from a byte search.
+    issues += _apply_aliases(api_binding, parsed.data, payload)
+    issues += _apply_order(api_binding, parsed.data, payload)
     type_name, type_warnings = _fix_type(api_binding, payload)
     issues += type_warnings
     return Message(

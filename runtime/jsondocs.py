@@ -269,13 +269,18 @@ def _components(api: str) -> dict[str, Any]:
     return schemas
 
 
-def _model_names(api: str) -> list[str]:
+@functools.cache
+def _model_names(api: str) -> tuple[str, ...]:
     """Request and response schemas that describe JSON bodies (not path parameters)."""
     api_binding = _json_binding(api)
     components = _components(api)
     names = set(api_binding.requests) | set(api_binding.responses)
-    return sorted(
-        n for n in names if n in components and components[n].get("x-ucxml-in", "body") == "body"
+    return tuple(
+        sorted(
+            n
+            for n in names
+            if n in components and components[n].get("x-ucxml-in", "body") == "body"
+        )
     )
 
 
@@ -301,6 +306,12 @@ def _described(api: str, schema: dict[str, Any], depth: int = 0) -> int:
     for prop in schema.get("properties", {}).values():
         total += 1 + sum(_described(api, s, depth + 1) for s in _resolve(api, prop))
     return total
+
+
+@functools.cache
+def _size(api: str, name: str) -> int:
+    """How many properties the component schema ``name`` describes (see :func:`_described`)."""
+    return _described(api, _components(api)[name])
 
 
 def _matched(api: str, schema: dict[str, Any], value: Mapping[str, Any], depth: int = 0) -> int:
@@ -330,7 +341,7 @@ def _detect(api: str, value: Any) -> str | None:
         if not matched:
             continue
         complete = all(key in value for key in schema.get("required", []))
-        score = (complete, matched, -_described(api, schema))
+        score = (complete, matched, -_size(api, name))
         if best is None or score > best[0]:
             best = (score, name)
     return best[1] if best else None
@@ -506,6 +517,8 @@ def dump_json(obj: Any) -> bytes:
 def looks_like_json(data: bytes | str) -> bool:
     """True when ``data`` starts (after a BOM and whitespace) like a JSON object or array."""
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    if raw[:1] == b"<":
+        return False  # the common case: a markup payload, no need to copy its head
     head = raw[:4096].removeprefix("\ufeff".encode()).lstrip()
     return head[:1] in (b"{", b"[")
 

@@ -28,7 +28,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, quote_plus, unquote_plus
 
 from ucxml.bindings import SECRET_NAME_PARTS, is_secret_name
@@ -135,28 +135,128 @@ def _header_values(found: set[str], name: str, value: str) -> None:
             _add(found, pair.partition("=")[2])
 
 
+def _take_element(match: re.Match[str], found: set[str]) -> None:
+    _add(found, match.group("cdata") if match.group("cdata") is not None else match["text"])
+
+
+def _take_attribute(match: re.Match[str], found: set[str]) -> None:
+    _add(found, match["dq"] if match["dq"] is not None else match["sq"])
+
+
+def _take_setting(match: re.Match[str], found: set[str]) -> None:
+    _add(found, match["text"])
+    for dq, sq in _VALUE_ATTRIBUTE.findall(match["attrs"]):
+        _add(found, dq or sq)
+
+
+def _take_json(match: re.Match[str], found: set[str]) -> None:
+    raw = match["value"]
+    if raw.startswith('"'):
+        _add(found, raw[1:-1])
+        with contextlib.suppress(ValueError):
+            _add(found, str(json.loads(raw)))
+    else:
+        _add(found, raw)
+
+
+def _take_form(match: re.Match[str], found: set[str]) -> None:
+    _add(found, match["value"])
+    _add(found, unquote_plus(match["value"]))
+
+
+def _take_header(match: re.Match[str], found: set[str]) -> None:
+    _header_values(found, match["name"], match["value"])
+
+
+_TAKERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], set[str]], None]], ...] = (
+    (_ELEMENT, _take_element),
+    (_ATTRIBUTE, _take_attribute),
+    (_SETTING, _take_setting),
+    (_JSON, _take_json),
+    (_FORM, _take_form),
+    (_HEADER, _take_header),
+)
+_NAME_RUN = re.compile(r"[\w.\-]*+")
+_KEY_RUN = re.compile(r"[^\"\\]{0,257}+")  # a JSON key is at most 256 characters
+
+
 def _scan(text: str, found: set[str]) -> None:
-    for match in _ELEMENT.finditer(text):
-        _add(found, match.group("cdata") if match.group("cdata") is not None else match["text"])
-    for match in _ATTRIBUTE.finditer(text):
-        _add(found, match["dq"] if match["dq"] is not None else match["sq"])
-    for match in _SETTING.finditer(text):
-        _add(found, match["text"])
-        for dq, sq in _VALUE_ATTRIBUTE.findall(match["attrs"]):
-            _add(found, dq or sq)
-    for match in _JSON.finditer(text):
-        raw = match["value"]
-        if raw.startswith('"'):
-            _add(found, raw[1:-1])
-            with contextlib.suppress(ValueError):
-                _add(found, str(json.loads(raw)))
-        else:
-            _add(found, raw)
-    for match in _FORM.finditer(text):
-        _add(found, match["value"])
-        _add(found, unquote_plus(match["value"]))
-    for match in _HEADER.finditer(text):
-        _header_values(found, match["name"], match["value"])
+    if text.isascii():
+        lowered = text.lower()
+        words = sorted({at for word in _WORDS for at in _occurrences(lowered, word)})
+        # Trying each word costs about as much as scanning 16 characters: text dense with
+        # secret words (hostile) is cheaper to scan whole.
+        if len(words) * 16 < len(text):
+            _scan_near_words(text, words, found)
+            return
+    # Unicode case folding (the Kelvin sign, the long s) can make a secret word of other
+    # letters: the patterns themselves look at every position.
+    for pattern, take in _TAKERS:
+        for match in pattern.finditer(text):
+            take(match, found)
+
+
+def _scan_near_words(text: str, words: list[int], found: set[str]) -> None:
+    """:func:`_scan` for ASCII text: each pattern is tried only where its match would start.
+
+    Every match holds a secret word in a name, so it starts at a place fixed by that word:
+    the start of the name run holding it (or of its prefix, or the ``<`` before them), the
+    quote opening a JSON key, the ``<`` of the tag, the start of the line. Trying the
+    patterns there, rather than at every position, makes the scan cost a few matches per
+    secret word (``words``: their offsets, ascending). A word inside a name run already
+    tried adds nothing.
+    """
+    rev = text[::-1]
+    size = len(text)
+    tried: set[tuple[int, int]] = set()
+    run_end = -1
+    last_lt, last_nl, seen = -1, -1, 0
+
+    def attempt(which: int, at: int) -> None:
+        if at < 0 or (which, at) in tried:
+            return
+        tried.add((which, at))
+        pattern, take = _TAKERS[which]
+        match = pattern.match(text, at)
+        if match is not None:
+            take(match, found)
+
+    for at in words:
+        # The nearest "<" and line start before the word, found incrementally (linear).
+        lt = text.rfind("<", seen, at)
+        nl = text.rfind("\n", seen, at)
+        last_lt = lt if lt != -1 else last_lt
+        last_nl = nl if nl != -1 else last_nl
+        seen = at
+        attempt(2, last_lt)  # a name/value setting: <tag ... name="…Password" ...>
+        attempt(5, last_nl + 1)  # a header line
+        quote = at - _run(_KEY_RUN, rev, size - at) - 1
+        if quote >= 0 and text[quote] == '"':
+            attempt(3, quote)  # a JSON key
+        if at < run_end:
+            continue  # the same name as the word before
+        run_end = at + _run(_NAME_RUN, text, at)
+        start = at - _run(_NAME_RUN, rev, size - at)
+        attempt(1, start)  # attribute
+        attempt(4, start)  # form field
+        attempt(0, start - 1)  # element <name
+        if start > 0 and text[start - 1] == ":":
+            outer = start - 1 - _run(_NAME_RUN, rev, size - start + 1)
+            attempt(1, outer)  # prefix:attribute
+            attempt(0, outer - 1)  # element <prefix:name
+
+
+def _run(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Length of the run of ``pattern`` (which may match empty) at ``at`` in ``text``."""
+    match = pattern.match(text, at)
+    return match.end() - at if match else 0
+
+
+def _occurrences(lowered: str, word: str) -> Iterator[int]:
+    at = lowered.find(word)
+    while at != -1:
+        yield at
+        at = lowered.find(word, at + 1)
 
 
 # Plain words every secret name contains (lower case): found with bytes.find, which is

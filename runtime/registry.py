@@ -28,7 +28,6 @@ __all__ = [
     "binding",
     "erratum_for",
     "lxml_schema",
-    "xmlschema_schema",
 ]
 
 
@@ -54,8 +53,11 @@ class ApiBinding:
 
     def model_for(self, type_name: str, kind: str) -> type[Any] | None:
         """The model selected by ``type_name`` for a ``request``, ``response`` or ``document``."""
-        table = {"request": self.requests, "response": self.responses}.get(kind, self.documents)
-        return table.get(type_name)
+        if kind == "request":
+            return self.requests.get(type_name)
+        if kind == "response":
+            return self.responses.get(type_name)
+        return self.documents.get(type_name)
 
     def kind_of(self, type_name: str) -> str | None:
         """Whether ``type_name`` is a ``request``, ``response`` or ``document`` (None: neither)."""
@@ -112,21 +114,26 @@ def lxml_schema(api: str) -> etree.XMLSchema:
 
 
 @functools.cache
-def xmlschema_schema(api: str) -> Any:
-    """The API's schema compiled by xmlschema (used to explain invalid payloads)."""
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(binding(api).schema_path))
-
-
-@functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
 def erratum_for(api: str, message: str) -> str | None:
     """Id of the first erratum of ``api`` whose match pattern is found in ``message``."""
+    key = (api, message)
+    if key in _HINTS:
+        return _HINTS[key]
+    found = None
     for entry in binding(api).errata:
         if any(_compiled(p).search(message) for p in entry.match):
-            return entry.id
-    return None
+            found = entry.id
+            break
+    # A folder of captures repeats the same few messages; long ones are not kept.
+    if len(message) <= _HINTED_LENGTH and len(_HINTS) < _HINTED_COUNT:
+        _HINTS[key] = found
+    return found
+
+
+_HINTS: dict[tuple[str, str], str | None] = {}
+_HINTED_LENGTH = 512
+_HINTED_COUNT = 4096

@@ -1,18 +1,16 @@
 """``ucxml.validate``: the verdict on one payload, with line, column, path and errata hints.
 
-libxml2 (lxml's ``XMLSchema``) gives the verdict; xmlschema is asked only to explain a
-payload that failed, in plainer words and with the failing element's path. Every issue's
-message is matched against the API's errata, so a capture that reproduces a defect of
-Cisco's documentation is named as such.
+libxml2 (lxml's ``XMLSchema``) gives the verdict, and its error log explains a payload
+that failed (:mod:`ucxml.schemaerrors`: plain words, the failing element's path and
+column). Every issue's message is matched against the API's errata, so a capture that
+reproduces a defect of Cisco's documentation is named as such.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 import re
-from typing import Any
 from urllib.parse import unquote
 
 from lxml import etree
@@ -22,16 +20,13 @@ from ucxml.errors import BindingError, UnknownApiError, XmlError
 from ucxml.jsondocs import looks_like_json, validate_json
 from ucxml.payloads import split_capture
 from ucxml.redaction import Redactor
-from ucxml.registry import api_names, binding, erratum_for, lxml_schema, xmlschema_schema
+from ucxml.registry import api_names, binding, erratum_for, lxml_schema
 from ucxml.report import Issue, Report
 from ucxml.safexml import Source, SourceLines, column_of, read_source
+from ucxml.schemaerrors import schema_issues
 
 __all__ = ["validate", "validate_bytes", "validate_capture"]
 
-_SPACES = re.compile(r"\s+")
-#: At most this many schema errors are explained per payload.
-_EXPLAINED = 20
-_CHILD = re.compile(r"Unexpected child with tag '([^']+)' at position (\d+)")
 #: At most this many schema errors are listed per payload, and twice as many warnings
 #: (each repair already counts its own beyond a hundred); the rest are counted in one
 #: last issue (a hostile payload can carry 35,000 of the same fault).
@@ -57,6 +52,8 @@ def _listed(issues: list[Issue], unlisted: int = 0, *, limit: int = _LISTED) -> 
 
 
 def _hinted(api: str | None, issue: Issue) -> Issue:
+    if issue.hint:
+        return issue  # named where the issue was made, from the validator's own words
     names = [api] if api else api_names()
     for name in names:
         hint = erratum_for(name, issue.message)
@@ -76,74 +73,24 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _explain(message: Message, lines: SourceLines) -> list[Issue]:
-    """The schema errors of an invalid payload, explained by xmlschema where it can."""
-    target = message.element if message.bare else message.root
-    issues: list[Issue] = []
-    if any(len(el.attrib) > _EXPLAINED for el in target.iter()):
-        # xmlschema's cost grows with the square of an element's attributes: a hostile
-        # payload gets libxml2's words instead (the caller's fallback).
-        return issues
-    try:
-        schema = xmlschema_schema(message.api)
-        # Explaining is for people: the first errors say it (and bound the cost of hostile
-        # payloads whose every attribute is an error).
-        errors = list(itertools.islice(schema.iter_errors(copy.deepcopy(target)), _EXPLAINED))
-    except Exception:  # xmlschema is only the explainer: fall back to libxml2's words
-        errors = []
-    for err in errors:
-        elem: Any = getattr(err, "elem", None)
-        line = getattr(elem, "sourceline", None) if elem is not None else None
-        local = etree.QName(elem).localname if elem is not None else ""
-        reason = _SPACES.sub(" ", str(err.reason or err.message)).strip()
-        path = str(getattr(err, "path", "") or "")
-        child = _CHILD.search(reason)
-        if child and elem is not None:
-            # Point at the unexpected child itself, not at its parent.
-            children = [c for c in elem if isinstance(c.tag, str)]
-            position = int(child.group(2)) - 1
-            if 0 <= position < len(children):
-                elem = children[position]
-                line = elem.sourceline
-                path = f"{path}/{child.group(1)}"
-        issues.append(
-            Issue(
-                "error",
-                f"{local}: {reason}" if local else reason,
-                line,
-                column_of(lines, line, etree.QName(elem).localname) if local else None,
-                path,
-            )
-        )
-    return issues
-
-
 def _schema_issues(message: Message, lines: SourceLines) -> list[Issue]:
     schema = lxml_schema(message.api)
     target = message.element if message.bare else message.root
     if schema.validate(target):
         return []
-    explained = _explain(message, lines)
-    if explained:
-        return explained
-    issues = []
     log = schema.error_log
-    for entry in itertools.islice(log, _LISTED):
-        path = entry.path or ""
-        local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""
-        issues.append(
-            Issue("error", entry.message, entry.line, column_of(lines, entry.line, local), path)
-        )
+    listed = itertools.islice(log, _LISTED)
+    issues = schema_issues(listed, target, lines, functools.partial(erratum_for, message.api))
     return _listed(issues, len(log) - len(issues))
 
 
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
-def _encoded(message: Message, lines: SourceLines) -> list[Issue]:
+def _encoded(message: Message, lines: SourceLines, data: bytes) -> list[Issue]:
     """Warnings for values a server sent URL-encoded (``em%40cisco.com``): valid, but noted."""
     names = binding(message.api).info.url_encoded
-    if not names:
+    if not names or (b"%" not in data and b"+" not in data):  # "+": UTF-7 shifts
         return []
     issues = []
     for el in message.element.iter():
@@ -183,7 +130,7 @@ def _label(message: Message) -> str | None:
     for child in message.element:
         if not isinstance(child.tag, str):
             continue
-        local = etree.QName(child).localname
+        local = child.tag.rpartition("}")[2]
         if local in params:
             return f"{message.type_name} {local}"
         if local == api.info.label and (child.text or "").strip():
@@ -243,8 +190,8 @@ def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: b
         return Report(source, found, None, (*earlier, _hinted(found, issue)))
     label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in _listed(list(message.warnings), limit=2 * _LISTED)]
-    issues += [_hinted(message.api, i) for i in _schema_issues(message, lines)]
-    issues += [_hinted(message.api, i) for i in _encoded(message, lines)]
+    issues += _schema_issues(message, lines)  # hinted from libxml2's own words
+    issues += [_hinted(message.api, i) for i in _encoded(message, lines, data)]
     if bind and all(i.severity != "error" for i in issues):
         # The schema accepted it; binding must too, or a field would be lost.
         try:

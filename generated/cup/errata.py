@@ -102,8 +102,9 @@ ERRATA: tuple[Erratum, ...] = (
         severity="error",
         files=(("55-publish-pres-status-request.xml", 1),),
         match=(
-            "The content of element '(?:[\\w.-]+:)?publish-pres-status' is not complete",
             "Character content other than whitespace is not allowed because the content type is 'element-only'",
+            "Element '(?:\\{[^}]*\\})?publish-pres-status': Missing child element",
+            "The content of element '(?:[\\w.-]+:)?publish-pres-status' is not complete",
         ),
         wrong="`<publish-pres-status>[XML presence doc]</publish-pres-status>`: the text `[XML presence doc]` stands for the document to publish; the schema expects an element",
         fix='the corrected twin publishes a minimal PIDF document (`urn:ietf:params:xml:ns:pidf`): `<presence entity="sip:xmzhou@cisco.com"><tuple id="cupc-override"><status><basic>open</basic></status><note>On vacation</note></tuple></presence>`, user and tuple id taken from Examples 11 and 16',

@@ -1,0 +1,241 @@
+"""libxml2's schema errors as validation issues: located, and said in plain words.
+
+libxml2 gives the verdict and, for a payload it refuses, an error log whose entries carry
+the line, an XPath and a reason such as ``Element '{urn:cisco:epas:soap}extraInfo': This
+element is not expected. Expected is ( {urn:cisco:epas:soap}reason ).`` Each entry
+becomes an :class:`~ucxml.report.Issue` whose path uses the document's own prefixes
+(libxml2 writes ``*`` for every element of a default namespace), whose column is that of
+the start tag, and whose message names elements as the document does and drops the
+schema jargon. Errata hints are matched against libxml2's own words, which the ERRATA
+files quote.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+
+from lxml import etree
+
+from ucxml.report import Issue
+from ucxml.safexml import SourceLines, column_of
+
+__all__ = ["schema_issues"]
+
+# "Element 'epas:x'" or "Element '{ns}x'", then optionally ", attribute 'a'".
+_SUBJECT = re.compile(r"\AElement '([^']+)'(?:, attribute '([^']+)')?: ")
+_CLARK = re.compile(r"\{([^{}\s',]*)\}([A-Za-z_][\w.\-]*|\*)")
+_OTHER = re.compile(r"##other\{([^{}]*)\}\*")
+#: libxml2's jargon, reworded; applied in order after the subject is cut off.
+_PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words)
+    for pattern, words in (
+        (r"\[facet '\w+'\] ", ""),
+        (
+            r"is not a valid value of the (?:atomic|union|list) type '([^']+)'",
+            r"is not a valid '\1' value",
+        ),
+        (
+            r"is not a valid value of the local (?:atomic|union|list) type",
+            "is not an allowed value",
+        ),
+        (r"is not an element of the set (\{.*\})", r"is not one of the allowed values \1"),
+        (
+            r"Element content is not allowed, because (?:the type definition is simple|"
+            r"the content type is a simple type definition)\.",
+            "child elements are not allowed here: the element holds a simple value.",
+        ),
+        (
+            r"Character content other than whitespace is not allowed because the content "
+            r"type is 'element-only'\.",
+            "text is not allowed here: the element holds child elements only.",
+        ),
+        (
+            r"Character content is not allowed, because the content type is empty\.",
+            "text is not allowed here: the element must be empty.",
+        ),
+        (
+            r"Element content is not allowed, because the content type is empty\.",
+            "child elements are not allowed here: the element must be empty.",
+        ),
+        (
+            r"No matching global declaration available for the validation root\.",
+            "the schema declares no such message element.",
+        ),
+        (
+            r"This element is not expected\. Expected is one of \( (.*) \)\.",
+            r"This element is not expected here; expected one of: \1.",
+        ),
+        (
+            r"This element is not expected\. Expected is \( (.*) \)\.",
+            r"This element is not expected here; expected: \1.",
+        ),
+        (
+            r"Missing child element\(s\)\. Expected is one of \( (.*) \)\.",
+            r"Missing child element; expected one of: \1.",
+        ),
+        (
+            r"Missing child element\(s\)\. Expected is \( (.*) \)\.",
+            r"Missing child element; expected: \1.",
+        ),
+    )
+)
+
+
+class _Locator:
+    """The elements of a tree by line, indexed once and only when asked."""
+
+    __slots__ = ("_index", "_lines", "_target")
+
+    def __init__(self, target: etree._Element, lines: SourceLines) -> None:
+        self._target = target
+        self._lines = lines
+        self._index: dict[int | None, list[etree._Element]] | None = None
+
+    def _on(self, line: int | None) -> list[etree._Element]:
+        if self._index is None:
+            self._index = {}
+            for el in self._target.iter():
+                if isinstance(el.tag, str):
+                    self._index.setdefault(el.sourceline, []).append(el)
+        return self._index.get(line, [])
+
+    def find(self, line: int, tag: str, path: str | None) -> etree._Element | None:
+        """The element ``tag`` (Clark form) starting on ``line`` that libxml2's ``path`` names.
+
+        The path tells apart same-named elements on one line (a one-line payload); the
+        first such element on the line is the answer when the path cannot be followed.
+        """
+        here = [el for el in self._on(line) if el.tag == tag]
+        if len(here) > 1 and path:
+            named = set(self._follow(path))
+            here = [el for el in here if el in named] or here
+        return here[0] if here else None
+
+    def _follow(self, path: str) -> list[etree._Element]:
+        # libxml2's path starts at the validated element and uses the payload's prefixes
+        # ("*" for a default namespace): an XPath from the target, given those prefixes.
+        steps = path.lstrip("/").split("/", 1)
+        if len(steps) == 1:
+            return [self._target]
+        namespaces: dict[str, str] = {}
+        for el in self._target.iter():
+            for prefix, ns in el.nsmap.items():
+                if prefix:
+                    namespaces.setdefault(prefix, ns)
+        try:
+            found = self._target.xpath("./" + steps[1], namespaces=namespaces)
+        except (etree.XPathError, ValueError):
+            return []
+        return (
+            [el for el in found if isinstance(el, etree._Element)]
+            if isinstance(found, list)
+            else []
+        )
+
+    def column(self, el: etree._Element) -> int | None:
+        """1-based column of ``el``'s start tag (several same-named tags may share a line)."""
+        line = el.sourceline
+        text = self._lines.line(line) if line is not None else None
+        if text is None:
+            return None
+        local = etree.QName(el).localname
+        before = 0
+        for other in self._on(line):
+            if other is el:
+                break
+            before += etree.QName(other).localname == local
+        tags = re.finditer(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", text)
+        found = next(itertools.islice(tags, before, None), None)
+        return found.start() + 1 if found else None
+
+
+def _written(el: etree._Element) -> str:
+    """``el``'s name as its start tag writes it."""
+    local = etree.QName(el).localname
+    return f"{el.prefix}:{local}" if el.prefix else local
+
+
+def _step(el: etree._Element) -> str:
+    name = _written(el)
+    parent = el.getparent()
+    if parent is None:
+        return name
+    same = [c for c in parent if c.tag == el.tag]
+    return f"{name}[{same.index(el) + 1}]" if len(same) > 1 else name
+
+
+def _path(el: etree._Element) -> str:
+    """``el``'s XPath with the document's prefixes (an unprefixed element by its name)."""
+    steps = [_step(el)]
+    steps.extend(_step(a) for a in el.iterancestors())
+    return "/" + "/".join(reversed(steps))
+
+
+def _namer(el: etree._Element | None) -> Callable[[re.Match[str]], str]:
+    """Writes a Clark name ``{ns}local`` as the document does near ``el``."""
+    prefixes: dict[str, str] = {}
+    if el is not None:
+        for prefix, ns in el.nsmap.items():
+            if ns not in prefixes or prefix is None:
+                prefixes[ns] = prefix or ""
+
+    def name(match: re.Match[str]) -> str:
+        prefix = prefixes.get(match.group(1))
+        return f"{prefix}:{match.group(2)}" if prefix else match.group(2)
+
+    return name
+
+
+def _plain(raw: str, el: etree._Element | None) -> str:
+    """libxml2's message ``raw`` in plain words, names written as the document near ``el``."""
+    subject = _SUBJECT.match(raw)
+    reason = raw[subject.end() :] if subject else raw
+    tag = subject.group(1) if subject else None
+    for pattern, words in _PLAIN:
+        reason = pattern.sub(words, reason)
+    name = _namer(el)
+    reason = _OTHER.sub(lambda m: f"an element of a namespace other than {m.group(1)}", reason)
+    reason = _CLARK.sub(name, reason)
+    if subject is None or tag is None:
+        return reason
+    # The failing element is named as the document writes it (the same namespace can have
+    # a prefix on one element and be the default on another).
+    who = _CLARK.sub(name, tag) if el is None else _written(el)
+    if subject.group(2):
+        who = f"{who}/@{subject.group(2)}"
+    return f"{who}: {reason}"
+
+
+def _element_tag(raw: str) -> str | None:
+    subject = _SUBJECT.match(raw)
+    return subject.group(1) if subject else None
+
+
+def schema_issues(
+    log: Iterable[etree._LogEntry],
+    target: etree._Element,
+    lines: SourceLines,
+    hint: Callable[[str], str | None],
+) -> list[Issue]:
+    """One error issue per entry of libxml2's schema ``log`` about ``target``'s tree.
+
+    ``hint`` names the erratum libxml2's own message matches (None when none does).
+    """
+    locator = _Locator(target, lines)
+    issues = []
+    for entry in log:
+        raw = entry.message
+        subject = _SUBJECT.match(raw)
+        el = None
+        if subject is not None and entry.line:
+            el = locator.find(entry.line, subject.group(1), entry.path)
+        if el is not None:
+            path, column = _path(el), locator.column(el)
+        else:
+            path = entry.path or ""
+            local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""
+            column = column_of(lines, entry.line, local) if local and local != "*" else None
+        issues.append(Issue("error", _plain(raw, el), entry.line, column, path, hint(raw)))
+    return issues
