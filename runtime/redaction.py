@@ -191,6 +191,11 @@ def _scan(text: str, found: set[str]) -> None:
             return
     # Unicode case folding (the Kelvin sign, the long s) can make a secret word of other
     # letters: the patterns themselves look at every position.
+    _scan_all(text, found)
+
+
+def _scan_all(text: str, found: set[str]) -> None:
+    """Every pattern tried at every position of ``text`` (the reference scan)."""
     for pattern, take in _TAKERS:
         for match in pattern.finditer(text):
             take(match, found)
