@@ -322,6 +322,16 @@ def operations(data: bytes, bare: bytes) -> list[Operation]:
     ]
 
 
+def _joined(parts: list[Timing], warmup: int) -> Timing:
+    """The samples of one operation's blocks as one timing."""
+    return Timing(
+        samples=tuple(t for part in parts for t in part.samples),
+        warmup=warmup,
+        gc_enabled=parts[0].gc_enabled,
+        gc_collections=sum(part.gc_collections for part in parts),
+    )
+
+
 def run_size(
     devices: int,
     *,
@@ -332,25 +342,33 @@ def run_size(
     disable_gc: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> SizeResult:
-    """Time every operation on a payload of ``devices`` devices."""
+    """Time every operation on a payload of ``devices`` devices, sampled round-robin."""
     data = get_device_response(devices)
     bare = bare_response(devices)
-    timings: list[tuple[Operation, Timing]] = []
+    blocks = max(1, repeat)
+    samples: dict[str, list[Timing]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeviationWarning)
-        for operation in operations(data, bare):
-            if progress is not None:
-                progress(f"  {devices} devices: {operation.key}")
-            timing = measure_with_setup(
-                operation.setup,
-                operation.func,
-                repeat=repeat,
-                warmup=warmup,
-                min_time=min_time,
-                max_repeat=max_repeat,
-                disable_gc=disable_gc,
-            )
-            timings.append((operation, timing))
+        ops = operations(data, bare)
+        # The samples are taken round-robin (every operation's first sample, then every
+        # operation's second...; a cheap one takes a few per round, up to ``min_time``): a
+        # slow spell of a shared machine then lands on every operation alike, not on one
+        # side of a ratio.
+        for block in range(blocks):
+            for operation in ops:
+                if progress is not None and block == 0:
+                    progress(f"  {devices} devices: {operation.key}")
+                timing = measure_with_setup(
+                    operation.setup,
+                    operation.func,
+                    repeat=-(-repeat // blocks),
+                    warmup=warmup if block == 0 else 0,
+                    min_time=min_time / blocks,
+                    max_repeat=-(-max_repeat // blocks) if max_repeat is not None else None,
+                    disable_gc=disable_gc,
+                )
+                samples.setdefault(operation.key, []).append(timing)
+    timings = [(op, _joined(samples[op.key], warmup)) for op in ops]
     baseline = next(t for op, t in timings if op.key == BASELINE).median
     results = tuple(
         OperationResult(
