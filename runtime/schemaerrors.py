@@ -12,7 +12,6 @@ files quote.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -84,22 +83,42 @@ _PLAIN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 class _Locator:
-    """The elements of a tree by line, indexed once and only when asked."""
+    """The elements of a tree by line and name, indexed once and only when asked.
 
-    __slots__ = ("_index", "_lines", "_target")
+    A hostile one-line payload can hold tens of thousands of same-named elements, each an
+    error: every lookup here costs the same whatever the number of elements on the line.
+    """
+
+    __slots__ = (
+        "_by_local",
+        "_by_tag",
+        "_lines",
+        "_namespaces",
+        "_ordinals",
+        "_places",
+        "_starts",
+        "_target",
+    )
 
     def __init__(self, target: etree._Element, lines: SourceLines) -> None:
         self._target = target
         self._lines = lines
-        self._index: dict[int | None, list[etree._Element]] | None = None
+        self._by_tag: dict[tuple[int | None, str], list[etree._Element]] | None = None
+        self._by_local: dict[tuple[int | None, str], list[etree._Element]] = {}
+        self._namespaces: dict[str, str] | None = None
+        self._ordinals: dict[tuple[int | None, str], dict[etree._Element, int]] = {}
+        self._starts: dict[tuple[int | None, str], list[int]] = {}
+        self._places: dict[etree._Element, dict[etree._Element, tuple[int, int]]] = {}
 
-    def _on(self, line: int | None) -> list[etree._Element]:
-        if self._index is None:
-            self._index = {}
+    def _tagged(self) -> dict[tuple[int | None, str], list[etree._Element]]:
+        if self._by_tag is None:
+            self._by_tag = {}
             for el in self._target.iter():
                 if isinstance(el.tag, str):
-                    self._index.setdefault(el.sourceline, []).append(el)
-        return self._index.get(line, [])
+                    self._by_tag.setdefault((el.sourceline, el.tag), []).append(el)
+                    local = el.tag.rpartition("}")[2]
+                    self._by_local.setdefault((el.sourceline, local), []).append(el)
+        return self._by_tag
 
     def find(self, line: int, tag: str, path: str | None) -> etree._Element | None:
         """The element ``tag`` (Clark form) starting on ``line`` that libxml2's ``path`` names.
@@ -107,10 +126,12 @@ class _Locator:
         The path tells apart same-named elements on one line (a one-line payload); the
         first such element on the line is the answer when the path cannot be followed.
         """
-        here = [el for el in self._on(line) if el.tag == tag]
+        here = self._tagged().get((line, tag), [])
         if len(here) > 1 and path:
-            named = set(self._follow(path))
-            here = [el for el in here if el in named] or here
+            named = (el for el in self._follow(path) if el.sourceline == line and el.tag == tag)
+            chosen = next(named, None)
+            if chosen is not None:
+                return chosen
         return here[0] if here else None
 
     def _follow(self, path: str) -> list[etree._Element]:
@@ -119,13 +140,14 @@ class _Locator:
         steps = path.lstrip("/").split("/", 1)
         if len(steps) == 1:
             return [self._target]
-        namespaces: dict[str, str] = {}
-        for el in self._target.iter():
-            for prefix, ns in el.nsmap.items():
-                if prefix:
-                    namespaces.setdefault(prefix, ns)
+        if self._namespaces is None:
+            self._namespaces = {}
+            for el in self._target.iter():
+                for prefix, ns in el.nsmap.items():
+                    if prefix:
+                        self._namespaces.setdefault(prefix, ns)
         try:
-            found = self._target.xpath("./" + steps[1], namespaces=namespaces)
+            found = self._target.xpath("./" + steps[1], namespaces=self._namespaces)
         except (etree.XPathError, ValueError):
             return []
         return (
@@ -134,43 +156,53 @@ class _Locator:
             else []
         )
 
+    def path(self, el: etree._Element) -> str:
+        """``el``'s XPath with the document's prefixes (an unprefixed element by its name)."""
+        steps = [self._step(el)]
+        steps.extend(self._step(a) for a in el.iterancestors())
+        return "/" + "/".join(reversed(steps))
+
+    def _step(self, el: etree._Element) -> str:
+        name = _written(el)
+        parent = el.getparent()
+        if parent is None:
+            return name
+        places = self._places.get(parent)
+        if places is None:
+            # Each child's place among its same-named siblings, and how many there are.
+            counts: dict[object, int] = {}
+            for child in parent:
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+            seen: dict[object, int] = {}
+            places = {}
+            for child in parent:
+                seen[child.tag] = seen.get(child.tag, 0) + 1
+                places[child] = (seen[child.tag], counts[child.tag])
+            self._places[parent] = places
+        at, of = places[el]
+        return f"{name}[{at}]" if of > 1 else name
+
     def column(self, el: etree._Element) -> int | None:
         """1-based column of ``el``'s start tag (several same-named tags may share a line)."""
         line = el.sourceline
-        text = self._lines.line(line) if line is not None else None
-        if text is None:
-            return None
-        local = etree.QName(el).localname
-        before = 0
-        for other in self._on(line):
-            if other is el:
-                break
-            before += etree.QName(other).localname == local
-        tags = re.finditer(rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]", text)
-        found = next(itertools.islice(tags, before, None), None)
-        return found.start() + 1 if found else None
+        local = str(el.tag).rpartition("}")[2]
+        key = (line, local)
+        self._tagged()
+        if key not in self._ordinals:
+            same = self._by_local.get(key, [])
+            self._ordinals[key] = {other: at for at, other in enumerate(same)}
+            text = self._lines.line(line) if line is not None else None
+            tags = rb"<(?:[\w.\-]+:)?" + re.escape(local.encode()) + rb"[\s/>]"
+            self._starts[key] = [m.start() for m in re.finditer(tags, text)] if text else []
+        ordinal = self._ordinals[key].get(el)
+        starts = self._starts[key]
+        return starts[ordinal] + 1 if ordinal is not None and ordinal < len(starts) else None
 
 
 def _written(el: etree._Element) -> str:
     """``el``'s name as its start tag writes it."""
     local = etree.QName(el).localname
     return f"{el.prefix}:{local}" if el.prefix else local
-
-
-def _step(el: etree._Element) -> str:
-    name = _written(el)
-    parent = el.getparent()
-    if parent is None:
-        return name
-    same = [c for c in parent if c.tag == el.tag]
-    return f"{name}[{same.index(el) + 1}]" if len(same) > 1 else name
-
-
-def _path(el: etree._Element) -> str:
-    """``el``'s XPath with the document's prefixes (an unprefixed element by its name)."""
-    steps = [_step(el)]
-    steps.extend(_step(a) for a in el.iterancestors())
-    return "/" + "/".join(reversed(steps))
 
 
 def _namer(el: etree._Element | None) -> Callable[[re.Match[str]], str]:
@@ -232,7 +264,7 @@ def schema_issues(
         if subject is not None and entry.line:
             el = locator.find(entry.line, subject.group(1), entry.path)
         if el is not None:
-            path, column = _path(el), locator.column(el)
+            path, column = locator.path(el), locator.column(el)
         else:
             path = entry.path or ""
             local = path.rsplit("/", 1)[-1].split("[")[0].rpartition(":")[2] if path else ""

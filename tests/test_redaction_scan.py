@@ -39,25 +39,24 @@ _VALUES = st.text(
 _NOISE = st.sampled_from(["", " ", "\n", "<x>", "</x>", "a=b", "&", "?", ";", "\t", ":", "--"])
 
 
+#: The constructs the patterns look for (element text, attributes, name/value settings,
+#: JSON, form fields, header lines, CDATA), as templates of a name, a prefix and a value.
+_TEMPLATES = (
+    "<{p}{n}>{v}</{p}{n}>",
+    '<x {p}{n}="{v}" y="1"/>',
+    "<x {p}{n}='{v}'>",
+    '<property name="Directory.{n}" value="{v}">{v}</property>',
+    '{{"{n}": "{v}", "n": 1}}',
+    "{n}={v}&next=1",
+    "{n}: {v}\r\n",
+    "<![CDATA[{v}]]><{p}{n} a='1'><![CDATA[{v}]]></{p}{n}>",
+)
+
+
 @st.composite
 def _fragment(draw: st.DrawFn) -> str:
-    name, prefix, value = draw(_NAMES), draw(_PREFIXES), draw(_VALUES)
-    kind = draw(st.integers(0, 7))
-    if kind == 0:
-        return f"<{prefix}{name}>{value}</{prefix}{name}>"
-    if kind == 1:
-        return f'<x {prefix}{name}="{value}" y="1"/>'
-    if kind == 2:
-        return f"<x {prefix}{name}='{value}'>"
-    if kind == 3:
-        return f'<property name="Directory.{name}" value="{value}">{value}</property>'
-    if kind == 4:
-        return f'{{"{name}": "{value}", "n": 1}}'
-    if kind == 5:
-        return f"{name}={value}&next=1"
-    if kind == 6:
-        return f"{name}: {value}\r\n"
-    return f"<![CDATA[{value}]]><{prefix}{name} a='1'><![CDATA[{value}]]></{prefix}{name}>"
+    template = draw(st.sampled_from(_TEMPLATES))
+    return template.format(n=draw(_NAMES), p=draw(_PREFIXES), v=draw(_VALUES))
 
 
 @settings(max_examples=400, deadline=None)

@@ -91,3 +91,20 @@ def test_hints_match_libxml2_wording() -> None:
     report = ucxml.validate(documented, api="cup")
     hinted = [i for i in report.errors if i.hint == "E10"]
     assert hinted and hinted[0].message.startswith("rule: This element is not expected")
+
+
+def test_many_errors_on_one_line_each_point_at_their_own_element() -> None:
+    head = (
+        b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+        b'<epas:get-contact-list-resp xmlns:epas="urn:cisco:epas:soap">'
+        b'<epas:group name="a" index="1">'
+    )
+    item = b'<epas:persona-id index="%d" nickname="" display-on-phone="maybe">u</epas:persona-id>'
+    tail = b"</epas:group></epas:get-contact-list-resp></env:Body></env:Envelope>"
+    data = head + b"".join(item % i for i in range(500)) + tail
+    errors = _errors(data)
+    listed = [e for e in errors if "not listed" not in e.message]
+    assert len(listed) == 100 and errors[-1].message.startswith("400 more errors")
+    starts = [at for at in range(len(data)) if data.startswith(b"<epas:persona-id", at)]
+    assert [e.column for e in listed] == [at + 1 for at in starts[:100]]
+    assert [e.path.rsplit("[", 1)[1] for e in listed] == [f"{i}]" for i in range(1, 101)]
