@@ -13,7 +13,7 @@ import logging
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from ucxml import fastpath
 from ucxml.bindings import Operation
@@ -38,16 +38,63 @@ from ucxml.transport import (
 )
 
 __all__ = [
+    "AnswerReader",
     "AsyncClientBase",
     "AsyncTransportOwner",
     "ClientBase",
     "ClientCore",
     "TransportOwner",
+    "aexchange",
+    "exchange",
 ]
 
 T = TypeVar("T")
 logger = logging.getLogger("ucxml")
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
+
+
+class AnswerReader(Protocol):
+    """What reads an operation's HTTP answer into its typed result (a client's core)."""
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
+        ...
+
+
+def exchange(
+    retry: RetryPolicy | None,
+    transport: Transport,
+    reader: AnswerReader,
+    operation: Operation,
+    http: HttpRequest,
+    response_type: type[T],
+) -> T:
+    """Send ``http`` for ``operation`` and read its answer, retrying as ``retry`` allows."""
+    return run(
+        retry,
+        operation.name,
+        operation.idempotent,
+        lambda: transport.send(http),
+        lambda answer: reader.response(operation, response_type, answer),
+    )
+
+
+async def aexchange(
+    retry: RetryPolicy | None,
+    transport: AsyncTransport,
+    reader: AnswerReader,
+    operation: Operation,
+    http: HttpRequest,
+    response_type: type[T],
+) -> T:
+    """Asynchronous :func:`exchange`."""
+    return await arun(
+        retry,
+        operation.name,
+        operation.idempotent,
+        lambda: transport.send(http),
+        lambda answer: reader.response(operation, response_type, answer),
+    )
 
 
 def _excerpt(content: bytes, limit: int = 160) -> str:
@@ -218,13 +265,7 @@ class ClientBase(_ClientState, TransportOwner):
 
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         http = self._core.request(operation, request)
-        return run(
-            self._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: self._transport.send(http),
-            lambda answer: self._core.response(operation, response_type, answer),
-        )
+        return exchange(self._retry, self._transport, self._core, operation, http, response_type)
 
 
 class AsyncClientBase(_ClientState, AsyncTransportOwner):
@@ -255,10 +296,6 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         http = self._core.request(operation, request)
-        return await arun(
-            self._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: self._transport.send(http),
-            lambda answer: self._core.response(operation, response_type, answer),
+        return await aexchange(
+            self._retry, self._transport, self._core, operation, http, response_type
         )

@@ -42,7 +42,13 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from ucxml.bindings import Operation
-from ucxml.client import AsyncTransportOwner, ClientCore, TransportOwner
+from ucxml.client import (
+    AsyncTransportOwner,
+    ClientCore,
+    TransportOwner,
+    aexchange,
+    exchange,
+)
 from ucxml.documents import decode, read_message, serialize
 from ucxml.errors import (
     BindingError,
@@ -57,7 +63,7 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
 from ucxml.generated.cup.registry import API
 from ucxml.generated.pidf.models import Presence
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -332,13 +338,7 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         self, operation: Operation, request: Any, key: str | None, response_type: type[T]
     ) -> T:
         http = self._core.soap_request(operation, request, key)
-        return run(
-            self._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: self._transport.send(http),
-            lambda answer: self._core.response(operation, response_type, answer),
-        )
+        return exchange(self._retry, self._transport, self._core, operation, http, response_type)
 
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         if isinstance(request, m.Login):
@@ -451,12 +451,8 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         self, operation: Operation, request: Any, key: str | None, response_type: type[T]
     ) -> T:
         http = self._core.soap_request(operation, request, key)
-        return await arun(
-            self._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: self._transport.send(http),
-            lambda answer: self._core.response(operation, response_type, answer),
+        return await aexchange(
+            self._retry, self._transport, self._core, operation, http, response_type
         )
 
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:

@@ -35,12 +35,18 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode
 
 from ucxml.bindings import Operation
-from ucxml.client import AsyncTransportOwner, ClientCore, TransportOwner
+from ucxml.client import (
+    AsyncTransportOwner,
+    ClientCore,
+    TransportOwner,
+    aexchange,
+    exchange,
+)
 from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations, EmOperations
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -353,12 +359,8 @@ class _SyncOps(EmOperations):
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         client = self._client
         http = client._core.request(operation, request)
-        return run(
-            client._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: client._transport.send(http),
-            lambda answer: client._core.response(operation, response_type, answer),
+        return exchange(
+            client._retry, client._transport, client._core, operation, http, response_type
         )
 
 
@@ -371,12 +373,8 @@ class _AsyncOps(AsyncEmOperations):
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         client = self._client
         http = client._core.request(operation, request)
-        return await arun(
-            client._retry,
-            operation.name,
-            operation.idempotent,
-            lambda: client._transport.send(http),
-            lambda answer: client._core.response(operation, response_type, answer),
+        return await aexchange(
+            client._retry, client._transport, client._core, operation, http, response_type
         )
 
 
