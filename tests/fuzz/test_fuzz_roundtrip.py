@@ -86,14 +86,19 @@ def _json_round_trip(api: str, name: str, obj: Any) -> None:
         assert detected == obj
 
 
+def _settings(max_examples: int) -> settings:
+    """The hypothesis settings of these properties (replayable unless a long run)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=not LONG,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 @pytest.mark.parametrize(("api", "name", "model"), CASES, ids=[f"{a}-{n}" for a, n, _ in CASES])
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=not LONG,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_settings(MAX_EXAMPLES)
 @given(data=st.data())
 def test_serialize_parse_round_trip(api: str, name: str, model: type, data: st.DataObject) -> None:
     obj = data.draw(_strategy(api, model), label="message")
@@ -133,13 +138,7 @@ def _text_slots(obj: Any) -> list[tuple[Any, str]]:
 
 
 @pytest.mark.parametrize(("api", "name", "model"), CASES, ids=[f"{a}-{n}" for a, n, _ in CASES])
-@settings(
-    max_examples=max(3, MAX_EXAMPLES // 10),
-    deadline=None,
-    derandomize=not LONG,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@_settings(max(3, MAX_EXAMPLES // 10))
 @given(data=st.data())
 def test_unwritable_text_is_refused(api: str, name: str, model: type, data: st.DataObject) -> None:
     """A value XML (or UTF-8 JSON) cannot carry is refused, never written unreadable."""
