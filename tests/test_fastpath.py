@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
 from pathlib import Path
 
@@ -166,3 +167,45 @@ def test_elements_inside_a_simple_value_are_refused_not_dropped() -> None:
     assert hostile != data
     with pytest.raises(BindingError, match="cannot contain elements"):
         ucxml.parse(hostile, api="cme")
+
+
+def _in_generation(objects: list[object], generation: int) -> bool:
+    held = {id(o) for o in gc.get_objects(generation=generation)}
+    return all(id(o) in held for o in objects)
+
+
+def test_a_large_bind_goes_straight_to_the_oldest_generation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _devices(20)
+    monkeypatch.setattr(fastpath, "_PRETENURE_BYTES", 10**12)
+    gc.collect()  # counts at zero: the one young pass after the bind leaves them in gen 1
+    young = ucxml.parse(data).device
+    assert gc.isenabled()
+    assert not _in_generation(young, 2)
+    monkeypatch.setattr(fastpath, "_PRETENURE_BYTES", len(data))
+    promoted = ucxml.parse(data).device
+    assert gc.isenabled()
+    assert _in_generation(promoted, 2)
+
+
+def test_the_collector_is_left_as_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "_PRETENURE_BYTES", 1)
+    bad = _devices(3).replace(b"<ISDevID>2</ISDevID>", b"<ISDevID>two</ISDevID>")
+    with pytest.raises(BindingError):
+        ucxml.parse(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        ucxml.parse(_devices(3))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()  # a program's own frozen objects (a pre-fork server's) stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        ucxml.parse(_devices(3))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
