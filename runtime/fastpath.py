@@ -415,12 +415,15 @@ def _bulk(size: int = 0) -> Iterator[None]:
 
 
 def decode_element(
-    api: str, element: etree._Element, cls: type[Any], data: bytes | None = None
+    api: str, element: etree._Element, cls: type[Any], data: bytes | None = None, *, size: int = 0
 ) -> tuple[Any, list[Issue]]:
-    """Bind an already parsed element to ``cls`` with the fast path."""
+    """Bind an already parsed element to ``cls`` with the fast path.
+
+    ``size``: the payload's size in bytes, when known (a large bind is pretenured).
+    """
     plan = _plans(api)[cls]
     reader = _Reader(binding(api).info.aliases, data)
-    with _bulk():
+    with _bulk(size):
         obj = plan.reader()(element, reader)
     stats.fast += 1
     return obj, reader.warnings

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import ucxml
-from ucxml import fastpath
+from ucxml import documents, fastpath
 from ucxml.documents import (
     DeviationWarning,
     parse_generic,
@@ -31,6 +31,13 @@ EXAMPLES = sorted(
     for kind in ("corrected", "documented")
     for path in (SCHEMAS / api / "examples" / kind).glob("*.xml")
 )
+
+
+@pytest.fixture(autouse=True, params=["whole", "streamed"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs on both readers of ``ucxml.parse``: whole tree, and stream."""
+    monkeypatch.setattr(documents, "STREAM_BYTES", 0 if request.param == "streamed" else 10**12)
+    return str(request.param)
 
 
 def _both(data: bytes, api: str) -> tuple[object, object, list[str], list[str]]:
@@ -71,7 +78,11 @@ def _models() -> list[tuple[str, type]]:
 
 
 @pytest.mark.parametrize(("api", "model"), _models(), ids=lambda v: getattr(v, "__name__", v))
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_random_instances_fast_equals_generic(api: str, model: type, data: st.DataObject) -> None:
     obj = data.draw(model_strategy(model))
@@ -209,3 +220,17 @@ def test_the_collector_is_left_as_found(monkeypatch: pytest.MonkeyPatch) -> None
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_each_reader_is_the_one_used(reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = fastpath.stream_parse
+
+    def spy(api: str, data: bytes) -> tuple[object, list[object]]:
+        calls.append(len(data))
+        return real(api, data)
+
+    monkeypatch.setattr(fastpath, "stream_parse", spy)
+    data = _devices(2)
+    assert [d.dev_id for d in ucxml.parse(data).device] == [1, 2]
+    assert calls == ([len(data)] if reader == "streamed" else [])
