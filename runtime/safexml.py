@@ -320,7 +320,12 @@ class StreamEvents:
     CHUNK = 1 << 16
 
     def __init__(
-        self, data: bytes, events: tuple[Literal["start", "end"], ...], tags: list[str]
+        self,
+        data: bytes,
+        events: tuple[Literal["start", "end"], ...],
+        tags: list[str],
+        *,
+        drop_blanks: bool = False,
     ) -> None:
         self._data = data
         self._parser = etree.XMLPullParser(
@@ -331,6 +336,7 @@ class StreamEvents:
             load_dtd=False,
             dtd_validation=False,
             huge_tree=False,
+            remove_blank_text=drop_blanks,
         )
         #: The root element, once every event was read (None before).
         self.root: etree._Element | None = None
@@ -348,8 +354,15 @@ class StreamEvents:
 def safe_iterparse(
     data: bytes, events: tuple[Literal["start", "end"], ...], tags: list[str]
 ) -> StreamEvents:
-    """The events of a streamed parse of ``data``, with the hardened parser's settings."""
-    return StreamEvents(data, events, tags)
+    """The events of a streamed parse of ``data``, with the hardened parser's settings.
+
+    Whitespace between elements (indentation) is not kept when ``data`` holds no ``<!``:
+    libxml2 then drops a blank text only where an element or processing instruction
+    follows it, never the whole content of a leaf (``<a> </a>``), and every reader refuses
+    a leaf that holds either. With a CDATA section or a comment (``<!``)
+    everything is kept: the blank before ``<![CDATA[`` belongs to the value.
+    """
+    return StreamEvents(data, events, tags, drop_blanks=not _declares(data))
 
 
 def parse_xml(
