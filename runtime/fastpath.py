@@ -382,7 +382,7 @@ def has_plan(api: str, cls: type[Any]) -> bool:
 
 
 #: From this size on, a bind makes enough objects (about nine per device: 87,000 for a
-#: 10,000-device answer of 13.7 MB) that promoting them beats the collector's passes.
+#: 10,000-device answer of 15 MB) that promoting them beats the collector's passes.
 _PRETENURE_BYTES = 1_000_000
 
 
