@@ -12,7 +12,7 @@ bytes) holds payloads of every API, made from the corrected examples under
 - about 5 % invalid ones: an unknown element, or a value outside its enumeration;
 - about 2 % Huawei JSON bodies (varied likewise; a tenth of them invalid).
 
-Three loops then run over the whole folder in the same process, each reading every
+Four loops then run over the whole folder in the same process, each reading every
 file's bytes from disk inside the timed loop, three times interleaved (``--rounds``); each
 loop's median pass is reported:
 
@@ -22,7 +22,11 @@ loop's median pass is reported:
     bodies go to ``jsonschema`` (``Draft202012Validator.is_valid`` after ``json.loads``)
     with their message schema given in advance too;
 (c) parsing alone: ``lxml.etree.fromstring(data, parser)`` with a hardened parser
-    (``resolve_entities=False, no_network=True``); ``json.loads(data)`` for JSON bodies.
+    (``resolve_entities=False, no_network=True``); ``json.loads(data)`` for JSON bodies;
+(d) libxml2's verdict alone, no Python work around it: (c), then the API's compiled
+    ``lxml.etree.XMLSchema`` with the API given in advance (JSON bodies as in (b)). What
+    ucxml adds over (d) is detection, the tolerated deviations, labels, explanations and
+    reports; (d) over (c) is what no Python code can take off the verdict.
 
 The verdicts of (a) and (b) must agree on every file, and both must match what the
 builder made (valid or not): a disagreement is a result-check failure. Timings are
@@ -628,7 +632,7 @@ class Disagreement:
 
 @dataclass(slots=True)
 class ValidationReport:
-    """The three loops over one folder, and the result checks."""
+    """The four loops over one folder, and the result checks."""
 
     captures: list[Capture]
     loops: dict[str, LoopResult]
@@ -649,6 +653,10 @@ class ValidationReport:
         return self.loops["parse"]
 
     @property
+    def libxml2(self) -> LoopResult:
+        return self.loops["libxml2"]
+
+    @property
     def speedup(self) -> float:
         """How many times more payloads per second ucxml validates than xmlschema."""
         return self.peer.seconds / self.ucxml.seconds
@@ -657,6 +665,11 @@ class ValidationReport:
     def over_parse(self) -> float:
         """ucxml's time over parsing alone."""
         return self.ucxml.seconds / self.parse.seconds
+
+    @property
+    def verdict_over_parse(self) -> float:
+        """libxml2's bare verdict's time over parsing alone (what no Python code removes)."""
+        return self.libxml2.seconds / self.parse.seconds
 
     @property
     def ok(self) -> bool:
@@ -676,6 +689,7 @@ class ValidationReport:
             "loops": {k: loop.to_dict() for k, loop in self.loops.items()},
             "ucxml_over_xmlschema": self.speedup,
             "ucxml_over_parse": self.over_parse,
+            "libxml2_verdict_over_parse": self.verdict_over_parse,
             "disagreements": [d.path for d in self.disagreements],
             "unexpected": [d.path for d in self.unexpected],
         }
@@ -722,13 +736,26 @@ def _steps(captures: Sequence[Capture]) -> dict[str, Callable[[bytes, Capture], 
             return json.loads(data)
         return etree.fromstring(data, parser)
 
-    return {"parse": parse_step, "ucxml": ucxml_step, "xmlschema": xmlschema_step}
+    compiled = {api: lxml_schema(api) for api in XML_APIS}
+
+    def libxml2_step(data: bytes, capture: Capture) -> bool:
+        if capture.schema is not None:
+            return bool(json_validators[capture.schema].is_valid(json.loads(data)))
+        return bool(compiled[capture.api].validate(etree.fromstring(data, parser)))
+
+    return {
+        "parse": parse_step,
+        "ucxml": ucxml_step,
+        "xmlschema": xmlschema_step,
+        "libxml2": libxml2_step,
+    }
 
 
 _LABELS = {
     "ucxml": "ucxml validate_bytes(data, bind=False), API detected",
     "xmlschema": "xmlschema is_valid(data), API given (JSON: jsonschema)",
     "parse": "lxml.etree.fromstring(data, hardened) (JSON: json.loads)",
+    "libxml2": "parse, then lxml XMLSchema.validate, API given (JSON: jsonschema)",
 }
 
 
@@ -784,7 +811,7 @@ def measure_validation(
     build_seconds: float = 0.0,
     rounds: int = DEFAULT_ROUNDS,
 ) -> ValidationReport:
-    """Time the three loops over ``captures`` ``rounds`` times and check the verdicts.
+    """Time the four loops over ``captures`` ``rounds`` times and check the verdicts.
 
     The rounds are interleaved (parse, ucxml, xmlschema, then again), so a slow spell of
     the machine hits every loop alike; each loop's median pass is reported, with all of
@@ -795,7 +822,12 @@ def measure_validation(
         warnings.simplefilter("ignore")
         steps = _steps(captures)
         _warm_up(captures, steps)
-        passes: dict[str, list[LoopResult]] = {"parse": [], "ucxml": [], "xmlschema": []}
+        passes: dict[str, list[LoopResult]] = {
+            "parse": [],
+            "ucxml": [],
+            "xmlschema": [],
+            "libxml2": [],
+        }
         reports: list[Any] = []
         peer: list[bool] = []
         for round_ in range(max(1, rounds)):
@@ -808,6 +840,8 @@ def measure_validation(
                 elif key == "xmlschema":
                     peer = [bool(r) for r in results]
                     loop.verdicts = peer
+                elif key == "libxml2":
+                    loop.verdicts = [bool(r) for r in results]
                 del results  # the parse loop's trees: not kept across passes
                 passes[key].append(loop)
         loops = {key: _median(runs) for key, runs in passes.items()}
@@ -863,7 +897,7 @@ def format_validation(report: ValidationReport, *, show: int = 5) -> str:
         "-" * 100,
         f"{'loop':<58}{'seconds':>9}{'payloads/s':>13}{'MB/s':>9}{'vs ucxml':>10}",
     ]
-    for key in ("ucxml", "xmlschema", "parse"):
+    for key in ("ucxml", "xmlschema", "parse", "libxml2"):
         loop = report.loops[key]
         relative = loop.seconds / report.ucxml.seconds
         lines.append(
@@ -875,6 +909,11 @@ def format_validation(report: ValidationReport, *, show: int = 5) -> str:
         f"ucxml vs parse alone: {report.over_parse:.2f}x the time (goal <= 2x)"
     )
     lines.append(
+        f"libxml2's bare verdict (API given, no Python around it): "
+        f"{report.verdict_over_parse:.2f}x parse alone; ucxml: "
+        f"{report.ucxml.seconds / report.libxml2.seconds:.2f}x that verdict's time"
+    )
+    lines.append(
         "xmlschema is given each file's API in advance (and jsonschema each JSON body's "
         "message schema); ucxml detects both from the bytes."
     )
@@ -882,7 +921,7 @@ def format_validation(report: ValidationReport, *, show: int = 5) -> str:
         "passes (s): "
         + "; ".join(
             f"{key} " + " / ".join(f"{t:.2f}" for t in report.loops[key].passes)
-            for key in ("ucxml", "xmlschema", "parse")
+            for key in ("ucxml", "xmlschema", "parse", "libxml2")
         )
     )
     lines += [

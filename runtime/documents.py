@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 import re
 import sys
 import typing
@@ -236,6 +235,18 @@ def _ranks(api: str, parent: str) -> tuple[dict[str, int], int]:
     return rank, other
 
 
+def _in_order(parent: etree._Element, rank: dict[str, int], other: int) -> bool:
+    """Whether the element children of ``parent`` follow ``rank`` (a stable order)."""
+    # A comment's tag (a function) ranks as ``other``: a false alarm the caller rechecks.
+    last = -1
+    for child in parent:
+        place = rank.get(child.tag, other)  # type: ignore[arg-type]
+        if place < last:
+            return False
+        last = place
+    return True
+
+
 def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
     """Restore the schema's child order where servers write another one, with a warning."""
     order = api.info.order
@@ -243,12 +254,13 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
         return []
     issues = []
     lines: SourceLines | None = None
+    name = api.info.name
     for parent in payload.element.iter(*order):
-        rank, other = _ranks(api.info.name, str(parent.tag))
+        rank, other = _ranks(name, str(parent.tag))
+        if _in_order(parent, rank, other):
+            continue  # the common case, checked without building lists
         children = [c for c in parent if isinstance(c.tag, str)]
         ranks = [rank.get(str(c.tag), other) for c in children]
-        if all(a <= b for a, b in itertools.pairwise(ranks)):
-            continue
         for _, child in sorted(zip(ranks, children, strict=True), key=lambda pair: pair[0]):
             parent.append(child)  # moves it to the end, in rank order (stable)
         names = order[str(parent.tag)]

@@ -15,6 +15,7 @@ import enum
 import functools
 import gc
 import importlib
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -23,7 +24,13 @@ from typing import Any
 from lxml import etree
 
 from ucxml.envelopes import SOAP11_NS, XSI_NS, XSI_TYPE
-from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError, XmlSyntaxError
+from ucxml.errors import (
+    BindingError,
+    UcxmlError,
+    UnknownApiError,
+    UnknownMessageError,
+    XmlSyntaxError,
+)
 from ucxml.registry import binding
 from ucxml.report import Issue
 from ucxml.safexml import (
@@ -31,6 +38,8 @@ from ucxml.safexml import (
     SourceLines,
     column_of,
     declare_prefixes,
+    parse_siblings,
+    parse_xml,
     postcheck,
     precheck,
     safe_iterparse,
@@ -38,6 +47,7 @@ from ucxml.safexml import (
 )
 
 __all__ = [
+    "CHUNK_BYTES",
     "FastStats",
     "decode_element",
     "has_plan",
@@ -190,6 +200,15 @@ class _Plan:
         self._compiling = False
         self.by_tag: dict[str, tuple[str, str, Callable[..., Any], bool]] = {}
 
+    @functools.cached_property
+    def record_end(self) -> re.Pattern[bytes] | None:
+        """End tags of the repeated children: where a chunk of records may be cut."""
+        tags = sorted(f.tag for f in self.fields if f.is_list and f.role == "element")
+        if not tags:
+            return None
+        names = b"|".join(re.escape(tag.encode()) for tag in tags)
+        return re.compile(rb"</(?:" + names + rb")\s*>")
+
     def reader(self) -> Callable[[etree._Element, _Reader], Any]:
         if self._read is None:
             self._compiling = True
@@ -256,7 +275,8 @@ class _Plan:
         str_code, nested_code, enum_code = _STR, _NESTED, _ENUM  # closure locals, not globals
 
         def read(el: etree._Element, reader: _Reader) -> Any:
-            values: dict[str, Any] = {name: [] for name in lists}
+            # Most models have no list field: no comprehension (a call of its own in 3.11).
+            values: dict[str, Any] = {name: [] for name in lists} if lists else {}
             if el.attrib:
                 # Keys, then get() of the known ones: lxml's items() is quadratic in the
                 # number of attributes (80,000 glued ones took 40 s).
@@ -510,6 +530,117 @@ def _message_tags(api: str) -> list[str]:
     return sorted(tags)
 
 
+def _message_child(message: _Message, el: etree._Element, reader: _Reader) -> tuple[str, bool, Any]:
+    """Bind one child of the message element: (field name, whether a list item, value)."""
+    entry = message.plan.by_tag.get(str(el.tag))
+    if entry is None:
+        alias = reader.alias(el)
+        entry = message.plan.by_tag.get(alias) if alias else None
+        if entry is None:
+            raise _unknown(el)
+    name, code, convert, is_list = entry
+    if code is not _NESTED and el.attrib:
+        _leaf_attributes(el)
+    if code is _STR:
+        value = el.text if el.text is not None else ""
+    elif code is _NESTED:
+        value = convert(el, reader)
+    else:
+        value = _convert(convert, el.text, el)
+    return name, is_list, value
+
+
+#: A large xsi:type message is parsed as whole trees of about this many bytes of its
+#: records each, one after the other (0: streamed instead). libxml2's one-pass parse costs
+#: about a third less than the pull parser's events, and each tree (about 7x its bytes)
+#: is freed once bound, so memory stays bounded as when streaming.
+CHUNK_BYTES = 250_000
+
+_MESSAGE_TAG = re.compile(rb"<(?:request|response)[\s/>]")
+# The message's start tag, attribute values quoted (a ">" may sit inside one, "<" not).
+_MESSAGE_START = re.compile(
+    rb"""<(request|response)(?:\s+[^\s=<>/"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
+)
+_MESSAGE_END = re.compile(rb"</(request|response)\s*>")
+_MARK = b"<ucxml-chunk-mark/>"
+
+
+def _instruction(data: bytes) -> bool:
+    """Whether ``data`` holds a processing instruction after its XML declaration."""
+    start = data.find(b"?>") + 2 if data.startswith(b"<?") else 0
+    # "?" is found at memchr speed, and is rare outside of URLs; "<?" stops at every "<".
+    return data.find(b"?", start) >= 0 and data.find(b"<?", start) >= 0
+
+
+def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] | None:
+    """Read an xsi:type message as whole trees of :data:`CHUNK_BYTES` of records each.
+
+    None when the payload does not qualify or anything is unusual: then the streaming
+    reader reads it and words any error or warning with its true line. Qualifies: UTF-8,
+    no ``<!`` (comment, CDATA, DOCTYPE) and no processing instruction, so that every "<"
+    starts a tag and a record's end tag is found by a byte search. The bytes around the
+    message's content (envelope, start and end tags) are parsed as one document; the
+    content is parsed in runs cut after a record's end tag, each of which must be
+    well-formed on its own, so together they are exactly the message's children.
+    """
+    if not CHUNK_BYTES:
+        return None
+    try:
+        data = precheck(data, max_bytes)
+        # "!" is rare and found at memchr speed; "<!" alone stops at every "<".
+        declares = b"!" in data and b"<!" in data
+        if not data.startswith(b"<") or declares or _instruction(data):
+            return None
+        found = _MESSAGE_TAG.search(data)
+        head = _MESSAGE_START.match(data, found.start()) if found else None
+        if head is None or _MARK in data:
+            return None
+        close = data.rfind(b"</" + head.group(1))
+        tail = _MESSAGE_END.match(data, close) if close >= head.end() else None
+        if tail is None or tail.group(1) != head.group(1):
+            return None
+        parsed = parse_xml(data[: head.end()] + _MARK + data[close:])
+        marks = list(parsed.root.iter(_MARK[1:-2].decode()))
+        if parsed.warnings or len(marks) != 1:
+            return None
+        element = marks[0].getparent()
+        encoding = parsed.root.getroottree().docinfo.encoding or ""
+        if element is None or element.tag != head.group(1).decode() or encoding.upper() != "UTF-8":
+            return None
+        element.remove(marks[0])
+        warnings: list[Issue] = []
+        message = _start_message(api, element, warnings)
+        _check_wrappers(element)
+        cut_after = message.plan.record_end
+        if warnings or cut_after is None:
+            return None
+        reader = _Reader(binding(api).info.aliases, data)
+        nsmap = element.nsmap
+        with _bulk(len(data)):
+            at = head.end()
+            while at < close:
+                cut = close
+                if close - at > CHUNK_BYTES:
+                    end = cut_after.search(data, at + CHUNK_BYTES, close)
+                    cut = end.end() if end else close
+                run = parse_siblings(data[at:cut], nsmap)
+                for el in run:
+                    name, is_list, value = _message_child(message, el, reader)
+                    if is_list:
+                        message.values[name].append(value)
+                    else:
+                        message.values[name] = value
+                del run
+                at = cut
+            if reader.warnings:
+                return None
+            obj = message.cls(**message.values)
+    except (UcxmlError, TypeError):
+        return None  # the streaming reader says what is wrong, where
+    stats.fast += 1
+    return obj, []
+
+
 def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[Any]:
     """Read an xsi:type message while it streams.
 
@@ -546,21 +677,7 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     continue
                 if el.getparent() is not message.element:
                     continue  # a nested element whose tag a message child also has
-                entry = message.plan.by_tag.get(str(el.tag))
-                if entry is None:
-                    alias = reader.alias(el)
-                    entry = message.plan.by_tag.get(alias) if alias else None
-                    if entry is None:
-                        raise _unknown(el)
-                name, code, convert, is_list = entry
-                if code is not _NESTED and el.attrib:
-                    _leaf_attributes(el)
-                if code is _STR:
-                    value = el.text if el.text is not None else ""
-                elif code is _NESTED:
-                    value = convert(el, reader)
-                else:
-                    value = _convert(convert, el.text, el)
+                name, is_list, value = _message_child(message, el, reader)
                 el.clear()
                 while el.getprevious() is not None:
                     del message.element[0]
@@ -616,7 +733,14 @@ def _check_wrappers(element: etree._Element) -> None:
 def stream_parse(
     api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Any, list[Issue]]:
-    """Read an xsi:type message of ``api`` with bounded memory; return it and its warnings."""
+    """Read an xsi:type message of ``api`` with bounded memory; return it and its warnings.
+
+    Read as whole trees of a chunk of records each when the payload allows it, else
+    streamed (both keep memory bounded; the streaming reader words every error).
+    """
+    read = _chunked(api, data, max_bytes)
+    if read is not None:
+        return read
     for item in _stream(api, data, max_bytes, records=False):
         if isinstance(item, _Done):
             return item.message, item.warnings

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
@@ -25,6 +26,7 @@ from ucxml.report import Issue
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "SIBLINGS_TAG",
     "ParsedXml",
     "Source",
     "SourceLines",
@@ -32,6 +34,7 @@ __all__ = [
     "column_of",
     "declare_prefixes",
     "normalize_encoding",
+    "parse_siblings",
     "parse_xml",
     "postcheck",
     "precheck",
@@ -387,6 +390,31 @@ def parse_xml(
         # libxml2 read these very bytes (UTF-8 or ASCII), so without "<!" it saw no DOCTYPE.
         postcheck(root)
     return ParsedXml(root=root, warnings=(), declared=(), data=data)
+
+
+#: The stand-in parent of :func:`parse_siblings` (a name no API uses).
+SIBLINGS_TAG = "ucxml-siblings"
+
+
+def parse_siblings(content: bytes, nsmap: Mapping[str | None, str]) -> etree._Element:
+    """Parse ``content``, a run of sibling elements cut from a UTF-8 document, hardened.
+
+    The elements become the children of a stand-in ``<ucxml-siblings>`` element that
+    declares ``nsmap`` (the namespaces in scope where ``content`` was cut out). A run that
+    is not well-formed on its own raises :class:`~ucxml.errors.XmlSyntaxError`.
+    """
+    forbidden = _FORBIDDEN.search(content) if _declares(content) else None
+    if forbidden:
+        raise ForbiddenXmlError("DTDs and entities are refused")
+    declarations = "".join(
+        f" xmlns:{prefix}={quoteattr(uri)}" if prefix else f" xmlns={quoteattr(uri)}"
+        for prefix, uri in nsmap.items()
+    )
+    head = f"<{SIBLINGS_TAG}{declarations}>".encode()
+    try:
+        return etree.fromstring(head + content + f"</{SIBLINGS_TAG}>".encode(), parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(exc) from None
 
 
 def _parse_tolerant(data: bytes, prefixes: Mapping[str, str] | None) -> ParsedXml:

@@ -62,13 +62,13 @@ def test_verdicts_agree_on_every_file(report: ValidationReport, folder: list[Cap
     ucxml = report.ucxml.verdicts
     peer = report.peer.verdicts
     assert ucxml is not None and peer is not None
-    assert ucxml == peer == [c.expect_valid for c in folder]
+    assert ucxml == peer == report.libxml2.verdicts == [c.expect_valid for c in folder]
     assert report.parse.verdicts is None
 
 
 def test_loops_cover_the_whole_folder(report: ValidationReport, folder: list[Capture]) -> None:
     total = sum(c.size for c in folder)
-    for key in ("ucxml", "xmlschema", "parse"):
+    for key in ("ucxml", "xmlschema", "parse", "libxml2"):
         loop = report.loops[key]
         assert loop.files == TINY
         assert loop.nbytes == total
@@ -77,9 +77,10 @@ def test_loops_cover_the_whole_folder(report: ValidationReport, folder: list[Cap
         assert sum(loop.by_group.values()) <= loop.seconds
     assert math.isfinite(report.speedup) and report.speedup > 0
     assert math.isfinite(report.over_parse) and report.over_parse > 0
+    assert math.isfinite(report.verdict_over_parse) and report.verdict_over_parse > 0
     data = report.to_dict()
     assert data["files"] == TINY and data["bytes"] == total
-    assert set(data["loops"]) == {"ucxml", "xmlschema", "parse"}
+    assert set(data["loops"]) == {"ucxml", "xmlschema", "parse", "libxml2"}
     json.dumps(data)
 
 

@@ -33,10 +33,13 @@ EXAMPLES = sorted(
 )
 
 
-@pytest.fixture(autouse=True, params=["whole", "streamed"])
+@pytest.fixture(autouse=True, params=["whole", "chunked", "streamed"])
 def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test here runs on both readers of ``ucxml.parse``: whole tree, and stream."""
-    monkeypatch.setattr(documents, "STREAM_BYTES", 0 if request.param == "streamed" else 10**12)
+    """Every test here runs on each reader of ``ucxml.parse``: whole tree, whole trees of
+    a few records each (cut every 64 bytes or so, so that most payloads take several
+    runs), and stream."""
+    monkeypatch.setattr(documents, "STREAM_BYTES", 10**12 if request.param == "whole" else 0)
+    monkeypatch.setattr(fastpath, "CHUNK_BYTES", 64 if request.param == "chunked" else 0)
     return str(request.param)
 
 
@@ -224,17 +227,24 @@ def test_the_collector_is_left_as_found(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_each_reader_is_the_one_used(reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    real = fastpath.stream_parse
+    calls: list[str] = []
+    chunked, stream = fastpath._chunked, fastpath._stream
 
-    def spy(api: str, data: bytes) -> tuple[object, list[object]]:
-        calls.append(len(data))
-        return real(api, data)
+    def chunked_spy(api: str, data: bytes, max_bytes: int) -> object:
+        read = chunked(api, data, max_bytes)
+        if read is not None:
+            calls.append("chunked")
+        return read
 
-    monkeypatch.setattr(fastpath, "stream_parse", spy)
+    def stream_spy(api: str, data: bytes, max_bytes: int, records: bool) -> object:
+        calls.append("streamed")
+        return stream(api, data, max_bytes, records)
+
+    monkeypatch.setattr(fastpath, "_chunked", chunked_spy)
+    monkeypatch.setattr(fastpath, "_stream", stream_spy)
     data = _devices(2)
     assert [d.dev_id for d in ucxml.parse(data).device] == [1, 2]
-    assert calls == ([len(data)] if reader == "streamed" else [])
+    assert calls == ([] if reader == "whole" else [reader])
 
 
 @pytest.mark.parametrize(

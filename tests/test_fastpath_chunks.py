@@ -1,0 +1,155 @@
+"""The chunked reader of large xsi:type messages: whole trees of a few records each.
+
+It must give what the streaming reader gives, and hand every payload it cannot cut safely
+(or that needs a warning or an error, whose line only the stream knows) to that reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+import ucxml
+from ucxml import fastpath, safexml
+from ucxml.documents import parse_generic
+from ucxml.errors import UcxmlError
+from ucxml.generated.cme import models as m
+
+_DEVICE = (
+    "<ISDevice><ISDevID>{i}</ISDevID><ISDevName>SEP{i:012X}</ISDevName>"
+    "<ISDevLineButton><ISDevLineButtonID>1</ISDevLineButtonID>"
+    "<ISDevLineButtonMode>Normal</ISDevLineButtonMode></ISDevLineButton>"
+    "<ISDevStatus>registered</ISDevStatus></ISDevice>\n"
+)
+
+
+def _devices(n: int, device: str = _DEVICE) -> bytes:
+    body = "".join(device.format(i=i) for i in range(1, n + 1))
+    return ucxml.serialize(m.ISgetDeviceResponse()).replace(
+        b'xsi:type="ISgetDeviceResponse"/>',
+        b'xsi:type="ISgetDeviceResponse">\n' + body.encode() + b"</response>",
+    )
+
+
+def _streamed(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, list[str]]:
+    with monkeypatch.context() as patch:
+        patch.setattr(fastpath, "CHUNK_BYTES", 0)
+        obj, warnings = fastpath.stream_parse("cme", data)
+    return obj, [w.message for w in warnings]
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of about 300 bytes: every payload here is cut many times."""
+    monkeypatch.setattr(fastpath, "CHUNK_BYTES", 300)
+
+
+def test_records_are_read_in_many_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[int] = []
+    real = safexml.parse_siblings
+
+    def spy(content: bytes, nsmap: dict[str | None, str]) -> object:
+        runs.append(len(content))
+        return real(content, nsmap)
+
+    monkeypatch.setattr(fastpath, "parse_siblings", spy)
+    data = _devices(40)
+    read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
+    assert read is not None
+    obj, warnings = read
+    assert len(runs) > 10 and sum(runs) > len(data) - 600  # all records, a few per run
+    assert [d.dev_id for d in obj.device] == list(range(1, 41))
+    assert obj.device[39].dev_line_button[0].dev_line_button_mode == "Normal"
+    assert (obj, warnings) == _streamed(data, monkeypatch)
+    assert obj == parse_generic(data)
+
+
+def test_namespaces_in_scope_reach_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # xsi: declared on the envelope only, used inside records; a ">" in the message's tag.
+    data = _devices(12).replace(
+        b'<response xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
+        b'<response xsi:schemaLocation="urn:x a>b.xsd"',
+    )
+    data = data.replace(b"<ISDevID>7</ISDevID>", b'<ISDevID xsi:nil="false">7</ISDevID>')
+    assert data.count(b"xmlns:xsi") == 1 and b"xsi:nil" in data
+    read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
+    assert read is not None
+    assert read == (_streamed(data, monkeypatch)[0], [])
+    assert read[0] == parse_generic(data)
+
+
+def test_a_declared_encoding_is_read_as_utf8(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _devices(12).replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    data = data.replace(b"SEP00000000000A", b"SEP\xe9")
+    read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
+    assert read is not None
+    assert read[0].device[9].dev_name == "SEP\u00e9"
+    assert read == (_streamed(data, monkeypatch)[0], [])
+
+
+def _replace(old: bytes, new: bytes, count: int = 1) -> Callable[[bytes], bytes]:
+    def change(data: bytes) -> bytes:
+        assert old in data
+        return data.replace(old, new, count)
+
+    return change
+
+
+# Payloads the chunked reader must hand to the streaming one, and why.
+HANDED_OVER: dict[str, Callable[[bytes], bytes]] = {
+    "comment between records": _replace(b"</ISDevice>\n", b"</ISDevice><!-- x -->\n"),
+    "CDATA value": _replace(b"<ISDevName>SEP", b"<ISDevName><![CDATA[SEP]]>"),
+    "processing instruction": _replace(b"</ISDevice>\n", b"</ISDevice><?x </ISDevice>?>\n"),
+    "ASCII declared": _replace(b'encoding="UTF-8"', b'encoding="US-ASCII"'),
+    "bare response": lambda data: data[data.index(b"<response") : data.index(b"</axl>")].replace(
+        b"<response ", b'<response xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ', 1
+    ),
+    "xsi:type alias": _replace(b'"ISgetDeviceResponse"', b'"ISgetDevicesResponse"'),
+    "undeclared xsi prefix": _replace(
+        b' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"', b"", 2
+    ),
+    "record inside a record": _replace(
+        b"<ISDevStatus>", b"<ISDevice><ISDevID>99</ISDevID></ISDevice><ISDevStatus>"
+    ),
+    "record end tag cut short": _replace(b"</ISDevice>\n", b"</ISDevice\n", 3),
+    "unknown element in a record": _replace(b"<ISDevStatus>", b"<ISBogus/><ISDevStatus>"),
+    "bad value in a late record": _replace(b"<ISDevID>15</ISDevID>", b"<ISDevID>x</ISDevID>"),
+    "unknown attribute on the message": _replace(b"<response ", b'<response a=">" '),
+    "two messages": _replace(b"</response>", b"</response><response/>"),
+    "message in a default namespace": _replace(b"<response ", b'<response xmlns="urn:x" '),
+    "the cut mark itself": _replace(b"</response>", b"<ucxml-chunk-mark/></response>"),
+    "unclosed message": lambda data: data.replace(b"</response>", b""),
+    "empty message": lambda data: ucxml.serialize(m.ISgetDeviceResponse()),
+}
+
+
+@pytest.mark.parametrize("change", HANDED_OVER.values(), ids=HANDED_OVER.keys())
+def test_unusual_payloads_are_streamed(
+    change: Callable[[bytes], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = change(_devices(20))
+    assert fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES) is None
+    try:
+        expected = _streamed(data, monkeypatch)
+    except UcxmlError as exc:
+        with pytest.raises(type(exc)) as raised:
+            fastpath.stream_parse("cme", data)
+        assert (raised.value.message, raised.value.line) == (exc.message, exc.line)
+        return
+    obj, warnings = fastpath.stream_parse("cme", data)
+    assert (obj, [w.message for w in warnings]) == expected
+
+
+def test_memory_of_a_run_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No run is much longer than CHUNK_BYTES: it ends at the first record end after it."""
+    runs: list[int] = []
+    real = safexml.parse_siblings
+
+    def spy(content: bytes, nsmap: dict[str | None, str]) -> object:
+        runs.append(len(content))
+        return real(content, nsmap)
+
+    monkeypatch.setattr(fastpath, "parse_siblings", spy)
+    fastpath.stream_parse("cme", _devices(60))
+    assert max(runs) <= 300 + len(_DEVICE) + 20
