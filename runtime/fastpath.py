@@ -555,6 +555,9 @@ def _message_child(message: _Message, el: etree._Element, reader: _Reader) -> tu
 #: about a third less than the pull parser's events, and each tree (about 7x its bytes)
 #: is freed once bound, so memory stays bounded as when streaming.
 CHUNK_BYTES = 250_000
+#: A run, and the bytes around the message's content, may exceed CHUNK_BYTES by this
+#: much; past it the payload is streamed, whose memory stays bounded by a record's.
+_SLACK = 1 << 16
 
 _MESSAGE_TAG = re.compile(rb"<(?:request|response)[\s/>]")
 # The message's start tag, attribute values quoted (a ">" may sit inside one, "<" not).
@@ -599,6 +602,8 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
         tail = _MESSAGE_END.match(data, close) if close >= head.end() else None
         if tail is None or tail.group(1) != head.group(1):
             return None
+        if head.end() + len(data) - close > CHUNK_BYTES + _SLACK:
+            return None
         parsed = parse_xml(data[: head.end()] + _MARK + data[close:])
         marks = list(parsed.root.iter(_MARK[1:-2].decode()))
         if parsed.warnings or len(marks) != 1:
@@ -623,6 +628,8 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
                 if close - at > CHUNK_BYTES:
                     end = cut_after.search(data, at + CHUNK_BYTES, close)
                     cut = end.end() if end else close
+                if cut - at > CHUNK_BYTES + _SLACK:
+                    return None
                 run = parse_siblings(data[at:cut], nsmap)
                 for el in run:
                     name, is_list, value = _message_child(message, el, reader)

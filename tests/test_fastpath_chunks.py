@@ -121,6 +121,9 @@ HANDED_OVER: dict[str, Callable[[bytes], bytes]] = {
     "the cut mark itself": _replace(b"</response>", b"<ucxml-chunk-mark/></response>"),
     "unclosed message": lambda data: data.replace(b"</response>", b""),
     "empty message": lambda data: ucxml.serialize(m.ISgetDeviceResponse()),
+    # Memory: a run, or the bytes around the content, much longer than CHUNK_BYTES.
+    "a record of 70 KB": _replace(b"SEP000000000003", b"SEP" + b"3" * 70_000),
+    "70 KB before the message": _replace(b"<response ", b" " * 70_000 + b"<response "),
 }
 
 
