@@ -261,7 +261,7 @@ class _Plan:
                 code = _NESTED if nested else _CODES.get(f.kind, _OTHER)
                 if f.kind == "enum":
                     code = _ENUM
-                    enums[f.tag] = {str(member.value): member for member in f.target}
+                    enums[f.name] = {str(member.value): member for member in f.target}
                 self.by_tag[f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.by_tag
         attributes = {
@@ -314,7 +314,7 @@ class _Plan:
                     value = convert(child, reader)
                 else:
                     if code is enum_code:
-                        value = enums[child.tag].get(child.text)  # type: ignore[index, arg-type]
+                        value = enums[name].get(child.text)  # type: ignore[arg-type]
                         if value is not None:
                             if is_list:
                                 values[name].append(value)
