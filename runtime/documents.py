@@ -293,9 +293,17 @@ def _fix_type(api: ApiBinding, payload: MessagePayload) -> tuple[str, list[Issue
 
 
 def read_message(
-    data: bytes, api: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes,
+    api: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    drop_blanks: bool = False,
 ) -> Message:
-    """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound."""
+    """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound.
+
+    ``drop_blanks``: indentation between elements is not kept (see
+    :func:`ucxml.safexml.parse_xml`), for a message that is only to be bound.
+    """
 
     # With the API named, its own prefixes win; the others still apply, so naming the API
     # never refuses a payload that detection reads (an undeclared xsi: in a UCCN document).
@@ -303,7 +311,7 @@ def read_message(
         own = binding(api).info.prefixes if api else {}
         return {**_all_prefixes(data), **own}
 
-    parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes)
+    parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes, drop_blanks=drop_blanks)
     name = api or detect_tree(parsed.root)
     if name is None:
         raise UnknownApiError(
@@ -458,7 +466,7 @@ def parse(data: Source, api: str | None = None) -> Any:
     if name is not None and len(raw) >= STREAM_BYTES and binding(name).info.dispatch == "xsi:type":
         obj, issues = fastpath.stream_parse(name, raw)
     else:
-        message = read_message(raw, api)
+        message = read_message(raw, api, drop_blanks=True)
         obj, issues = _decode(message, len(raw)), list(message.warnings)
     for issue in issues:
         warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)

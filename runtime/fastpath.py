@@ -630,7 +630,7 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
                     cut = end.end() if end else close
                 if cut - at > CHUNK_BYTES + _SLACK:
                     return None
-                run = parse_siblings(data[at:cut], nsmap)
+                run = parse_siblings(data[at:cut], nsmap, drop_blanks=True)
                 for el in run:
                     name, is_list, value = _message_child(message, el, reader)
                     if is_list:

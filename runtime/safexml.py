@@ -103,8 +103,10 @@ def read_source(data: Source) -> tuple[bytes, str | None]:
     return path.read_bytes(), str(path)
 
 
-def _parser() -> etree.XMLParser:
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+def _parser(drop_blanks: bool = False) -> etree.XMLParser:
+    """This thread's hardened parser; ``drop_blanks``: the one that drops indentation."""
+    name = "lean_parser" if drop_blanks else "parser"
+    parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,
@@ -113,8 +115,9 @@ def _parser() -> etree.XMLParser:
             dtd_validation=False,
             huge_tree=False,
             collect_ids=False,
+            remove_blank_text=drop_blanks,
         )
-        _local.parser = parser
+        setattr(_local, name, parser)
     return parser
 
 
@@ -373,17 +376,21 @@ def parse_xml(
     *,
     prefixes: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    drop_blanks: bool = False,
 ) -> ParsedXml:
     """Parse ``data`` safely; raise :class:`~ucxml.errors.XmlError` subclasses on failure.
 
     ``prefixes`` maps well-known prefixes to their namespaces: those used in ``data``
     without a declaration are declared on the root element and reported as warnings. It
     may be a function giving that map, called only when ``data`` needs it.
+    ``drop_blanks``: indentation between elements is not kept, as in
+    :func:`safe_iterparse` (a smaller tree, read faster; for binding, not for reports).
     """
     data = precheck(data, max_bytes)
+    lean = drop_blanks and not _declares(data)
     try:
         # Most payloads are well-formed: the tolerances cost nothing unless parsing fails.
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=_parser(lean))
     except etree.XMLSyntaxError:
         return _parse_tolerant(data, prefixes() if callable(prefixes) else prefixes)
     if _declares(data):
@@ -396,14 +403,18 @@ def parse_xml(
 SIBLINGS_TAG = "ucxml-siblings"
 
 
-def parse_siblings(content: bytes, nsmap: Mapping[str | None, str]) -> etree._Element:
+def parse_siblings(
+    content: bytes, nsmap: Mapping[str | None, str], *, drop_blanks: bool = False
+) -> etree._Element:
     """Parse ``content``, a run of sibling elements cut from a UTF-8 document, hardened.
 
     The elements become the children of a stand-in ``<ucxml-siblings>`` element that
     declares ``nsmap`` (the namespaces in scope where ``content`` was cut out). A run that
     is not well-formed on its own raises :class:`~ucxml.errors.XmlSyntaxError`.
+    ``drop_blanks`` as in :func:`parse_xml`.
     """
-    forbidden = _FORBIDDEN.search(content) if _declares(content) else None
+    declares = _declares(content)
+    forbidden = _FORBIDDEN.search(content) if declares else None
     if forbidden:
         raise ForbiddenXmlError("DTDs and entities are refused")
     declarations = "".join(
@@ -412,7 +423,8 @@ def parse_siblings(content: bytes, nsmap: Mapping[str | None, str]) -> etree._El
     )
     head = f"<{SIBLINGS_TAG}{declarations}>".encode()
     try:
-        return etree.fromstring(head + content + f"</{SIBLINGS_TAG}>".encode(), parser=_parser())
+        whole = head + content + f"</{SIBLINGS_TAG}>".encode()
+        return etree.fromstring(whole, parser=_parser(drop_blanks and not declares))
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc) from None
 

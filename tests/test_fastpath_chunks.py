@@ -51,9 +51,9 @@ def test_records_are_read_in_many_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     runs: list[int] = []
     real = safexml.parse_siblings
 
-    def spy(content: bytes, nsmap: dict[str | None, str]) -> object:
+    def spy(content: bytes, nsmap: dict[str | None, str], *, drop_blanks: bool) -> object:
         runs.append(len(content))
-        return real(content, nsmap)
+        return real(content, nsmap, drop_blanks=drop_blanks)
 
     monkeypatch.setattr(fastpath, "parse_siblings", spy)
     data = _devices(40)
@@ -151,9 +151,9 @@ def test_memory_of_a_run_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     runs: list[int] = []
     real = safexml.parse_siblings
 
-    def spy(content: bytes, nsmap: dict[str | None, str]) -> object:
+    def spy(content: bytes, nsmap: dict[str | None, str], *, drop_blanks: bool) -> object:
         runs.append(len(content))
-        return real(content, nsmap)
+        return real(content, nsmap, drop_blanks=drop_blanks)
 
     monkeypatch.setattr(fastpath, "parse_siblings", spy)
     fastpath.stream_parse("cme", _devices(60))

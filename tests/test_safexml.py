@@ -171,3 +171,18 @@ def test_other_encodings_are_read_as_what_they_say(data: bytes, text: str) -> No
 def test_unmarked_or_unknown_encodings_are_refused(data: bytes) -> None:
     with pytest.raises(XmlSyntaxError):
         parse_xml(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "between"),
+    [
+        (b"<a>\n  <b>  </b>\n  <c>x</c>\n</a>", None),  # indentation dropped
+        (b"<a>\n  <b>  </b>\n  <c>x</c><!-- c -->\n</a>", "\n  "),  # "<!" anywhere: kept
+        (b"<a>\n  <b>  <![CDATA[]]></b>\n  <c>x</c>\n</a>", "\n  "),
+    ],
+)
+def test_drop_blanks_drops_only_indentation(data: bytes, between: str | None) -> None:
+    lean, kept = parse_xml(data, drop_blanks=True).root, parse_xml(data).root
+    assert lean[0].tail == between and kept[0].tail == "\n  "
+    assert lean[0].text == kept[0].text == "  "  # a blank value is a value
+    assert lean[1].text == kept[1].text == "x"
