@@ -47,15 +47,21 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastpath, "CHUNK_BYTES", 300)
 
 
-def test_records_are_read_in_many_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    runs: list[int] = []
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of every run the chunked reader parses, as it parses them."""
+    seen: list[int] = []
     real = safexml.parse_siblings
 
     def spy(content: bytes, nsmap: dict[str | None, str], *, drop_blanks: bool) -> object:
-        runs.append(len(content))
+        seen.append(len(content))
         return real(content, nsmap, drop_blanks=drop_blanks)
 
     monkeypatch.setattr(fastpath, "parse_siblings", spy)
+    return seen
+
+
+def test_records_are_read_in_many_runs(runs: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
     data = _devices(40)
     read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
     assert read is not None
@@ -146,16 +152,8 @@ def test_unusual_payloads_are_streamed(
     assert (obj, [w.message for w in warnings]) == expected
 
 
-def test_memory_of_a_run_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_of_a_run_is_bounded(runs: list[int]) -> None:
     """No run is much longer than CHUNK_BYTES: it ends at the first record end after it."""
-    runs: list[int] = []
-    real = safexml.parse_siblings
-
-    def spy(content: bytes, nsmap: dict[str | None, str], *, drop_blanks: bool) -> object:
-        runs.append(len(content))
-        return real(content, nsmap, drop_blanks=drop_blanks)
-
-    monkeypatch.setattr(fastpath, "parse_siblings", spy)
     fastpath.stream_parse("cme", _devices(60))
     assert max(runs) <= 300 + len(_DEVICE) + 20
 
