@@ -565,7 +565,8 @@ _MESSAGE_START = re.compile(
     rb"""<(request|response)(?:\s+[^\s=<>/"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
 )
 _MESSAGE_END = re.compile(rb"</(request|response)\s*>")
-_MARK = b"<ucxml-chunk-mark/>"
+_MARK_TAG = "ucxml-chunk-mark"
+_MARK = f"<{_MARK_TAG}/>".encode()
 
 
 def _instruction(data: bytes) -> bool:
@@ -575,74 +576,87 @@ def _instruction(data: bytes) -> bool:
     return data.find(b"?", start) >= 0 and data.find(b"<?", start) >= 0
 
 
+def _content(data: bytes) -> tuple[int, int] | None:
+    """Where the message's content starts and ends, when every "<" in ``data`` starts a tag.
+
+    That holds without ``<!`` (comment, CDATA, DOCTYPE) and processing instructions; the
+    start tag is the first ``<request``/``<response``, the end tag the last of its name.
+    """
+    # "!" is rare and found at memchr speed; "<!" alone stops at every "<".
+    declares = b"!" in data and b"<!" in data
+    if not data.startswith(b"<") or declares or _instruction(data) or _MARK in data:
+        return None
+    found = _MESSAGE_TAG.search(data)
+    head = _MESSAGE_START.match(data, found.start()) if found else None
+    if head is None:
+        return None
+    close = data.rfind(b"</" + head.group(1))
+    tail = _MESSAGE_END.match(data, close) if close >= head.end() else None
+    if tail is None or tail.group(1) != head.group(1):
+        return None
+    if head.end() + len(data) - close > CHUNK_BYTES + _SLACK:
+        return None  # a large envelope: streamed
+    return head.end(), close
+
+
+def _emptied_message(api: str, data: bytes, start: int, close: int) -> _Message | None:
+    """The message read from ``data`` without its content (envelope, start and end tags)."""
+    parsed = parse_xml(data[:start] + _MARK + data[close:])
+    marks = list(parsed.root.iter(_MARK_TAG))
+    if parsed.warnings or len(marks) != 1:
+        return None
+    element = marks[0].getparent()
+    encoding = parsed.root.getroottree().docinfo.encoding or ""
+    if element is None or element.tag not in ("request", "response") or encoding.upper() != "UTF-8":
+        return None  # not the start tag found (a namespaced one), or bytes not UTF-8
+    element.remove(marks[0])
+    warnings: list[Issue] = []
+    message = _start_message(api, element, warnings)
+    _check_wrappers(element)
+    return None if warnings or message.plan.record_end is None else message
+
+
 def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] | None:
     """Read an xsi:type message as whole trees of :data:`CHUNK_BYTES` of records each.
 
     None when the payload does not qualify or anything is unusual: then the streaming
-    reader reads it and words any error or warning with its true line. Qualifies: UTF-8,
-    no ``<!`` (comment, CDATA, DOCTYPE) and no processing instruction, so that every "<"
-    starts a tag and a record's end tag is found by a byte search. The bytes around the
-    message's content (envelope, start and end tags) are parsed as one document; the
-    content is parsed in runs cut after a record's end tag, each of which must be
-    well-formed on its own, so together they are exactly the message's children.
+    reader reads it and words any error or warning with its true line. The bytes around
+    the message's content are parsed as one document; the content is parsed in runs cut
+    after a record's end tag, each of which must be well-formed on its own, so together
+    they are exactly the message's children.
     """
     if not CHUNK_BYTES:
         return None
     try:
         data = precheck(data, max_bytes)
-        # "!" is rare and found at memchr speed; "<!" alone stops at every "<".
-        declares = b"!" in data and b"<!" in data
-        if not data.startswith(b"<") or declares or _instruction(data):
+        bounds = _content(data)
+        message = _emptied_message(api, data, *bounds) if bounds else None
+        if bounds is None or message is None or message.plan.record_end is None:
             return None
-        found = _MESSAGE_TAG.search(data)
-        head = _MESSAGE_START.match(data, found.start()) if found else None
-        if head is None or _MARK in data:
-            return None
-        close = data.rfind(b"</" + head.group(1))
-        tail = _MESSAGE_END.match(data, close) if close >= head.end() else None
-        if tail is None or tail.group(1) != head.group(1):
-            return None
-        if head.end() + len(data) - close > CHUNK_BYTES + _SLACK:
-            return None
-        parsed = parse_xml(data[: head.end()] + _MARK + data[close:])
-        marks = list(parsed.root.iter(_MARK[1:-2].decode()))
-        if parsed.warnings or len(marks) != 1:
-            return None
-        element = marks[0].getparent()
-        encoding = parsed.root.getroottree().docinfo.encoding or ""
-        if element is None or element.tag != head.group(1).decode() or encoding.upper() != "UTF-8":
-            return None
-        element.remove(marks[0])
-        warnings: list[Issue] = []
-        message = _start_message(api, element, warnings)
-        _check_wrappers(element)
-        cut_after = message.plan.record_end
-        if warnings or cut_after is None:
-            return None
+        at, close = bounds
+        cut_after, nsmap = message.plan.record_end, message.element.nsmap
         reader = _Reader(binding(api).info.aliases, data)
-        nsmap = element.nsmap
+        values = message.values
         with _bulk(len(data)):
-            at = head.end()
             while at < close:
-                cut = close
-                if close - at > CHUNK_BYTES:
-                    end = cut_after.search(data, at + CHUNK_BYTES, close)
-                    cut = end.end() if end else close
+                end = cut_after.search(data, at + CHUNK_BYTES, close)
+                cut = end.end() if end and close - at > CHUNK_BYTES else close
                 if cut - at > CHUNK_BYTES + _SLACK:
-                    return None
-                run = parse_siblings(data[at:cut], nsmap, drop_blanks=True)
-                for el in run:
+                    return None  # no record ends for too long: streamed
+                for el in parse_siblings(data[at:cut], nsmap, drop_blanks=True):
                     name, is_list, value = _message_child(message, el, reader)
                     if is_list:
-                        message.values[name].append(value)
+                        values[name].append(value)
                     else:
-                        message.values[name] = value
-                del run
+                        values[name] = value
                 at = cut
             if reader.warnings:
                 return None
-            obj = message.cls(**message.values)
-    except (UcxmlError, TypeError):
+            try:
+                obj = message.cls(**values)
+            except TypeError:
+                return None  # incomplete
+    except UcxmlError:
         return None  # the streaming reader says what is wrong, where
     stats.fast += 1
     return obj, []
