@@ -38,6 +38,7 @@ from ucxml.safexml import (
     SourceLines,
     column_of,
     declare_prefixes,
+    declares_markup,
     parse_siblings,
     parse_xml,
     postcheck,
@@ -582,9 +583,7 @@ def _content(data: bytes) -> tuple[int, int] | None:
     That holds without ``<!`` (comment, CDATA, DOCTYPE) and processing instructions; the
     start tag is the first ``<request``/``<response``, the end tag the last of its name.
     """
-    # "!" is rare and found at memchr speed; "<!" alone stops at every "<".
-    declares = b"!" in data and b"<!" in data
-    if not data.startswith(b"<") or declares or _instruction(data) or _MARK in data:
+    if not data.startswith(b"<") or declares_markup(data) or _instruction(data) or _MARK in data:
         return None
     found = _MESSAGE_TAG.search(data)
     head = _MESSAGE_START.match(data, found.start()) if found else None
@@ -613,7 +612,7 @@ def _emptied_message(api: str, data: bytes, start: int, close: int) -> _Message 
     warnings: list[Issue] = []
     message = _start_message(api, element, warnings)
     _check_wrappers(element)
-    return None if warnings or message.plan.record_end is None else message
+    return None if warnings else message
 
 
 def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] | None:
