@@ -1,0 +1,189 @@
+"""Packaging: the wheel builds without setuptools' warnings, ships every data file and the
+license, and the editable install of ``make venv`` is visible to mypy.
+
+The wheel is built from a copy of the project's files (as listed by git, untracked ones too)
+by calling setuptools' PEP 517 hook the way pip does, without build isolation (the dev extra
+installs setuptools), so it runs offline in a few seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The three source folders and where their files land in the wheel (pyproject's package-dir).
+PACKAGE_DIRS = {"runtime": "ucxml", "generated": "ucxml/generated", "codegen": "ucxml/codegen"}
+
+# What setuptools prints for a data folder that is not a listed package: the old
+# "Installing ... as data is deprecated" and, since setuptools 69, "Package would be ignored".
+SETUPTOOLS_DATA_WARNINGS = re.compile(r"would be ignored|as data is deprecated|is absent from")
+
+
+def _git_files(*args: str) -> list[str]:
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", *args],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:  # pragma: no cover - not a clone
+        pytest.skip(f"the project's files are listed by git: {exc}")
+    return [name for name in listed.decode().split("\0") if name and (ROOT / name).is_file()]
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "MYPYPATH"}}
+    env.update(extra)
+    return env
+
+
+class Built:
+    def __init__(self, wheel: Path, output: str) -> None:
+        self.wheel = wheel
+        self.output = output
+        with zipfile.ZipFile(wheel) as archive:
+            self.names = set(archive.namelist())
+            self.dist_info = next(n.split("/")[0] for n in self.names if ".dist-info/" in n)
+            self.metadata = archive.read(f"{self.dist_info}/METADATA").decode()
+            self.license = (
+                archive.read(f"{self.dist_info}/licenses/LICENSE").decode()
+                if f"{self.dist_info}/licenses/LICENSE" in self.names
+                else None
+            )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    source = tmp_path_factory.mktemp("source")
+    for name in _git_files("--cached", "--others", "--exclude-standard"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, setuptools.build_meta as backend; print(backend.build_wheel(sys.argv[1]))",
+            str(out),
+        ],
+        cwd=source,
+        env=_clean_env(PYTHONWARNINGS="always"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    (wheel,) = out.glob("*.whl")
+    return Built(wheel, output)
+
+
+def test_wheel_builds_without_setuptools_data_warnings(built: Built) -> None:
+    found = sorted(
+        {
+            line.strip()
+            for line in built.output.splitlines()
+            if SETUPTOOLS_DATA_WARNINGS.search(line)
+        }
+    )
+    assert not found, "\n".join(found)
+    assert not re.search(r"\w*Warning:", built.output), built.output[-4000:]
+
+
+def test_wheel_holds_every_file_of_the_package_folders(built: Built) -> None:
+    expected = set()
+    for name in _git_files(*PACKAGE_DIRS):
+        folder, _, rest = name.partition("/")
+        if Path(rest).name.startswith("."):  # .gitattributes: git's, not the runtime's
+            continue
+        expected.add(f"{PACKAGE_DIRS[folder]}/{rest}")
+    # The runtime reads these through importlib.resources: schemas, examples, captures.
+    assert any(n.endswith(".xsd") for n in expected) and any(
+        "demo_captures/" in n for n in expected
+    )
+    missing = sorted(expected - built.names)
+    assert not missing, f"{len(missing)} files left out of the wheel, e.g. {missing[:10]}"
+    for needed in (
+        "ucxml/py.typed",
+        "ucxml/generated/py.typed",
+        "ucxml/generated/huawei/schema/agentgateway.json",
+        "ucxml/generated/cup/schema/epas.wsdl",
+        "ucxml/codegen/templates/registry.py.jinja2",
+    ):
+        assert needed in built.names
+    strays = sorted(n for n in built.names if not n.startswith(("ucxml/", built.dist_info + "/")))
+    assert not strays, strays
+
+
+def test_wheel_metadata_carries_the_apache_license(built: Built) -> None:
+    assert "License-Expression: Apache-2.0" in built.metadata.splitlines()
+    assert "License-File: LICENSE" in built.metadata.splitlines()
+    assert built.license is not None, f"no LICENSE in {built.dist_info}/licenses/"
+    assert built.license == (ROOT / "LICENSE").read_text()
+    assert "Apache License" in built.license and "Version 2.0, January 2004" in built.license
+
+
+def test_mypy_finds_the_installed_ucxml(tmp_path: Path) -> None:
+    """A user's script type-checks against the package that ``make venv`` installed.
+
+    setuptools' default editable install is an import hook that mypy cannot follow
+    ("Cannot find implementation or library stub for module named 'ucxml'"); the strict
+    mode's link tree is a plain folder on sys.path.
+    """
+    (tmp_path / "mypy.ini").write_text("[mypy]\n")  # not the project's configuration
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from ucxml.cme import CmeClient\n"
+        "reveal_type(CmeClient)\n"
+        "reveal_type(CmeClient.get_device)\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--config-file",
+            "mypy.ini",
+            "script.py",
+        ],
+        cwd=tmp_path,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = result.stdout + result.stderr
+    assert "Cannot find implementation" not in output, output
+    assert result.returncode == 0, output
+    assert re.search(r'Revealed type is "def \(base_url: str.*-> ucxml\.cme\.CmeClient"', output)
+    assert "-> ucxml.generated.cme.models.ISgetDeviceResponse" in output, output
+
+
+def test_every_module_of_the_clone_is_installed() -> None:
+    """The strict editable install links the files that existed when it was made: a module
+    added since is not importable until ``make`` (any target) links the tree again."""
+    stale = []
+    for name in _git_files("--cached", "--others", "--exclude-standard", *PACKAGE_DIRS):
+        path = Path(name)
+        if path.suffix != ".py":
+            continue
+        parts = [*PACKAGE_DIRS[path.parts[0]].split("/"), *path.parts[1:-1]]
+        if path.stem != "__init__":
+            parts.append(path.stem)
+        if importlib.util.find_spec(".".join(parts)) is None:
+            stale.append(name)
+    assert not stale, f"not installed (run `make venv` to link them): {stale}"
