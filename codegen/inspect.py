@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 from dataclasses import dataclass
 
 __all__ = ["ClassInfo", "FieldInfo", "inspect_models"]
@@ -21,6 +23,8 @@ class FieldInfo:
     #: xsdata's field type: "Element", "Attribute", "Attributes", "Wildcard" or "Text".
     xml_type: str = "Text"
     namespace: str = ""
+    #: The schema's documentation of the element (xsdata's ``:ivar`` line), or "".
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ class ClassInfo:
     bases: tuple[str, ...]
     fields: tuple[FieldInfo, ...]
     is_enum: bool
+    #: An enumeration's (member name, wire value) pairs, in order.
+    members: tuple[tuple[str, str], ...] = ()
+    #: The schema's documentation of the type (its docstring without the ``:ivar`` lines).
+    doc: str = ""
+
+
+#: The bases of generated enumerations (see :mod:`ucxml.codegen.enums`).
+_ENUM_BASES = frozenset({"Enum", "TextEnum", "IntegerEnum", "WireEnum"})
 
 
 def _meta(node: ast.ClassDef, key: str) -> str | None:
@@ -88,6 +100,35 @@ def _field(stmt: ast.AnnAssign, element_namespace: str = "") -> FieldInfo:
     )
 
 
+_IVAR = re.compile(r"^:ivar (\w+):(.*)$")
+
+
+def _docs(node: ast.ClassDef) -> tuple[str, dict[str, str]]:
+    """A class docstring split into its text and its ``:ivar name: doc`` entries."""
+    text, ivars, current = [], {}, None
+    for line in (ast.get_docstring(node) or "").splitlines():
+        match = _IVAR.match(line)
+        if match:
+            current = match.group(1)
+            ivars[current] = match.group(2).strip()
+        elif current is not None and line.startswith(" "):
+            ivars[current] = f"{ivars[current]} {line.strip()}".strip()
+        else:
+            current = None
+            text.append(line)
+    return " ".join(" ".join(text).split()), ivars
+
+
+def _members(node: ast.ClassDef) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (stmt.targets[0].id, str(ast.literal_eval(stmt.value)))
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.Constant)
+    )
+
+
 def inspect_models(source: str) -> dict[str, ClassInfo]:
     """Map each top-level class of the generated module to its description."""
     classes: dict[str, ClassInfo] = {}
@@ -96,16 +137,23 @@ def inspect_models(source: str) -> dict[str, ClassInfo]:
             continue
         bases = tuple(ast.unparse(b) for b in node.bases)
         element_namespace = _meta(node, "namespace") or ""
+        doc, ivars = _docs(node)
         fields = tuple(
-            _field(stmt, element_namespace)
-            for stmt in node.body
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            dataclasses.replace(field, doc=ivars.get(field.name, ""))
+            for field in (
+                _field(stmt, element_namespace)
+                for stmt in node.body
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            )
         )
+        is_enum = bool(_ENUM_BASES & set(bases))
         classes[node.name] = ClassInfo(
             name=node.name,
             xml_name=_meta(node, "name") or node.name,
             bases=bases,
             fields=fields,
-            is_enum="Enum" in bases,
+            is_enum=is_enum,
+            members=_members(node) if is_enum else (),
+            doc=doc,
         )
     return classes

@@ -26,6 +26,10 @@ class OperationSpec:
     path: str | None = None
     #: A read-only query the clients may resend after a transient failure.
     idempotent: bool = False
+    #: How the method's selectors combine (a paragraph of the method's docstring).
+    filters: str = ""
+    #: Failures the server reports for this operation: ``"CmeCliError: why"`` entries.
+    raises: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class ApiSpec:
     order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Values servers send URL-encoded (``userID``, ``user@id``): reported with a warning.
     url_encoded: tuple[str, ...] = ()
+    #: Failures the server may report for any operation (``"SoapFault: why"`` entries).
+    raises: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,14 @@ def _flag(value: object, key: str) -> bool:
     return value
 
 
+def _raises(value: object, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and ": " in v and v.split(": ", 1)[0].isidentifier() for v in value
+    ):
+        raise ManifestError(f'{key}.raises: expected a list of "ErrorName: when" strings')
+    return tuple(value)
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -111,6 +125,8 @@ def load_manifest(path: Path) -> Manifest:
                     http_method=op.get("http_method"),
                     path=op.get("path"),
                     idempotent=_flag(op.get("idempotent", False), f"{name}.{op['name']}"),
+                    filters=op.get("filters", ""),
+                    raises=_raises(op.get("raises", []), f"{name}.{op['name']}"),
                 )
                 for op in entry.get("operations", [])
             )
@@ -144,6 +160,7 @@ def load_manifest(path: Path) -> Manifest:
                     label=entry.get("label"),
                     order={k: tuple(v) for k, v in entry.get("order", {}).items()},
                     url_encoded=tuple(entry.get("url_encoded", ())),
+                    raises=_raises(entry.get("raises", []), name),
                 )
             )
         except KeyError as exc:

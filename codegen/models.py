@@ -20,6 +20,7 @@ from xsdata.codegen.writer import CodeWriter
 from xsdata.models.config import GeneratorConfig
 from xsdata.utils import package as xsdata_package
 
+from ucxml.codegen.enums import member_names, rename_members, wire_bases
 from ucxml.codegen.manifest import ApiSpec
 
 __all__ = ["generate_models"]
@@ -60,6 +61,7 @@ def generate_models(api: ApiSpec) -> str:
         transformer = ResourceTransformer(config=config)
         transformer.process_sources([main_schema])
         classes = transformer.analyze_classes(transformer.classes)
+        rename_members(classes, member_names(api.schemas))
         CodeWriter.from_config(config).write(classes)
         module = tmp / _SCRATCH_PACKAGE / api.name / "models.py"
-        return module.read_text(encoding="utf-8")
+        return wire_bases(module.read_text(encoding="utf-8"))

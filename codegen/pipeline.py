@@ -24,7 +24,10 @@ _IGNORED = {"__pycache__"}
 def _ruff(*args: str) -> None:
     ruff = Path(sys.executable).parent / "ruff"
     command = [str(ruff) if ruff.exists() else "ruff", *args]
-    subprocess.run(command, check=True, capture_output=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        # ruff names the generated file and line that a template got wrong.
+        raise RuntimeError(f"ruff {args[0]} failed on generated code:\n{done.stdout}{done.stderr}")
 
 
 def _format(folder: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,10 @@ class StubArg:
     annotation: str
     default: str | None
     value: str
+    #: A list parameter: the stub refuses a bare string (ucxml.bindings.as_list).
+    is_list: bool = False
+    #: The schema's documentation of the element.
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,10 @@ class StubOperation:
     params_class: str | None
     args: tuple[StubArg, ...]
     positional: bool
+    #: The record class of an answer that can be streamed (``stream=True``), if any.
+    records: str | None = None
+    #: The method's docstring, indented for the method body (see :func:`docstring`).
+    docstring: str = ""
 
 
 class CodegenError(ValueError):
@@ -50,10 +60,118 @@ def _arg(field: FieldInfo) -> StubArg:
     if field.is_list:
         inner = field.annotation[len("list[") : -1]
         default = None if field.min_occurs else "()"
-        return StubArg(field.name, f"Sequence[{inner}]", default, f"list({field.name})")
+        return StubArg(
+            field.name, f"Sequence[{inner}]", default, field.name, is_list=True, doc=field.doc
+        )
     if field.has_default:
-        return StubArg(field.name, field.annotation, "None", field.name)
-    return StubArg(field.name, field.annotation, None, field.name)
+        return StubArg(field.name, field.annotation, "None", field.name, doc=field.doc)
+    return StubArg(field.name, field.annotation, None, field.name, doc=field.doc)
+
+
+_WIDTH = 92  # docstring lines, after the method body's 8 spaces of indentation
+_BODY = " " * 8
+
+
+def _wrapped(text: str, first: str = "", rest: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, _WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first.rstrip()]
+
+
+def _keywords(arg: StubArg, classes: dict[str, ClassInfo]) -> str:
+    enums = [classes[n] for n in _names([arg.annotation], classes) if classes[n].is_enum]
+    parts = []
+    for enum in enums:
+        values = ", ".join(f"``{value}``" for _, value in enum.members)
+        parts.append(f"``{enum.name}`` members or the strings {values}")
+    return ("Keywords: " + "; ".join(parts) + ".") if parts else ""
+
+
+#: What every operation may raise besides the failures its manifest entry names.
+_TRANSPORT_RAISES = (
+    "AuthenticationError: the server refused the credentials (HTTP 401 or 403).",
+    "HttpStatusError: any other answer outside 2xx.",
+    "MalformedResponseError: the answer is not the expected message (empty, truncated, HTML, "
+    "another message).",
+)
+
+
+def docstring(
+    spec: OperationSpec,
+    args: Sequence[StubArg],
+    classes: dict[str, ClassInfo],
+    records: str | None,
+    api_raises: Sequence[str] = (),
+) -> str:
+    """The docstring of a generated method: what it does, its parameters, what it raises."""
+    lines = [*_wrapped(spec.doc or f"The ``{spec.name}`` operation."), ""]
+    sends = f"Sends ``{spec.request}``, returns ``{spec.response}``"
+    if records:
+        sends += (
+            f"; with ``stream=True``, an iterator of its ``{records}`` records instead, each "
+            "bound as it is read (the answer's bytes are held, never a tree or a list of every "
+            "record; see ``ucxml.iter_records``)"
+        )
+    lines += [*_wrapped(sends + "."), ""]
+    if spec.filters:
+        lines += [*_wrapped(spec.filters), ""]
+    if args or records:
+        lines.append("Args:")
+        for arg in args:
+            text = arg.doc or "Not documented by the schema."
+            if not text.rstrip('"').endswith("."):
+                text += "."
+            if arg.is_list:
+                text += " A list (a bare string is refused)."
+            keywords = _keywords(arg, classes)
+            text += f" {keywords}" if keywords else ""
+            lines += _wrapped(text, f"    {arg.name}: ", "        ")
+        if records:
+            lines += _wrapped(
+                f"True: yield the ``{records}`` records one by one instead of the whole answer.",
+                "    stream: ",
+                "        ",
+            )
+        lines.append("")
+    lines.append("Raises:")
+    raises = [*spec.raises, *api_raises]
+    if args:
+        raises.insert(
+            0,
+            "ParameterError: a bare string where a list is expected, or a value the schema "
+            "refuses (an unknown keyword, a malformed name); nothing is sent.",
+        )
+    if spec.idempotent:
+        raises.append(
+            "TransportError: the server could not be reached or did not answer in time, after "
+            "the retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError)."
+        )
+    else:
+        raises.append(
+            "OutcomeUnknownError: the request left but its answer was lost: it may have been "
+            "applied; check before sending it again (it is never resent)."
+        )
+        raises.append("TransportError: the server could not be reached (sent once, never retried).")
+    raises += _TRANSPORT_RAISES
+    for entry in raises:
+        name, why = entry.split(": ", 1)
+        lines += _wrapped(why, f"    {name}: ", "        ")
+    text = "\n".join(lines)
+    if '"""' in text or "\\" in text:
+        raise CodegenError(f"{spec.name}: documentation holds a triple quote or a backslash")
+    return "\n".join(_BODY + line if line else "" for line in text.splitlines()).lstrip()
+
+
+def _records(api: ApiSpec, spec: OperationSpec, classes: dict[str, ClassInfo]) -> str | None:
+    """The record class of a streamable answer: its one repeated element of a class type."""
+    if api.dispatch != "xsi:type":
+        return None  # the record reader cuts xsi:type messages (CME) only
+    fields = all_fields(classes[spec.response], classes)
+    lists = [f for f in fields if f.is_list and f.xml_type == "Element"]
+    if len(lists) != 1 or len(fields) != 1:
+        return None  # only an answer that is a list of records (devices, events) streams
+    inner = lists[0].annotation[len("list[") : -1]
+    return inner if inner in classes and not classes[inner].is_enum else None
 
 
 def _strip_optional(annotation: str) -> str:
@@ -194,7 +312,17 @@ class Renderer:
             else:
                 args = tuple(_arg(f) for f in all_fields(request, classes))
                 ops.append(StubOperation(spec, None, None, args, positional=len(args) == 1))
-        return ops
+        described = []
+        for op in ops:
+            if len(op.args) == 1 and not op.args[0].doc:
+                # The value of a simple-content element or an xs:any is documented by its
+                # element: the request class's own documentation.
+                owner = classes[op.params_class or op.spec.request]
+                op = dataclasses.replace(op, args=(dataclasses.replace(op.args[0], doc=owner.doc),))
+            records = None if op.positional else _records(api, op.spec, classes)
+            text = docstring(op.spec, op.args, classes, records, api.raises)
+            described.append(dataclasses.replace(op, records=records, docstring=text))
+        return described
 
     def render_operations(
         self, api: ApiSpec, ops: Sequence[StubOperation], classes: dict[str, ClassInfo]
@@ -203,6 +331,8 @@ class Renderer:
         used = [a.annotation for op in ops for a in op.args]
         used += [op.spec.request for op in ops] + [op.spec.response for op in ops]
         used += [op.params_class for op in ops if op.params_class]
+        used += [op.records for op in ops if op.records]
+        needs_sequence = any(a.is_list for op in ops for a in op.args)
         return self._render(
             "operations.py.jinja2",
             api,
@@ -210,7 +340,11 @@ class Renderer:
             imports=_names(used, classes),
             external=_external(used),
             class_name=api.name.capitalize() + "Operations",
-            needs_sequence=any(a.annotation.startswith("Sequence[") for op in ops for a in op.args),
+            needs_sequence=needs_sequence,
+            streams=any(op.records for op in ops),
+            base_imports=", ".join(
+                ["AsyncOperations", "SyncOperations", *(["as_list"] if needs_sequence else [])]
+            ),
         )
 
     def render_registry(self, api: ApiSpec, classes: dict[str, ClassInfo], schema: str) -> str:

@@ -4,13 +4,25 @@ Cisco's AXL schema files are confidential and are not shipped: a request is buil
 mapping (``{"userid": "tttt"}``) rather than from generated models, and an answer is read
 as plain elements (:meth:`AxlResponse.to_dict`, :attr:`AxlResponse.return_value`).
 
-Example::
+Example (the emulator has no AXL service: this one answers from a
+:class:`~ucxml.transport.MockTransport`; for a server, drop ``transport=`` and give its
+``https://`` URL and an AXL user)::
 
     from ucxml.axl import AxlClient
+    from ucxml.transport import HttpResponse, MockTransport
 
-    with AxlClient("https://cup.example.com:8443", username="admin", password=secret) as axl:
+    answer = HttpResponse(200, (
+        b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        b'<soapenv:Body><axl:getUserResponse xmlns:axl="http://www.cisco.com/AXL/API/6.0">'
+        b"<return><user><firstname>Tina</firstname><userid>tttt</userid></user></return>"
+        b"</axl:getUserResponse></soapenv:Body></soapenv:Envelope>"
+    ), {"content-type": "text/xml"})
+    with AxlClient(
+        "https://cup.example.com:8443", username="admin", password="axl-password",
+        version="6.0", transport=MockTransport(lambda request: answer),
+    ) as axl:
         user = axl.call("getUser", {"userid": "tttt"}, sequence=1234)
-        print(user.return_value)          # {'user': {'firstname': ..., ...}}
+        print(user.return_value)          # {'user': {'firstname': 'Tina', 'userid': 'tttt'}}
 
 Versioning: the client asks for a schema version with the HTTP header
 ``SOAPAction: "CUCM:DB ver=6.0"`` (:func:`soap_action`) and writes the request in that
@@ -29,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeAlias
@@ -46,6 +58,7 @@ from ucxml.errors import (
     SoapFault,
     XmlError,
 )
+from ucxml.redaction import client_secrets, excerpt, scrub, scrub_error
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.safexml import parse_xml
 from ucxml.transport import (
@@ -103,8 +116,6 @@ AxlValue: TypeAlias = "str | dict[str, AxlValue] | list[AxlValue]"
 
 _VERSION: Final = re.compile(r"\d{1,3}\.\d{1,3}")
 _SAME_AS_1_0: Final = frozenset({"1.0", "6.0"})
-_EXCERPT: Final = 160
-_UNPRINTABLE: Final = re.compile(r"[^\x20-\x7e]+")
 _HTML: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 
 
@@ -296,11 +307,6 @@ class AxlResponse:
         return None if found is None else _value(found)
 
 
-def _excerpt(content: bytes) -> str:
-    text = _UNPRINTABLE.sub(" ", content[:_EXCERPT].decode("utf-8", "replace")).strip()
-    return text + ("…" if len(content) > _EXCERPT else "")
-
-
 def _int(text: str | None) -> int | None:
     if text is None:
         return None
@@ -310,61 +316,66 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _old_style(error: etree._Element, status: int) -> AxlError:
+def _old_style(error: etree._Element, status: int, secrets: Collection[str]) -> AxlError:
     """``<axl:Error><axl:code/><axl:message/><request/></axl:Error>`` as an AxlError."""
     return AxlError(
         _int(_child_text(error, "code")),
-        _child_text(error, "message") or "",
-        request=_child_text(error, "request") or None,
+        scrub(_child_text(error, "message") or "", secrets),
+        request=scrub(_child_text(error, "request") or "", secrets) or None,
         status=status,
         style="error",
     )
 
 
-def _fault(fault: etree._Element, status: int) -> AxlError | SoapFault:
+def _fault(fault: etree._Element, status: int, secrets: Collection[str]) -> AxlError | SoapFault:
     """A SOAP 1.1 fault as an AxlError (with ``detail/axlError``) or a SoapFault."""
     code = (_child_text(fault, "faultcode") or "").rpartition(":")[2] or "Server"
-    reason = _child_text(fault, "faultstring") or ""
+    reason = scrub(_child_text(fault, "faultstring") or "", secrets)
     detail = _child(fault, "detail")
     axl = _child(detail, "axlError") if detail is not None else None
     if axl is None:
-        return SoapFault(code, reason)
+        return SoapFault(scrub(code, secrets), reason)
     return AxlError(
         _int(_child_text(axl, "axlcode")),
-        _child_text(axl, "axlmessage") or reason,
-        request=_child_text(axl, "request") or None,
+        scrub(_child_text(axl, "axlmessage") or "", secrets) or reason,
+        request=scrub(_child_text(axl, "request") or "", secrets) or None,
         status=status,
         style="fault",
     )
 
 
-def _error_in(body: etree._Element, status: int) -> AxlError | SoapFault | None:
+def _error_in(
+    body: etree._Element, status: int, secrets: Collection[str]
+) -> AxlError | SoapFault | None:
     """The error an AXL Body carries (fault, old-style Error at any of its places), if any."""
     first = next(iter(_children(body)), None)
     if first is None:
         return None
     if _local(first) == "Fault" and etree.QName(first).namespace == SOAP_ENV_NAMESPACE:
-        return _fault(first, status)
+        return _fault(first, status, secrets)
     if _local(first) == "Error":
-        return _old_style(first, status)
+        return _old_style(first, status, secrets)
     nested = _child(first, "Error")
-    return _old_style(nested, status) if nested is not None else None
+    return _old_style(nested, status, secrets) if nested is not None else None
 
 
-def _body(content: bytes, operation: str) -> etree._Element:
+def _body(content: bytes, operation: str, secrets: Collection[str]) -> etree._Element:
     """The SOAP 1.1 Body of ``content``; MalformedResponseError when there is none."""
     if not content.strip():
         raise MalformedResponseError(f"{operation}: empty answer")
     if _HTML.match(content) or content.lstrip()[:1] != b"<":
-        raise MalformedResponseError(f"{operation}: expected XML, got: {_excerpt(content)}")
+        raise MalformedResponseError(f"{operation}: expected XML, got: {excerpt(content, secrets)}")
     try:
         parsed = parse_xml(content)
     except XmlError as exc:
+        scrub_error(exc, secrets)  # kept as the cause
         raise MalformedResponseError(
-            f"{operation}: unreadable answer ({exc}): {_excerpt(content)}"
+            f"{operation}: unreadable answer ({exc}): {excerpt(content, secrets)}"
         ) from exc
     for issue in parsed.warnings:
-        logger.warning("%s answer, line %s: %s", operation, issue.line, issue.message)
+        logger.warning(
+            "%s answer, line %s: %s", operation, issue.line, scrub(issue.message, secrets)
+        )
     root = parsed.root
     if not isinstance(root.tag, str) or etree.QName(root) != etree.QName(
         SOAP_ENV_NAMESPACE, "Envelope"
@@ -380,7 +391,12 @@ def _body(content: bytes, operation: str) -> etree._Element:
 
 
 def read_response(
-    content: bytes, *, status: int, operation: str, content_type: str = ""
+    content: bytes,
+    *,
+    status: int,
+    operation: str,
+    content_type: str = "",
+    secrets: Collection[str] = (),
 ) -> AxlResponse:
     """Read the answer to the AXL request ``operation``; raise a typed error on failure.
 
@@ -389,12 +405,14 @@ def read_response(
     for a fault without ``detail/axlError``, :class:`~ucxml.errors.AuthenticationError`
     for 401/403, :class:`~ucxml.errors.HttpStatusError` for another non-2xx status without
     an error body, :class:`~ucxml.errors.MalformedResponseError` for an answer that is not
-    the SOAP response (HTML, not XML, empty, truncated, another element).
+    the SOAP response (HTML, not XML, empty, truncated, another element). ``secrets``
+    (see :func:`ucxml.redaction.client_secrets`) are masked in every error text, which
+    may quote the answer.
     """
     if status in (401, 403):
         raise AuthenticationError(status, "credentials refused")
     if status == THROTTLED_STATUS:
-        said = f": {_excerpt(content)}" if content.strip() else ""
+        said = f": {excerpt(content, secrets)}" if content.strip() else ""
         raise AxlError(
             None,
             f"the server is throttling AXL requests (HTTP 599), retry later{said}",
@@ -404,22 +422,28 @@ def read_response(
     media = content_type.split(";", 1)[0].strip().lower()
     if not 200 <= status < 300:
         try:
-            found = None if "html" in media else _error_in(_body(content, operation), status)
+            found = (
+                None
+                if "html" in media
+                else _error_in(_body(content, operation, secrets), status, secrets)
+            )
         except MalformedResponseError:
             found = None
         if found is not None:
             raise found
-        raise HttpStatusError(status, excerpt=_excerpt(content))
+        raise HttpStatusError(status, excerpt=excerpt(content, secrets))
     if "html" in media:
-        raise MalformedResponseError(f"{operation}: expected XML, got {media}: {_excerpt(content)}")
-    body = _body(content, operation)
-    error = _error_in(body, status)
+        raise MalformedResponseError(
+            f"{operation}: expected XML, got {media}: {excerpt(content, secrets)}"
+        )
+    body = _body(content, operation, secrets)
+    error = _error_in(body, status, secrets)
     if error is not None:
         raise error
     first = next(iter(_children(body)), None)
     expected = f"{operation}Response"
     if first is None or _local(first) != expected:
-        got = _local(first) if first is not None else "an empty Body"
+        got = scrub(_local(first), secrets) if first is not None else "an empty Body"
         raise MalformedResponseError(f"{operation}: expected {expected}, got {got}")
     return AxlResponse(operation, first, _int(first.get("sequence")))
 
@@ -431,12 +455,18 @@ class _AxlState:
     """What both clients share: URL, version, namespace, request building (no I/O)."""
 
     def __init__(
-        self, base_url: str, username: str, version: str | None, namespace: str | None
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        version: str | None,
+        namespace: str | None,
     ) -> None:
         parts = check_base_url(base_url)
         has_path = parts.path not in ("", "/")
         self._url = base_url if has_path else base_url.rstrip("/") + DEFAULT_ENDPOINT
         self._username = username
+        self._secrets = client_secrets(username=username, password=password)
         self._soap_action = soap_action(version)  # checks the version
         self._version = None if version is None else version.strip()
         if namespace is not None and (not isinstance(namespace, str) or not namespace.strip()):
@@ -484,13 +514,13 @@ class _AxlState:
         logger.debug("%s: POST %s (SOAPAction %s)", operation, self._url, self._soap_action)
         return HttpRequest("POST", self._url, content, headers)
 
-    @staticmethod
-    def _read(operation: str, answer: HttpResponse) -> AxlResponse:
+    def _read(self, operation: str, answer: HttpResponse) -> AxlResponse:
         return read_response(
             answer.content,
             status=answer.status,
             operation=operation,
             content_type=answer.headers.get("content-type", ""),
+            secrets=self._secrets,
         )
 
 
@@ -528,7 +558,7 @@ class AxlClient(_AxlState, TransportOwner):
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        super().__init__(base_url, username, version, namespace)
+        super().__init__(base_url, username, password, version, namespace)
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
@@ -579,7 +609,7 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        super().__init__(base_url, username, version, namespace)
+        super().__init__(base_url, username, password, version, namespace)
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(

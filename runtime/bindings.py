@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from xsdata.formats.converter import EnumConverter, converter
+
+from ucxml.errors import ParameterError
 
 __all__ = [
     "SECRET_FIELDS",
@@ -20,8 +25,12 @@ __all__ = [
     "ApiInfo",
     "AsyncOperations",
     "Erratum",
+    "IntegerEnum",
     "Operation",
     "SyncOperations",
+    "TextEnum",
+    "WireEnum",
+    "as_list",
     "is_secret_name",
     "redact_all",
     "redact_secret_properties",
@@ -171,6 +180,72 @@ class Erratum:
     why: str
 
 
+class TextEnum(enum.StrEnum):
+    """Base of generated enumerations of text values: a member is its wire value as a str.
+
+    ``str(DeviceStatus.REGISTERED) == "registered"``, and members compare equal to it.
+    """
+
+
+class IntegerEnum(enum.IntEnum):
+    """Base of generated enumerations of integers; ``str()`` is the wire value (``"1"``)."""
+
+
+class WireEnum(enum.Enum):
+    """Base of generated enumerations whose values are neither text nor integers (QNames).
+
+    ``str()`` of a member is its wire value, as for :class:`TextEnum` and :class:`IntegerEnum`.
+    """
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+# xsdata picks a converter by the first registered class of the MRO, which is str (or int)
+# before Enum for these bases: without this, "registered" would be read as a plain str.
+converter.register_converter(TextEnum, EnumConverter())
+converter.register_converter(IntegerEnum, EnumConverter())
+
+
+# A value that may hold a password (``username x password y``) is not quoted in an error.
+_SECRET_WORDS = re.compile(r"(?i)pass|secret|key|cert|community|guid|token")
+
+
+def _fix(method: str, name: str, value: str, keyword: bool) -> str:
+    """The call the user probably meant, shown in the refusal of a bare string."""
+    items = value.splitlines() or [value]
+    if _SECRET_WORDS.search(value) or len(value) > 200:
+        shown = '["first item", "second item"]'
+    else:
+        shown = (
+            "[" + ", ".join(repr(i) for i in items[:4]) + (", ..." if len(items) > 4 else "") + "]"
+        )
+    return f"{method}({name}={shown})" if keyword else f"{method}({shown})"
+
+
+def as_list(method: str, name: str, value: Iterable[T], *, keyword: bool = True) -> list[T]:
+    """``value`` as a list, for a parameter that takes several items.
+
+    A bare ``str`` (or ``bytes``) is refused with a :class:`~ucxml.errors.ParameterError`
+    naming the parameter and showing the fix: Python would otherwise split it into
+    characters and send each one as an item (one-character CLI lines on a router).
+
+    Args:
+        method: The client method, for the error text (``exec_cli``).
+        name: The parameter (``cli``).
+        value: What the caller passed.
+        keyword: Whether the parameter is passed by keyword (how the fix is written).
+    """
+    if isinstance(value, str | bytes | bytearray):
+        text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+        raise ParameterError(
+            f"{method}: {name} takes a list of items, not a single string (Python would send "
+            f"each character as an item); nothing was sent. "
+            f"Write {_fix(method, name, text, keyword)}"
+        )
+    return list(value)
+
+
 class SyncOperations(abc.ABC):
     """Base of the generated synchronous operation stubs; a client implements ``_invoke``."""
 
@@ -179,6 +254,12 @@ class SyncOperations(abc.ABC):
     @abc.abstractmethod
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         """Send ``request`` for ``operation`` and return the parsed ``response_type``."""
+
+    def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        """Send ``request`` and yield the answer's ``record_type`` records one by one."""
+        raise NotImplementedError(f"{type(self).__name__} does not stream records")
 
 
 class AsyncOperations(abc.ABC):
@@ -189,3 +270,9 @@ class AsyncOperations(abc.ABC):
     @abc.abstractmethod
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         """Send ``request`` for ``operation`` and return the parsed ``response_type``."""
+
+    async def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        """Send ``request``; an iterator of the answer's ``record_type`` records."""
+        raise NotImplementedError(f"{type(self).__name__} does not stream records")

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:  # rich is imported by the commands that print, to keep start-up short
+if TYPE_CHECKING:  # rich and the emulators are imported by the commands that use them
     from rich.console import Console
+
+    from ucxml.emulator.app import EmulatedApi
+    from ucxml.report import Issue, Report
 
 __all__ = ["main"]
 
@@ -31,33 +37,114 @@ def _interactive() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def _where(report: object) -> str:
-    from ucxml.report import Report
-
-    assert isinstance(report, Report)
+def _where(report: Report) -> str:
     if report.kind is None or (report.kind in ("xml", "json") and report.line == 1):
         return f"{report.source}"
     carrier = f" {report.carrier}" if report.carrier else ""
     return f"{report.source}:{report.line} [{report.kind}{carrier}]"
 
 
+#: What a warning's pattern ignores: quoted names and values, and numbers (counts, lines).
+_PAYLOAD_SPECIFIC = re.compile(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*")
+_WarningKey = tuple[str | None, str | None, str]
+
+
+def _warning_key(report: Report, issue: Issue) -> _WarningKey:
+    """Which warnings are "the same": same hint (of the same API) and the same message text
+    once quoted names and values and numbers are ignored."""
+    pattern = _PAYLOAD_SPECIFIC.sub("…", issue.message)
+    return (report.api if issue.hint else None, issue.hint, pattern)
+
+
+@dataclasses.dataclass
+class _Repeats:
+    """Where each warning pattern is first seen, in how many payloads, with which texts."""
+
+    first: int
+    payloads: set[int] = dataclasses.field(default_factory=set)
+    texts: set[str] = dataclasses.field(default_factory=set)
+
+    def more(self) -> str | None:
+        """The line that counts the other payloads with this warning (None: no other)."""
+        others = len(self.payloads) - 1
+        if others <= 0:
+            return None
+        plural = "payload" if others == 1 else "payloads"
+        if len(self.texts) == 1:
+            return f"… and the same warning in {others:,} more {plural}"
+        return (
+            f"… and the same warning, with other names or values, in {others:,} more {plural}"
+            " (--format json lists every one)"
+        )
+
+
+def _repeats(reports: Sequence[Report]) -> dict[_WarningKey, _Repeats]:
+    found: dict[_WarningKey, _Repeats] = {}
+    for index, report in enumerate(reports):
+        for issue in report.warnings:
+            entry = found.setdefault(_warning_key(report, issue), _Repeats(index))
+            entry.payloads.add(index)
+            entry.texts.add(issue.message)
+    return found
+
+
 def _print_text(
-    console: Console, reports: Sequence[object], io_errors: Sequence[tuple[str, str]]
+    console: Console,
+    reports: Sequence[Report],
+    io_errors: Sequence[tuple[str, str]],
+    *,
+    errors: Console,
+    quiet: bool = False,
 ) -> None:
+    """Text results on ``console``, unreadable inputs on ``errors``.
+
+    A warning seen in several payloads is printed once, where it is first seen, followed
+    by how many more payloads have it. ``quiet`` prints only the invalid payloads and their
+    errors (and the summary).
+    """
     from rich.markup import escape
     from rich.table import Table
 
     from ucxml.registry import binding
-    from ucxml.report import Report
 
     titles: dict[tuple[str, str], str] = {}
-    for report in reports:
-        assert isinstance(report, Report)
+    repeats = _repeats(reports)
+
+    def hint(report: Report, issue: Issue) -> None:
+        if not (issue.hint and report.api):
+            return
+        key = (report.api, issue.hint)
+        if key not in titles:
+            entry = next((e for e in binding(report.api).errata if e.id == issue.hint), None)
+            titles[key] = entry.title if entry else ""
+        kind = "known documentation defect" if issue.hint[:1] == "E" else "see decision"
+        console.print(
+            f"      [magenta]hint {issue.hint}[/]: {kind} — {escape(titles[key])}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    for index, report in enumerate(reports):
+        if quiet and report.valid:
+            continue
+        shown: list[Issue] = []
+        hidden = 0  # warnings printed with an earlier payload
+        for issue in report.issues:
+            if issue.severity == "error":
+                shown.append(issue)
+            elif quiet:
+                continue
+            elif repeats[_warning_key(report, issue)].first != index:
+                hidden += 1
+            else:
+                shown.append(issue)
         mark = "[green]✓ valid[/]" if report.valid else "[red]✗ invalid[/]"
         what = " ".join(x for x in (report.api, report.message) if x) or "(not detected)"
         line = f"{mark}  {escape(_where(report))}  [cyan]{escape(what)}[/]"
+        if hidden:
+            line += f"  [dim yellow]({hidden} repeated warning{'s' if hidden > 1 else ''})[/]"
         console.print(line, highlight=False, soft_wrap=True)
-        for issue in report.issues:
+        for position, issue in enumerate(shown):
             where = f"{issue.line}:{issue.column or 0}" if issue.line else "-"
             color = "red" if issue.severity == "error" else "yellow"
             console.print(
@@ -66,21 +153,16 @@ def _print_text(
                 highlight=False,
                 soft_wrap=True,
             )
-            if issue.hint and report.api:
-                key = (report.api, issue.hint)
-                if key not in titles:
-                    entry = next(
-                        (e for e in binding(report.api).errata if e.id == issue.hint), None
-                    )
-                    titles[key] = entry.title if entry else ""
-                kind = "known documentation defect" if issue.hint[:1] == "E" else "see decision"
-                console.print(
-                    f"      [magenta]hint {issue.hint}[/]: {kind} — {escape(titles[key])}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+            hint(report, issue)
+            if issue.severity == "error":
+                continue
+            key = _warning_key(report, issue)
+            later = (_warning_key(report, i) == key for i in shown[position + 1 :])
+            more = repeats[key].more()
+            if more is not None and not any(later):
+                console.print(f"      [yellow]{escape(more)}[/]", highlight=False, soft_wrap=True)
     for source, error in io_errors:
-        console.print(
+        errors.print(
             f"[red]✗ error[/]  {escape(source)}  {escape(error)}", highlight=False, soft_wrap=True
         )
     table = Table(title="summary", show_edge=False)
@@ -88,28 +170,24 @@ def _print_text(
         table.add_column(column, justify="right")
     by_api: dict[str, list[Report]] = {}
     for report in reports:
-        assert isinstance(report, Report)
         by_api.setdefault(report.api or "(not detected)", []).append(report)
-    rows = [*sorted(by_api.items()), ("all", [r for r in reports if isinstance(r, Report)])]
+    rows = [*sorted(by_api.items()), ("all", list(reports))]
     for name, group in rows:
         valid = sum(1 for r in group if r.valid)
         warned = sum(1 for r in group if r.warnings)
         table.add_row(name, str(len(group)), str(valid), str(len(group) - valid), str(warned))
     console.print(table)
     if io_errors:
-        console.print(f"[red]{len(io_errors)} input(s) could not be read[/]", highlight=False)
+        errors.print(f"[red]{len(io_errors)} input(s) could not be read[/]", highlight=False)
 
 
-def _junit(reports: Sequence[object], io_errors: Sequence[tuple[str, str]]) -> str:
+def _junit(reports: Sequence[Report], io_errors: Sequence[tuple[str, str]]) -> str:
     """A JUnit XML report: one test case per payload, one per unreadable input."""
     from lxml import etree
-
-    from ucxml.report import Report
 
     suite = etree.Element("testsuite", name="ucxml validate")
     failures = errors = 0
     for report in reports:
-        assert isinstance(report, Report)
         case = etree.SubElement(
             suite,
             "testcase",
@@ -161,26 +239,40 @@ def _junit(reports: Sequence[object], io_errors: Sequence[tuple[str, str]]) -> s
     is_flag=True,
     help="Print passwords, certificates, session keys and GUIDs (masked as *** by default).",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Text format: print only the invalid payloads and their errors (and the summary).",
+)
 def validate(
-    paths: tuple[str, ...], api: str | None, fmt: str, strict: bool, bind: bool, show_secrets: bool
+    paths: tuple[str, ...],
+    api: str | None,
+    fmt: str,
+    strict: bool,
+    bind: bool,
+    show_secrets: bool,
+    quiet: bool,
 ) -> None:
     """Validate captures: XML and JSON payloads, raw HTTP and SIP messages, EM form posts.
 
     Folders are walked (*.xml, *.json, *.http, *.sip, *.txt, *.log, *.raw, *.form, *.soap),
     - reads standard input. Every payload of every input gets its own result.
-    Secret values are masked in every format unless --show-secrets.
+    In text, a warning that many payloads share is printed once, then counted; JSON and
+    JUnit list every issue of every payload. Secret values are masked in every format
+    unless --show-secrets. Results go to standard output, errors to standard error.
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
     from ucxml.captures import iter_captures
     from ucxml.registry import api_names
-    from ucxml.report import Issue, Report
+    from ucxml.report import Issue
     from ucxml.validation import validate_capture
 
     if api is not None and api not in api_names():
         raise click.UsageError(f"unknown API {api!r}; choose from {', '.join(api_names())}")
     reports: list[Report] = []
     io_errors: list[tuple[str, str]] = []
-    quiet: list[str] = []  # inputs that carry no XML or JSON payload (a text/plain MESSAGE)
+    payloadless: list[str] = []  # inputs without an XML or JSON payload (a text/plain MESSAGE)
     captures = list(iter_captures(paths))
     progress = None
     if len(captures) > _PROGRESS_AFTER and _interactive():
@@ -202,7 +294,7 @@ def validate(
                 capture.data, api, source=capture.source, bind=bind, show_secrets=show_secrets
             )
             if not found:
-                quiet.append(capture.source)
+                payloadless.append(capture.source)
             for report in found:
                 if strict and report.warnings:
                     issues = tuple(
@@ -214,6 +306,9 @@ def validate(
     finally:
         if progress is not None:
             progress.stop()
+    if fmt != "text":  # the text format words them itself, on standard error too
+        for source, error in io_errors:
+            click.echo(f"ucxml validate: {source}: {error}", err=True)
     if fmt == "json":
         out = [r.to_dict() for r in reports]
         out += [
@@ -242,53 +337,148 @@ def validate(
         from rich.console import Console
 
         console = Console()
-        for source in quiet:
+        for source in [] if quiet else payloadless:
             console.print(
                 f"[dim]– no XML or JSON payload in {source}[/]", highlight=False, soft_wrap=True
             )
-        _print_text(console, reports, io_errors)
+        _print_text(console, reports, io_errors, errors=Console(stderr=True), quiet=quiet)
     if io_errors:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_VALID if all(r.valid for r in reports) else EXIT_INVALID)
 
 
-@cli.command()
+def _api_lines(api: EmulatedApi, base_url: str = "") -> Iterator[tuple[int, str]]:
+    """How one emulated API is announced: (indent level, text) lines.
+
+    The banner of ``ucxml emulate`` (with the base URL) and its ``--help`` (paths only)
+    both print these.
+    """
+    yield 0, api.title
+    for path in api.paths:
+        yield 1, f"{base_url}{path}"
+    for account in api.accounts:
+        yield 1, account
+    if api.note:
+        yield 1, api.note
+
+
+class _EmulateCommand(click.Command):
+    """``ucxml emulate``, whose help ends with the APIs, their demo accounts and faults."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from ucxml.emulator.app import EMULATED_APIS, EmulatedApi
+
+        with formatter.section("Emulated APIs, their paths and demo accounts"):
+            for api in EMULATED_APIS:
+                for level, text in _api_lines(api):
+                    formatter.current_indent += 2 * level
+                    formatter.write_text(text)
+                    formatter.current_indent -= 2 * level
+        with formatter.section("Fault switches (Python: create_app().state.<api>_faults)"):
+            rows = [("every API", ", ".join(EmulatedApi.common_switches()))]
+            rows += [(a.faults_attr, ", ".join(a.own_switches)) for a in EMULATED_APIS]
+            formatter.write_dl([(name, text) for name, text in rows if text])
+            formatter.write_paragraph()
+            formatter.write_text(
+                "fail_times=N limits them to the next N requests; status_body and retry_after"
+                " shape an injected status; requests counts what arrived. See the README's"
+                " Emulator section."
+            )
+        super().format_epilog(ctx, formatter)
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> str:
+    """One line for the user: why ``ucxml emulate`` cannot listen on ``host``:``port``."""
+    from ucxml.emulator.server import PortInUseError
+
+    if isinstance(exc, PortInUseError):
+        return f"{exc}; pick another with --port, or --port 0 for a free one"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"cannot listen on {host} port {port}: {reason}"
+
+
+@cli.command(cls=_EmulateCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free one).")
-def emulate(host: str, port: int) -> None:
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free one, printed when listening).",
+)
+@click.option(
+    "--tls",
+    is_flag=True,
+    help="Serve HTTPS with a self-signed certificate made for the host (and 127.0.0.1, "
+    "localhost); its path is printed, to trust it with ca_bundle=.",
+)
+@click.option(
+    "--tls-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the --tls certificate and key in this folder, reused while valid "
+    "(implies --tls; default: a temporary folder removed on exit).",
+)
+@click.option(
+    "--log-requests",
+    is_flag=True,
+    help="Log each request on stderr: method, path, status, duration "
+    "(never bodies, headers or query strings).",
+)
+def emulate(host: str, port: int, tls: bool, tls_dir: Path | None, log_requests: bool) -> None:
     """Run the local emulators of every API on one port, each at its real path."""
-    from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
-    from ucxml.emulator.cup_state import DEMO_CUP_PASSWORD, DEMO_CUP_USER
-    from ucxml.emulator.em_state import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
-    from ucxml.emulator.huawei_state import DEMO_AGENT_ID, DEMO_AGENT_PASSWORD, DEMO_PHONE
+    from ucxml.emulator.app import EMULATED_APIS, create_app
     from ucxml.emulator.server import serve
 
     app = create_app()
     allow_remote = host not in ("127.0.0.1", "localhost", "::1")
+    certificate: Path | None = None
 
     def ready(base_url: str) -> None:
         click.echo(f"ucxml emulators listening on {base_url}")
-        lines = [
-            (f"{base_url}/ios_xml_app/cme", f"HTTP Basic {DEMO_USER} / {DEMO_PASSWORD}"),
-            (
-                f"{base_url}/emservice/EMServiceServlet",
-                f"EM app user {DEMO_EM_APP_ID} / {DEMO_EM_APP_CERTIFICATE}",
-            ),
-            (f"{base_url}/LoginService/login.asp and query.asp", "EM, CallManager 3.3 form"),
-            (
-                f"{base_url}/agentgateway/resource/onlineagent/{{agentid}}",
-                f"agent {DEMO_AGENT_ID} / {DEMO_AGENT_PASSWORD}, phone {DEMO_PHONE}",
-            ),
-            (
-                f"{base_url}/EPASSoap/service",
-                f"Presence user {DEMO_CUP_USER} / {DEMO_CUP_PASSWORD}",
-            ),
-        ]
-        for url, account in lines:
-            click.echo(f"  {url}  ({account})")
+        for api in EMULATED_APIS:
+            for level, text in _api_lines(api, base_url):
+                click.echo("  " * (level + 1) + text)
+        if certificate is not None:
+            kept = "" if tls_dir is not None else " (removed on exit; --tls-dir keeps it)"
+            click.echo(f"TLS: self-signed certificate {certificate}{kept}")
+            click.echo(f'  trust it in ucxml clients with ca_bundle="{certificate}"')
+            click.echo(f'  or elsewhere as a CA file (curl --cacert "{certificate}")')
         click.echo("Press Ctrl-C to stop.")
 
-    serve(app, host=host, port=port, allow_remote=allow_remote, ready=ready)
+    def run(tls_files: tuple[str, str] | None) -> None:
+        certfile, keyfile = tls_files if tls_files is not None else (None, None)
+        try:
+            serve(
+                app,
+                host=host,
+                port=port,
+                allow_remote=allow_remote,
+                ready=ready,
+                ssl_certfile=certfile,
+                ssl_keyfile=keyfile,
+                access_log=(lambda line: click.echo(line, err=True)) if log_requests else None,
+            )
+        except OSError as exc:  # port in use, address not available, unknown host, ...
+            click.echo(_listen_error(host, port, exc), err=True)
+            sys.exit(EXIT_USAGE)
+        except ValueError as exc:
+            click.echo(f"cannot listen on {host} port {port}: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    if not (tls or tls_dir is not None):
+        run(None)
+        return
+    from ucxml.emulator.tls import self_signed_certificate
+
+    with tempfile.TemporaryDirectory(prefix="ucxml-emulator-tls-") as scratch:
+        try:
+            files = self_signed_certificate(tls_dir if tls_dir is not None else scratch, host)
+        except OSError as exc:
+            click.echo(f"cannot write the TLS certificate: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        certificate = files.certfile
+        run((str(files.certfile), str(files.keyfile)))
 
 
 @cli.command()

@@ -10,7 +10,7 @@ finally lets the API's client check the result for server-reported failures.
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -23,9 +23,13 @@ from ucxml.errors import (
     BindingError,
     HttpStatusError,
     MalformedResponseError,
+    UcxmlError,
     XmlError,
 )
+from ucxml.outgoing import check_request
+from ucxml.redaction import client_secrets, excerpt, scrub, scrub_error
 from ucxml.registry import binding
+from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -50,7 +54,6 @@ __all__ = [
 
 T = TypeVar("T")
 logger = logging.getLogger("ucxml")
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
 
 class AnswerReader(Protocol):
@@ -97,27 +100,59 @@ async def aexchange(
     )
 
 
-def _excerpt(content: bytes, limit: int = 160) -> str:
-    text = _UNPRINTABLE.sub(" ", content[:limit].decode("utf-8", "replace")).strip()
-    return text + ("…" if len(content) > limit else "")
-
-
 class ClientCore:
-    """Builds the HTTP request of an operation and interprets the answer (no I/O)."""
+    """Builds the HTTP request of an operation and interprets the answer (no I/O).
 
-    def __init__(self, api: str, base_url: str, endpoint: str, content_type: str) -> None:
+    ``secrets`` are the client's own (see :func:`ucxml.redaction.client_secrets`): every
+    error text and log line made from an answer masks them, since a server may echo the
+    request. A client whose secrets change (a session key) assigns the attribute anew.
+    """
+
+    def __init__(
+        self,
+        api: str,
+        base_url: str,
+        endpoint: str,
+        content_type: str,
+        *,
+        secrets: Collection[str] = (),
+    ) -> None:
         self.api = api
         parts = check_base_url(base_url)
         has_path = parts.path not in ("", "/")
         self.url = base_url if has_path else base_url.rstrip("/") + endpoint
         self.content_type = content_type
+        self.secrets = frozenset(secrets)
+
+    def scrub(self, text: str) -> str:
+        """``text`` (made from an answer) with the client's secrets masked."""
+        return scrub(text, self.secrets)
+
+    def excerpt(self, content: bytes) -> str:
+        """The start of an answer body for an error text, the client's secrets masked."""
+        return excerpt(content, self.secrets)
+
+    def _unreadable(
+        self, what: str, operation: Operation, exc: UcxmlError
+    ) -> MalformedResponseError:
+        """The error of an answer the reader refused; ``exc`` (kept as cause) is masked."""
+        scrub_error(exc, self.secrets)
+        return MalformedResponseError(f"{operation.name}: {what}: {exc}")
+
+    def _warn(self, operation: Operation, warnings: Iterable[Issue]) -> None:
+        for issue in warnings:
+            logger.warning(
+                "%s answer, line %s: %s", operation.name, issue.line, self.scrub(issue.message)
+            )
 
     def request(self, operation: Operation, body: Any) -> HttpRequest:
         """The HTTP request carrying ``body`` (a request model) for ``operation``."""
+        content = serialize(body)
+        check_request(operation, body, content)
         return HttpRequest(
             method="POST",
             url=self.url,
-            content=serialize(body),
+            content=content,
             headers={"Content-Type": self.content_type, "Accept": "text/xml"},
         )
 
@@ -132,32 +167,54 @@ class ClientCore:
 
     def answer(self, operation: Operation, answer: HttpResponse) -> tuple[Any, str]:
         """Check the HTTP answer and bind its body to whichever response model it is."""
+        self.content(operation, answer)
+        if binding(self.api).info.dispatch == "xsi:type":
+            return self._streamed(operation, answer.content)
+        try:
+            message = read_message(answer.content, self.api)
+        except (XmlError, BindingError) as exc:
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+        self._warn(operation, message.warnings)
+        if message.kind != "response":
+            raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
+        try:
+            return decode(message), message.type_name
+        except BindingError as exc:
+            raise self._unreadable("unexpected answer", operation, exc) from exc
+
+    def records(self, operation: Operation, content: bytes, record_type: type[T]) -> Iterator[T]:
+        """Yield the ``record_type`` records of an answer's body one by one (flat memory).
+
+        An answer that breaks off, or holds anything but records of that type, raises
+        :class:`~ucxml.errors.MalformedResponseError` after the records before the fault.
+        """
+        try:
+            for record in fastpath.iter_records(self.api, content):
+                if not isinstance(record, record_type):
+                    raise MalformedResponseError(
+                        f"{operation.name}: expected {record_type.__name__} records, "
+                        f"got {type(record).__name__}"
+                    )
+                yield record
+        except (XmlError, BindingError) as exc:
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+
+    def content(self, operation: Operation, answer: HttpResponse) -> bytes:
+        """The body of a successful XML answer; a typed error for any other answer."""
+        reason = self.scrub(answer.reason)
         if answer.status in (401, 403):
-            raise AuthenticationError(answer.status, answer.reason or "credentials refused")
+            raise AuthenticationError(answer.status, reason or "credentials refused")
         if not 200 <= answer.status < 300:
-            raise HttpStatusError(answer.status, answer.reason, excerpt=_excerpt(answer.content))
+            raise HttpStatusError(answer.status, reason, excerpt=self.excerpt(answer.content))
         if not answer.content.strip():
             raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
         looks_xml = answer.content.lstrip()[:1] == b"<"
         if "html" in answer.content_type or not looks_xml:
             raise MalformedResponseError(
                 f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "
-                f"{_excerpt(answer.content)}"
+                f"{self.excerpt(answer.content)}"
             )
-        if binding(self.api).info.dispatch == "xsi:type":
-            return self._streamed(operation, answer.content)
-        try:
-            message = read_message(answer.content, self.api)
-        except (XmlError, BindingError) as exc:
-            raise MalformedResponseError(f"{operation.name}: unreadable answer: {exc}") from exc
-        for issue in message.warnings:
-            logger.warning("%s answer, line %s: %s", operation.name, issue.line, issue.message)
-        if message.kind != "response":
-            raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
-        try:
-            return decode(message), message.type_name
-        except BindingError as exc:
-            raise MalformedResponseError(f"{operation.name}: unexpected answer: {exc}") from exc
+        return answer.content
 
     def _streamed(self, operation: Operation, content: bytes) -> tuple[Any, str]:
         """Read an xsi:type answer while it streams (bounded memory for huge answers)."""
@@ -165,9 +222,8 @@ class ClientCore:
         try:
             result, warnings = fastpath.stream_parse(self.api, content)
         except (XmlError, BindingError) as exc:
-            raise MalformedResponseError(f"{operation.name}: unreadable answer: {exc}") from exc
-        for issue in warnings:
-            logger.warning("%s answer, line %s: %s", operation.name, issue.line, issue.message)
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+        self._warn(operation, warnings)
         for name, model in api.responses.items():
             if type(result) is model:
                 return result, name
@@ -253,6 +309,7 @@ class ClientBase(_ClientState, TransportOwner):
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(core, username)
+        core.secrets |= client_secrets(username=username, password=password)
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
@@ -266,6 +323,19 @@ class ClientBase(_ClientState, TransportOwner):
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         http = self._core.request(operation, request)
         return exchange(self._retry, self._transport, self._core, operation, http, response_type)
+
+    def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        http = self._core.request(operation, request)
+        content = run(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.content(operation, answer),
+        )
+        return self._core.records(operation, content, record_type)
 
 
 class AsyncClientBase(_ClientState, AsyncTransportOwner):
@@ -284,6 +354,7 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         super().__init__(core, username)
+        core.secrets |= client_secrets(username=username, password=password)
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
@@ -299,3 +370,16 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         return await aexchange(
             self._retry, self._transport, self._core, operation, http, response_type
         )
+
+    async def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        http = self._core.request(operation, request)
+        content = await arun(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.content(operation, answer),
+        )
+        return self._core.records(operation, content, record_type)

@@ -11,12 +11,17 @@ The ``ISget*`` queries are retried after transient failures (``retry``, a
 ``update_user`` calls are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError`
 when their answer is lost.
 
-Example::
+Example (against ``ucxml emulate --port 8080``; for a router, its ``https://`` URL and
+``xml user`` credentials)::
 
-    with CmeClient("https://router", username="admin", password=secret) as cme:
-        cme.exec_cli(["ephone-dn 1", "number 2001", "ephone 1", "button 1:1"])
-        for phone in cme.get_device(dev_name=["all"]).device:
+    from ucxml.cme import CmeClient, DeviceNameKeyword
+
+    with CmeClient("http://127.0.0.1:8080", username="admin", password="admin") as cme:
+        cme.exec_cli(["ephone-dn 20", "number 2020", "ephone 20", "button 1:20"])
+        for phone in cme.get_device(dev_name=[DeviceNameKeyword.ALL]).device:
             print(phone.dev_id, phone.dev_name, phone.dev_status)
+        for phone in cme.get_device(dev_name=["all"], stream=True):  # one record at a time
+            print(phone.dev_id)
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from ucxml.bindings import Operation
 from ucxml.client import AsyncClientBase, ClientBase, ClientCore
 from ucxml.errors import CmeCliError, CmeSaveConfigError, CmeSetResultError
 from ucxml.generated.cme.models import (
+    AllKeyword,
+    DeviceNameKeyword,
+    DeviceStatus,
+    ExtensionNumberKeyword,
+    ExtensionStatus,
     ISexecCLIResponse,
     ISSaveConfigResponse,
     ISsetKeyPhones,
@@ -35,13 +45,30 @@ from ucxml.generated.cme.models import (
     ISunsetKeyPhones,
     ISunsetKeyPhonesResponse,
     ISupdateUserResponse,
+    LineState,
+    PoolKeyword,
     SaveConfigResult,
+    UserType,
 )
 from ucxml.generated.cme.operations import AsyncCmeOperations, CmeOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import AsyncTransport, Transport
 
-__all__ = ["DEFAULT_ENDPOINT", "AsyncCmeClient", "CmeClient", "check_result"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "AllKeyword",
+    "AsyncCmeClient",
+    "CmeClient",
+    "DeviceNameKeyword",
+    "DeviceStatus",
+    "ExtensionNumberKeyword",
+    "ExtensionStatus",
+    "LineState",
+    "PoolKeyword",
+    "SaveConfigResult",
+    "UserType",
+    "check_result",
+]
 
 T = TypeVar("T")
 
@@ -80,7 +107,14 @@ def check_result(operation: Operation, request: Any, result: Any) -> None:
 
 
 class CmeClient(ClientBase, CmeOperations):
-    """Synchronous client of the CME XML API; use as a context manager to close it."""
+    """Synchronous client of the CME XML API; use as a context manager to close it.
+
+    Every operation of the 2008 developer guide is a method with typed keyword arguments
+    (``get_device(dev_name=[DeviceNameKeyword.ALL_REGISTERED])``); list parameters refuse a
+    bare string, and a request the schema refuses is not sent (:class:`ParameterError`).
+    ``get_device``, ``get_extension``, ``get_dev_evts``, ``get_ext_evts`` and
+    ``get_session_server`` take ``stream=True`` to yield the records one by one.
+    """
 
     def __init__(
         self,
@@ -95,6 +129,29 @@ class CmeClient(ClientBase, CmeOperations):
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the CME XML API of a router (nothing is sent before the first call).
+
+        Args:
+            base_url: ``http(s)://router[:port]``; the API's path (``/ios_xml_app/cme``) is
+                added unless the URL has a path of its own. Credentials in the URL are refused.
+            username: The ``xml user`` of ``telephony-service`` (HTTP Basic auth).
+            password: Its password; never logged, shown in a repr or quoted in an error.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the router's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the router's own self-signed certificate) to
+                trust instead of the system's CAs.
+            endpoint: The API's path (before CME 4.0: ``/ISApi/AXL/V1/soapisapi.is``).
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How the ``get_*`` queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once). Writes are never
+                resent.
+
+        Raises:
+            ParameterError: a malformed base URL, credentials in it, or an unusable
+                ``ca_bundle``.
+        """
         super().__init__(
             _core(base_url, endpoint),
             username=username,
@@ -113,7 +170,10 @@ class CmeClient(ClientBase, CmeOperations):
 
 
 class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
-    """Asynchronous client of the CME XML API; use as an async context manager."""
+    """Asynchronous client of the CME XML API; use as an async context manager.
+
+    The ``async`` twin of :class:`CmeClient`: same methods, same arguments, awaited.
+    """
 
     def __init__(
         self,
@@ -128,6 +188,29 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the CME XML API of a router (nothing is sent before the first call).
+
+        Args:
+            base_url: ``http(s)://router[:port]``; the API's path (``/ios_xml_app/cme``) is
+                added unless the URL has a path of its own. Credentials in the URL are refused.
+            username: The ``xml user`` of ``telephony-service`` (HTTP Basic auth).
+            password: Its password; never logged, shown in a repr or quoted in an error.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the router's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the router's own self-signed certificate) to
+                trust instead of the system's CAs.
+            endpoint: The API's path (before CME 4.0: ``/ISApi/AXL/V1/soapisapi.is``).
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How the ``get_*`` queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once). Writes are never
+                resent.
+
+        Raises:
+            ParameterError: a malformed base URL, credentials in it, or an unusable
+                ``ca_bundle``.
+        """
         super().__init__(
             _core(base_url, endpoint),
             username=username,

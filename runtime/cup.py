@@ -1,12 +1,15 @@
 """Typed clients of the Cisco Unified Presence SOAP interface (EPAS), sync and async.
 
-Example::
+Example (against ``ucxml emulate --port 8080``; for a server, ``https://cup:8443`` and
+the Presence user's credentials)::
 
     from ucxml import pidf
-    from ucxml.cup import CupClient
+    from ucxml.cup import CupClient, failed_items
     from ucxml.generated.cup.models import Contact, Group
 
-    with CupClient("https://cup:8443", username="jdoe", password=secret) as cup:  # logs in
+    with CupClient(
+        "http://127.0.0.1:8080", username="soapuser1", password="soapuser1-secret"
+    ) as cup:  # logs in
         contacts = cup.get_contact_list()                       # GetContactListResp
         answer = cup.add_contact([Group(name="work", persona_id=[Contact(value="asmith")])])
         for item in failed_items(answer):                       # typed ContactStatus items
@@ -38,8 +41,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeAlias, TypeVar, overload
 
 from ucxml.bindings import Operation
 from ucxml.client import (
@@ -63,6 +67,8 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
 from ucxml.generated.cup.registry import API
 from ucxml.generated.pidf.models import Presence
+from ucxml.outgoing import check_request
+from ucxml.redaction import client_secrets, scrub
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -79,6 +85,7 @@ __all__ = [
     "WRONG_CREDENTIALS",
     "AsyncCupClient",
     "CupClient",
+    "FailedItem",
     "failed_items",
     "fault_error",
 ]
@@ -93,34 +100,83 @@ ALREADY_ESTABLISHED: Final = "A SOAP session has already been established."
 #: The login failure reason of wrong credentials (Example 13).
 WRONG_CREDENTIALS: Final = "Wrong username/password"
 _SESSION_FAULT = re.compile(r"session", re.IGNORECASE)
+_REMEMBERED = 8  # the latest passwords and session keys masked in errors
 _ENDPOINT = API.endpoints[0]
 
 
-def fault_error(operation: str, fault: m.Fault) -> SoapFault | CupSessionError:
-    """The typed error of a SOAP fault (a session fault is a :class:`CupSessionError`)."""
+def fault_error(
+    operation: str, fault: m.Fault, *, secrets: Collection[str] = ()
+) -> SoapFault | CupSessionError:
+    """The typed error of a SOAP fault (a session fault is a :class:`CupSessionError`).
+
+    ``secrets`` (the client's own) are masked in the fault's texts, which the server wrote.
+    """
     code = fault.code.value.value.text.rsplit("}", 1)[-1]
     subcodes = []
     sub = fault.code.subcode
     while sub is not None:
-        subcodes.append(sub.value.text.rsplit("}", 1)[-1])
+        subcodes.append(scrub(sub.value.text.rsplit("}", 1)[-1], secrets))
         sub = sub.subcode
     reason = fault.reason.text[0].value if fault.reason.text else ""
     if code == "Sender" and _SESSION_FAULT.search(reason):
-        return CupSessionError(operation, reason, state="expired")
-    return SoapFault(code, reason, subcodes=subcodes)
+        return CupSessionError(operation, scrub(reason, secrets), state="expired")
+    return SoapFault(scrub(code, secrets), scrub(reason, secrets), subcodes=subcodes)
 
 
 def _outcome_failed(value: object) -> bool:
     return value is not m.OutcomeCode.SUCCEEDED
 
 
-def failed_items(response: object) -> list[Any]:
+#: What :func:`failed_items` may return for an answer it has no overload for.
+FailedItem: TypeAlias = (
+    m.ContactStatus
+    | m.GroupStatus
+    | m.GroupChangeStatus
+    | m.RuleStatus
+    | m.PropertyStatus
+    | m.RecordStatus
+    | m.WatcherStatus
+    | m.PublishPresStatusResp
+    | m.UnpublishPresStatusResp
+)
+
+
+@overload
+def failed_items(
+    response: m.AddContactResp | m.ModifyContactResp | m.DeleteContactResp,
+) -> list[m.ContactStatus]: ...
+@overload
+def failed_items(response: m.AddGroupResp | m.DeleteGroupResp) -> list[m.GroupStatus]: ...
+@overload
+def failed_items(response: m.ModifyGroupResp) -> list[m.GroupChangeStatus]: ...
+@overload
+def failed_items(
+    response: m.SetPresenceRulesResp | m.DeletePresenceRulesResp,
+) -> list[m.RuleStatus]: ...
+@overload
+def failed_items(response: m.SetUserConfigResp) -> list[m.PropertyStatus]: ...
+@overload
+def failed_items(response: m.AddRecentCommResp) -> list[m.RecordStatus]: ...
+@overload
+def failed_items(response: m.AddAclResp | m.DeleteAclResp) -> list[m.WatcherStatus]: ...
+@overload
+def failed_items(response: m.PublishPresStatusResp) -> list[m.PublishPresStatusResp]: ...
+@overload
+def failed_items(response: m.UnpublishPresStatusResp) -> list[m.UnpublishPresStatusResp]: ...
+@overload
+def failed_items(response: object) -> list[FailedItem]: ...
+def failed_items(response: object) -> Sequence[object]:
     """The per-item results of ``response`` that did not succeed, in answer order.
 
     Statuses whose text is not ``succeeded`` (``failed`` or the server's reason) and
-    results whose ``status_code`` is not 0; ACL answers are searched rule by rule.
+    results whose ``status_code`` is not 0; ACL answers are searched rule by rule (their
+    failed watchers are returned); a publish answer whose status code is not 0 is returned
+    itself. The item type follows the answer: ``list[ContactStatus]`` for ``add_contact``.
+
+    Args:
+        response: An answer of a :class:`CupClient` write (``add_contact``, ``add_acl``...).
     """
-    failed: list[Any] = []
+    failed: list[object] = []
     for name in ("status", "properties", "rule", "record"):
         for item in getattr(response, name, None) or []:
             if isinstance(item, m.AclRuleStatus):
@@ -144,10 +200,12 @@ class _CupCore(ClientCore):
 
     def soap_request(self, operation: Operation, body: Any, session_key: str | None) -> HttpRequest:
         header = [m.SessionKey(value=session_key)] if session_key is not None else []
+        content = serialize(body, header=header)
+        check_request(operation, body, content)
         return HttpRequest(
             method="POST",
             url=self.url,
-            content=serialize(body, header=header),
+            content=content,
             headers={
                 "Content-Type": f'{self.content_type}; action="{ACTION_PREFIX}{operation.name}"',
                 "Accept": "application/soap+xml, text/xml",
@@ -167,13 +225,13 @@ class _CupCore(ClientCore):
         if message.type_name == "Fault":
             fault = decode(message)
             if isinstance(fault, m.Fault):
-                raise fault_error(operation.name, fault)
+                raise fault_error(operation.name, fault, secrets=self.secrets)
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         self._fault_of(operation, answer)
         result, type_name = self.answer(operation, answer)
         if isinstance(result, m.Fault):
-            raise fault_error(operation.name, result)
+            raise fault_error(operation.name, result, secrets=self.secrets)
         if not isinstance(result, response_type):
             raise MalformedResponseError(
                 f"{operation.name}: expected {response_type.__name__}, got {type_name}"
@@ -181,13 +239,14 @@ class _CupCore(ClientCore):
         return result
 
 
-def _login_error(reason: str) -> CupError:
+def _login_error(reason: str, secrets: Collection[str]) -> CupError:
     text = reason.strip()
+    shown = scrub(text, secrets)  # the server's words decide; the error shows them masked
     if text == ALREADY_ESTABLISHED or "already been established" in text:
-        return CupSessionError("login", text, state="established")
+        return CupSessionError("login", shown, state="established")
     if text == WRONG_CREDENTIALS or "username" in text.lower() or "password" in text.lower():
-        return CupLoginError("login", text)
-    return CupError("login", text)
+        return CupLoginError("login", shown)
+    return CupError("login", shown)
 
 
 class _CupState:
@@ -211,6 +270,17 @@ class _CupState:
         self._client_type = client_type
         self._client_version = client_version
         self._session_key: str | None = None
+        self._sent: dict[str, None] = {}  # passwords and session keys sent, newest last
+        self._remember(None)
+
+    def _remember(self, secret: str | None) -> None:
+        """Mask ``secret`` (a password or session key sent) in every error from now on."""
+        if secret:
+            self._sent.pop(secret, None)
+            self._sent[secret] = None
+            while len(self._sent) > _REMEMBERED:  # a long-lived client logs in again and again
+                del self._sent[next(iter(self._sent))]
+        self._core.secrets = client_secrets(self._password, *self._sent)
 
     @property
     def url(self) -> str:
@@ -232,6 +302,7 @@ class _CupState:
         password = request.password or self._password
         if not username or password is None:
             raise CupLoginError("login", "no username/password: pass them to the client")
+        self._remember(password)
         return m.Login(
             username=username,
             password=password,
@@ -243,14 +314,15 @@ class _CupState:
     def _accept_login(self, response: m.LoginResp) -> None:
         if response.success is not None:
             self._session_key = response.success.session_key.strip()
+            self._remember(self._session_key)
             return
         reason = response.failure.reason if response.failure is not None else ""
-        raise _login_error(reason)
+        raise _login_error(reason, self._core.secrets)
 
     def _check_logout(self, response: m.LogoutResp) -> None:
         self._session_key = None
         if response.failure is not None:
-            raise CupError("logout", response.failure.reason)
+            raise CupError("logout", self._core.scrub(response.failure.reason))
 
     def _key_for(self, operation: Operation) -> str:
         if self._session_key is None:
@@ -276,6 +348,28 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the EPAS SOAP service; as a context manager it logs in and out.
+
+        Args:
+            base_url: ``http(s)://cup[:port]`` (``/EPASSoap/service`` is added).
+            username: The Presence user logged in by ``login()``.
+            password: Its password; never logged, shown or quoted in an error.
+            relogin: Take over an established session and log in again, once, when the
+                session expired (a forced login).
+            client_type: The client's kind, sent with the login (7.x and later).
+            client_version: The client's version, sent with the login.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         _CupState.__init__(
             self, base_url, username, password, relogin, client_type, client_version, retry
         )
@@ -394,6 +488,28 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the EPAS SOAP service; as a context manager it logs in and out.
+
+        Args:
+            base_url: ``http(s)://cup[:port]`` (``/EPASSoap/service`` is added).
+            username: The Presence user logged in by ``login()``.
+            password: Its password; never logged, shown or quoted in an error.
+            relogin: Take over an established session and log in again, once, when the
+                session expired (a forced login).
+            client_type: The client's kind, sent with the login (7.x and later).
+            client_version: The client's version, sent with the login.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         _CupState.__init__(
             self, base_url, username, password, relogin, client_type, client_version, retry
         )

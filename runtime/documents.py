@@ -8,7 +8,9 @@ field is ever dropped silently.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
+import enum
 import functools
 import re
 import sys
@@ -16,7 +18,7 @@ import typing
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lxml import etree
 from xsdata.exceptions import ConverterError, ParserError
@@ -62,6 +64,8 @@ __all__ = [
     "serialize",
     "serialize_generic",
 ]
+
+M = TypeVar("M")
 
 _CONTEXT = XmlContext()
 _PARSER_CONFIG = ParserConfig(
@@ -428,7 +432,7 @@ def _empty_value(obj: Any) -> str | None:
         for name, xml_name, admits in _typed_fields(type(item)):
             value = getattr(item, name)
             for v in value if isinstance(value, list) else (value,):
-                if isinstance(v, str):
+                if isinstance(v, str) and not isinstance(v, enum.Enum):  # StrEnum is a str
                     if not admits:
                         return xml_name
                 elif dataclasses.is_dataclass(v):
@@ -453,12 +457,37 @@ def _empty_error(name: str, message: Message) -> BindingError:
 STREAM_BYTES = 2_000_000
 
 
-def parse(data: Source, api: str | None = None) -> Any:
+@overload
+def parse(data: Source, api: str | None = None) -> object: ...
+@overload
+def parse(data: Source, api: str | None = None, *, type: type[M]) -> M: ...
+def parse(data: Source, api: str | None = None, *, type: type[Any] | None = None) -> object:
     """Parse a message (bytes, XML text or a path) into its typed model.
 
-    ``api`` is detected when None. Tolerated deviations are reported as
-    :class:`DeviationWarning`; anything else raises a :class:`~ucxml.UcxmlError`.
+    Tolerated deviations are reported as :class:`DeviationWarning`; anything else raises a
+    :class:`~ucxml.UcxmlError`.
+
+    Args:
+        data: The payload: bytes, XML text, or a path to a file.
+        api: The API's name (``cme``, ``em``, ``cup``, ``uccn``, ``pidf``, ``huawei``);
+            detected from the root element and namespaces when None.
+        type: The model class expected (``ISgetDeviceResponse``): the result is typed as
+            that class, and a payload of another message raises
+            :class:`~ucxml.errors.BindingError`. Without it the result is an ``object``.
     """
+    obj = _parse(data, api)
+    return obj if type is None else _expected(obj, type)
+
+
+def _expected(obj: object, expected: type[M]) -> M:
+    if not isinstance(obj, expected):
+        raise BindingError(
+            f"expected a {expected.__name__}, the payload is a {builtins.type(obj).__name__}"
+        )
+    return obj
+
+
+def _parse(data: Source, api: str | None) -> object:
     raw, _ = read_source(data)
     if looks_like_json(raw):
         return parse_json(raw, json_api(api))
@@ -469,20 +498,36 @@ def parse(data: Source, api: str | None = None) -> Any:
         message = read_message(raw, api, drop_blanks=True)
         obj, issues = _decode(message, len(raw)), list(message.warnings)
     for issue in issues:
-        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=3)
     return obj
 
 
-def iter_records(data: Source, api: str | None = None) -> Iterator[Any]:
+@overload
+def iter_records(data: Source, api: str | None = None) -> Iterator[object]: ...
+@overload
+def iter_records(data: Source, api: str | None = None, *, type: type[M]) -> Iterator[M]: ...
+def iter_records(
+    data: Source, api: str | None = None, *, type: type[Any] | None = None
+) -> Iterator[object]:
     """Yield the repeated records of a large answer (devices, extensions, events) one by one.
 
     Memory stays flat whatever the number of records; see :func:`ucxml.fastpath.iter_records`.
+    A client gives the same iterator with ``stream=True`` (``cme.get_device(..., stream=True)``).
+
+    Args:
+        data: The answer: bytes, XML text, or a path to a file.
+        api: The API's name; detected when None (record streaming reads CME answers).
+        type: The record class expected (``ISDevice``): the records are typed as that
+            class, and any other record raises :class:`~ucxml.errors.BindingError`.
     """
     raw, _ = read_source(data)
     name = api or _guess_streamable(raw)
     if name is None or binding(name).info.dispatch != "xsi:type":
         raise UnknownApiError("record streaming needs an xsi:type message (CME)")
-    return fastpath.iter_records(name, raw)
+    records = fastpath.iter_records(name, raw)
+    if type is None:
+        return records
+    return (_expected(record, type) for record in records)
 
 
 def parse_generic(data: Source, api: str | None = None) -> Any:

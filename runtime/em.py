@@ -8,10 +8,13 @@ The queries are retried after transient failures and error 26 "Busy, please try 
 are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError` when their answer is
 lost.
 
-Example::
+Example (against ``ucxml emulate --port 8080``; for CUCM, ``https://ucm:8443`` and an
+application user with the EM proxy rights role)::
 
-    with EmClient("https://ucm:8443", app_id="emapp", app_certificate=secret) as em:
-        em.login("SEP0011223344AA", "jdoe", profile="jdoe-7975", duration=120)
+    from ucxml.em import EmClient
+
+    with EmClient("http://127.0.0.1:8080", app_id="emapp", app_certificate="emapp-secret") as em:
+        em.login("SEP0011223344AA", "jdoe", profile="jdoe-UDP-7975", duration=120)
         for device in em.device_user_query("SEP0011223344AA"):
             print(device.device, device.state, device.user)
         em.logout("SEP0011223344AA")
@@ -46,6 +49,8 @@ from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations, EmOperations
+from ucxml.outgoing import check_request
+from ucxml.redaction import client_secrets
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -240,13 +245,14 @@ def _duration(value: int | str | None) -> m.ExclusiveDuration | None:
     return m.ExclusiveDuration(time=value)
 
 
-def _failure(failure: m.Failure | None) -> EmError | None:
+def _failure(failure: m.Failure | None, http: ClientCore) -> EmError | None:
+    """The error of a ``<failure>``, the server's text masked of the client's secrets."""
     if failure is None:
         return None
     if failure.error is not None:
         code = failure.error.code
-        return EmError(code, failure.error.value or "", EM_ERROR_CODES.get(code))
-    text = failure.error_message or ""
+        return EmError(code, http.scrub(failure.error.value or ""), EM_ERROR_CODES.get(code))
+    text = http.scrub(failure.error_message or "")
     return EmError(0, text, EM_ERROR_CODES[0])
 
 
@@ -294,6 +300,20 @@ def _check(results: m.CheckUserResults) -> UserCheck:
     return UserCheck(unquote(user.id), user.id, exists)
 
 
+def _names(method: str, what: str, values: tuple[object, ...]) -> list[str]:
+    """The ``*names`` of a query, each a str (a list passed as one argument is refused)."""
+    names = []
+    for value in values:
+        if not isinstance(value, str):
+            raise ParameterError(
+                f"{method}: each {what} is a separate argument, not a {type(value).__name__}; "
+                f'nothing was sent. Write {method}("{what} 1", "{what} 2") or '
+                f"{method}(*{what}s)"
+            )
+        names.append(value)
+    return names
+
+
 class _EmCore:
     """Builds EM form posts and reads the answers (no I/O); shared by both clients."""
 
@@ -315,13 +335,17 @@ class _EmCore:
         if profile_query_element not in ("deviceProfileQuery", "userDeviceProfileQuery"):
             raise ParameterError(f"unknown profile query element {profile_query_element!r}")
         self._profile_element = profile_query_element
-        self._http = ClientCore("em", urls.login, "", FORM_CONTENT_TYPE)
+        self._http = ClientCore(
+            "em", urls.login, "", FORM_CONTENT_TYPE, secrets=client_secrets(app_certificate)
+        )
 
     def request(self, operation: Operation, params: Any) -> HttpRequest:
         root_type = operation.request
         fields = {f.metadata.get("name", f.name): f.name for f in dataclasses.fields(root_type)}
         root = root_type(app_info=self._app_info, **{fields[str(operation.params)]: params})
-        document = serialize(root).decode("utf-8")
+        content = serialize(root)
+        check_request(operation, root, content)
+        document = content.decode("utf-8")
         spelling = self._profile_element
         if operation.params == "deviceProfileQuery" and spelling != "deviceProfileQuery":
             document = document.replace("deviceProfileQuery>", f"{self._profile_element}>")
@@ -336,11 +360,11 @@ class _EmCore:
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         result, type_name = self._http.answer(operation, answer)
         if isinstance(result, m.Response):
-            error = _failure(result.failure)
+            error = _failure(result.failure, self._http)
             if error is not None:
                 raise error
         elif isinstance(result, response_type):
-            error = _failure(getattr(result, "failure", None))
+            error = _failure(getattr(result, "failure", None), self._http)
             if error is not None:
                 raise error
         if not isinstance(result, response_type):
@@ -431,6 +455,30 @@ class EmClient(_EmClientBase, TransportOwner):
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the Extension Mobility service (nothing is sent before the first call).
+
+        Args:
+            base_url: The service URL, or ``http(s)://ucm[:port]`` (the EM path is added).
+            app_id: The application user (with the EM proxy rights role).
+            app_certificate: Its password; never logged, shown or quoted in an error.
+            call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
+            version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
+                (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
+            encrypted_certificate: Send ``appEncryptedCertificate`` instead.
+            profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
+                ``userDeviceProfileQuery``.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         super().__init__(
             base_url,
             app_id=app_id,
@@ -478,11 +526,17 @@ class EmClient(_EmClientBase, TransportOwner):
     def device_user_query(self, *devices: str, login_type: str | None = None) -> list[DeviceLogin]:
         """Who is logged into each device (logged in / logged out / does not exist)."""
         kind = m.LoginType(login_type) if login_type else None
-        return _devices(self.operations.device_user_query(device_name=devices, login_type=kind))
+        return _devices(
+            self.operations.device_user_query(
+                device_name=_names("device_user_query", "device", devices), login_type=kind
+            )
+        )
 
     def user_devices_query(self, *users: str) -> list[UserDevices]:
         """The devices each user is logged into."""
-        return _user_devices(self.operations.user_devices_query(user_id=users))
+        return _user_devices(
+            self.operations.user_devices_query(user_id=_names("user_devices_query", "user", users))
+        )
 
     def check_user(self, user: str) -> UserCheck:
         """Whether ``user`` exists."""
@@ -490,7 +544,11 @@ class EmClient(_EmClientBase, TransportOwner):
 
     def device_profile_query(self, *users: str) -> list[UserProfiles]:
         """The device profiles of each user, with the default marked."""
-        return _profiles(self.operations.device_profile_query(user_id=users))
+        return _profiles(
+            self.operations.device_profile_query(
+                user_id=_names("device_profile_query", "user", users)
+            )
+        )
 
 
 class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
@@ -512,6 +570,30 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the Extension Mobility service (nothing is sent before the first call).
+
+        Args:
+            base_url: The service URL, or ``http(s)://ucm[:port]`` (the EM path is added).
+            app_id: The application user (with the EM proxy rights role).
+            app_certificate: Its password; never logged, shown or quoted in an error.
+            call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
+            version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
+                (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
+            encrypted_certificate: Send ``appEncryptedCertificate`` instead.
+            profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
+                ``userDeviceProfileQuery``.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         super().__init__(
             base_url,
             app_id=app_id,
@@ -561,12 +643,18 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
     ) -> list[DeviceLogin]:
         """Who is logged into each device (logged in / logged out / does not exist)."""
         kind = m.LoginType(login_type) if login_type else None
-        answer = await self.operations.device_user_query(device_name=devices, login_type=kind)
+        answer = await self.operations.device_user_query(
+            device_name=_names("device_user_query", "device", devices), login_type=kind
+        )
         return _devices(answer)
 
     async def user_devices_query(self, *users: str) -> list[UserDevices]:
         """The devices each user is logged into."""
-        return _user_devices(await self.operations.user_devices_query(user_id=users))
+        return _user_devices(
+            await self.operations.user_devices_query(
+                user_id=_names("user_devices_query", "user", users)
+            )
+        )
 
     async def check_user(self, user: str) -> UserCheck:
         """Whether ``user`` exists."""
@@ -574,7 +662,11 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
 
     async def device_profile_query(self, *users: str) -> list[UserProfiles]:
         """The device profiles of each user, with the default marked."""
-        return _profiles(await self.operations.device_profile_query(user_id=users))
+        return _profiles(
+            await self.operations.device_profile_query(
+                user_id=_names("device_profile_query", "user", users)
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@
     │   └── UnknownMessageError     the API has no message of that name / xsi:type
     ├── TransportError              the HTTP exchange failed (``attempts`` made)
     │   ├── ConnectError            the server could not be reached
-    │   │   └── TlsVerificationError   the server's TLS certificate was not trusted
+    │   │   └── TlsError            the TLS handshake failed (plain HTTP on the port, ...)
+    │   │       └── TlsVerificationError   the server's TLS certificate was not trusted
     │   ├── RequestTimeoutError     no answer within the timeout
     │   ├── OutcomeUnknownError     a write was sent but its answer was lost: it may or
     │   │                           may not have been applied
@@ -33,7 +34,9 @@
     │       ├── CupSessionError     session already established, expired or invalid
     │       └── CupItemError        a per-item answer failed (the typed items attached)
     ├── MessageFormatError          a SIP/HTTP/MIME message around a payload cannot be split
+    ├── InputFileError              a payload file cannot be read (also OSError)
     └── ParameterError              an argument is out of its documented range (also ValueError)
+        └── TlsConfigurationError   ``ca_bundle`` is missing, unreadable or holds no certificate
 
 Messages carry what helps a reader find the problem (line, column, path, status, the
 server's text) and never a password, certificate, session key or GUID.
@@ -60,6 +63,7 @@ __all__ = [
     "ForbiddenXmlError",
     "GatewayError",
     "HttpStatusError",
+    "InputFileError",
     "MalformedResponseError",
     "MessageFormatError",
     "OutcomeUnknownError",
@@ -67,6 +71,8 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "SoapFault",
+    "TlsConfigurationError",
+    "TlsError",
     "TlsVerificationError",
     "TransportError",
     "UcxmlError",
@@ -148,7 +154,14 @@ class ConnectError(TransportError):
     sent = False
 
 
-class TlsVerificationError(ConnectError):
+class TlsError(ConnectError):
+    """The TLS handshake failed (nothing was sent); never retried, resending cannot fix it.
+
+    The commonest cause is an ``https://`` URL on a port that speaks plain HTTP.
+    """
+
+
+class TlsVerificationError(TlsError):
     """The server's TLS certificate could not be verified (nothing was sent)."""
 
 
@@ -346,6 +359,23 @@ class CupSessionError(CupError):
     def __init__(self, operation: str, reason: str = "", *, state: str = "expired"):
         self.state = state
         super().__init__(operation, reason)
+        advice = _SESSION_ADVICE.get(state)
+        if advice:
+            # ``reason`` stays the server's own words; the text says what to do about them.
+            self.args = (f"{self.args[0]}; {advice}",)
+
+
+_SESSION_ADVICE = {
+    "established": (
+        "the user has a session already: log in with login(force=True) to end it and take "
+        "over, or create the client with relogin=True to do so automatically"
+    ),
+    "expired": (
+        "the session has ended (expired, logged out, or taken over by a forced login "
+        "elsewhere): log in again with login(force=True), or create the client with "
+        "relogin=True to log in again and resend, once per call"
+    ),
+}
 
 
 class CupItemError(CupError):
@@ -368,5 +398,30 @@ class MessageFormatError(UcxmlError):
         super().__init__(f"line {line}: {message}" if line is not None else message)
 
 
+class InputFileError(UcxmlError, OSError):
+    """A payload file could not be read: missing, a folder, or not readable.
+
+    Also an :class:`OSError` (``errno``, ``strerror`` and ``filename`` are set), so code
+    that catches I/O errors keeps working.
+    """
+
+    def __init__(self, path: str, reason: str, *, errno: int | None = None):
+        super().__init__(f"cannot read {path!r}: {reason}")
+        self.errno = errno
+        self.strerror = reason
+        self.filename = path
+
+    def __str__(self) -> str:
+        # OSError's own form ("[Errno 2] ...") would drop the sentence made above.
+        return str(self.args[0])
+
+
 class ParameterError(UcxmlError, ValueError):
     """An argument is outside its documented range; nothing was sent."""
+
+
+class TlsConfigurationError(ParameterError):
+    """A TLS setting cannot be used (``ca_bundle`` missing, unreadable, no certificate in it).
+
+    Raised by the client's constructor, before anything is sent.
+    """

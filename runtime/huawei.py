@@ -1,11 +1,12 @@
 """Typed clients of the Huawei CC-Gateway agent interface (``onlineagent``), sync and async.
 
-Example::
+Example (against ``ucxml emulate --port 8080``; for a gateway,
+``AgentGatewayClient("https://cc-gateway:8043", ca_bundle="gateway-ca.pem")``)::
 
     from ucxml.huawei import AgentGatewayClient
 
-    with AgentGatewayClient("https://cc-gateway:8043", ca_bundle="gateway-ca.pem") as gateway:
-        details = gateway.sign_in(1001, "88880001", password=secret)  # keeps the Set-GUID
+    with AgentGatewayClient("http://127.0.0.1:8080") as gateway:
+        details = gateway.sign_in(1001, "88880001", password="Agent@1001")  # keeps Set-GUID
         print(details.vdnid, details.login_time)
         gateway.force_logout_with_reason(agent_id=1001, reason=5)
 
@@ -52,6 +53,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import OPERATIONS, ROUTES
 from ucxml.jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, parse_json
+from ucxml.redaction import client_secrets, excerpt, scrub
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -124,7 +126,6 @@ GATEWAY_ERROR_CODES: Final[Mapping[str, str]] = MappingProxyType(
 _SIGN_IN: Final = frozenset({"login", "forceLogin", "loginEx"})
 _SIGN_OUT: Final = frozenset({"logout", "forceLogout", "forceLogoutWithReason"})
 _SECRET_HEADERS: Final = frozenset({"guid"})
-_EXCERPT: Final = 160
 
 
 # --------------------------------------------------------------------------- arguments
@@ -236,14 +237,22 @@ class _GatewayCore:
         self.base_url = base.removesuffix(DEFAULT_ENDPOINT)
         self.guid = guid
         self.guid_agent: int | None = None
+        self._passwords: set[str] = set()  # of the sign-ins sent, for the masking
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """The GUID and the sign-in passwords, masked in every error made from an answer."""
+        return client_secrets(self.guid, *self._passwords)
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self.guid, "***") if self.guid else text
+        return scrub(text, self.secrets)
 
     def prepare(self, operation: str, params: Any, body: SignInRequest | None = None) -> _Call:
         op = OPERATIONS[operation]
         method, template = ROUTES[operation]
         values = {k: quote(str(v), safe="") for k, v in _dump(params).items()}
+        if body is not None and body.password:
+            self._passwords.add(body.password)
         headers = _Headers({"Content-Type": CONTENT_TYPE, "Accept": "application/json"})
         if self.guid is not None and operation not in _SIGN_IN:
             headers["Guid"] = self.guid
@@ -257,18 +266,16 @@ class _GatewayCore:
         return _Call(operation, int(params.agentid), request, op.response)
 
     def _excerpt(self, content: bytes) -> str:
-        text = " ".join(content[:_EXCERPT].decode("utf-8", "replace").split())
-        return self._scrub(text) + ("…" if len(content) > _EXCERPT else "")
+        return excerpt(content, self.secrets)
 
     def finish(self, call: _Call, answer: HttpResponse) -> Any:
         """The bound answer of ``call``; raise the typed error of a failure."""
         name = call.operation
+        reason = self._scrub(answer.reason)
         if answer.status in (401, 403):
-            raise AuthenticationError(answer.status, answer.reason or "credentials refused")
+            raise AuthenticationError(answer.status, reason or "credentials refused")
         if not 200 <= answer.status < 300:
-            raise HttpStatusError(
-                answer.status, answer.reason, excerpt=self._excerpt(answer.content)
-            )
+            raise HttpStatusError(answer.status, reason, excerpt=self._excerpt(answer.content))
         content = answer.content
         if not content.strip():
             raise MalformedResponseError(f"{name}: empty answer from the gateway")
@@ -277,28 +284,43 @@ class _GatewayCore:
                 f"{name}: expected JSON, got {answer.content_type or 'no content type'}: "
                 f"{self._excerpt(content)}"
             )
-        try:
-            # The strict reader: no NaN/Infinity, bounded nesting, repeated keys seen (a
-            # second "retcode" must not decide between success and failure).
-            raw, layout = _read(content)
-        except _SyntaxProblem as problem:
-            raise MalformedResponseError(f"{name}: unreadable JSON answer ({problem})") from None
+        raw, layout = self._strict(name, content)
         if layout.duplicates:
             pointer, _ = layout.duplicates[0]
-            raise MalformedResponseError(f"{name}: repeated key {pointer!r} in the answer")
+            raise MalformedResponseError(
+                self._scrub(f"{name}: repeated key {pointer!r} in the answer")
+            )
         if not isinstance(raw, dict) or "retcode" not in raw:
             raise MalformedResponseError(f"{name}: the answer is not the gateway's envelope")
         code = str(raw["retcode"])
         if code != "0":
             message = raw.get("message")
             text = self._scrub(message) if isinstance(message, str) else ""
-            raise GatewayError(code, text, GATEWAY_ERROR_CODES.get(code))
+            # The code is the server's too: an echoing one could put anything there.
+            raise GatewayError(self._scrub(code), text, GATEWAY_ERROR_CODES.get(code))
         # Success: the gateway holds the new session even if the body surprises us below.
         self._keep_guid(call, answer)
+        problem = ""
         try:
             return parse_json(content, "huawei", schema=call.response_type.__name__)
         except BindingError as exc:
-            raise MalformedResponseError(f"{name}: unexpected answer: {exc}") from None
+            problem = str(exc)
+        # Raised out of the except block: the reader's exceptions quote the answer (json's
+        # keeps all of it) and would ride along as the context, unmasked.
+        raise MalformedResponseError(self._scrub(f"{name}: unexpected answer: {problem}"))
+
+    def _strict(self, name: str, content: bytes) -> tuple[Any, Any]:
+        """The answer read strictly: no NaN/Infinity, bounded nesting, repeated keys seen.
+
+        A second "retcode" must not decide between success and failure.
+        """
+        problem = ""
+        try:
+            return _read(content)
+        except _SyntaxProblem as exc:
+            problem = str(exc)
+        # Out of the except block, as in finish(): no unmasked context.
+        raise MalformedResponseError(self._scrub(f"{name}: unreadable JSON answer ({problem})"))
 
     def _keep_guid(self, call: _Call, answer: HttpResponse) -> None:
         if call.operation in _SIGN_IN or call.operation == "updateGuid":
@@ -386,6 +408,24 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the CC-Gateway's agent interface (nothing is sent before a call).
+
+        Args:
+            base_url: ``http(s)://gateway[:port]`` (the ``onlineagent`` path is added).
+            guid: The GUID of dynamic authentication; the sign-in calls keep the one the
+                gateway returns in ``Set-GUID``. Never logged, shown or quoted.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         super().__init__(base_url, guid)
         self._retry = retry
         self._owns_transport = transport is None
@@ -493,6 +533,24 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
+        """Connect to the CC-Gateway's agent interface (nothing is sent before a call).
+
+        Args:
+            base_url: ``http(s)://gateway[:port]`` (the ``onlineagent`` path is added).
+            guid: The GUID of dynamic authentication; the sign-in calls keep the one the
+                gateway returns in ``Set-GUID``. Never logged, shown or quoted.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+        """
         super().__init__(base_url, guid)
         self._retry = retry
         self._owns_transport = transport is None

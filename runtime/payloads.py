@@ -31,6 +31,8 @@ _HTTP_REQUEST = re.compile(rb"^[A-Z]+ \S+ HTTP/\d(?:\.\d)?\r?$")
 _HTTP_STATUS = re.compile(rb"^HTTP/\d(?:\.\d)? \d{3}")
 _SIP_REQUEST = re.compile(rb"^[A-Z]+ \S+ SIP/2\.0\r?$")
 _SIP_STATUS = re.compile(rb"^SIP/2\.0 \d{3}")
+# A SIP request printed without its line breaks (``NOTIFY sip:x SIP/2.0Via: ...``).
+_SIP_GLUED = re.compile(rb"^[A-Z]+ \S+ SIP/2\.0(?=[^\s])")
 _FORM = re.compile(rb"^(?:[\w.\-]+=[^&\s]*&)*xml=", re.IGNORECASE)
 # A line a trace tool writes before each message (sngrep, ngrep, tcpflow: time, addresses).
 _TRACE = re.compile(
@@ -300,6 +302,18 @@ def split_capture(data: bytes) -> Iterator[Payload]:
         return
     http = bool(_HTTP_REQUEST.match(first) or _HTTP_STATUS.match(first))
     sip = bool(_SIP_REQUEST.match(first) or _SIP_STATUS.match(first))
+    glued_start = None if http or sip else _SIP_GLUED.match(first)
+    if glued_start is not None:
+        glued = first[: glued_start.end() + 20].decode("utf-8", "replace")
+        yield Payload(
+            "sip",
+            _line_at(data, at),
+            at,
+            data,
+            error=f"not a SIP start line: the headers follow SIP/2.0 on the same line "
+            f"({glued!r}…): a message printed without its line breaks",
+        )
+        return
     if not (http or sip or _TRACE.match(first)):
         text = first[:60].decode("utf-8", "replace")
         yield Payload(

@@ -18,8 +18,10 @@ short ways a presence application needs. Example::
     body = pidf.dump(doc)                    # application/pidf+xml bytes
     info = pidf.summary(pidf.read(body))     # PresenceSummary(basic='open', ...)
 
-    notification = pidf.split_rlmi(notify_bytes)   # a whole SIP NOTIFY, or body + type
-    for resource, documents in notification.presence.items(): ...
+    notify = open("runtime/demo_captures/04-presence-list-notify.sip", "rb").read()
+    notification = pidf.split_rlmi(notify)   # a whole SIP NOTIFY, or its body and type
+    for resource, documents in notification.presence.items():
+        print(resource, [pidf.summary(d).basic for d in documents])
 
 Reading goes through the hardened reader and binds every element; extension elements the
 schemas do not declare are kept (as ``xsdata`` ``AnyElement``), never dropped.
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ucxml.bindings import as_list
 from ucxml.documents import parse, serialize
 from ucxml.errors import MessageFormatError, ParameterError
 from ucxml.generated.pidf.models import (
@@ -95,7 +98,7 @@ def _servcaps(value: Servcaps | Mapping[str, bool] | None) -> Servcaps | None:
 
 
 def _activities(names: Iterable[str]) -> Activities | None:
-    names = list(names)
+    names = as_list("build_presence", "activities", names)
     if not names:
         return None
     unknown = [n for n in names if n not in ACTIVITIES]
@@ -276,7 +279,13 @@ def split_rlmi(data: bytes | SipMessage, content_type: str | None = None) -> Rlm
     documents: dict[str, Presence | RlmiList] = {}
     for index, part in enumerate(parts):
         key = part.content_id or f"#{index}"
-        documents[key] = parse(part.content, api="pidf")
+        document = parse(part.content, api="pidf")
+        if not isinstance(document, Presence | RlmiList):
+            raise MessageFormatError(
+                f"part <{key}> is a {type(document).__name__}, "
+                "neither a presence document nor an RLMI list"
+            )
+        documents[key] = document
     root_key = root.content_id or "#0"
     resource_list = documents.get(root_key)
     if not isinstance(resource_list, RlmiList):
@@ -287,13 +296,13 @@ def split_rlmi(data: bytes | SipMessage, content_type: str | None = None) -> Rlm
         for instance in resource.instance:
             if instance.cid is None:
                 continue
-            document = documents.get(instance.cid)
-            if document is None:
+            part_document = documents.get(instance.cid)
+            if part_document is None:
                 raise MessageFormatError(
                     f"instance {instance.id} of {resource.uri} names part <{instance.cid}>, "
                     "which the body does not have"
                 )
-            if not isinstance(document, Presence):
+            if not isinstance(part_document, Presence):
                 raise MessageFormatError(f"part <{instance.cid}> is not a presence document")
-            found.append(document)
+            found.append(part_document)
     return RlmiNotification(resource_list, presence, documents)

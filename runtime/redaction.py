@@ -15,6 +15,11 @@ wherever it occurs, even inside a longer word (a secret quoted inside other text
 the secret); a shorter one only where it stands alone (not next to a letter, digit or
 ``_``), so that a one-character password does not blank every message; an empty or blank
 value hides nothing and is ignored.
+
+The clients mask their *own* secrets the same way, in every error text that quotes an
+answer (a server may echo the request, ``Authorization`` header included):
+:func:`client_secrets` lists what a client holds, :func:`excerpt` quotes an answer body
+with them masked, :func:`scrub` masks them in any other text.
 """
 
 from __future__ import annotations
@@ -28,20 +33,27 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import quote, quote_plus, unquote_plus
 
 from ucxml.bindings import SECRET_NAME_PARTS, is_secret_name
 from ucxml.report import Issue, Report
 
 __all__ = [
+    "EXCERPT_LIMIT",
     "MASK",
     "MIN_ANYWHERE",
     "Redactor",
+    "basic_credentials",
+    "client_secrets",
+    "excerpt",
     "find_secrets",
     "mask_http_traces",
     "redact_report",
     "redact_reports",
+    "scrub",
+    "scrub_error",
 ]
 
 MASK = "***"
@@ -328,13 +340,26 @@ def _forms(secret: str) -> set[str]:
     return {f for f in forms if f}
 
 
+_PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
+
+
 @functools.lru_cache(maxsize=256)
-def _pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
+def _pattern(secrets: frozenset[str], exact: bool = False) -> re.Pattern[str] | None:
+    """The alternatives of every form of ``secrets``; ``exact``: case-sensitive.
+
+    A capture's secrets are masked whatever their case; a client's own are known exactly
+    (Base64 is case-sensitive), and matching them so spares the server's words: the
+    password ``wrong`` does not mask "Wrong username/password". Percent-encoding may come
+    back in lower-case hex.
+    """
     alternatives: list[tuple[int, str]] = []
     for secret in secrets:
         if not secret.strip():
             continue
-        for form in _forms(secret):
+        forms = _forms(secret)
+        if exact:
+            forms |= {_PERCENT_HEX.sub(lambda m: m[0].lower(), f) for f in forms}
+        for form in forms:
             escaped = re.escape(form)
             if len(secret) < MIN_ANYWHERE:
                 escaped = rf"(?<![\w]){escaped}(?![\w])"
@@ -343,7 +368,7 @@ def _pattern(secrets: frozenset[str]) -> re.Pattern[str] | None:
         return None
     # Longest first, so a secret is masked whole rather than around a shorter one.
     alternatives.sort(key=lambda item: (-item[0], item[1]))
-    return re.compile("|".join(a for _, a in alternatives), re.IGNORECASE)
+    return re.compile("|".join(a for _, a in alternatives), 0 if exact else re.IGNORECASE)
 
 
 _EXCERPT_END = re.compile(r"['\"…]|$")
@@ -423,6 +448,87 @@ def redact_reports(reports: Iterable[Report], *sources: bytes | str) -> list[Rep
     """:func:`redact_report` for several reports of the same sources."""
     redactor = Redactor.of(*sources)
     return [redactor.report(r) for r in reports]
+
+
+# --------------------------------------------------------------------------- a client's own
+
+EXCERPT_LIMIT = 160
+"""Characters of an answer body an error text quotes."""
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
+
+
+def basic_credentials(username: str, password: str | None) -> str:
+    """The Base64 ``user:password`` of the HTTP Basic ``Authorization`` header httpx sends."""
+    return base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
+
+
+def client_secrets(
+    *values: str | None, username: str | None = None, password: str | None = None
+) -> frozenset[str]:
+    """The secrets a client holds, for :func:`scrub` and :func:`excerpt`.
+
+    ``values`` are secrets as they are (an app certificate, a session key, a GUID);
+    ``password`` is one too and, with a ``username`` (HTTP Basic auth), so is the Base64
+    ``user:password`` of the ``Authorization`` header. Each is also taken XML-escaped,
+    as a request body carries it; the URL-encoded and other forms are masked by
+    :class:`Redactor` itself.
+    """
+    found: set[str] = set()
+    for value in (*values, password):
+        if value and value.strip():
+            found.add(value)
+            found.add(html.escape(value))
+    if username is not None and (password or username):
+        found.add(basic_credentials(username, password))
+    return frozenset(found)
+
+
+def scrub(text: str, secrets: Collection[str]) -> str:
+    """``text`` with every form of each of ``secrets`` masked as :data:`MASK`.
+
+    As :meth:`Redactor.text`, but case-sensitive: these are the client's own secrets.
+    """
+    if not secrets or not text:
+        return text
+    chosen = frozenset(secrets)
+    pattern = _pattern(chosen, exact=True)
+    if pattern is None:
+        return text
+    return _cut(pattern.sub(MASK, text), chosen)
+
+
+def excerpt(content: bytes, secrets: Collection[str] = (), limit: int = EXCERPT_LIMIT) -> str:
+    """The start of an answer body on one printable line, ``secrets`` masked, for an error.
+
+    The masking runs on more than is shown, so a secret that starts in the excerpt is
+    masked whole rather than cut where the excerpt ends.
+    """
+    longest = 3 * max((len(s) for s in secrets), default=0) + 16  # a URL-encoded form
+    window = limit + longest
+    text = content[: 4 * window].decode("utf-8", "replace")[:window]  # 4: UTF-8's widest
+    text = _UNPRINTABLE.sub(" ", scrub(text, secrets)).strip()
+    cut = len(text) > limit or len(content) > 4 * window
+    return text[:limit].rstrip() + ("…" if cut else "")
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def scrub_error(error: _E, secrets: Collection[str]) -> _E:
+    """``error`` (made from an answer, e.g. the cause kept on a client's error) masked.
+
+    Its arguments and its ``message`` attribute, when a string, are masked in place. A
+    context it was raised without (``from None``: int()'s ValueError quoting the value)
+    is dropped, since it quotes the answer unmasked; tracebacks never showed it.
+    """
+    if secrets:
+        error.args = tuple(scrub(a, secrets) if isinstance(a, str) else a for a in error.args)
+        message = getattr(error, "message", None)
+        if isinstance(message, str):
+            error.message = scrub(message, secrets)  # type: ignore[attr-defined]
+        if error.__suppress_context__:
+            error.__context__ = None
+    return error
 
 
 # --------------------------------------------------------------------------- httpcore's log

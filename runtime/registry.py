@@ -27,6 +27,7 @@ __all__ = [
     "api_of",
     "binding",
     "erratum_for",
+    "erratum_text",
     "lxml_schema",
 ]
 
@@ -132,6 +133,17 @@ def erratum_for(api: str, message: str) -> str | None:
     if len(message) <= _HINTED_LENGTH and len(_HINTS) < _HINTED_COUNT:
         _HINTS[key] = found
     return found
+
+
+@functools.cache
+def erratum_text(api: str, erratum: str) -> str | None:
+    """The explanation of erratum ``erratum`` of ``api``: its kind, title and why."""
+    for entry in binding(api).errata:
+        if entry.id == erratum:
+            kind = "known documentation defect" if entry.id[:1] == "E" else "design decision"
+            why = entry.why.rstrip(".")
+            return f"{kind}: {entry.title} — {why}." if why and why != "-" else entry.title
+    return None
 
 
 _HINTS: dict[tuple[str, str], str | None] = {}

@@ -10,7 +10,11 @@ __all__ = ["Issue", "Report"]
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One finding: ``severity`` is ``"error"`` or ``"warning"``; ``hint`` names an erratum."""
+    """One finding: ``severity`` is ``"error"`` or ``"warning"``; ``hint`` names an erratum.
+
+    ``hint_text`` is that erratum's explanation (its title and why ucxml reads the payload
+    as it does), so a reader need not look the id up in the API's ``ERRATA.md``.
+    """
 
     severity: str
     message: str
@@ -18,6 +22,7 @@ class Issue:
     column: int | None = None
     path: str = ""
     hint: str | None = None
+    hint_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``ucxml validate --format json``."""
@@ -28,6 +33,7 @@ class Issue:
             "path": self.path,
             "message": self.message,
             "hint": self.hint,
+            "hint_text": self.hint_text,
         }
 
 

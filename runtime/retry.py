@@ -19,10 +19,12 @@ to :class:`~ucxml.bindings.Operation`) and its :class:`RetryPolicy`:
   timeout) is raised as it is: repeating the call is safe. An answer that arrived whole
   is the server's: its status or its unreadable body raises the usual typed error.
 
-HTTP 500 is not retried by default: EM, EPAS and AXL servers answer their own errors with
-an XML body (typed as such), so a bare 500 means the request made the server fail, and
-the same query fails the same way again; 502/503/504 come from an overloaded server or a
-proxy in front of it and do pass. Add 500 to ``statuses`` to retry it anyway.
+TLS failures (an untrusted certificate, ``https://`` against a plain-HTTP port) and refused
+credentials are never retried. HTTP 500 is not retried by default: EM, EPAS and AXL
+servers answer their own errors with an XML body (typed as such), so a bare 500 means the
+request made the server fail, and the same query fails the same way again; 502/503/504
+come from an overloaded server or a proxy in front of it and do pass. Add 500 to
+``statuses`` to retry it anyway.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from ucxml.errors import (
     ParameterError,
     RequestTimeoutError,
     ServerError,
-    TlsVerificationError,
+    TlsError,
     TransportError,
     UcxmlError,
 )
@@ -132,8 +134,9 @@ class RetryPolicy:
 
     def retryable(self, error: UcxmlError, answer: HttpResponse | None) -> bool:
         """Whether ``error`` (with the ``answer`` it came from, if any) may pass if resent."""
-        if isinstance(error, TlsVerificationError | AuthenticationError):
-            return False  # a certificate or a password does not fix itself
+        if isinstance(error, TlsError | AuthenticationError):
+            # A certificate, a password or the port's protocol does not fix itself.
+            return False
         if isinstance(error, EmError):
             return error.code in self.em_codes
         if answer is not None:

@@ -27,10 +27,12 @@ from ucxml.errors import (
     MalformedResponseError,
     ParameterError,
     RequestTimeoutError,
+    TlsConfigurationError,
+    TlsError,
     TlsVerificationError,
     TransportError,
 )
-from ucxml.redaction import mask_http_traces
+from ucxml.redaction import client_secrets, mask_http_traces, scrub
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -184,10 +186,43 @@ class _UnverifiedContext(ssl.SSLContext):
         return super().wrap_bio(incoming, outgoing, server_side, server_hostname, session)
 
 
+_CA_HINT = "pass the PEM file of the CA that signed the server's certificate (or that certificate)"
+
+
+def _ca_context(ca_bundle: str | Path) -> ssl.SSLContext:
+    """A verifying context trusting ``ca_bundle``; TlsConfigurationError saying what is wrong."""
+    shown = f"ca_bundle={str(ca_bundle)!r}"
+    try:
+        data = Path(ca_bundle).read_bytes()
+    except FileNotFoundError:
+        raise TlsConfigurationError(f"{shown}: file not found; {_CA_HINT}") from None
+    except IsADirectoryError:
+        raise TlsConfigurationError(f"{shown} is a folder, not a PEM file; {_CA_HINT}") from None
+    except OSError as exc:
+        raise TlsConfigurationError(
+            f"{shown} cannot be read ({exc.strerror or exc}); {_CA_HINT}"
+        ) from None
+    # OpenSSL would say NO_CERTIFICATE_OR_CRL_FOUND, or nothing at all for a PEM file
+    # that holds a certificate request: look first, and name the usual mistake.
+    if b"-----BEGIN CERTIFICATE-----" not in data and b"-----BEGIN TRUSTED CERTIFICATE" not in data:
+        if b"PRIVATE KEY-----" in data:
+            problem = "holds no certificate (is it a private key?)"
+        else:
+            problem = "holds no certificate (no -----BEGIN CERTIFICATE----- block)"
+        raise TlsConfigurationError(f"{shown} {problem}; {_CA_HINT}")
+    try:
+        return ssl.create_default_context(cafile=str(ca_bundle))
+    except ssl.SSLError as exc:
+        reason = exc.reason or exc.strerror or str(exc)
+        raise TlsConfigurationError(
+            f"{shown} holds no usable certificate ({reason}); {_CA_HINT}"
+        ) from None
+
+
 def _ssl_context(verify: bool, ca_bundle: str | Path | None) -> ssl.SSLContext | bool:
     """Verification on (httpx's default CA bundle), against ``ca_bundle``, or explicitly off."""
     if ca_bundle is not None:
-        return ssl.create_default_context(cafile=str(ca_bundle))
+        return _ca_context(ca_bundle)
     if verify is not False:
         return True
     context = _UnverifiedContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -232,28 +267,57 @@ def _convert(response: httpx.Response) -> HttpResponse:
     )
 
 
-def _tls_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    """The certificate verification failure behind ``exc`` (httpx wraps httpcore's error)."""
+#: OpenSSL's words for a first answer that is not a TLS record: what a plain-HTTP server
+#: sends back ("HTTP/1.1 400 ..."); 3.2 and later say RECORD_LAYER_FAILURE.
+_PLAIN_HTTP_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
+)
+#: Broken connections, not TLS verdicts: they stay (retryable) connection errors.
+_NOT_TLS_VERDICTS = (ssl.SSLEOFError, ssl.SSLSyscallError, ssl.SSLZeroReturnError)
+
+
+def _tls_failure(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS failure behind ``exc`` (httpx wraps httpcore's error, which wraps ssl's)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return current
+        if isinstance(current, ssl.SSLError):
+            return None if isinstance(current, _NOT_TLS_VERDICTS) else current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
 
 
-def _error(exc: httpx.HTTPError, url: str) -> TransportError:
-    """Map an httpx failure to ucxml's hierarchy (no request body or credentials in it)."""
-    tls = _tls_failure(exc) if isinstance(exc, httpx.ConnectError) else None
-    if tls is not None:
-        host = urlsplit(url).hostname or url
+def _tls_error(tls: ssl.SSLError, url: str) -> TlsError:
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    if isinstance(tls, ssl.SSLCertVerificationError):
         return TlsVerificationError(
             f"the TLS certificate of {host} is not trusted ({tls.verify_message or tls}); "
             "to trust it, pass ca_bundle='<PEM file of the CA that signed it>' (or the "
             "certificate itself); verify=False turns verification off (not recommended)"
         )
+    if tls.reason in _PLAIN_HTTP_REASONS:
+        return TlsError(
+            f"the TLS handshake with {parts.netloc} failed ({tls.reason}): the server seems "
+            f"to speak plain HTTP on that port, not HTTPS; use http://{parts.netloc} instead, "
+            "or the server's HTTPS port"
+        )
+    return TlsError(f"the TLS handshake with {parts.netloc} failed: {tls}")
+
+
+def _error(exc: httpx.HTTPError, url: str, secrets: frozenset[str] = frozenset()) -> TransportError:
+    """Map an httpx failure to ucxml's hierarchy (no request body or credentials in it)."""
+    error = _mapped(exc, url)
+    # h11 quotes a malformed header line of the answer, which may echo Authorization.
+    error.args = (scrub(str(error), secrets),)
+    return error
+
+
+def _mapped(exc: httpx.HTTPError, url: str) -> TransportError:
+    tls = _tls_failure(exc) if isinstance(exc, httpx.ConnectError) else None
+    if tls is not None:
+        return _tls_error(tls, url)
     if isinstance(exc, httpx.TimeoutException):
         timeout = RequestTimeoutError(
             f"no answer from {url} within the timeout ({type(exc).__name__})"
@@ -288,6 +352,7 @@ class HttpxTransport(Transport):
         self._client = client or httpx.Client(
             **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
+        self._secrets = client_secrets(username=username, password=password)
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` with httpx and return the answer."""
@@ -296,8 +361,10 @@ class HttpxTransport(Transport):
                 request.method, request.url, content=request.content, headers=dict(request.headers)
             )
         except httpx.HTTPError as exc:
-            raise _error(exc, request.url) from None
-        return _convert(response)
+            failure = _error(exc, request.url, self._secrets)
+        else:
+            return _convert(response)
+        raise failure  # out of the except block: httpx's unmasked error is not its context
 
     def close(self) -> None:
         """Close the underlying connection pool."""
@@ -320,6 +387,7 @@ class AsyncHttpxTransport(AsyncTransport):
         self._client = client or httpx.AsyncClient(
             **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
+        self._secrets = client_secrets(username=username, password=password)
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` with httpx and return the answer."""
@@ -328,8 +396,10 @@ class AsyncHttpxTransport(AsyncTransport):
                 request.method, request.url, content=request.content, headers=dict(request.headers)
             )
         except httpx.HTTPError as exc:
-            raise _error(exc, request.url) from None
-        return _convert(response)
+            failure = _error(exc, request.url, self._secrets)
+        else:
+            return _convert(response)
+        raise failure  # out of the except block: httpx's unmasked error is not its context
 
     async def aclose(self) -> None:
         """Close the underlying connection pool."""

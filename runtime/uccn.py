@@ -5,16 +5,17 @@ in SIP NOTIFY bodies, what changed in the provisioning database. Example::
 
     from ucxml.uccn import Dispatcher, parse_notification
 
-    event = parse_notification(notify_bytes)     # a SIP NOTIFY or just its XML body
-    print(event.action, event.kind, event.new)   # "insert-contact", CONTACT, Contact(...)
+    notify = open("runtime/demo_captures/05-uccn-notify.sip", "rb").read()
+    event = parse_notification(notify)           # a SIP NOTIFY or just its XML body
+    print(event.action, event.kind, event.new)   # e.g. insert-contact, CONTACT, Contact(...)
 
     events = Dispatcher()
 
     @events.on("insert-contact", "update-contact")
     def contact_changed(event):
-        refresh_buddy(event.new.persona_id)
+        print("refresh", event.new)
 
-    events.dispatch(notify_bytes)
+    events.dispatch(notify)
 
 A payload goes through the hardened reader and the corrected UCCN schema's models
 (``ucxml.generated.uccn``): the documentation's undeclared ``epas:`` prefix is read with a

@@ -8,19 +8,21 @@ reproduces a defect of Cisco's documentation is named as such.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
+import os
 import re
 from urllib.parse import unquote
 
 from lxml import etree
 
 from ucxml.documents import Message, decode, json_api, read_message
-from ucxml.errors import BindingError, UnknownApiError, XmlError
+from ucxml.errors import BindingError, InputFileError, UnknownApiError, XmlError
 from ucxml.jsondocs import looks_like_json, validate_json
 from ucxml.payloads import split_capture
 from ucxml.redaction import Redactor
-from ucxml.registry import api_names, binding, erratum_for, lxml_schema
+from ucxml.registry import api_names, binding, erratum_for, erratum_text, lxml_schema
 from ucxml.report import Issue, Report
 from ucxml.safexml import Source, SourceLines, column_of, read_source
 from ucxml.schemaerrors import schema_issues
@@ -31,6 +33,9 @@ __all__ = ["validate", "validate_bytes", "validate_capture"]
 #: (each repair already counts its own beyond a hundred); the rest are counted in one
 #: last issue (a hostile payload can carry 35,000 of the same fault).
 _LISTED = 100
+#: Text longer than this is a payload rather than a file name; an error shows its start.
+_PATH_MAX = 4096
+_SHOWN_PAYLOAD = 40
 
 
 def _listed(issues: list[Issue], unlisted: int = 0, *, limit: int = _LISTED) -> list[Issue]:
@@ -58,8 +63,23 @@ def _hinted(api: str | None, issue: Issue) -> Issue:
     for name in names:
         hint = erratum_for(name, issue.message)
         if hint:
-            return Issue(issue.severity, issue.message, issue.line, issue.column, issue.path, hint)
+            text = erratum_text(name, hint)
+            return dataclasses.replace(issue, hint=hint, hint_text=text)
     return issue
+
+
+def _explained(report: Report) -> Report:
+    """``report`` with the text of every erratum its issues name (``Issue.hint_text``)."""
+    if report.api is None or not any(i.hint and not i.hint_text for i in report.issues):
+        return report
+    api = report.api
+    issues = tuple(
+        dataclasses.replace(i, hint_text=erratum_text(api, i.hint))
+        if i.hint and not i.hint_text
+        else i
+        for i in report.issues
+    )
+    return dataclasses.replace(report, issues=issues)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -155,7 +175,7 @@ def validate_bytes(
     show_secrets: bool = False,
 ) -> Report:
     """Validate one payload given as bytes; see :func:`validate`."""
-    report = _validate_bytes(data, api, source=source, bind=bind)
+    report = _explained(_validate_bytes(data, api, source=source, bind=bind))
     if show_secrets or not report.issues:
         return report  # nothing of the payload is quoted: no need to look for secrets
     return Redactor.of(data).report(report)
@@ -219,16 +239,46 @@ def validate(
     GUIDs, credentials of HTTP headers) are masked as ``***`` wherever the report would
     quote them (:mod:`ucxml.redaction`); ``show_secrets=True`` keeps them.
     """
-    raw, source = read_source(data)
+    raw, source = _read(data)
     return validate_bytes(raw, api, source=source, bind=bind, show_secrets=show_secrets)
+
+
+def _read(data: Source) -> tuple[bytes, str | None]:
+    """:func:`read_source`, a file that cannot be read raising :class:`InputFileError`."""
+    try:
+        return read_source(data)
+    except OSError as exc:
+        raise _input_file_error(data, exc) from None
+
+
+def _input_file_error(data: Source, exc: OSError) -> InputFileError:
+    shown = os.fsdecode(data) if isinstance(data, str | os.PathLike) else repr(data)
+    if isinstance(data, str) and (
+        len(data) > _PATH_MAX or "\n" in data or looks_like_json(data.encode("utf-8", "replace"))
+    ):
+        # Not a file name but a payload that does not start with '<' (JSON, a capture):
+        # only its start is shown, its secrets masked.
+        shown = f"{Redactor.of(data).text(data[:_SHOWN_PAYLOAD])}…"
+        reason = (
+            "no such file; a payload given as text must be XML starting with '<' "
+            "(pass JSON or a capture as bytes)"
+        )
+        return InputFileError(shown, reason, errno=exc.errno)
+    if isinstance(exc, FileNotFoundError):
+        reason = "no such file"
+    elif isinstance(exc, IsADirectoryError):
+        reason = "it is a folder, not a file (`ucxml validate FOLDER` walks folders)"
+    elif isinstance(exc, PermissionError):
+        reason = "permission denied (the file is not readable)"
+    else:
+        reason = exc.strerror or str(exc)
+    return InputFileError(shown, reason, errno=exc.errno)
 
 
 def _shifted(issue: Issue, by: int) -> Issue:
     if issue.line is None or by == 0:
         return issue
-    return Issue(
-        issue.severity, issue.message, issue.line + by, issue.column, issue.path, issue.hint
-    )
+    return dataclasses.replace(issue, line=issue.line + by)
 
 
 def validate_capture(
@@ -256,10 +306,13 @@ def validate_capture(
     for payload in split_capture(data):
         carrier = payload.label or None
         if payload.error is not None:
-            issues: tuple[Issue, ...] = (Issue("error", payload.error, payload.line, None),)
+            # No API is known yet: the errata of every API are asked (SIP errata, ERRATA S01).
+            issues: tuple[Issue, ...] = (
+                _hinted(api, Issue("error", payload.error, payload.line, None)),
+            )
             name, message = None, None
         else:
-            report = _validate_bytes(payload.data, api, source=source, bind=bind)
+            report = _explained(_validate_bytes(payload.data, api, source=source, bind=bind))
             if payload.body_line is None:
                 decoded.append(payload.data)
             shift = payload.body_line - 1 if payload.body_line is not None else 0

@@ -93,8 +93,8 @@ def test_all_fifteen_operations_sync(emulator: Emulator) -> None:
         assert events and events[-1].dev_status is m.DeviceStatus.REGISTERED
         assert cme.get_ext_evts(ext_number=["all"]).ext_event[0].ext_id == 1
         user = cme.get_user("peter").user
-        assert (user.user_id, user.user_type, user.user_tag) == ("peter", m.UserType.VALUE_1, 1)
-        assert cme.get_user("nobody").user.user_type is m.UserType.VALUE_0
+        assert (user.user_id, user.user_type, user.user_tag) == ("peter", m.UserType.EPHONE_USER, 1)
+        assert cme.get_user("nobody").user.user_type is m.UserType.INVALID_CME_USER
         assert cme.update_user(user_id="peter", password="n3w").set_result is True
         assert cme.get_voice_reg_global().mode == "cme"
         servers = cme.get_session_server(session_server_id=[1]).session_server

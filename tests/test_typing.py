@@ -47,7 +47,10 @@ def _mypy(mypy_path: Path, file: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("file", ["cme_client_types.py", "em_client_types.py", "presence_types.py"])
+@pytest.mark.parametrize(
+    "file",
+    ["cme_client_types.py", "em_client_types.py", "presence_types.py", "first_hour_types.py"],
+)
 def test_client_return_types(mypy_path: Path, file: str) -> None:
     result = _mypy(mypy_path, file)
     assert result.returncode == 0, result.stdout + result.stderr

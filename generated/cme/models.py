@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
-from ucxml.bindings import redact_secrets
+from ucxml.bindings import IntegerEnum, TextEnum, redact_secrets
 
 
 @dataclass(slots=True, kw_only=True)
@@ -20,11 +19,11 @@ class Address:
     )
 
 
-class AllKeyword(Enum):
+class AllKeyword(TextEnum):
     ALL = "all"
 
 
-class DeviceNameKeyword(Enum):
+class DeviceNameKeyword(TextEnum):
     """
     ISDevName keywords of ISgetDevice (SCCP).
     """
@@ -36,7 +35,7 @@ class DeviceNameKeyword(Enum):
     ALL_TAG = "allTag"
 
 
-class DeviceStatus(Enum):
+class DeviceStatus(TextEnum):
     """
     Registration state of a phone.
 
@@ -50,7 +49,7 @@ class DeviceStatus(Enum):
     UNKNOWN = "unknown"
 
 
-class ExtensionNumberKeyword(Enum):
+class ExtensionNumberKeyword(TextEnum):
     """
     ISExtNumber keywords of ISgetExtension and ISgetExtEvts (SCCP).
     """
@@ -61,12 +60,12 @@ class ExtensionNumberKeyword(Enum):
     ALL_TAG = "allTag"
 
 
-class ExtensionStatus(Enum):
+class ExtensionStatus(TextEnum):
     UP = "up"
     DOWN = "down"
 
 
-class ExtensionStatusChange(Enum):
+class ExtensionStatusChange(TextEnum):
     UP = "Up"
     DOWN = "Down"
 
@@ -134,6 +133,12 @@ class ISSessionServer:
 
 @dataclass(slots=True, kw_only=True)
 class ISexecCLIParams:
+    """
+    :ivar cli: IOS configuration commands, one line each, run in order from global
+        configuration mode (as `configure terminal` would); the router stops at the first
+        line that fails.
+    """
+
     cli: list[str] = field(
         default_factory=list,
         metadata={
@@ -147,6 +152,11 @@ class ISexecCLIParams:
 
 @dataclass(slots=True, kw_only=True)
 class ISgetUserParams:
+    """
+    :ivar user_id: A user name configured on the router (ephone username, logout profile or
+        user profile).
+    """
+
     user_id: str = field(
         metadata={
             "name": "ISuserID",
@@ -159,6 +169,11 @@ class ISgetUserParams:
 @redact_secrets
 @dataclass(slots=True, kw_only=True)
 class ISupdateUserParams:
+    """
+    :ivar user_id: A user name configured on the router.
+    :ivar password: The new password (alphanumeric); never logged or shown.
+    """
+
     user_id: str = field(
         metadata={
             "name": "ISuserID",
@@ -193,13 +208,13 @@ class LineButton:
     )
 
 
-class LineMode(Enum):
+class LineMode(TextEnum):
     SINGLE_LINE = "SINGLE_LINE"
     DUAL_LINE = "DUAL_LINE"
     OCTO_LINE = "OCTO_LINE"
 
 
-class LineState(Enum):
+class LineState(TextEnum):
     """
     Call state of a line appearance.
 
@@ -221,6 +236,11 @@ class NoParams:
 
 @dataclass(slots=True, kw_only=True)
 class PhoneNames:
+    """
+    :ivar phone_name: SCCP phones by device name: SEP and the 12 hex digits of the MAC
+        address.
+    """
+
     phone_name: list[str] = field(
         default_factory=list,
         metadata={
@@ -233,7 +253,7 @@ class PhoneNames:
     )
 
 
-class PoolKeyword(Enum):
+class PoolKeyword(TextEnum):
     """
     Keywords for SIP pools, voice register dns and session servers: every configured one, or the
     next free tag.
@@ -243,7 +263,7 @@ class PoolKeyword(Enum):
     AVAILABLE = "available"
 
 
-class SaveConfigResult(Enum):
+class SaveConfigResult(TextEnum):
     SUCCESS = "success"
     FAIL = "fail"
     DELAY = "delay"
@@ -267,18 +287,18 @@ class UrlService:
     )
 
 
-class UserType(Enum):
+class UserType(IntegerEnum):
     """
     0 INVALID_CME_USER, 1 EPHONE_USER, 2 LOGOUT_PROFILE_USER, 3 USER_PROFILE_USER.
     """
 
-    VALUE_0 = 0
-    VALUE_1 = 1
-    VALUE_2 = 2
-    VALUE_3 = 3
+    INVALID_CME_USER = 0
+    EPHONE_USER = 1
+    LOGOUT_PROFILE_USER = 2
+    USER_PROFILE_USER = 3
 
 
-class YesNo(Enum):
+class YesNo(TextEnum):
     YES = "yes"
     NO = "no"
 
@@ -667,6 +687,13 @@ class ISexecCLIResponse(ISResponse):
 
 @dataclass(slots=True, kw_only=True)
 class ISgetDevEvtsParams:
+    """
+    :ivar dev_evt_id: Index numbers of device events.
+    :ivar dev_id: Ephone tags: the events of these phones.
+    :ivar dev_name: Phones by device name (SEP and 12 hex digits), or all for the events of
+        every phone.
+    """
+
     dev_evt_id: list[int] = field(
         default_factory=list,
         metadata={
@@ -696,6 +723,14 @@ class ISgetDevEvtsParams:
 
 @dataclass(slots=True, kw_only=True)
 class ISgetDeviceParams:
+    """
+    :ivar dev_id: Ephone tags of SCCP phones (`ephone 1`).
+    :ivar dev_name: SCCP phones by device name (SEP and the 12 hex digits of the MAC
+        address), or a keyword.
+    :ivar pool_id: Voice register pool tags of SIP phones (`voice register pool 1`).
+    :ivar pool_name: SIP pools by keyword: all, or the next free (available) pool tag.
+    """
+
     dev_id: list[int] = field(
         default_factory=list,
         metadata={
@@ -762,6 +797,13 @@ class ISgetEvtCountsResponse(ISResponse):
 
 @dataclass(slots=True, kw_only=True)
 class ISgetExtEvtsParams:
+    """
+    :ivar ext_evt_id: Index numbers of extension events.
+    :ivar ext_id: Ephone-dn tags: the events of these extensions.
+    :ivar ext_number: Extensions by directory number, or all for the events of every
+        extension.
+    """
+
     ext_evt_id: list[int] = field(
         default_factory=list,
         metadata={
@@ -791,6 +833,17 @@ class ISgetExtEvtsParams:
 
 @dataclass(slots=True, kw_only=True)
 class ISgetExtensionParams:
+    """
+    :ivar ext_id: Ephone-dn tags of SCCP extensions (`ephone-dn 1`).
+    :ivar ext_number: SCCP extensions by directory number, or a keyword.
+    :ivar voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`).
+    :ivar voice_reg_number: SIP extensions by directory number or keyword (the guide swaps
+        this and voice_reg_dnname between prose and example, so both accept either; ERRATA
+        D03).
+    :ivar voice_reg_dnname: SIP extensions by directory number or keyword (see
+        voice_reg_number; ERRATA D03).
+    """
+
     ext_id: list[int] = field(
         default_factory=list,
         metadata={
@@ -1062,6 +1115,12 @@ class ISgetPresenceGlobalResponse(ISResponse):
 
 @dataclass(slots=True, kw_only=True)
 class ISgetSessionServerParams:
+    """
+    :ivar session_server_id: Session server tags (`voice register session-server 1`).
+    :ivar session_server_name: Session servers by keyword: all, or the next free (available)
+        tag.
+    """
+
     session_server_id: list[int] = field(
         default_factory=list,
         metadata={

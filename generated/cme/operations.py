@@ -4,16 +4,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Literal, overload
 
-from ucxml.bindings import AsyncOperations, SyncOperations
+from ucxml.bindings import AsyncOperations, SyncOperations, as_list
 from ucxml.generated.cme.models import (
     AllKeyword,
     DeviceNameKeyword,
     ExtensionNumberKeyword,
+    ISDevEvent,
+    ISDevice,
     ISexecCLI,
     ISexecCLIParams,
     ISexecCLIResponse,
+    ISExtension,
+    ISExtEvent,
     ISgetDevEvts,
     ISgetDevEvtsParams,
     ISgetDevEvtsResponse,
@@ -42,6 +47,7 @@ from ucxml.generated.cme.models import (
     ISgetVoiceRegGlobalResponse,
     ISSaveConfig,
     ISSaveConfigResponse,
+    ISSessionServer,
     ISsetKeyPhones,
     ISsetKeyPhonesResponse,
     ISunsetKeyPhones,
@@ -70,12 +76,30 @@ class CmeOperations(SyncOperations):
         """Execute a list of IOS configuration commands; stops at the first line that fails.
 
         Sends ``ISexecCLI``, returns ``ISexecCLIResponse``.
+
+        Args:
+            cli: IOS configuration commands, one line each, run in order from global configuration
+                mode (as `configure terminal` would); the router stops at the first line that fails.
+                A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeCliError: the router stopped at a line: exc.line is its 1-based number (the lines
+                before it were applied, the rest were not), exc.error the router's text.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISexecCLI"],
             ISexecCLI(
                 exec_cli=ISexecCLIParams(
-                    cli=list(cli),
+                    cli=as_list("exec_cli", "cli", cli, keyword=False),
                 )
             ),
             ISexecCLIResponse,
@@ -87,6 +111,17 @@ class CmeOperations(SyncOperations):
         """Save the running configuration to the startup configuration (success, fail or delay).
 
         Sends ``ISSaveConfig``, returns ``ISSaveConfigResponse``.
+
+        Raises:
+            CmeSaveConfigError: the router answered fail (delay is a success: a background process
+                saves later).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISSaveConfig"],
@@ -100,12 +135,42 @@ class CmeOperations(SyncOperations):
         """System configuration and status of the Cisco Unified CME / SRST router (SCCP).
 
         Sends ``ISgetGlobal``, returns ``ISgetGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISgetGlobal"],
             ISgetGlobal(get_global=NoParams()),
             ISgetGlobalResponse,
         )
+
+    @overload
+    def get_device(
+        self,
+        *,
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | DeviceNameKeyword] = (),
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetDeviceResponse: ...
+
+    @overload
+    def get_device(
+        self,
+        *,
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | DeviceNameKeyword] = (),
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISDevice]: ...
 
     def get_device(
         self,
@@ -114,23 +179,78 @@ class CmeOperations(SyncOperations):
         dev_name: Sequence[str | DeviceNameKeyword] = (),
         pool_id: Sequence[int] = (),
         pool_name: Sequence[PoolKeyword] = (),
-    ) -> ISgetDeviceResponse:
-        """Configuration and status of phones: SCCP ephones by tag, MAC or keyword; SIP pools by tag or keyword.
+        stream: bool = False,
+    ) -> ISgetDeviceResponse | Iterator[ISDevice]:
+        """Configuration and status of phones: SCCP ephones by tag, MAC or keyword; SIP pools by tag or
+        keyword.
 
-        Sends ``ISgetDevice``, returns ``ISgetDeviceResponse``.
+        Sends ``ISgetDevice``, returns ``ISgetDeviceResponse``; with ``stream=True``, an iterator of
+        its ``ISDevice`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: the answer holds everything any of them selects (unknown
+        tags and names select nothing). Cisco advises one entity per request on large systems: all
+        may give a large answer (stream it with stream=True). SCCP phones are selected by dev_id and
+        dev_name, SIP phones by pool_id and pool_name.
+
+        Args:
+            dev_id: Ephone tags of SCCP phones (`ephone 1`). A list (a bare string is refused).
+            dev_name: SCCP phones by device name (SEP and the 12 hex digits of the MAC address), or
+                a keyword. A list (a bare string is refused). Keywords: ``DeviceNameKeyword``
+                members or the strings ``all``, ``allRegistered``, ``allUnregistered``,
+                ``allKeyphone``, ``allTag``.
+            pool_id: Voice register pool tags of SIP phones (`voice register pool 1`). A list (a
+                bare string is refused).
+            pool_name: SIP pools by keyword: all, or the next free (available) pool tag. A list (a
+                bare string is refused). Keywords: ``PoolKeyword`` members or the strings ``all``,
+                ``available``.
+            stream: True: yield the ``ISDevice`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetDevice"],
-            ISgetDevice(
-                get_device=ISgetDeviceParams(
-                    dev_id=list(dev_id),
-                    dev_name=list(dev_name),
-                    pool_id=list(pool_id),
-                    pool_name=list(pool_name),
-                )
-            ),
-            ISgetDeviceResponse,
+        request = ISgetDevice(
+            get_device=ISgetDeviceParams(
+                dev_id=as_list("get_device", "dev_id", dev_id, keyword=True),
+                dev_name=as_list("get_device", "dev_name", dev_name, keyword=True),
+                pool_id=as_list("get_device", "pool_id", pool_id, keyword=True),
+                pool_name=as_list("get_device", "pool_name", pool_name, keyword=True),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetDevice"], request, ISDevice)
+        return self._invoke(OPERATIONS["ISgetDevice"], request, ISgetDeviceResponse)
+
+    @overload
+    def get_extension(
+        self,
+        *,
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | ExtensionNumberKeyword] = (),
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        voice_reg_dnname: Sequence[str | PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetExtensionResponse: ...
+
+    @overload
+    def get_extension(
+        self,
+        *,
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | ExtensionNumberKeyword] = (),
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        voice_reg_dnname: Sequence[str | PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISExtension]: ...
 
     def get_extension(
         self,
@@ -140,24 +260,65 @@ class CmeOperations(SyncOperations):
         voice_reg_dnid: Sequence[int] = (),
         voice_reg_number: Sequence[str | PoolKeyword] = (),
         voice_reg_dnname: Sequence[str | PoolKeyword] = (),
-    ) -> ISgetExtensionResponse:
-        """Configuration and status of extensions: ephone-dns by tag, number or keyword; SIP voice register dns.
+        stream: bool = False,
+    ) -> ISgetExtensionResponse | Iterator[ISExtension]:
+        """Configuration and status of extensions: ephone-dns by tag, number or keyword; SIP voice
+        register dns.
 
-        Sends ``ISgetExtension``, returns ``ISgetExtensionResponse``.
+        Sends ``ISgetExtension``, returns ``ISgetExtensionResponse``; with ``stream=True``, an
+        iterator of its ``ISExtension`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: the answer holds everything any of them selects (unknown
+        tags and names select nothing). Cisco advises one entity per request on large systems: all
+        may give a large answer (stream it with stream=True). SCCP extensions are selected by ext_id
+        and ext_number, SIP extensions by voice_reg_dnid, voice_reg_number and voice_reg_dnname.
+
+        Args:
+            ext_id: Ephone-dn tags of SCCP extensions (`ephone-dn 1`). A list (a bare string is
+                refused).
+            ext_number: SCCP extensions by directory number, or a keyword. A list (a bare string is
+                refused). Keywords: ``ExtensionNumberKeyword`` members or the strings ``all``,
+                ``allUp``, ``allDown``, ``allTag``.
+            voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`). A list
+                (a bare string is refused).
+            voice_reg_number: SIP extensions by directory number or keyword (the guide swaps this
+                and voice_reg_dnname between prose and example, so both accept either; ERRATA D03).
+                A list (a bare string is refused). Keywords: ``PoolKeyword`` members or the strings
+                ``all``, ``available``.
+            voice_reg_dnname: SIP extensions by directory number or keyword (see voice_reg_number;
+                ERRATA D03). A list (a bare string is refused). Keywords: ``PoolKeyword`` members or
+                the strings ``all``, ``available``.
+            stream: True: yield the ``ISExtension`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetExtension"],
-            ISgetExtension(
-                get_extension=ISgetExtensionParams(
-                    ext_id=list(ext_id),
-                    ext_number=list(ext_number),
-                    voice_reg_dnid=list(voice_reg_dnid),
-                    voice_reg_number=list(voice_reg_number),
-                    voice_reg_dnname=list(voice_reg_dnname),
-                )
-            ),
-            ISgetExtensionResponse,
+        request = ISgetExtension(
+            get_extension=ISgetExtensionParams(
+                ext_id=as_list("get_extension", "ext_id", ext_id, keyword=True),
+                ext_number=as_list("get_extension", "ext_number", ext_number, keyword=True),
+                voice_reg_dnid=as_list(
+                    "get_extension", "voice_reg_dnid", voice_reg_dnid, keyword=True
+                ),
+                voice_reg_number=as_list(
+                    "get_extension", "voice_reg_number", voice_reg_number, keyword=True
+                ),
+                voice_reg_dnname=as_list(
+                    "get_extension", "voice_reg_dnname", voice_reg_dnname, keyword=True
+                ),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetExtension"], request, ISExtension)
+        return self._invoke(OPERATIONS["ISgetExtension"], request, ISgetExtensionResponse)
 
     def set_key_phones(
         self,
@@ -166,12 +327,29 @@ class CmeOperations(SyncOperations):
         """Designate SCCP phones (by MAC device name) as key-system phones; one result per phone.
 
         Sends ``ISsetKeyPhones``, returns ``ISsetKeyPhonesResponse``.
+
+        Args:
+            phone_name: SCCP phones by device name: SEP and the 12 hex digits of the MAC address. A
+                list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused one or more phones: exc.results holds one result
+                per phone, exc.items the phones.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISsetKeyPhones"],
             ISsetKeyPhones(
                 set_key_phones=PhoneNames(
-                    phone_name=list(phone_name),
+                    phone_name=as_list("set_key_phones", "phone_name", phone_name, keyword=False),
                 )
             ),
             ISsetKeyPhonesResponse,
@@ -184,12 +362,29 @@ class CmeOperations(SyncOperations):
         """Remove the key-system designation of SCCP phones; one result per phone.
 
         Sends ``ISunsetKeyPhones``, returns ``ISunsetKeyPhonesResponse``.
+
+        Args:
+            phone_name: SCCP phones by device name: SEP and the 12 hex digits of the MAC address. A
+                list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused one or more phones: exc.results holds one result
+                per phone, exc.items the phones.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISunsetKeyPhones"],
             ISunsetKeyPhones(
                 unset_key_phones=PhoneNames(
-                    phone_name=list(phone_name),
+                    phone_name=as_list("unset_key_phones", "phone_name", phone_name, keyword=False),
                 )
             ),
             ISunsetKeyPhonesResponse,
@@ -201,6 +396,14 @@ class CmeOperations(SyncOperations):
         """Total number of device events and extension events in the router's history tables.
 
         Sends ``ISgetEvtCounts``, returns ``ISgetEvtCountsResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISgetEvtCounts"],
@@ -208,28 +411,91 @@ class CmeOperations(SyncOperations):
             ISgetEvtCountsResponse,
         )
 
+    @overload
     def get_dev_evts(
         self,
         *,
         dev_evt_id: Sequence[int] = (),
         dev_id: Sequence[int] = (),
         dev_name: Sequence[str | AllKeyword] = (),
-    ) -> ISgetDevEvtsResponse:
+        stream: Literal[False] = False,
+    ) -> ISgetDevEvtsResponse: ...
+
+    @overload
+    def get_dev_evts(
+        self,
+        *,
+        dev_evt_id: Sequence[int] = (),
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | AllKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISDevEvent]: ...
+
+    def get_dev_evts(
+        self,
+        *,
+        dev_evt_id: Sequence[int] = (),
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | AllKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetDevEvtsResponse | Iterator[ISDevEvent]:
         """Device event history by event id, ephone tag, MAC or all.
 
-        Sends ``ISgetDevEvts``, returns ``ISgetDevEvtsResponse``.
+        Sends ``ISgetDevEvts``, returns ``ISgetDevEvtsResponse``; with ``stream=True``, an iterator
+        of its ``ISDevEvent`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union, sorted by event id: events by id, by phone tag, by phone
+        name, or all of them.
+
+        Args:
+            dev_evt_id: Index numbers of device events. A list (a bare string is refused).
+            dev_id: Ephone tags: the events of these phones. A list (a bare string is refused).
+            dev_name: Phones by device name (SEP and 12 hex digits), or all for the events of every
+                phone. A list (a bare string is refused). Keywords: ``AllKeyword`` members or the
+                strings ``all``.
+            stream: True: yield the ``ISDevEvent`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetDevEvts"],
-            ISgetDevEvts(
-                get_dev_evts=ISgetDevEvtsParams(
-                    dev_evt_id=list(dev_evt_id),
-                    dev_id=list(dev_id),
-                    dev_name=list(dev_name),
-                )
-            ),
-            ISgetDevEvtsResponse,
+        request = ISgetDevEvts(
+            get_dev_evts=ISgetDevEvtsParams(
+                dev_evt_id=as_list("get_dev_evts", "dev_evt_id", dev_evt_id, keyword=True),
+                dev_id=as_list("get_dev_evts", "dev_id", dev_id, keyword=True),
+                dev_name=as_list("get_dev_evts", "dev_name", dev_name, keyword=True),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetDevEvts"], request, ISDevEvent)
+        return self._invoke(OPERATIONS["ISgetDevEvts"], request, ISgetDevEvtsResponse)
+
+    @overload
+    def get_ext_evts(
+        self,
+        *,
+        ext_evt_id: Sequence[int] = (),
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | AllKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetExtEvtsResponse: ...
+
+    @overload
+    def get_ext_evts(
+        self,
+        *,
+        ext_evt_id: Sequence[int] = (),
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | AllKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISExtEvent]: ...
 
     def get_ext_evts(
         self,
@@ -237,22 +503,46 @@ class CmeOperations(SyncOperations):
         ext_evt_id: Sequence[int] = (),
         ext_id: Sequence[int] = (),
         ext_number: Sequence[str | AllKeyword] = (),
-    ) -> ISgetExtEvtsResponse:
+        stream: bool = False,
+    ) -> ISgetExtEvtsResponse | Iterator[ISExtEvent]:
         """Extension event history by event id, ephone-dn tag, number or all.
 
-        Sends ``ISgetExtEvts``, returns ``ISgetExtEvtsResponse``.
+        Sends ``ISgetExtEvts``, returns ``ISgetExtEvtsResponse``; with ``stream=True``, an iterator
+        of its ``ISExtEvent`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union, sorted by event id: events by id, by extension tag, by
+        number, or all of them.
+
+        Args:
+            ext_evt_id: Index numbers of extension events. A list (a bare string is refused).
+            ext_id: Ephone-dn tags: the events of these extensions. A list (a bare string is
+                refused).
+            ext_number: Extensions by directory number, or all for the events of every extension. A
+                list (a bare string is refused). Keywords: ``AllKeyword`` members or the strings
+                ``all``.
+            stream: True: yield the ``ISExtEvent`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetExtEvts"],
-            ISgetExtEvts(
-                get_ext_evts=ISgetExtEvtsParams(
-                    ext_evt_id=list(ext_evt_id),
-                    ext_id=list(ext_id),
-                    ext_number=list(ext_number),
-                )
-            ),
-            ISgetExtEvtsResponse,
+        request = ISgetExtEvts(
+            get_ext_evts=ISgetExtEvtsParams(
+                ext_evt_id=as_list("get_ext_evts", "ext_evt_id", ext_evt_id, keyword=True),
+                ext_id=as_list("get_ext_evts", "ext_id", ext_id, keyword=True),
+                ext_number=as_list("get_ext_evts", "ext_number", ext_number, keyword=True),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetExtEvts"], request, ISExtEvent)
+        return self._invoke(OPERATIONS["ISgetExtEvts"], request, ISgetExtEvtsResponse)
 
     def get_user(
         self,
@@ -261,6 +551,20 @@ class CmeOperations(SyncOperations):
         """Tag and type of a CME user name (tag 0 and type 0 for an unknown user).
 
         Sends ``ISgetUser``, returns ``ISgetUserResponse``.
+
+        Args:
+            user_id: A user name configured on the router (ephone username, logout profile or user
+                profile).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISgetUser"],
@@ -281,6 +585,22 @@ class CmeOperations(SyncOperations):
         """Change the password of a CME user.
 
         Sends ``ISupdateUser``, returns ``ISupdateUserResponse``.
+
+        Args:
+            user_id: A user name configured on the router.
+            password: The new password (alphanumeric); never logged or shown.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused the change (exc.error is its text).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISupdateUser"],
@@ -299,6 +619,14 @@ class CmeOperations(SyncOperations):
         """System status of a Cisco Unified CME running SIP (voice register global).
 
         Sends ``ISgetVoiceRegGlobal``, returns ``ISgetVoiceRegGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISgetVoiceRegGlobal"],
@@ -306,26 +634,73 @@ class CmeOperations(SyncOperations):
             ISgetVoiceRegGlobalResponse,
         )
 
+    @overload
     def get_session_server(
         self,
         *,
         session_server_id: Sequence[int] = (),
         session_server_name: Sequence[PoolKeyword] = (),
-    ) -> ISgetSessionServerResponse:
+        stream: Literal[False] = False,
+    ) -> ISgetSessionServerResponse: ...
+
+    @overload
+    def get_session_server(
+        self,
+        *,
+        session_server_id: Sequence[int] = (),
+        session_server_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSessionServer]: ...
+
+    def get_session_server(
+        self,
+        *,
+        session_server_id: Sequence[int] = (),
+        session_server_name: Sequence[PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSessionServerResponse | Iterator[ISSessionServer]:
         """Configuration of session servers by tag or keyword.
 
-        Sends ``ISgetSessionServer``, returns ``ISgetSessionServerResponse``.
+        Sends ``ISgetSessionServer``, returns ``ISgetSessionServerResponse``; with ``stream=True``,
+        an iterator of its ``ISSessionServer`` records instead, each bound as it is read (the
+        answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
+
+        The selectors combine as a union: session servers by tag, or every one (all), or the next
+        free tag (available).
+
+        Args:
+            session_server_id: Session server tags (`voice register session-server 1`). A list (a
+                bare string is refused).
+            session_server_name: Session servers by keyword: all, or the next free (available) tag.
+                A list (a bare string is refused). Keywords: ``PoolKeyword`` members or the strings
+                ``all``, ``available``.
+            stream: True: yield the ``ISSessionServer`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetSessionServer"],
-            ISgetSessionServer(
-                get_session_server=ISgetSessionServerParams(
-                    session_server_id=list(session_server_id),
-                    session_server_name=list(session_server_name),
-                )
-            ),
-            ISgetSessionServerResponse,
+        request = ISgetSessionServer(
+            get_session_server=ISgetSessionServerParams(
+                session_server_id=as_list(
+                    "get_session_server", "session_server_id", session_server_id, keyword=True
+                ),
+                session_server_name=as_list(
+                    "get_session_server", "session_server_name", session_server_name, keyword=True
+                ),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetSessionServer"], request, ISSessionServer)
+        return self._invoke(OPERATIONS["ISgetSessionServer"], request, ISgetSessionServerResponse)
 
     def get_presence_global(
         self,
@@ -333,6 +708,14 @@ class CmeOperations(SyncOperations):
         """Configuration and status of the CME presence engine.
 
         Sends ``ISgetPresenceGlobal``, returns ``ISgetPresenceGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["ISgetPresenceGlobal"],
@@ -353,12 +736,30 @@ class AsyncCmeOperations(AsyncOperations):
         """Execute a list of IOS configuration commands; stops at the first line that fails.
 
         Sends ``ISexecCLI``, returns ``ISexecCLIResponse``.
+
+        Args:
+            cli: IOS configuration commands, one line each, run in order from global configuration
+                mode (as `configure terminal` would); the router stops at the first line that fails.
+                A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeCliError: the router stopped at a line: exc.line is its 1-based number (the lines
+                before it were applied, the rest were not), exc.error the router's text.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISexecCLI"],
             ISexecCLI(
                 exec_cli=ISexecCLIParams(
-                    cli=list(cli),
+                    cli=as_list("exec_cli", "cli", cli, keyword=False),
                 )
             ),
             ISexecCLIResponse,
@@ -370,6 +771,17 @@ class AsyncCmeOperations(AsyncOperations):
         """Save the running configuration to the startup configuration (success, fail or delay).
 
         Sends ``ISSaveConfig``, returns ``ISSaveConfigResponse``.
+
+        Raises:
+            CmeSaveConfigError: the router answered fail (delay is a success: a background process
+                saves later).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISSaveConfig"],
@@ -383,12 +795,42 @@ class AsyncCmeOperations(AsyncOperations):
         """System configuration and status of the Cisco Unified CME / SRST router (SCCP).
 
         Sends ``ISgetGlobal``, returns ``ISgetGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISgetGlobal"],
             ISgetGlobal(get_global=NoParams()),
             ISgetGlobalResponse,
         )
+
+    @overload
+    async def get_device(
+        self,
+        *,
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | DeviceNameKeyword] = (),
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetDeviceResponse: ...
+
+    @overload
+    async def get_device(
+        self,
+        *,
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | DeviceNameKeyword] = (),
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISDevice]: ...
 
     async def get_device(
         self,
@@ -397,23 +839,78 @@ class AsyncCmeOperations(AsyncOperations):
         dev_name: Sequence[str | DeviceNameKeyword] = (),
         pool_id: Sequence[int] = (),
         pool_name: Sequence[PoolKeyword] = (),
-    ) -> ISgetDeviceResponse:
-        """Configuration and status of phones: SCCP ephones by tag, MAC or keyword; SIP pools by tag or keyword.
+        stream: bool = False,
+    ) -> ISgetDeviceResponse | Iterator[ISDevice]:
+        """Configuration and status of phones: SCCP ephones by tag, MAC or keyword; SIP pools by tag or
+        keyword.
 
-        Sends ``ISgetDevice``, returns ``ISgetDeviceResponse``.
+        Sends ``ISgetDevice``, returns ``ISgetDeviceResponse``; with ``stream=True``, an iterator of
+        its ``ISDevice`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: the answer holds everything any of them selects (unknown
+        tags and names select nothing). Cisco advises one entity per request on large systems: all
+        may give a large answer (stream it with stream=True). SCCP phones are selected by dev_id and
+        dev_name, SIP phones by pool_id and pool_name.
+
+        Args:
+            dev_id: Ephone tags of SCCP phones (`ephone 1`). A list (a bare string is refused).
+            dev_name: SCCP phones by device name (SEP and the 12 hex digits of the MAC address), or
+                a keyword. A list (a bare string is refused). Keywords: ``DeviceNameKeyword``
+                members or the strings ``all``, ``allRegistered``, ``allUnregistered``,
+                ``allKeyphone``, ``allTag``.
+            pool_id: Voice register pool tags of SIP phones (`voice register pool 1`). A list (a
+                bare string is refused).
+            pool_name: SIP pools by keyword: all, or the next free (available) pool tag. A list (a
+                bare string is refused). Keywords: ``PoolKeyword`` members or the strings ``all``,
+                ``available``.
+            stream: True: yield the ``ISDevice`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetDevice"],
-            ISgetDevice(
-                get_device=ISgetDeviceParams(
-                    dev_id=list(dev_id),
-                    dev_name=list(dev_name),
-                    pool_id=list(pool_id),
-                    pool_name=list(pool_name),
-                )
-            ),
-            ISgetDeviceResponse,
+        request = ISgetDevice(
+            get_device=ISgetDeviceParams(
+                dev_id=as_list("get_device", "dev_id", dev_id, keyword=True),
+                dev_name=as_list("get_device", "dev_name", dev_name, keyword=True),
+                pool_id=as_list("get_device", "pool_id", pool_id, keyword=True),
+                pool_name=as_list("get_device", "pool_name", pool_name, keyword=True),
+            )
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["ISgetDevice"], request, ISDevice)
+        return await self._invoke(OPERATIONS["ISgetDevice"], request, ISgetDeviceResponse)
+
+    @overload
+    async def get_extension(
+        self,
+        *,
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | ExtensionNumberKeyword] = (),
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        voice_reg_dnname: Sequence[str | PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetExtensionResponse: ...
+
+    @overload
+    async def get_extension(
+        self,
+        *,
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | ExtensionNumberKeyword] = (),
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        voice_reg_dnname: Sequence[str | PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISExtension]: ...
 
     async def get_extension(
         self,
@@ -423,24 +920,65 @@ class AsyncCmeOperations(AsyncOperations):
         voice_reg_dnid: Sequence[int] = (),
         voice_reg_number: Sequence[str | PoolKeyword] = (),
         voice_reg_dnname: Sequence[str | PoolKeyword] = (),
-    ) -> ISgetExtensionResponse:
-        """Configuration and status of extensions: ephone-dns by tag, number or keyword; SIP voice register dns.
+        stream: bool = False,
+    ) -> ISgetExtensionResponse | Iterator[ISExtension]:
+        """Configuration and status of extensions: ephone-dns by tag, number or keyword; SIP voice
+        register dns.
 
-        Sends ``ISgetExtension``, returns ``ISgetExtensionResponse``.
+        Sends ``ISgetExtension``, returns ``ISgetExtensionResponse``; with ``stream=True``, an
+        iterator of its ``ISExtension`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: the answer holds everything any of them selects (unknown
+        tags and names select nothing). Cisco advises one entity per request on large systems: all
+        may give a large answer (stream it with stream=True). SCCP extensions are selected by ext_id
+        and ext_number, SIP extensions by voice_reg_dnid, voice_reg_number and voice_reg_dnname.
+
+        Args:
+            ext_id: Ephone-dn tags of SCCP extensions (`ephone-dn 1`). A list (a bare string is
+                refused).
+            ext_number: SCCP extensions by directory number, or a keyword. A list (a bare string is
+                refused). Keywords: ``ExtensionNumberKeyword`` members or the strings ``all``,
+                ``allUp``, ``allDown``, ``allTag``.
+            voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`). A list
+                (a bare string is refused).
+            voice_reg_number: SIP extensions by directory number or keyword (the guide swaps this
+                and voice_reg_dnname between prose and example, so both accept either; ERRATA D03).
+                A list (a bare string is refused). Keywords: ``PoolKeyword`` members or the strings
+                ``all``, ``available``.
+            voice_reg_dnname: SIP extensions by directory number or keyword (see voice_reg_number;
+                ERRATA D03). A list (a bare string is refused). Keywords: ``PoolKeyword`` members or
+                the strings ``all``, ``available``.
+            stream: True: yield the ``ISExtension`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetExtension"],
-            ISgetExtension(
-                get_extension=ISgetExtensionParams(
-                    ext_id=list(ext_id),
-                    ext_number=list(ext_number),
-                    voice_reg_dnid=list(voice_reg_dnid),
-                    voice_reg_number=list(voice_reg_number),
-                    voice_reg_dnname=list(voice_reg_dnname),
-                )
-            ),
-            ISgetExtensionResponse,
+        request = ISgetExtension(
+            get_extension=ISgetExtensionParams(
+                ext_id=as_list("get_extension", "ext_id", ext_id, keyword=True),
+                ext_number=as_list("get_extension", "ext_number", ext_number, keyword=True),
+                voice_reg_dnid=as_list(
+                    "get_extension", "voice_reg_dnid", voice_reg_dnid, keyword=True
+                ),
+                voice_reg_number=as_list(
+                    "get_extension", "voice_reg_number", voice_reg_number, keyword=True
+                ),
+                voice_reg_dnname=as_list(
+                    "get_extension", "voice_reg_dnname", voice_reg_dnname, keyword=True
+                ),
+            )
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["ISgetExtension"], request, ISExtension)
+        return await self._invoke(OPERATIONS["ISgetExtension"], request, ISgetExtensionResponse)
 
     async def set_key_phones(
         self,
@@ -449,12 +987,29 @@ class AsyncCmeOperations(AsyncOperations):
         """Designate SCCP phones (by MAC device name) as key-system phones; one result per phone.
 
         Sends ``ISsetKeyPhones``, returns ``ISsetKeyPhonesResponse``.
+
+        Args:
+            phone_name: SCCP phones by device name: SEP and the 12 hex digits of the MAC address. A
+                list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused one or more phones: exc.results holds one result
+                per phone, exc.items the phones.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISsetKeyPhones"],
             ISsetKeyPhones(
                 set_key_phones=PhoneNames(
-                    phone_name=list(phone_name),
+                    phone_name=as_list("set_key_phones", "phone_name", phone_name, keyword=False),
                 )
             ),
             ISsetKeyPhonesResponse,
@@ -467,12 +1022,29 @@ class AsyncCmeOperations(AsyncOperations):
         """Remove the key-system designation of SCCP phones; one result per phone.
 
         Sends ``ISunsetKeyPhones``, returns ``ISunsetKeyPhonesResponse``.
+
+        Args:
+            phone_name: SCCP phones by device name: SEP and the 12 hex digits of the MAC address. A
+                list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused one or more phones: exc.results holds one result
+                per phone, exc.items the phones.
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISunsetKeyPhones"],
             ISunsetKeyPhones(
                 unset_key_phones=PhoneNames(
-                    phone_name=list(phone_name),
+                    phone_name=as_list("unset_key_phones", "phone_name", phone_name, keyword=False),
                 )
             ),
             ISunsetKeyPhonesResponse,
@@ -484,6 +1056,14 @@ class AsyncCmeOperations(AsyncOperations):
         """Total number of device events and extension events in the router's history tables.
 
         Sends ``ISgetEvtCounts``, returns ``ISgetEvtCountsResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISgetEvtCounts"],
@@ -491,28 +1071,91 @@ class AsyncCmeOperations(AsyncOperations):
             ISgetEvtCountsResponse,
         )
 
+    @overload
     async def get_dev_evts(
         self,
         *,
         dev_evt_id: Sequence[int] = (),
         dev_id: Sequence[int] = (),
         dev_name: Sequence[str | AllKeyword] = (),
-    ) -> ISgetDevEvtsResponse:
+        stream: Literal[False] = False,
+    ) -> ISgetDevEvtsResponse: ...
+
+    @overload
+    async def get_dev_evts(
+        self,
+        *,
+        dev_evt_id: Sequence[int] = (),
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | AllKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISDevEvent]: ...
+
+    async def get_dev_evts(
+        self,
+        *,
+        dev_evt_id: Sequence[int] = (),
+        dev_id: Sequence[int] = (),
+        dev_name: Sequence[str | AllKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetDevEvtsResponse | Iterator[ISDevEvent]:
         """Device event history by event id, ephone tag, MAC or all.
 
-        Sends ``ISgetDevEvts``, returns ``ISgetDevEvtsResponse``.
+        Sends ``ISgetDevEvts``, returns ``ISgetDevEvtsResponse``; with ``stream=True``, an iterator
+        of its ``ISDevEvent`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union, sorted by event id: events by id, by phone tag, by phone
+        name, or all of them.
+
+        Args:
+            dev_evt_id: Index numbers of device events. A list (a bare string is refused).
+            dev_id: Ephone tags: the events of these phones. A list (a bare string is refused).
+            dev_name: Phones by device name (SEP and 12 hex digits), or all for the events of every
+                phone. A list (a bare string is refused). Keywords: ``AllKeyword`` members or the
+                strings ``all``.
+            stream: True: yield the ``ISDevEvent`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetDevEvts"],
-            ISgetDevEvts(
-                get_dev_evts=ISgetDevEvtsParams(
-                    dev_evt_id=list(dev_evt_id),
-                    dev_id=list(dev_id),
-                    dev_name=list(dev_name),
-                )
-            ),
-            ISgetDevEvtsResponse,
+        request = ISgetDevEvts(
+            get_dev_evts=ISgetDevEvtsParams(
+                dev_evt_id=as_list("get_dev_evts", "dev_evt_id", dev_evt_id, keyword=True),
+                dev_id=as_list("get_dev_evts", "dev_id", dev_id, keyword=True),
+                dev_name=as_list("get_dev_evts", "dev_name", dev_name, keyword=True),
+            )
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["ISgetDevEvts"], request, ISDevEvent)
+        return await self._invoke(OPERATIONS["ISgetDevEvts"], request, ISgetDevEvtsResponse)
+
+    @overload
+    async def get_ext_evts(
+        self,
+        *,
+        ext_evt_id: Sequence[int] = (),
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | AllKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetExtEvtsResponse: ...
+
+    @overload
+    async def get_ext_evts(
+        self,
+        *,
+        ext_evt_id: Sequence[int] = (),
+        ext_id: Sequence[int] = (),
+        ext_number: Sequence[str | AllKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISExtEvent]: ...
 
     async def get_ext_evts(
         self,
@@ -520,22 +1163,46 @@ class AsyncCmeOperations(AsyncOperations):
         ext_evt_id: Sequence[int] = (),
         ext_id: Sequence[int] = (),
         ext_number: Sequence[str | AllKeyword] = (),
-    ) -> ISgetExtEvtsResponse:
+        stream: bool = False,
+    ) -> ISgetExtEvtsResponse | Iterator[ISExtEvent]:
         """Extension event history by event id, ephone-dn tag, number or all.
 
-        Sends ``ISgetExtEvts``, returns ``ISgetExtEvtsResponse``.
+        Sends ``ISgetExtEvts``, returns ``ISgetExtEvtsResponse``; with ``stream=True``, an iterator
+        of its ``ISExtEvent`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union, sorted by event id: events by id, by extension tag, by
+        number, or all of them.
+
+        Args:
+            ext_evt_id: Index numbers of extension events. A list (a bare string is refused).
+            ext_id: Ephone-dn tags: the events of these extensions. A list (a bare string is
+                refused).
+            ext_number: Extensions by directory number, or all for the events of every extension. A
+                list (a bare string is refused). Keywords: ``AllKeyword`` members or the strings
+                ``all``.
+            stream: True: yield the ``ISExtEvent`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetExtEvts"],
-            ISgetExtEvts(
-                get_ext_evts=ISgetExtEvtsParams(
-                    ext_evt_id=list(ext_evt_id),
-                    ext_id=list(ext_id),
-                    ext_number=list(ext_number),
-                )
-            ),
-            ISgetExtEvtsResponse,
+        request = ISgetExtEvts(
+            get_ext_evts=ISgetExtEvtsParams(
+                ext_evt_id=as_list("get_ext_evts", "ext_evt_id", ext_evt_id, keyword=True),
+                ext_id=as_list("get_ext_evts", "ext_id", ext_id, keyword=True),
+                ext_number=as_list("get_ext_evts", "ext_number", ext_number, keyword=True),
+            )
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["ISgetExtEvts"], request, ISExtEvent)
+        return await self._invoke(OPERATIONS["ISgetExtEvts"], request, ISgetExtEvtsResponse)
 
     async def get_user(
         self,
@@ -544,6 +1211,20 @@ class AsyncCmeOperations(AsyncOperations):
         """Tag and type of a CME user name (tag 0 and type 0 for an unknown user).
 
         Sends ``ISgetUser``, returns ``ISgetUserResponse``.
+
+        Args:
+            user_id: A user name configured on the router (ephone username, logout profile or user
+                profile).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISgetUser"],
@@ -564,6 +1245,22 @@ class AsyncCmeOperations(AsyncOperations):
         """Change the password of a CME user.
 
         Sends ``ISupdateUser``, returns ``ISupdateUserResponse``.
+
+        Args:
+            user_id: A user name configured on the router.
+            password: The new password (alphanumeric); never logged or shown.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            CmeSetResultError: the router refused the change (exc.error is its text).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISupdateUser"],
@@ -582,6 +1279,14 @@ class AsyncCmeOperations(AsyncOperations):
         """System status of a Cisco Unified CME running SIP (voice register global).
 
         Sends ``ISgetVoiceRegGlobal``, returns ``ISgetVoiceRegGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISgetVoiceRegGlobal"],
@@ -589,25 +1294,76 @@ class AsyncCmeOperations(AsyncOperations):
             ISgetVoiceRegGlobalResponse,
         )
 
+    @overload
     async def get_session_server(
         self,
         *,
         session_server_id: Sequence[int] = (),
         session_server_name: Sequence[PoolKeyword] = (),
-    ) -> ISgetSessionServerResponse:
+        stream: Literal[False] = False,
+    ) -> ISgetSessionServerResponse: ...
+
+    @overload
+    async def get_session_server(
+        self,
+        *,
+        session_server_id: Sequence[int] = (),
+        session_server_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSessionServer]: ...
+
+    async def get_session_server(
+        self,
+        *,
+        session_server_id: Sequence[int] = (),
+        session_server_name: Sequence[PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSessionServerResponse | Iterator[ISSessionServer]:
         """Configuration of session servers by tag or keyword.
 
-        Sends ``ISgetSessionServer``, returns ``ISgetSessionServerResponse``.
+        Sends ``ISgetSessionServer``, returns ``ISgetSessionServerResponse``; with ``stream=True``,
+        an iterator of its ``ISSessionServer`` records instead, each bound as it is read (the
+        answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
+
+        The selectors combine as a union: session servers by tag, or every one (all), or the next
+        free tag (available).
+
+        Args:
+            session_server_id: Session server tags (`voice register session-server 1`). A list (a
+                bare string is refused).
+            session_server_name: Session servers by keyword: all, or the next free (available) tag.
+                A list (a bare string is refused). Keywords: ``PoolKeyword`` members or the strings
+                ``all``, ``available``.
+            stream: True: yield the ``ISSessionServer`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
+        request = ISgetSessionServer(
+            get_session_server=ISgetSessionServerParams(
+                session_server_id=as_list(
+                    "get_session_server", "session_server_id", session_server_id, keyword=True
+                ),
+                session_server_name=as_list(
+                    "get_session_server", "session_server_name", session_server_name, keyword=True
+                ),
+            )
+        )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetSessionServer"], request, ISSessionServer
+            )
         return await self._invoke(
-            OPERATIONS["ISgetSessionServer"],
-            ISgetSessionServer(
-                get_session_server=ISgetSessionServerParams(
-                    session_server_id=list(session_server_id),
-                    session_server_name=list(session_server_name),
-                )
-            ),
-            ISgetSessionServerResponse,
+            OPERATIONS["ISgetSessionServer"], request, ISgetSessionServerResponse
         )
 
     async def get_presence_global(
@@ -616,6 +1372,14 @@ class AsyncCmeOperations(AsyncOperations):
         """Configuration and status of the CME presence engine.
 
         Sends ``ISgetPresenceGlobal``, returns ``ISgetPresenceGlobalResponse``.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["ISgetPresenceGlobal"],

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 from xml.etree.ElementTree import QName
 
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
-from ucxml.bindings import redact_all, redact_secret_properties, redact_secrets
+from ucxml.bindings import TextEnum, WireEnum, redact_all, redact_secret_properties, redact_secrets
 
 
 @dataclass(slots=True, kw_only=True)
@@ -102,7 +101,7 @@ class Detail:
     )
 
 
-class FaultCodeValue(Enum):
+class FaultCodeValue(WireEnum):
     ENV_DATA_ENCODING_UNKNOWN = QName(
         "{http://www.w3.org/2003/05/soap-envelope}DataEncodingUnknown"
     )
@@ -484,7 +483,7 @@ class LoginSuccess:
     )
 
 
-class OutcomeCode(Enum):
+class OutcomeCode(TextEnum):
     """
     The two per-item answers of the guide: the item was applied, or it was not.
     """
@@ -650,7 +649,7 @@ class StatusCode:
     )
 
 
-class Visibility(Enum):
+class Visibility(TextEnum):
     """
     Visibility rule of a presence rule: what watchers see.
 
@@ -682,13 +681,13 @@ class Login:
     authentication, and Cisco Unified Presence creates a session key, an opaque string, if the
     user credentials are verified.".
 
-    :ivar username:
-    :ivar password:
+    :ivar username: The Presence user to log in.
+    :ivar password: The user's password; never logged or shown.
     :ivar force: "To force a login by clearing a previous session ... The forced login will
         always return a session key if the user credentials are correct, regardless of
         whether the user is already logged in."
-    :ivar client_type:
-    :ivar client_version:
+    :ivar client_type: The client's kind (7.x and later; absent in 6.0(1)).
+    :ivar client_version: The client's version (7.x and later).
     """
 
     class Meta:
@@ -1112,6 +1111,10 @@ class RecentComm:
     """
     A record of the recent communication history (IM history): its date, a type number and the
     application's data.
+
+    :ivar timestamp: When the communication happened.
+    :ivar type_value: The kind of communication, as the client numbers it.
+    :ivar data: Who took part, and the communication's details.
     """
 
     class Meta:
@@ -1177,6 +1180,8 @@ class AddAcl:
     """
     "To add ACL, use the add-acl request": watchers granted the privilege of watching the user
     under a presence rule.
+
+    :ivar rule: The ACL entries to add: a watcher pattern and what it may see.
     """
 
     class Meta:
@@ -1211,6 +1216,8 @@ class AddRecentCommResp:
 class DeleteAcl:
     """
     "To delete ACL, use the delete-acl request.".
+
+    :ivar rule: The ACL entries to delete.
     """
 
     class Meta:
@@ -1230,6 +1237,8 @@ class DeleteAcl:
 class DeletePresenceRules:
     """
     "To delete presence rules, use the delete-presence-rules request.".
+
+    :ivar rule: The presence rules to delete, by name.
     """
 
     class Meta:
@@ -1249,6 +1258,8 @@ class DeletePresenceRules:
 class GetAcl:
     """
     "To get all watchers of a presence rule, use the get-acl request.".
+
+    :ivar rule: The ACL entries to read, by name.
     """
 
     class Meta:
@@ -1283,6 +1294,13 @@ class GetAllConfig:
     """
     "After successfully logging in, the client sends the get-all-config request to retrieve
     configuration information"; each empty child asks for one part.
+
+    :ivar system_config: Ask for the system configuration.
+    :ivar user_config: Ask for the user configuration.
+    :ivar licensing_features: Ask for the licensing features.
+    :ivar contact_list: Ask for the contact list.
+    :ivar presence_rules: Ask for the presence rules.
+    :ivar dialing_rules: Ask for the dialing rules.
     """
 
     class Meta:
@@ -1492,6 +1510,8 @@ class LogoutResp:
 class ModifyGroup:
     """
     "The modify-group request modifies contact groups.".
+
+    :ivar group: The groups to rename: old name, new name and position.
     """
 
     class Meta:
@@ -1527,6 +1547,8 @@ class SetCalendaringResp:
 class SetUserConfig:
     """
     "The set-user-config request sets per-user configuration information.".
+
+    :ivar properties: The user settings to set, as name and value pairs.
     """
 
     class Meta:
@@ -1692,6 +1714,8 @@ class AddContact:
     """
     "To add contacts, use the add-contact request": contacts listed under the group they are
     added to.
+
+    :ivar group: The contacts to add, each in the group it belongs to.
     """
 
     class Meta:
@@ -1725,6 +1749,8 @@ class AddContactResp:
 class AddGroup:
     """
     "The add-group request adds contact groups.".
+
+    :ivar group: The groups to add, by name.
     """
 
     class Meta:
@@ -1769,6 +1795,8 @@ class AddRecentComm(RecentComm):
 class DeleteContact:
     """
     "You can use delete-contact for deleting contacts.".
+
+    :ivar group: The contacts to delete, each in its group.
     """
 
     class Meta:
@@ -1802,6 +1830,8 @@ class DeleteContactResp:
 class DeleteGroup:
     """
     "You can use the delete-group request to delete contact groups.".
+
+    :ivar group: The groups to delete, by name.
     """
 
     class Meta:
@@ -1896,6 +1926,8 @@ class GetUserConfigResp(Properties):
 class ModifyContact:
     """
     "To modify contacts, you can use the modify-contact request.".
+
+    :ivar group: The contacts to change, each in its group.
     """
 
     class Meta:
@@ -2195,6 +2227,8 @@ class SetPresenceRules:
     """
     "To set presence rules, including visibility, reachability, and filtering rules, use the
     set-presence-rules request.".
+
+    :ivar presence_rule: The presence rules to set.
     """
 
     class Meta:

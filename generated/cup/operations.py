@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
-from ucxml.bindings import AsyncOperations, SyncOperations
+from ucxml.bindings import AsyncOperations, SyncOperations, as_list
 from ucxml.generated.cup.models import (
     AclRule,
     AddAcl,
@@ -92,9 +92,35 @@ class CupOperations(SyncOperations):
         client_type: None | str = None,
         client_version: None | str = None,
     ) -> LoginResp:
-        """Log in with user name and password; the answer carries the session key (force="true" clears a previous session).
+        """Log in with user name and password; the answer carries the session key (force="true" clears
+        a previous session).
 
         Sends ``Login``, returns ``LoginResp``.
+
+        Args:
+            username: The Presence user to log in.
+            password: The user's password; never logged or shown.
+            force: "To force a login by clearing a previous session ... The forced login will always
+                return a session key if the user credentials are correct, regardless of whether the
+                user is already logged in."
+            client_type: The client's kind (7.x and later; absent in 6.0(1)).
+            client_version: The client's version (7.x and later).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["login"],
@@ -115,6 +141,25 @@ class CupOperations(SyncOperations):
         """Log out: ends the session whose key is in the SOAP header.
 
         Sends ``Logout``, returns ``LogoutResp``.
+
+        Args:
+            tuple_id: The presence tuple the client published ("cupc-override" in the guide).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["logout"],
@@ -134,9 +179,33 @@ class CupOperations(SyncOperations):
         presence_rules: None | Empty = None,
         dialing_rules: None | Empty = None,
     ) -> GetAllConfigResp:
-        """System and user configuration, licensing features, contact list, presence rules and dialing rules in one request.
+        """System and user configuration, licensing features, contact list, presence rules and dialing
+        rules in one request.
 
         Sends ``GetAllConfig``, returns ``GetAllConfigResp``.
+
+        Args:
+            system_config: Ask for the system configuration.
+            user_config: Ask for the user configuration.
+            licensing_features: Ask for the licensing features.
+            contact_list: Ask for the contact list.
+            presence_rules: Ask for the presence rules.
+            dialing_rules: Ask for the dialing rules.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-all-config"],
@@ -154,9 +223,23 @@ class CupOperations(SyncOperations):
     def get_system_config(
         self,
     ) -> GetSystemConfigResp:
-        """System-level configuration (directory mapping, voice mail, meeting place, call control, presence, TFTP) as named properties.
+        """System-level configuration (directory mapping, voice mail, meeting place, call control,
+        presence, TFTP) as named properties.
 
         Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-system-config"],
@@ -170,6 +253,19 @@ class CupOperations(SyncOperations):
         """Per-user configuration properties.
 
         Sends ``GetUserConfig``, returns ``GetUserConfigResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-user-config"],
@@ -184,11 +280,31 @@ class CupOperations(SyncOperations):
         """Set per-user configuration properties; one status code per property.
 
         Sends ``SetUserConfig``, returns ``SetUserConfigResp``.
+
+        Args:
+            properties: The user settings to set, as name and value pairs. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["set-user-config"],
             SetUserConfig(
-                properties=list(properties),
+                properties=as_list("set_user_config", "properties", properties, keyword=False),
             ),
             SetUserConfigResp,
         )
@@ -199,6 +315,19 @@ class CupOperations(SyncOperations):
         """The user's contact list: groups and their contacts.
 
         Sends ``GetContactList``, returns ``GetContactListResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-contact-list"],
@@ -213,11 +342,30 @@ class CupOperations(SyncOperations):
         """Add contact groups; succeeded or failed per group.
 
         Sends ``AddGroup``, returns ``AddGroupResp``.
+
+        Args:
+            group: The groups to add, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["add-group"],
             AddGroup(
-                group=list(group),
+                group=as_list("add_group", "group", group, keyword=False),
             ),
             AddGroupResp,
         )
@@ -229,11 +377,31 @@ class CupOperations(SyncOperations):
         """Rename contact groups or change their index; succeeded or failed per group.
 
         Sends ``ModifyGroup``, returns ``ModifyGroupResp``.
+
+        Args:
+            group: The groups to rename: old name, new name and position. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["modify-group"],
             ModifyGroup(
-                group=list(group),
+                group=as_list("modify_group", "group", group, keyword=False),
             ),
             ModifyGroupResp,
         )
@@ -245,11 +413,30 @@ class CupOperations(SyncOperations):
         """Delete contact groups; succeeded or failed per group.
 
         Sends ``DeleteGroup``, returns ``DeleteGroupResp``.
+
+        Args:
+            group: The groups to delete, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["delete-group"],
             DeleteGroup(
-                group=list(group),
+                group=as_list("delete_group", "group", group, keyword=False),
             ),
             DeleteGroupResp,
         )
@@ -261,11 +448,31 @@ class CupOperations(SyncOperations):
         """Add contacts to groups; succeeded or the reason per contact.
 
         Sends ``AddContact``, returns ``AddContactResp``.
+
+        Args:
+            group: The contacts to add, each in the group it belongs to. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["add-contact"],
             AddContact(
-                group=list(group),
+                group=as_list("add_contact", "group", group, keyword=False),
             ),
             AddContactResp,
         )
@@ -274,14 +481,34 @@ class CupOperations(SyncOperations):
         self,
         group: Sequence[Group],
     ) -> ModifyContactResp:
-        """Change the nickname, index or phone display of contacts; succeeded or the reason per contact.
+        """Change the nickname, index or phone display of contacts; succeeded or the reason per
+        contact.
 
         Sends ``ModifyContact``, returns ``ModifyContactResp``.
+
+        Args:
+            group: The contacts to change, each in its group. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["modify-contact"],
             ModifyContact(
-                group=list(group),
+                group=as_list("modify_contact", "group", group, keyword=False),
             ),
             ModifyContactResp,
         )
@@ -293,11 +520,30 @@ class CupOperations(SyncOperations):
         """Delete contacts from groups; succeeded or the reason per contact.
 
         Sends ``DeleteContact``, returns ``DeleteContactResp``.
+
+        Args:
+            group: The contacts to delete, each in its group. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["delete-contact"],
             DeleteContact(
-                group=list(group),
+                group=as_list("delete_contact", "group", group, keyword=False),
             ),
             DeleteContactResp,
         )
@@ -308,6 +554,19 @@ class CupOperations(SyncOperations):
         """All presence rules: visibility, reachability and filter rules.
 
         Sends ``GetPresenceRules``, returns ``GetPresenceRulesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-presence-rules"],
@@ -322,11 +581,32 @@ class CupOperations(SyncOperations):
         """Set presence rules (visibility, reachability, filtering); succeeded or the reason per rule.
 
         Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``.
+
+        Args:
+            presence_rule: The presence rules to set. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["set-presence-rules"],
             SetPresenceRules(
-                presence_rule=list(presence_rule),
+                presence_rule=as_list(
+                    "set_presence_rules", "presence_rule", presence_rule, keyword=False
+                ),
             ),
             SetPresenceRulesResp,
         )
@@ -338,11 +618,30 @@ class CupOperations(SyncOperations):
         """Delete presence rules by name; succeeded or the reason per rule.
 
         Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``.
+
+        Args:
+            rule: The presence rules to delete, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["delete-presence-rules"],
             DeletePresenceRules(
-                rule=list(rule),
+                rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
             ),
             DeletePresenceRulesResp,
         )
@@ -350,9 +649,23 @@ class CupOperations(SyncOperations):
     def get_dialing_rules(
         self,
     ) -> GetDialingRulesResp:
-        """Application and directory dialing rules of the associated Cisco Unified Communications Manager.
+        """Application and directory dialing rules of the associated Cisco Unified Communications
+        Manager.
 
         Sends ``GetDialingRules``, returns ``GetDialingRulesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-dialing-rules"],
@@ -370,6 +683,27 @@ class CupOperations(SyncOperations):
         """Add a record to the recent communication (IM) history.
 
         Sends ``AddRecentComm``, returns ``AddRecentCommResp``.
+
+        Args:
+            timestamp: When the communication happened.
+            type_value: The kind of communication, as the client numbers it.
+            data: Who took part, and the communication's details.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["add-recent-comm"],
@@ -387,6 +721,19 @@ class CupOperations(SyncOperations):
         """The recent communication (IM) history records.
 
         Sends ``GetRecentComm``, returns ``GetRecentCommResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-recent-comm"],
@@ -400,6 +747,19 @@ class CupOperations(SyncOperations):
         """Licensing features assigned to the user (base, IM, audio, video).
 
         Sends ``GetLicensingFeatures``, returns ``GetLicensingFeaturesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-licensing-features"],
@@ -411,9 +771,32 @@ class CupOperations(SyncOperations):
         self,
         other_element: None | object = None,
     ) -> PublishPresStatusResp:
-        """Publish a long-term presence status (out of office, on vacation) as an XML presence document.
+        """Publish a long-term presence status (out of office, on vacation) as an XML presence
+        document.
 
         Sends ``PublishPresStatus``, returns ``PublishPresStatusResp``.
+
+        Args:
+            other_element: "Cisco Unified Presence provides a non-SIP means of publishing long-term
+                presence status, such as out of office and on vacation": the body is an XML presence
+                document (a PIDF presence element); the guide prints the placeholder "[XML presence
+                doc]" (ERRATA E09).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["publish-pres-status"],
@@ -429,6 +812,20 @@ class CupOperations(SyncOperations):
         """Remove the published long-term presence status.
 
         Sends ``UnpublishPresStatus``, returns ``UnpublishPresStatusResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["unpublish-pres-status"],
@@ -443,11 +840,29 @@ class CupOperations(SyncOperations):
         """The watchers (access control list) of presence rules.
 
         Sends ``GetAcl``, returns ``GetAclResp``.
+
+        Args:
+            rule: The ACL entries to read, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-acl"],
             GetAcl(
-                rule=list(rule),
+                rule=as_list("get_acl", "rule", rule, keyword=False),
             ),
             GetAclResp,
         )
@@ -459,11 +874,31 @@ class CupOperations(SyncOperations):
         """Add watchers to the access control list of a presence rule; succeeded or failed per watcher.
 
         Sends ``AddAcl``, returns ``AddAclResp``.
+
+        Args:
+            rule: The ACL entries to add: a watcher pattern and what it may see. A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["add-acl"],
             AddAcl(
-                rule=list(rule),
+                rule=as_list("add_acl", "rule", rule, keyword=False),
             ),
             AddAclResp,
         )
@@ -472,14 +907,34 @@ class CupOperations(SyncOperations):
         self,
         rule: Sequence[AclRule],
     ) -> DeleteAclResp:
-        """Remove watchers from the access control list of a presence rule; succeeded or failed per watcher.
+        """Remove watchers from the access control list of a presence rule; succeeded or failed per
+        watcher.
 
         Sends ``DeleteAcl``, returns ``DeleteAclResp``.
+
+        Args:
+            rule: The ACL entries to delete. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["delete-acl"],
             DeleteAcl(
-                rule=list(rule),
+                rule=as_list("delete_acl", "rule", rule, keyword=False),
             ),
             DeleteAclResp,
         )
@@ -490,6 +945,19 @@ class CupOperations(SyncOperations):
         """Whether calendaring is enabled for the user.
 
         Sends ``GetCalendaring``, returns ``GetCalendaringResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["get-calendaring"],
@@ -504,6 +972,26 @@ class CupOperations(SyncOperations):
         """Enable or disable calendaring for the user.
 
         Sends ``SetCalendaring``, returns ``SetCalendaringResp``.
+
+        Args:
+            value: "A user can set calendaring options through the Cisco Unified Presence SOAP
+                interface": true to enable calendaring, false to disable it.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["set-calendaring"],
@@ -528,9 +1016,35 @@ class AsyncCupOperations(AsyncOperations):
         client_type: None | str = None,
         client_version: None | str = None,
     ) -> LoginResp:
-        """Log in with user name and password; the answer carries the session key (force="true" clears a previous session).
+        """Log in with user name and password; the answer carries the session key (force="true" clears
+        a previous session).
 
         Sends ``Login``, returns ``LoginResp``.
+
+        Args:
+            username: The Presence user to log in.
+            password: The user's password; never logged or shown.
+            force: "To force a login by clearing a previous session ... The forced login will always
+                return a session key if the user credentials are correct, regardless of whether the
+                user is already logged in."
+            client_type: The client's kind (7.x and later; absent in 6.0(1)).
+            client_version: The client's version (7.x and later).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["login"],
@@ -551,6 +1065,25 @@ class AsyncCupOperations(AsyncOperations):
         """Log out: ends the session whose key is in the SOAP header.
 
         Sends ``Logout``, returns ``LogoutResp``.
+
+        Args:
+            tuple_id: The presence tuple the client published ("cupc-override" in the guide).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["logout"],
@@ -570,9 +1103,33 @@ class AsyncCupOperations(AsyncOperations):
         presence_rules: None | Empty = None,
         dialing_rules: None | Empty = None,
     ) -> GetAllConfigResp:
-        """System and user configuration, licensing features, contact list, presence rules and dialing rules in one request.
+        """System and user configuration, licensing features, contact list, presence rules and dialing
+        rules in one request.
 
         Sends ``GetAllConfig``, returns ``GetAllConfigResp``.
+
+        Args:
+            system_config: Ask for the system configuration.
+            user_config: Ask for the user configuration.
+            licensing_features: Ask for the licensing features.
+            contact_list: Ask for the contact list.
+            presence_rules: Ask for the presence rules.
+            dialing_rules: Ask for the dialing rules.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-all-config"],
@@ -590,9 +1147,23 @@ class AsyncCupOperations(AsyncOperations):
     async def get_system_config(
         self,
     ) -> GetSystemConfigResp:
-        """System-level configuration (directory mapping, voice mail, meeting place, call control, presence, TFTP) as named properties.
+        """System-level configuration (directory mapping, voice mail, meeting place, call control,
+        presence, TFTP) as named properties.
 
         Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-system-config"],
@@ -606,6 +1177,19 @@ class AsyncCupOperations(AsyncOperations):
         """Per-user configuration properties.
 
         Sends ``GetUserConfig``, returns ``GetUserConfigResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-user-config"],
@@ -620,11 +1204,31 @@ class AsyncCupOperations(AsyncOperations):
         """Set per-user configuration properties; one status code per property.
 
         Sends ``SetUserConfig``, returns ``SetUserConfigResp``.
+
+        Args:
+            properties: The user settings to set, as name and value pairs. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["set-user-config"],
             SetUserConfig(
-                properties=list(properties),
+                properties=as_list("set_user_config", "properties", properties, keyword=False),
             ),
             SetUserConfigResp,
         )
@@ -635,6 +1239,19 @@ class AsyncCupOperations(AsyncOperations):
         """The user's contact list: groups and their contacts.
 
         Sends ``GetContactList``, returns ``GetContactListResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-contact-list"],
@@ -649,11 +1266,30 @@ class AsyncCupOperations(AsyncOperations):
         """Add contact groups; succeeded or failed per group.
 
         Sends ``AddGroup``, returns ``AddGroupResp``.
+
+        Args:
+            group: The groups to add, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["add-group"],
             AddGroup(
-                group=list(group),
+                group=as_list("add_group", "group", group, keyword=False),
             ),
             AddGroupResp,
         )
@@ -665,11 +1301,31 @@ class AsyncCupOperations(AsyncOperations):
         """Rename contact groups or change their index; succeeded or failed per group.
 
         Sends ``ModifyGroup``, returns ``ModifyGroupResp``.
+
+        Args:
+            group: The groups to rename: old name, new name and position. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["modify-group"],
             ModifyGroup(
-                group=list(group),
+                group=as_list("modify_group", "group", group, keyword=False),
             ),
             ModifyGroupResp,
         )
@@ -681,11 +1337,30 @@ class AsyncCupOperations(AsyncOperations):
         """Delete contact groups; succeeded or failed per group.
 
         Sends ``DeleteGroup``, returns ``DeleteGroupResp``.
+
+        Args:
+            group: The groups to delete, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["delete-group"],
             DeleteGroup(
-                group=list(group),
+                group=as_list("delete_group", "group", group, keyword=False),
             ),
             DeleteGroupResp,
         )
@@ -697,11 +1372,31 @@ class AsyncCupOperations(AsyncOperations):
         """Add contacts to groups; succeeded or the reason per contact.
 
         Sends ``AddContact``, returns ``AddContactResp``.
+
+        Args:
+            group: The contacts to add, each in the group it belongs to. A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["add-contact"],
             AddContact(
-                group=list(group),
+                group=as_list("add_contact", "group", group, keyword=False),
             ),
             AddContactResp,
         )
@@ -710,14 +1405,34 @@ class AsyncCupOperations(AsyncOperations):
         self,
         group: Sequence[Group],
     ) -> ModifyContactResp:
-        """Change the nickname, index or phone display of contacts; succeeded or the reason per contact.
+        """Change the nickname, index or phone display of contacts; succeeded or the reason per
+        contact.
 
         Sends ``ModifyContact``, returns ``ModifyContactResp``.
+
+        Args:
+            group: The contacts to change, each in its group. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["modify-contact"],
             ModifyContact(
-                group=list(group),
+                group=as_list("modify_contact", "group", group, keyword=False),
             ),
             ModifyContactResp,
         )
@@ -729,11 +1444,30 @@ class AsyncCupOperations(AsyncOperations):
         """Delete contacts from groups; succeeded or the reason per contact.
 
         Sends ``DeleteContact``, returns ``DeleteContactResp``.
+
+        Args:
+            group: The contacts to delete, each in its group. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["delete-contact"],
             DeleteContact(
-                group=list(group),
+                group=as_list("delete_contact", "group", group, keyword=False),
             ),
             DeleteContactResp,
         )
@@ -744,6 +1478,19 @@ class AsyncCupOperations(AsyncOperations):
         """All presence rules: visibility, reachability and filter rules.
 
         Sends ``GetPresenceRules``, returns ``GetPresenceRulesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-presence-rules"],
@@ -758,11 +1505,32 @@ class AsyncCupOperations(AsyncOperations):
         """Set presence rules (visibility, reachability, filtering); succeeded or the reason per rule.
 
         Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``.
+
+        Args:
+            presence_rule: The presence rules to set. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["set-presence-rules"],
             SetPresenceRules(
-                presence_rule=list(presence_rule),
+                presence_rule=as_list(
+                    "set_presence_rules", "presence_rule", presence_rule, keyword=False
+                ),
             ),
             SetPresenceRulesResp,
         )
@@ -774,11 +1542,30 @@ class AsyncCupOperations(AsyncOperations):
         """Delete presence rules by name; succeeded or the reason per rule.
 
         Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``.
+
+        Args:
+            rule: The presence rules to delete, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["delete-presence-rules"],
             DeletePresenceRules(
-                rule=list(rule),
+                rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
             ),
             DeletePresenceRulesResp,
         )
@@ -786,9 +1573,23 @@ class AsyncCupOperations(AsyncOperations):
     async def get_dialing_rules(
         self,
     ) -> GetDialingRulesResp:
-        """Application and directory dialing rules of the associated Cisco Unified Communications Manager.
+        """Application and directory dialing rules of the associated Cisco Unified Communications
+        Manager.
 
         Sends ``GetDialingRules``, returns ``GetDialingRulesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-dialing-rules"],
@@ -806,6 +1607,27 @@ class AsyncCupOperations(AsyncOperations):
         """Add a record to the recent communication (IM) history.
 
         Sends ``AddRecentComm``, returns ``AddRecentCommResp``.
+
+        Args:
+            timestamp: When the communication happened.
+            type_value: The kind of communication, as the client numbers it.
+            data: Who took part, and the communication's details.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["add-recent-comm"],
@@ -823,6 +1645,19 @@ class AsyncCupOperations(AsyncOperations):
         """The recent communication (IM) history records.
 
         Sends ``GetRecentComm``, returns ``GetRecentCommResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-recent-comm"],
@@ -836,6 +1671,19 @@ class AsyncCupOperations(AsyncOperations):
         """Licensing features assigned to the user (base, IM, audio, video).
 
         Sends ``GetLicensingFeatures``, returns ``GetLicensingFeaturesResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-licensing-features"],
@@ -847,9 +1695,32 @@ class AsyncCupOperations(AsyncOperations):
         self,
         other_element: None | object = None,
     ) -> PublishPresStatusResp:
-        """Publish a long-term presence status (out of office, on vacation) as an XML presence document.
+        """Publish a long-term presence status (out of office, on vacation) as an XML presence
+        document.
 
         Sends ``PublishPresStatus``, returns ``PublishPresStatusResp``.
+
+        Args:
+            other_element: "Cisco Unified Presence provides a non-SIP means of publishing long-term
+                presence status, such as out of office and on vacation": the body is an XML presence
+                document (a PIDF presence element); the guide prints the placeholder "[XML presence
+                doc]" (ERRATA E09).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["publish-pres-status"],
@@ -865,6 +1736,20 @@ class AsyncCupOperations(AsyncOperations):
         """Remove the published long-term presence status.
 
         Sends ``UnpublishPresStatus``, returns ``UnpublishPresStatusResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["unpublish-pres-status"],
@@ -879,11 +1764,29 @@ class AsyncCupOperations(AsyncOperations):
         """The watchers (access control list) of presence rules.
 
         Sends ``GetAcl``, returns ``GetAclResp``.
+
+        Args:
+            rule: The ACL entries to read, by name. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-acl"],
             GetAcl(
-                rule=list(rule),
+                rule=as_list("get_acl", "rule", rule, keyword=False),
             ),
             GetAclResp,
         )
@@ -895,11 +1798,31 @@ class AsyncCupOperations(AsyncOperations):
         """Add watchers to the access control list of a presence rule; succeeded or failed per watcher.
 
         Sends ``AddAcl``, returns ``AddAclResp``.
+
+        Args:
+            rule: The ACL entries to add: a watcher pattern and what it may see. A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["add-acl"],
             AddAcl(
-                rule=list(rule),
+                rule=as_list("add_acl", "rule", rule, keyword=False),
             ),
             AddAclResp,
         )
@@ -908,14 +1831,34 @@ class AsyncCupOperations(AsyncOperations):
         self,
         rule: Sequence[AclRule],
     ) -> DeleteAclResp:
-        """Remove watchers from the access control list of a presence rule; succeeded or failed per watcher.
+        """Remove watchers from the access control list of a presence rule; succeeded or failed per
+        watcher.
 
         Sends ``DeleteAcl``, returns ``DeleteAclResp``.
+
+        Args:
+            rule: The ACL entries to delete. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["delete-acl"],
             DeleteAcl(
-                rule=list(rule),
+                rule=as_list("delete_acl", "rule", rule, keyword=False),
             ),
             DeleteAclResp,
         )
@@ -926,6 +1869,19 @@ class AsyncCupOperations(AsyncOperations):
         """Whether calendaring is enabled for the user.
 
         Sends ``GetCalendaring``, returns ``GetCalendaringResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["get-calendaring"],
@@ -940,6 +1896,26 @@ class AsyncCupOperations(AsyncOperations):
         """Enable or disable calendaring for the user.
 
         Sends ``SetCalendaring``, returns ``SetCalendaringResp``.
+
+        Args:
+            value: "A user can set calendaring options through the Cisco Unified Presence SOAP
+                interface": true to enable calendaring, false to disable it.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["set-calendaring"],

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
-from ucxml.bindings import redact_secrets
+from ucxml.bindings import TextEnum, redact_secrets
 
 
 @redact_secrets
@@ -46,6 +45,8 @@ class AppInfo:
 class CheckUser:
     """
     Whether this user exists; answered by checkUserResults.
+
+    :ivar user_id: The user to look up.
     """
 
     user_id: str = field(
@@ -81,7 +82,7 @@ class CheckedUser:
     )
 
 
-class DefaultFlag(Enum):
+class DefaultFlag(TextEnum):
     """
     isDefaultDeviceProfile: t (the user's default device profile) or f.
     """
@@ -94,6 +95,8 @@ class DefaultFlag(Enum):
 class DeviceProfileQuery:
     """
     The device profiles of these users; answered by deviceProfileResults.
+
+    :ivar user_id: The users whose device profiles are listed.
     """
 
     user_id: list[str] = field(
@@ -131,7 +134,7 @@ class Error:
     )
 
 
-class LoginType(Enum):
+class LoginType(TextEnum):
     """
     How the devices of a deviceUserQuery are identified (CUCM 12.x, ERRATA D08): UID user ID, DN
     directory number, SP self-provisioning.
@@ -144,6 +147,12 @@ class LoginType(Enum):
 
 @dataclass(slots=True, kw_only=True)
 class Logout:
+    """
+    :ivar device_name: The phone to log the current user out of, by device name.
+    :ivar remote_ip_addr: The IP address of the client on whose behalf the logout is made.
+    :ivar is_via_header_set: Whether the request came through a proxy that set a Via header.
+    """
+
     device_name: str = field(
         metadata={
             "name": "deviceName",
@@ -174,6 +183,10 @@ class Logout:
 class LogoutAll:
     """
     Logs every EM user out (the Metreos LogoutALL action).
+
+    :ivar remote_ip_addr: The IP address of the client on whose behalf every user is logged
+        out.
+    :ivar is_via_header_set: Whether the request came through a proxy that set a Via header.
     """
 
     remote_ip_addr: None | str = field(
@@ -198,6 +211,8 @@ class LogoutAll:
 class UserDevicesQuery:
     """
     Where these users are logged in; answered by userDevicesResults.
+
+    :ivar user_id: The users whose devices are listed.
     """
 
     user_id: list[str] = field(
@@ -212,7 +227,7 @@ class UserDevicesQuery:
     )
 
 
-class YesNo(Enum):
+class YesNo(TextEnum):
     YES = "yes"
     NO = "no"
 
@@ -299,6 +314,13 @@ class DeviceUserQuery:
     """
     Who is logged in on these devices; answered by deviceUserResults. loginType and remoteIPAddr
     are sent by CUCM 12.x, not in the DTD (ERRATA D08).
+
+    :ivar device_name: The devices to look up, by device name (or directory number or user ID
+        with login_type).
+    :ivar login_type: How device_name identifies the devices (CUCM 12.x): UID user ID, DN
+        directory number, SP self-provisioning.
+    :ivar remote_ip_addr: The IP address of the client on whose behalf the query is made
+        (CUCM 12.x).
     """
 
     device_name: list[str] = field(
@@ -411,6 +433,18 @@ class Failure:
 
 @dataclass(slots=True, kw_only=True)
 class Login:
+    """
+    :ivar device_name: The phone to log into, by device name (SEP and the MAC address).
+    :ivar user_id: The user to log in (a CUCM end user ID).
+    :ivar device_profile: The device profile to load; the user's default device profile when
+        omitted.
+    :ivar exclusive_duration: How long the login lasts: a number of minutes, or indefinite;
+        the service's default when omitted.
+    :ivar remote_ip_addr: The IP address of the client on whose behalf the login is made (for
+        EM's untrusted-IP checks).
+    :ivar is_via_header_set: Whether the request came through a proxy that set a Via header.
+    """
+
     device_name: str = field(
         metadata={
             "name": "deviceName",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ucxml.bindings import AsyncOperations, SyncOperations
+from ucxml.bindings import AsyncOperations, SyncOperations, as_list
 from ucxml.generated.em.models import (
     CheckUser,
     CheckUserResults,
@@ -46,6 +46,31 @@ class EmOperations(SyncOperations):
         """Log a user into a device, optionally with a device profile and an exclusive duration.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            device_name: The phone to log into, by device name (SEP and the MAC address).
+            user_id: The user to log in (a CUCM end user ID).
+            device_profile: The device profile to load; the user's default device profile when
+                omitted.
+            exclusive_duration: How long the login lasts: a number of minutes, or indefinite; the
+                service's default when omitted.
+            remote_ip_addr: The IP address of the client on whose behalf the login is made (for EM's
+                untrusted-IP checks).
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["login"],
@@ -70,6 +95,25 @@ class EmOperations(SyncOperations):
         """Log the current user out of a device.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            device_name: The phone to log the current user out of, by device name.
+            remote_ip_addr: The IP address of the client on whose behalf the logout is made.
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["logout"],
@@ -90,6 +134,24 @@ class EmOperations(SyncOperations):
         """Log every Extension Mobility user out.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            remote_ip_addr: The IP address of the client on whose behalf every user is logged out.
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["logoutAll"],
@@ -110,11 +172,33 @@ class EmOperations(SyncOperations):
         """Which user is logged into each device.
 
         Sends ``Query``, returns ``DeviceUserResults``.
+
+        Args:
+            device_name: The devices to look up, by device name (or directory number or user ID with
+                login_type). A list (a bare string is refused).
+            login_type: How device_name identifies the devices (CUCM 12.x): UID user ID, DN
+                directory number, SP self-provisioning. Keywords: ``LoginType`` members or the
+                strings ``UID``, ``DN``, ``SP``.
+            remote_ip_addr: The IP address of the client on whose behalf the query is made (CUCM
+                12.x).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["deviceUserQuery"],
             DeviceUserQuery(
-                device_name=list(device_name),
+                device_name=as_list("device_user_query", "device_name", device_name, keyword=True),
                 login_type=login_type,
                 remote_ip_addr=remote_ip_addr,
             ),
@@ -129,11 +213,27 @@ class EmOperations(SyncOperations):
         """Which devices each user is logged into.
 
         Sends ``Query``, returns ``UserDevicesResults``.
+
+        Args:
+            user_id: The users whose devices are listed. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["userDevicesQuery"],
             UserDevicesQuery(
-                user_id=list(user_id),
+                user_id=as_list("user_devices_query", "user_id", user_id, keyword=True),
             ),
             UserDevicesResults,
         )
@@ -146,6 +246,22 @@ class EmOperations(SyncOperations):
         """Whether a user exists.
 
         Sends ``Query``, returns ``CheckUserResults``.
+
+        Args:
+            user_id: The user to look up.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["checkUser"],
@@ -163,11 +279,27 @@ class EmOperations(SyncOperations):
         """The device profiles of each user, with the default marked.
 
         Sends ``Query``, returns ``DeviceProfileResults``.
+
+        Args:
+            user_id: The users whose device profiles are listed. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return self._invoke(
             OPERATIONS["deviceProfileQuery"],
             DeviceProfileQuery(
-                user_id=list(user_id),
+                user_id=as_list("device_profile_query", "user_id", user_id, keyword=True),
             ),
             DeviceProfileResults,
         )
@@ -191,6 +323,31 @@ class AsyncEmOperations(AsyncOperations):
         """Log a user into a device, optionally with a device profile and an exclusive duration.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            device_name: The phone to log into, by device name (SEP and the MAC address).
+            user_id: The user to log in (a CUCM end user ID).
+            device_profile: The device profile to load; the user's default device profile when
+                omitted.
+            exclusive_duration: How long the login lasts: a number of minutes, or indefinite; the
+                service's default when omitted.
+            remote_ip_addr: The IP address of the client on whose behalf the login is made (for EM's
+                untrusted-IP checks).
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["login"],
@@ -215,6 +372,25 @@ class AsyncEmOperations(AsyncOperations):
         """Log the current user out of a device.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            device_name: The phone to log the current user out of, by device name.
+            remote_ip_addr: The IP address of the client on whose behalf the logout is made.
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["logout"],
@@ -235,6 +411,24 @@ class AsyncEmOperations(AsyncOperations):
         """Log every Extension Mobility user out.
 
         Sends ``Request``, returns ``Response``.
+
+        Args:
+            remote_ip_addr: The IP address of the client on whose behalf every user is logged out.
+            is_via_header_set: Whether the request came through a proxy that set a Via header.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["logoutAll"],
@@ -255,11 +449,33 @@ class AsyncEmOperations(AsyncOperations):
         """Which user is logged into each device.
 
         Sends ``Query``, returns ``DeviceUserResults``.
+
+        Args:
+            device_name: The devices to look up, by device name (or directory number or user ID with
+                login_type). A list (a bare string is refused).
+            login_type: How device_name identifies the devices (CUCM 12.x): UID user ID, DN
+                directory number, SP self-provisioning. Keywords: ``LoginType`` members or the
+                strings ``UID``, ``DN``, ``SP``.
+            remote_ip_addr: The IP address of the client on whose behalf the query is made (CUCM
+                12.x).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["deviceUserQuery"],
             DeviceUserQuery(
-                device_name=list(device_name),
+                device_name=as_list("device_user_query", "device_name", device_name, keyword=True),
                 login_type=login_type,
                 remote_ip_addr=remote_ip_addr,
             ),
@@ -274,11 +490,27 @@ class AsyncEmOperations(AsyncOperations):
         """Which devices each user is logged into.
 
         Sends ``Query``, returns ``UserDevicesResults``.
+
+        Args:
+            user_id: The users whose devices are listed. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["userDevicesQuery"],
             UserDevicesQuery(
-                user_id=list(user_id),
+                user_id=as_list("user_devices_query", "user_id", user_id, keyword=True),
             ),
             UserDevicesResults,
         )
@@ -291,6 +523,22 @@ class AsyncEmOperations(AsyncOperations):
         """Whether a user exists.
 
         Sends ``Query``, returns ``CheckUserResults``.
+
+        Args:
+            user_id: The user to look up.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["checkUser"],
@@ -308,11 +556,27 @@ class AsyncEmOperations(AsyncOperations):
         """The device profiles of each user, with the default marked.
 
         Sends ``Query``, returns ``DeviceProfileResults``.
+
+        Args:
+            user_id: The users whose device profiles are listed. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            EmError: the service answered a failure: exc.code, exc.text as the server words it,
+                exc.meaning the documented meaning of the code (code 26 Busy is retried for
+                queries).
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
         """
         return await self._invoke(
             OPERATIONS["deviceProfileQuery"],
             DeviceProfileQuery(
-                user_id=list(user_id),
+                user_id=as_list("device_profile_query", "user_id", user_id, keyword=True),
             ),
             DeviceProfileResults,
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 from typing import ForwardRef
 
 from xsdata.models.datatype import XmlDateTime
+
+from ucxml.bindings import TextEnum
 
 
 @dataclass(slots=True, kw_only=True)
@@ -148,7 +149,7 @@ class DeviceId:
     value: str = field(default="")
 
 
-class ActiveIdle(Enum):
+class ActiveIdle(TextEnum):
     ACTIVE = "active"
     IDLE = "idle"
 
@@ -403,7 +404,7 @@ class ServiceDescription:
     )
 
 
-class Basic(Enum):
+class Basic(TextEnum):
     """
     open: the service can be reached (for instant messaging: it accepts messages); closed: it
     cannot.
@@ -456,7 +457,7 @@ class Note:
     )
 
 
-class InstanceState(Enum):
+class InstanceState(TextEnum):
     ACTIVE = "active"
     PENDING = "pending"
     TERMINATED = "terminated"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 
-from ucxml.bindings import redact_secret_properties
+from ucxml.bindings import TextEnum, redact_secret_properties
 
 __NAMESPACE__ = "urn:cisco:epas:uccn"
 
@@ -145,7 +144,7 @@ class Rule:
     )
 
 
-class UccnAction(Enum):
+class UccnAction(TextEnum):
     """
     What changed.
 
@@ -217,7 +216,7 @@ class UccnAction(Enum):
     UPDATE_PEBACKENDGATEWAY = "update-pebackendgateway"
 
 
-class UccnFlag(Enum):
+class UccnFlag(TextEnum):
     """
     The server's upper-case booleans (is-cups, is-external, is-public).
 

@@ -7,23 +7,44 @@ EPAS SOAP service (``/EPASSoap/service``) are served.
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import Final
 
 from starlette.applications import Starlette
 
-from ucxml.emulator.cme_app import CmeFaults, cme_routes
+from ucxml.emulator.cme_app import CME_PATH, CmeFaults, cme_routes
 from ucxml.emulator.cme_state import CmeRouter
-from ucxml.emulator.cup_app import CupFaults, cup_routes
-from ucxml.emulator.cup_state import EpasService
-from ucxml.emulator.em_app import EmFaults, em_routes
-from ucxml.emulator.em_state import EmService
-from ucxml.emulator.huawei_app import GatewayFaults, huawei_routes
-from ucxml.emulator.huawei_state import AgentGateway, demo_agent_gateway
+from ucxml.emulator.cup_app import CUP_PATH, CupFaults, cup_routes
+from ucxml.emulator.cup_state import DEMO_CUP_USERS, EpasService
+from ucxml.emulator.em_app import EM_PATHS, EmFaults, em_routes
+from ucxml.emulator.em_state import (
+    DEMO_EM_APP_CERTIFICATE,
+    DEMO_EM_APP_ID,
+    DEMO_EM_NOPROXY_APP_ID,
+    DEMO_EM_NOPROXY_CERTIFICATE,
+    DEMO_EM_USERS,
+    EmService,
+)
+from ucxml.emulator.faults import _BOOKKEEPING, Faults
+from ucxml.emulator.huawei_app import HUAWEI_PATH, GatewayFaults, huawei_routes
+from ucxml.emulator.huawei_state import (
+    DEMO_AGENT_ID,
+    DEMO_AGENT_PASSWORD,
+    DEMO_PHONE,
+    DEMO_SECOND_AGENT_ID,
+    DEMO_SECOND_PHONE,
+    AgentGateway,
+    demo_agent_gateway,
+)
+from ucxml.generated.huawei.registry import ROUTES as HUAWEI_ROUTES
 
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_PRIVILEGE",
     "DEMO_USER",
+    "EMULATED_APIS",
+    "EmulatedApi",
     "create_app",
     "demo_cme_router",
     "demo_cup_service",
@@ -36,6 +57,91 @@ DEMO_PASSWORD: Final = "admin"
 """Password of :data:`DEMO_USER`."""
 DEMO_PRIVILEGE: Final = 15
 """Privilege level of :data:`DEMO_USER`."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatedApi:
+    """One API of :func:`create_app` as ``ucxml emulate`` announces it (banner and ``--help``).
+
+    Attributes:
+        title: What is emulated.
+        paths: The paths it is served at.
+        accounts: The demo accounts seeded on it, worded for a user.
+        faults: Its fault-switch class; ``app.state.<faults_attr>`` is the instance.
+        faults_attr: The attribute of ``app.state`` that holds the switches.
+        note: Anything else a user needs to reach it (empty: nothing).
+    """
+
+    title: str
+    paths: tuple[str, ...]
+    accounts: tuple[str, ...]
+    faults: type[Faults]
+    faults_attr: str
+    note: str = ""
+
+    @property
+    def own_switches(self) -> tuple[str, ...]:
+        """The fault switches of this API alone (those of :class:`Faults` excluded)."""
+        common = {f.name for f in dataclasses.fields(Faults)}
+        return tuple(f.name for f in dataclasses.fields(self.faults) if f.name not in common)
+
+    @staticmethod
+    def common_switches() -> tuple[str, ...]:
+        """The fault switches every API has (``fail_times`` and the other modifiers excluded)."""
+        return tuple(f.name for f in dataclasses.fields(Faults) if f.name not in _BOOKKEEPING)
+
+
+def _huawei_operations() -> str:
+    """The agent operations under ``{agentid}``, by HTTP method, from the generated routes."""
+    base = f"{HUAWEI_PATH}/{{agentid}}"
+    groups: dict[str, list[str]] = {}
+    for method, template in HUAWEI_ROUTES.values():
+        groups.setdefault(method, []).append(template.removeprefix(base) or "/")
+    calls = "; ".join(f"{method} " + ", ".join(paths) for method, paths in groups.items())
+    return f"{calls} (under …/{{agentid}})"
+
+
+EMULATED_APIS: Final[tuple[EmulatedApi, ...]] = (
+    EmulatedApi(
+        "CME XML API (stateful router)",
+        (CME_PATH,),
+        (f"HTTP Basic {DEMO_USER} / {DEMO_PASSWORD} (privilege {DEMO_PRIVILEGE})",),
+        CmeFaults,
+        "cme_faults",
+    ),
+    EmulatedApi(
+        "Extension Mobility (and the CallManager 3.3 forms)",
+        EM_PATHS,
+        (
+            f"app user {DEMO_EM_APP_ID} / {DEMO_EM_APP_CERTIFICATE}",
+            f"app user {DEMO_EM_NOPROXY_APP_ID} / {DEMO_EM_NOPROXY_CERTIFICATE}"
+            " (without the EM proxy role)",
+            "end users " + ", ".join(DEMO_EM_USERS),
+        ),
+        EmFaults,
+        "em_faults",
+    ),
+    EmulatedApi(
+        "Huawei CC-Gateway agent interface",
+        (f"{HUAWEI_PATH}/{{agentid}}",),
+        (
+            f"agent {DEMO_AGENT_ID} / {DEMO_AGENT_PASSWORD}, phone {DEMO_PHONE}",
+            f"agent {DEMO_SECOND_AGENT_ID} (no password), phone {DEMO_SECOND_PHONE}",
+        ),
+        GatewayFaults,
+        "huawei_faults",
+        note=_huawei_operations(),
+    ),
+    EmulatedApi(
+        "Presence EPAS SOAP service",
+        (CUP_PATH,),
+        ("users " + ", ".join(f"{name} / {password}" for name, password in DEMO_CUP_USERS),),
+        CupFaults,
+        "cup_faults",
+        note="?wsdl serves the WSDL",
+    ),
+)
+"""Every API :func:`create_app` serves (with its demo state), in the banner's order."""
 
 
 def demo_cme_router() -> CmeRouter:

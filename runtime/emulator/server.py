@@ -4,25 +4,36 @@
 ``with`` block (tests, demos); :func:`serve` runs one in the foreground until Ctrl-C
 (``ucxml emulate``).  Both bind the listening socket themselves, so port 0 picks a free
 port that is known before the first request, and both refuse to listen on anything but
-a loopback address unless ``allow_remote=True``.
+a loopback address unless ``allow_remote=True``.  :class:`AccessLog` wraps an app to log
+one line per request (``ucxml emulate --log-requests``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import ipaddress
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Final
+from urllib.parse import quote
 
 import uvicorn
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import LOGGING_CONFIG
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "EmulatorServer", "serve"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "AccessLog",
+    "EmulatorServer",
+    "PortInUseError",
+    "serve",
+]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 """Address the emulators listen on by default (loopback)."""
@@ -32,6 +43,32 @@ DEFAULT_PORT: Final = 8080
 _START_TIMEOUT: Final = 10.0
 _STOP_TIMEOUT: Final = 5.0
 _GRACEFUL_SHUTDOWN: Final = 1
+_ADDRESS_IN_USE: Final = frozenset(
+    {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+)
+#: Longest path an access-log line shows (longer ones are cut, with "…").
+_LOGGED_PATH: Final = 200
+#: Characters an access-log line shows as they are; everything else is percent-encoded.
+_PATH_SAFE: Final = "/:@!$&'()*+,;=-._~%{}"
+
+
+class PortInUseError(OSError):
+    """The port asked for is already in use on that address (``errno`` EADDRINUSE)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"port {port} on {host} is already in use")
+        self.host = host
+        self.port = port
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _check_port(port: int) -> int:
+    """``port`` if it is a TCP port number (0: any free one); ValueError otherwise."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port {port!r} is not a TCP port number (0-65535; 0 picks a free one)")
+    return port
 
 
 def _bind_address(host: str, allow_remote: bool) -> str:
@@ -55,7 +92,14 @@ def _bind_address(host: str, allow_remote: bool) -> str:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host``:``port`` (port 0 picks a free one)."""
+    """A listening TCP socket on ``host``:``port`` (port 0 picks a free one).
+
+    Raises:
+        ValueError: ``port`` is outside 0-65535.
+        PortInUseError: Something already listens there.
+        OSError: Any other reason the address cannot be bound.
+    """
+    _check_port(port)
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
@@ -64,6 +108,11 @@ def _listen(host: str, port: int) -> socket.socket:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in _ADDRESS_IN_USE:
+            raise PortInUseError(host, port) from exc
+        raise
     except BaseException:
         sock.close()
         raise
@@ -92,6 +141,59 @@ def _config(
     )
 
 
+def _logged_path(scope: Scope) -> str:
+    """The request's path as an access log shows it: printable, bounded, no query string."""
+    raw = scope.get("raw_path")
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else str(scope.get("path", ""))
+    text = quote(text.partition("?")[0], safe=_PATH_SAFE)
+    if len(text) > _LOGGED_PATH:
+        text = text[:_LOGGED_PATH] + "…"
+    # The query string may hold secrets (EM xml=, CallManager 3.3 passwords): never shown.
+    return text + ("?…" if scope.get("query_string") else "")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class AccessLog:
+    """ASGI middleware: one line per HTTP request, ``METHOD /path STATUS 1.2 ms``.
+
+    Only the method, the path, the status (``-`` when no answer was sent, as with the
+    ``drop`` fault) and the time to answer are logged: never a body, a header
+    (``Authorization``, ``Cookie``, ``Guid``) or the query string, which shows as ``?…``.
+
+    Args:
+        app: The ASGI app to wrap.
+        write: Where each line goes (default: standard error).
+    """
+
+    def __init__(self, app: ASGIApp, write: Callable[[str], None] | None = None) -> None:
+        self.app = app
+        self.write = write if write is not None else _stderr
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: int | None = None
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            elapsed = (time.perf_counter() - started) * 1000
+            method = str(scope.get("method", "-"))
+            shown = "-" if status is None else str(status)
+            self.write(f"{method} {_logged_path(scope)} {shown} {elapsed:.1f} ms")
+
+
 class EmulatorServer:
     """Serve ``app`` over HTTP from a background thread, as a context manager.
 
@@ -103,7 +205,7 @@ class EmulatorServer:
     Args:
         app: The ASGI app (e.g. :func:`ucxml.emulator.create_app`).
         host: Address to listen on; must be loopback unless ``allow_remote``.
-        port: Port to listen on; 0 (the default) picks a free one.
+        port: Port to listen on (0-65535); 0 (the default) picks a free one.
         allow_remote: Allow a non-loopback ``host``.
         ssl_certfile: Serve HTTPS with this PEM certificate (with ``ssl_keyfile``), for
             tests of TLS verification.
@@ -125,7 +227,7 @@ class EmulatorServer:
         self._tls = (ssl_certfile, ssl_keyfile) if ssl_certfile and ssl_keyfile else None
         self.app = app
         self.host = _bind_address(host, allow_remote)
-        self._requested_port = port
+        self._requested_port = _check_port(port)
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -206,6 +308,19 @@ class EmulatorServer:
         self.stop()
 
 
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls ``ready`` once it serves (its signal handlers set)."""
+
+    def __init__(self, config: uvicorn.Config, ready: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self._ready is not None:
+            self._ready()
+
+
 def serve(
     app: ASGIApp,
     host: str = DEFAULT_HOST,
@@ -213,21 +328,33 @@ def serve(
     *,
     allow_remote: bool = False,
     ready: Callable[[str], None] | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+    access_log: Callable[[str], None] | None = None,
 ) -> None:
     """Serve ``app`` in the foreground until Ctrl-C (or SIGTERM), then return.
 
-    The socket is bound before uvicorn starts; ``ready`` is then called with the base URL
-    (``http://host:port``, the real port when ``port`` is 0).
+    The socket is bound before uvicorn starts; ``ready`` is called with the base URL
+    (``http(s)://host:port``, the real port when ``port`` is 0) once uvicorn serves and
+    handles Ctrl-C. ``ssl_certfile`` and
+    ``ssl_keyfile`` (PEM) serve HTTPS; ``access_log`` gets one :class:`AccessLog` line per
+    request.
 
     Raises:
-        ValueError: ``host`` is not loopback and ``allow_remote`` is False.
-        OSError: The address cannot be bound (port in use, ...).
+        ValueError: ``host`` is not loopback and ``allow_remote`` is False, ``port`` is
+            outside 0-65535, or only one of ``ssl_certfile`` and ``ssl_keyfile`` is given.
+        PortInUseError: Something already listens on ``host``:``port``.
+        OSError: The address cannot be bound for another reason.
     """
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise ValueError("give both ssl_certfile and ssl_keyfile, or neither")
+    tls = (ssl_certfile, ssl_keyfile) if ssl_certfile and ssl_keyfile else None
+    served = AccessLog(app, access_log) if access_log is not None else app
     sock = _listen(_bind_address(host, allow_remote), port)
+    url = _url(sock, "https" if tls else "http")
     try:
-        if ready is not None:
-            ready(_url(sock))
-        server = uvicorn.Server(_config(app, log_config=True))
+        config = _config(served, log_config=True, tls=tls)
+        server = _AnnouncingServer(config, (lambda: ready(url)) if ready is not None else None)
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT
             server.run(sockets=[sock])
     finally:

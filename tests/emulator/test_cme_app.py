@@ -466,8 +466,10 @@ def test_get_user_known_and_unknown(client: httpx.Client, provisioned: CmeRouter
         request = m.ISgetUser(get_user=m.ISgetUserParams(user_id=name))
         return call(client, request, m.ISgetUserResponse).user
 
-    assert user("ann") == m.ISuser(user_id="ann", user_type=m.UserType.VALUE_1, user_tag=10)
-    assert user("nobody") == m.ISuser(user_id="nobody", user_type=m.UserType.VALUE_0, user_tag=0)
+    assert user("ann") == m.ISuser(user_id="ann", user_type=m.UserType.EPHONE_USER, user_tag=10)
+    assert user("nobody") == m.ISuser(
+        user_id="nobody", user_type=m.UserType.INVALID_CME_USER, user_tag=0
+    )
 
 
 def test_update_user_success_and_failure(client: httpx.Client, provisioned: CmeRouter) -> None:

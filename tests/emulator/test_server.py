@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,8 @@ from ucxml.emulator import (
     EmulatorServer,
     create_app,
 )
-from ucxml.emulator.server import DEFAULT_HOST
+from ucxml.emulator.faults import Faults
+from ucxml.emulator.server import DEFAULT_HOST, AccessLog, PortInUseError
 from ucxml.generated.cme import models as m
 from ucxml.validation import validate
 
@@ -85,6 +87,71 @@ def test_a_busy_port_is_reported() -> None:
         with pytest.raises(OSError):
             EmulatorServer(ping_app(), port=server.port).start()
         assert httpx.get(server.base_url + "/ping").status_code == 200
+
+
+def test_a_busy_port_is_a_port_in_use_error_naming_host_and_port() -> None:
+    import errno
+
+    with EmulatorServer(ping_app()) as server:
+        with pytest.raises(PortInUseError) as caught:
+            EmulatorServer(ping_app(), port=server.port).start()
+        assert str(caught.value) == f"port {server.port} on 127.0.0.1 is already in use"
+        assert caught.value.errno == errno.EADDRINUSE and caught.value.port == server.port
+        with pytest.raises(PortInUseError):
+            ucxml.emulator.serve(ping_app(), port=server.port)
+
+
+@pytest.mark.parametrize("port", [-5, 65536, 99999])
+def test_ports_outside_0_to_65535_are_refused(port: int) -> None:
+    with pytest.raises(ValueError, match="0-65535"):
+        EmulatorServer(ping_app(), port=port)
+    with pytest.raises(ValueError, match="0-65535"):
+        ucxml.emulator.serve(ping_app(), port=port)
+
+
+def test_access_log_has_method_path_status_and_time_only() -> None:
+    lines: list[str] = []
+    app = create_app()
+    faults: Faults = app.state.cme_faults
+    with EmulatorServer(AccessLog(app, lines.append)) as server:
+        body = serialize(m.ISgetGlobal(get_global=m.NoParams()))
+        answer = httpx.post(
+            server.base_url + CME_PATH + "?password=in-the-query",
+            content=body,
+            headers={"Cookie": "session=cookie-value", "Guid": "guid-value"},
+            auth=(DEMO_USER, DEMO_PASSWORD),
+        )
+        assert answer.status_code == 200
+        httpx.get(server.base_url + "/missing%20path/x", timeout=5)
+        faults.drop = True
+        with pytest.raises(httpx.TransportError):
+            httpx.post(server.base_url + CME_PATH, content=body, timeout=5)
+    assert len(lines) == 3, lines
+    assert re.fullmatch(r"POST /ios_xml_app/cme\?… 200 \d+\.\d ms", lines[0]), lines[0]
+    assert re.fullmatch(r"GET /missing%20path/x 404 \d+\.\d ms", lines[1]), lines[1]
+    assert re.fullmatch(r"POST /ios_xml_app/cme - \d+\.\d ms", lines[2]), lines[2]
+    text = "\n".join(lines)
+    for secret in ("in-the-query", "cookie-value", "guid-value", DEMO_PASSWORD, "ISgetGlobal"):
+        assert secret not in text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_serve_calls_ready_once_ctrl_c_is_handled() -> None:
+    # A Ctrl-C right after the banner stops the server cleanly (no KeyboardInterrupt).
+    script = textwrap.dedent(
+        """
+        import os, signal
+        from ucxml.emulator import create_app, serve
+        serve(create_app(), port=0, ready=lambda url: os.kill(os.getpid(), signal.SIGINT))
+        print("stopped", flush=True)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "stopped"
+    assert "Traceback" not in result.stderr
 
 
 def test_the_demo_app_over_http() -> None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from xsdata.models.datatype import XmlDateTime
 
+import ucxml
+from ucxml import pidf
 from ucxml.axl import AsyncAxlClient, AxlClient, is_query
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import ACTION_PREFIX, AsyncCupClient, CupClient
@@ -37,6 +40,14 @@ from ucxml.retry import RetryPolicy
 from ucxml.transport import AsyncMockTransport, HttpRequest, HttpResponse, MockTransport
 
 ATTEMPTS = 3
+CUP_EXAMPLES = Path(__file__).parents[2] / "schemas" / "cup" / "examples" / "corrected"
+
+
+def _cup(name: str) -> Any:
+    """The typed body of a corrected EPAS request example: valid items to send."""
+    return ucxml.parse(CUP_EXAMPLES / f"{name}-request.xml", api="cup")
+
+
 FAST = RetryPolicy(attempts=ATTEMPTS, backoff=0.0, max_backoff=0.0, deadline=5.0)
 URL = "http://127.0.0.1:9"
 SECRET = "s3cr3t-do-not-show"
@@ -51,8 +62,8 @@ CALLS: dict[str, dict[str, Call]] = {
         "get_global": lambda c: c.get_global(),
         "get_device": lambda c: c.get_device(dev_name=["all"]),
         "get_extension": lambda c: c.get_extension(ext_number=["all"]),
-        "set_key_phones": lambda c: c.set_key_phones(["SEP000D.BC80.EB51"]),
-        "unset_key_phones": lambda c: c.unset_key_phones(["SEP000D.BC80.EB51"]),
+        "set_key_phones": lambda c: c.set_key_phones(["SEP000DBC80EB51"]),
+        "unset_key_phones": lambda c: c.unset_key_phones(["SEP000DBC80EB51"]),
         "get_evt_counts": lambda c: c.get_evt_counts(),
         "get_dev_evts": lambda c: c.get_dev_evts(dev_name=["all"]),
         "get_ext_evts": lambda c: c.get_ext_evts(ext_number=["all"]),
@@ -80,25 +91,31 @@ CALLS: dict[str, dict[str, Call]] = {
         "set_user_config": lambda c: c.set_user_config([cup.Property(name="a", value="b")]),
         "get_contact_list": lambda c: c.get_contact_list(),
         "add_group": lambda c: c.add_group([cup.Group(name="lab")]),
-        "modify_group": lambda c: c.modify_group([]),
+        "modify_group": lambda c: c.modify_group(_cup("30-modify-group").group),
         "delete_group": lambda c: c.delete_group([cup.Group(name="lab")]),
-        "add_contact": lambda c: c.add_contact([]),
-        "modify_contact": lambda c: c.modify_contact([]),
-        "delete_contact": lambda c: c.delete_contact([]),
+        "add_contact": lambda c: c.add_contact(_cup("34-add-contact").group),
+        "modify_contact": lambda c: c.modify_contact(_cup("36-modify-contact").group),
+        "delete_contact": lambda c: c.delete_contact(_cup("38-delete-contact").group),
         "get_presence_rules": lambda c: c.get_presence_rules(),
-        "set_presence_rules": lambda c: c.set_presence_rules([]),
-        "delete_presence_rules": lambda c: c.delete_presence_rules([]),
+        "set_presence_rules": lambda c: c.set_presence_rules(
+            _cup("43-set-presence-rules").presence_rule
+        ),
+        "delete_presence_rules": lambda c: c.delete_presence_rules(
+            _cup("45-delete-presence-rules").rule
+        ),
         "get_dialing_rules": lambda c: c.get_dialing_rules(),
         "add_recent_comm": lambda c: c.add_recent_comm(
             timestamp=XmlDateTime(2024, 1, 2, 3, 4, 5), type_value=1, data=cup.RecentCommData()
         ),
         "get_recent_comm": lambda c: c.get_recent_comm(),
         "get_licensing_features": lambda c: c.get_licensing_features(),
-        "publish_pres_status": lambda c: c.publish_pres_status(None),
+        "publish_pres_status": lambda c: c.publish_pres_status(
+            pidf.build_presence("sip:jdoe@example.com", activities=["away"])
+        ),
         "unpublish_pres_status": lambda c: c.unpublish_pres_status(),
-        "get_acl": lambda c: c.get_acl([]),
-        "add_acl": lambda c: c.add_acl([]),
-        "delete_acl": lambda c: c.delete_acl([]),
+        "get_acl": lambda c: c.get_acl(_cup("59-get-acl").rule),
+        "add_acl": lambda c: c.add_acl(_cup("61-add-acl").rule),
+        "delete_acl": lambda c: c.delete_acl(_cup("63-delete-acl").rule),
         "get_calendaring": lambda c: c.get_calendaring(),
         "set_calendaring": lambda c: c.set_calendaring(True),
     },

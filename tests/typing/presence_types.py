@@ -28,7 +28,7 @@ def sync(cup: CupClient) -> None:
     assert_type(answer, AddContactResp)
     assert_type(answer.status, list[ContactStatus])
     assert_type(answer.status[0].value, OutcomeCode | str)
-    assert_type(failed_items(answer), list[Any])
+    assert_type(failed_items(answer), list[ContactStatus])
     doc = pidf.build_presence("sip:a@b", activities=["away"])
     assert_type(doc, Presence)
     assert_type(cup.publish_pres_status(doc), PublishPresStatusResp)
