@@ -188,29 +188,6 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        """Connect to the CME XML API of a router (nothing is sent before the first call).
-
-        Args:
-            base_url: ``http(s)://router[:port]``; the API's path (``/ios_xml_app/cme``) is
-                added unless the URL has a path of its own. Credentials in the URL are refused.
-            username: The ``xml user`` of ``telephony-service`` (HTTP Basic auth).
-            password: Its password; never logged, shown in a repr or quoted in an error.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the router's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the router's own self-signed certificate) to
-                trust instead of the system's CAs.
-            endpoint: The API's path (before CME 4.0: ``/ISApi/AXL/V1/soapisapi.is``).
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How the ``get_*`` queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once). Writes are never
-                resent.
-
-        Raises:
-            ParameterError: a malformed base URL, credentials in it, or an unusable
-                ``ca_bundle``.
-        """
         super().__init__(
             _core(base_url, endpoint),
             username=username,
@@ -226,3 +203,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         result = await self._send(operation, request, response_type)
         check_result(operation, request, result)
         return result
+
+
+# The twins take the same arguments: one text for both.
+AsyncCmeClient.__init__.__doc__ = CmeClient.__init__.__doc__

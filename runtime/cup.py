@@ -488,28 +488,6 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        """Connect to the EPAS SOAP service; as a context manager it logs in and out.
-
-        Args:
-            base_url: ``http(s)://cup[:port]`` (``/EPASSoap/service`` is added).
-            username: The Presence user logged in by ``login()``.
-            password: Its password; never logged, shown or quoted in an error.
-            relogin: Take over an established session and log in again, once, when the
-                session expired (a forced login).
-            client_type: The client's kind, sent with the login (7.x and later).
-            client_version: The client's version, sent with the login.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
-
-        Raises:
-            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
-        """
         _CupState.__init__(
             self, base_url, username, password, relogin, client_type, client_version, retry
         )
@@ -605,3 +583,7 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
             assert isinstance(result, m.LoginResp)
             self._accept_login(result)
         return result
+
+
+# The twins take the same arguments: one text for both.
+AsyncCupClient.__init__.__doc__ = CupClient.__init__.__doc__

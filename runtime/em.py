@@ -570,30 +570,6 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        """Connect to the Extension Mobility service (nothing is sent before the first call).
-
-        Args:
-            base_url: The service URL, or ``http(s)://ucm[:port]`` (the EM path is added).
-            app_id: The application user (with the EM proxy rights role).
-            app_certificate: Its password; never logged, shown or quoted in an error.
-            call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
-            version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
-                (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
-            encrypted_certificate: Send ``appEncryptedCertificate`` instead.
-            profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
-                ``userDeviceProfileQuery``.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
-
-        Raises:
-            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
-        """
         super().__init__(
             base_url,
             app_id=app_id,
@@ -754,3 +730,7 @@ async def async_logout_all_action(
     except (EmError, TransportError) as exc:
         error = exc
     return _action_result(error)
+
+
+# The twins take the same arguments: one text for both.
+AsyncEmClient.__init__.__doc__ = EmClient.__init__.__doc__

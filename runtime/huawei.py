@@ -533,24 +533,6 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
-        """Connect to the CC-Gateway's agent interface (nothing is sent before a call).
-
-        Args:
-            base_url: ``http(s)://gateway[:port]`` (the ``onlineagent`` path is added).
-            guid: The GUID of dynamic authentication; the sign-in calls keep the one the
-                gateway returns in ``Set-GUID``. Never logged, shown or quoted.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
-
-        Raises:
-            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
-        """
         super().__init__(base_url, guid)
         self._retry = retry
         self._owns_transport = transport is None
@@ -638,3 +620,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         """Renew the GUID (``PUT .../updateGuid``); the new one replaces :attr:`guid`."""
         response: GatewayResponse = await self._send(self._call("updateGuid", agent_id))
         return response
+
+
+# The twins take the same arguments: one text for both.
+AsyncAgentGatewayClient.__init__.__doc__ = AgentGatewayClient.__init__.__doc__

@@ -33,7 +33,15 @@ def test_documented_examples_json_names_every_defect() -> None:
         assert report["api"] == "cme"
         for issue in report["issues"]:
             assert issue["line"] and issue["column"] and issue["hint"], report
-            assert set(issue) == {"severity", "line", "column", "path", "message", "hint"}
+            assert set(issue) == {
+                "severity",
+                "line",
+                "column",
+                "path",
+                "message",
+                "hint",
+                "hint_text",
+            }
 
 
 def test_corrected_examples_are_valid() -> None:
