@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, assert_type
+from typing import assert_type
 
 from ucxml import pidf
 from ucxml.cup import AsyncCupClient, CupClient, failed_items
