@@ -265,7 +265,6 @@ def validate(
     """
     from ucxml.captures import iter_captures
     from ucxml.registry import api_names
-    from ucxml.report import Issue
     from ucxml.validation import validate_capture
 
     if api is not None and api not in api_names():
@@ -297,10 +296,7 @@ def validate(
                 payloadless.append(capture.source)
             for report in found:
                 if strict and report.warnings:
-                    issues = tuple(
-                        Issue("error", i.message, i.line, i.column, i.path, i.hint)
-                        for i in report.issues
-                    )
+                    issues = tuple(dataclasses.replace(i, severity="error") for i in report.issues)
                     report = dataclasses.replace(report, issues=issues)
                 reports.append(report)
     finally:

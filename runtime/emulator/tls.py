@@ -1,17 +1,20 @@
 """A self-signed certificate for serving the emulators over HTTPS (``ucxml emulate --tls``).
 
 :func:`self_signed_certificate` writes a PEM certificate and its private key into a folder,
-for the emulator's host: its subject and subjectAltName name ``127.0.0.1``, ``::1``,
-``localhost`` and the host asked for. The certificate is its own trust anchor: a client
-trusts it with ``ca_bundle="<certificate path>"``. A folder that already holds a usable
-certificate for the same names keeps it, so a client set up once keeps working.
+for the emulator's host: its subject names the host asked for, its subjectAltName that host,
+``127.0.0.1``, ``::1`` and ``localhost`` (and the machine's name for a wildcard host). The
+certificate is its own trust anchor: a client trusts it with ``ca_bundle="<its path>"``.
+A folder that already holds a usable certificate for the same names keeps it, so a client
+set up once keeps working.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -45,11 +48,18 @@ class TlsFiles:
 
 
 def _names(host: str) -> list[str]:
-    """The names the certificate covers: loopback, localhost and ``host`` (deduplicated)."""
+    """The names the certificate covers: ``host``, loopback and localhost (deduplicated).
+
+    For a wildcard host (``0.0.0.0``, ``::``) the machine's own name is added, the name a
+    client on the network would connect to.
+    """
     name = host.strip().strip("[]")
     names = [name] if name else []
-    names += [n for n in _LOOPBACK_NAMES if n != name]
-    return names
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(name).is_unspecified:
+            names.append(socket.gethostname())
+    names += _LOOPBACK_NAMES
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _general_names(names: list[str]) -> list[x509.GeneralName]:
@@ -81,7 +91,8 @@ def self_signed_certificate(folder: str | Path, host: str = "127.0.0.1") -> TlsF
     """Write (or reuse) a self-signed certificate and key for ``host`` into ``folder``.
 
     The certificate (EC P-256, SHA-256, valid 90 days) names ``host`` as its common name
-    and ``host``, ``127.0.0.1``, ``::1`` and ``localhost`` as its subjectAltName; it is
+    and ``host``, ``127.0.0.1``, ``::1`` and ``localhost`` as its subjectAltName (with the
+    machine's name when ``host`` is ``0.0.0.0`` or ``::``); it is
     usable both as the server's certificate and as the CA a client trusts
     (``ca_bundle=``). The key file is readable by its owner only.
     """
