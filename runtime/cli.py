@@ -105,21 +105,20 @@ def _print_text(
     from rich.markup import escape
     from rich.table import Table
 
-    from ucxml.registry import binding
+    from ucxml.registry import erratum_text
 
-    titles: dict[tuple[str, str], str] = {}
     repeats = _repeats(reports)
 
     def hint(report: Report, issue: Issue) -> None:
-        if not (issue.hint and report.api):
+        if not issue.hint:
             return
-        key = (report.api, issue.hint)
-        if key not in titles:
-            entry = next((e for e in binding(report.api).errata if e.id == issue.hint), None)
-            titles[key] = entry.title if entry else ""
-        kind = "known documentation defect" if issue.hint[:1] == "E" else "see decision"
+        # hint_text is set wherever the erratum is known, also when no API was detected
+        # (a capture-level erratum); a bare id is still better than nothing.
+        text = issue.hint_text or ""
+        if not text and report.api:
+            text = erratum_text(report.api, issue.hint) or ""
         console.print(
-            f"      [magenta]hint {issue.hint}[/]: {kind} — {escape(titles[key])}",
+            f"      [magenta]hint {issue.hint}[/]" + (f": {escape(text)}" if text else ""),
             highlight=False,
             soft_wrap=True,
         )

@@ -10,7 +10,7 @@ finally lets the API's client check the result for server-reported failures.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -27,7 +27,7 @@ from ucxml.errors import (
     XmlError,
 )
 from ucxml.outgoing import check_request
-from ucxml.redaction import client_secrets, excerpt, scrub, scrub_error
+from ucxml.redaction import client_secrets, excerpt, find_secrets, scrub, scrub_error
 from ucxml.registry import binding
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
@@ -72,13 +72,17 @@ def exchange(
     http: HttpRequest,
     response_type: type[T],
 ) -> T:
-    """Send ``http`` for ``operation`` and read its answer, retrying as ``retry`` allows."""
+    """Send ``http`` for ``operation`` and read its answer, retrying as ``retry`` allows.
+
+    An error made from the answer masks the secrets of the request itself too (a new
+    password the request sets), since a server may echo the request.
+    """
     return run(
         retry,
         operation.name,
         operation.idempotent,
         lambda: transport.send(http),
-        lambda answer: reader.response(operation, response_type, answer),
+        _reading(reader, operation, response_type, http),
     )
 
 
@@ -96,8 +100,29 @@ async def aexchange(
         operation.name,
         operation.idempotent,
         lambda: transport.send(http),
-        lambda answer: reader.response(operation, response_type, answer),
+        _reading(reader, operation, response_type, http),
     )
+
+
+def _reading(
+    reader: AnswerReader, operation: Operation, response_type: type[T], http: HttpRequest
+) -> Callable[[HttpResponse], T]:
+    """``reader.response`` for the answer to ``http``, its errors masking the request's secrets."""
+
+    def read(answer: HttpResponse) -> T:
+        try:
+            return reader.response(operation, response_type, answer)
+        except UcxmlError as exc:
+            # Found only on failure: a successful answer costs no scan of the request.
+            secrets = find_secrets(http.content)
+            forms = client_secrets(*secrets) if secrets else frozenset()
+            cause: BaseException | None = exc
+            while forms and cause is not None:  # the kept cause quotes the answer too
+                scrub_error(cause, forms)
+                cause = cause.__cause__
+            raise
+
+    return read
 
 
 class ClientCore:

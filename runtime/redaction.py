@@ -517,15 +517,16 @@ _E = TypeVar("_E", bound=BaseException)
 def scrub_error(error: _E, secrets: Collection[str]) -> _E:
     """``error`` (made from an answer, e.g. the cause kept on a client's error) masked.
 
-    Its arguments and its ``message`` attribute, when a string, are masked in place. A
+    Its arguments and text attributes (``message``, ``excerpt``...) are masked in place. A
     context it was raised without (``from None``: int()'s ValueError quoting the value)
     is dropped, since it quotes the answer unmasked; tracebacks never showed it.
     """
     if secrets:
         error.args = tuple(scrub(a, secrets) if isinstance(a, str) else a for a in error.args)
-        message = getattr(error, "message", None)
-        if isinstance(message, str):
-            error.message = scrub(message, secrets)  # type: ignore[attr-defined]
+        # Every text attribute: message, an HTTP error's excerpt and reason, a server's detail.
+        for name, value in vars(error).items():
+            if isinstance(value, str):
+                setattr(error, name, scrub(value, secrets))
         if error.__suppress_context__:
             error.__context__ = None
     return error

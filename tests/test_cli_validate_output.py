@@ -155,3 +155,13 @@ def test_different_warnings_are_not_grouped_and_single_ones_not_counted() -> Non
     text = _text([_report("a.xml", "first thing"), _report("b.xml", "second thing")])
     assert "first thing" in text and "second thing" in text
     assert "… and" not in text and "repeated" not in text
+
+
+def test_text_output_prints_the_erratum_of_an_undetected_payload() -> None:
+    """A glued SIP message has no API (nothing could be read), yet its erratum is known:
+    the text output gives the hint and its explanation, as the JSON output does."""
+    sip = ROOT / "schemas/pidf/examples/sip/documented/01-subscribe.sip"
+    result = _run(str(sip))
+    assert result.returncode == 1
+    assert "hint S01" in result.stdout
+    assert "Headers and body glued on one line" in result.stdout

@@ -1,7 +1,8 @@
 """A server that echoes the request never makes an error quote the client's own secrets.
 
 Every client (CME, EM, EPAS, Huawei, AXL; sync and async) is answered through a mock
-transport with bodies that echo one form of one of its secrets: the plain value, its
+transport with bodies that echo one form of one of its secrets (also one that only the
+request holds: the password CME ``update_user`` sets): the plain value, its
 URL-encoded forms (``quote``, ``quote(safe="")``, ``quote_plus``), and for HTTP Basic auth
 the Base64 ``user:password`` (also after ``Basic``). The bodies are an HTTP 500 page, a
 200 HTML page, a 200 text that is not XML/JSON, a malformed document, and the API's own
@@ -45,6 +46,9 @@ EM_CERT = "Em Cert/3391+&y"
 SESSION_KEY = "Sk/7720+Plant Key&z"
 GUID = "Guid/4410+Plant&w 9"
 AGENT_PASSWORD = "Agent Pw/2209+&v"
+#: A secret only one request holds (the password ``update_user`` sets; CME allows letters
+#: and digits only).
+NEW_PASSWORD = "NewPlantPw7731"
 #: Put before every echo: where it shows in an error, the echoed secret must show masked.
 ECHO = "ECHO"
 
@@ -170,6 +174,12 @@ CLIENTS: dict[str, Client] = {
         _cme,
         lambda c: c.get_global(),
         {"password": _forms(PASSWORD, basic=True)},
+        {**GENERIC, "bad-value": _cme_bad_value},
+    ),
+    "cme-update-user": Client(
+        _cme,
+        lambda c: c.update_user(user_id="jdoe", password=NEW_PASSWORD),
+        {"password": _forms(PASSWORD, basic=True), "new_password": _forms(NEW_PASSWORD)},
         {**GENERIC, "bad-value": _cme_bad_value},
     ),
     "em": Client(
