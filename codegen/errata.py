@@ -3,7 +3,8 @@
 Grammar: ``## <ID> — <title>`` headings, each followed by the bullets ``severity``,
 ``files``, ``match``, ``wrong``, ``fix``, ``why`` in that order. ``files`` lists
 backticked ``name.xml:LINE`` (or ``name.xml``) items, ``-`` or ``all``; ``match`` lists
-backticked regular expressions separated by ``; `` or is ``-``.
+backticked regular expressions separated by ``; `` or is ``-``; a pattern ``code T-ALIAS``
+(or ``code T-ALIAS: <regex>``) matches the warnings of that tolerance code.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ucxml.tolerances import by_code
+
 __all__ = ["ErrataError", "ErratumSpec", "parse_errata"]
 
 _HEADING = re.compile(r"^## ([A-Z]\d{2,3}) — (.+?)\s*$")
 _BULLET = re.compile(r"^- (severity|files|match|wrong|fix|why): (.*)$")
+#: ``code T-ALIAS`` or ``code T-ALIAS: <regex>``: an issue of that tolerance (ucxml.tolerances).
+_CODED = re.compile(r"\Acode ([A-Z][A-Z0-9-]*)(?:: (.+))?\Z", re.S)
 _KEYS = ("severity", "files", "match", "wrong", "fix", "why")
 _SEVERITIES = ("error", "warning", "note")
 
@@ -53,6 +58,11 @@ def _patterns(value: str) -> tuple[str, ...]:
         return ()
     patterns = tuple(re.findall(r"`([^`]+)`", value))
     for pattern in patterns:
+        coded = _CODED.match(pattern)
+        if coded is not None:
+            if by_code(coded.group(1)) is None:
+                raise re.error(f"unknown tolerance code {coded.group(1)!r}")
+            pattern = coded.group(2) or ""
         re.compile(pattern)
     return patterns
 

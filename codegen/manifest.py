@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ucxml.tolerances import TOLERANCES
+
 __all__ = ["ApiSpec", "Manifest", "OperationSpec", "load_manifest"]
 
 
@@ -68,6 +70,10 @@ class ApiSpec:
     order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Values servers send URL-encoded (``userID``, ``user@id``): reported with a warning.
     url_encoded: tuple[str, ...] = ()
+    #: The tolerances the readers apply for this API (see :mod:`ucxml.tolerances`).
+    tolerances: tuple[str, ...] = ()
+    #: Elements a message may arrive wrapped in ({wrapper: [message, ...]}).
+    wrappers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Failures the server may report for any operation (``"SoapFault: why"`` entries).
     raises: tuple[str, ...] = ()
 
@@ -105,6 +111,33 @@ def _raises(value: object, key: str) -> tuple[str, ...]:
     ):
         raise ManifestError(f'{key}.raises: expected a list of "ErrorName: when" strings')
     return tuple(value)
+
+
+#: The manifest key holding each data-bearing tolerance's table.
+_TOLERANCE_DATA = {
+    "prefixes": "prefixes",
+    "aliases": "aliases",
+    "type_aliases": "type-aliases",
+    "order": "order",
+    "url_encoded": "url-encoded",
+    "wrappers": "wrapper",
+}
+
+
+def _tolerances(entry: dict[str, object], api: str) -> tuple[str, ...]:
+    """The ``tolerances`` list, checked: known names, in the reader's order, and every
+    table of a tolerance (``aliases``...) switched on by its name."""
+    value = entry.get("tolerances", [])
+    known = [t.name for t in TOLERANCES]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{api}.tolerances: expected a list of tolerance names")
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise ManifestError(f"{api}.tolerances: unknown {unknown}; known: {known}")
+    for key, tolerance in _TOLERANCE_DATA.items():
+        if entry.get(key) and tolerance not in value:
+            raise ManifestError(f"{api}: {key} is set but tolerance {tolerance!r} is not on")
+    return tuple(sorted(value, key=known.index))
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -160,6 +193,8 @@ def load_manifest(path: Path) -> Manifest:
                     label=entry.get("label"),
                     order={k: tuple(v) for k, v in entry.get("order", {}).items()},
                     url_encoded=tuple(entry.get("url_encoded", ())),
+                    tolerances=_tolerances(entry, name),
+                    wrappers={k: tuple(v) for k, v in entry.get("wrappers", {}).items()},
                     raises=_raises(entry.get("raises", []), name),
                 )
             )

@@ -164,6 +164,10 @@ class ApiInfo:
     order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Values servers send URL-encoded, as ``element`` or ``element@attribute`` local names.
     url_encoded: tuple[str, ...] = ()
+    #: The tolerances switched on (names of :data:`ucxml.tolerances.TOLERANCES`).
+    tolerances: tuple[str, ...] = ()
+    #: Elements a message may arrive wrapped in: {wrapper tag: (message tags it may hold)}.
+    wrappers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ finally lets the API's client check the result for server-reported failures.
 
 from __future__ import annotations
 
+import codecs
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+#: A document in UTF-16/32 (or UTF-8 with a mark) starts with its byte order mark.
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 logger = logging.getLogger("ucxml")
 
 
@@ -233,7 +236,7 @@ class ClientCore:
             raise HttpStatusError(answer.status, reason, excerpt=self.excerpt(answer.content))
         if not answer.content.strip():
             raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
-        looks_xml = answer.content.lstrip()[:1] == b"<"
+        looks_xml = answer.content.lstrip()[:1] == b"<" or answer.content.startswith(_BOMS)
         if "html" in answer.content_type or not looks_xml:
             raise MalformedResponseError(
                 f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "

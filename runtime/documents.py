@@ -44,6 +44,13 @@ from ucxml.safexml import (
     parse_xml,
     read_source,
 )
+from ucxml.tolerances import (
+    alias_warning,
+    check_enabled,
+    order_warning,
+    type_alias_warning,
+    wrapper_warning,
+)
 
 __all__ = [
     "STREAM_BYTES",
@@ -97,6 +104,13 @@ class Message:
     warnings: tuple[Issue, ...]
     #: SOAP header blocks of the envelope (EPAS ``session-key``), not yet bound.
     header: tuple[etree._Element, ...] = ()
+    #: The tag of the element the message arrived wrapped in (EM ``response``), if any.
+    wrapper: str | None = None
+
+    @property
+    def document(self) -> etree._Element:
+        """The element the API's schema validates: the envelope, or the message itself."""
+        return self.element if self.bare or self.wrapper else self.root
 
 
 def json_api(api: str | None) -> str:
@@ -201,6 +215,30 @@ def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:
     return MessagePayload(element, kind, local, local, payload.bare, payload.header)
 
 
+def _apply_wrapper(
+    api: ApiBinding, data: bytes, payload: MessagePayload
+) -> tuple[MessagePayload, str | None, list[Issue]]:
+    """Take the message out of a tolerated wrapper element (EM ``<response>``), warning.
+
+    The wrapper is taken off only when it holds exactly one element, one of the messages
+    the manifest lets it wrap: a ``<response>`` holding ``<success/>`` is the message.
+    """
+    element = payload.element
+    allowed = api.info.wrappers.get(str(element.tag))
+    if not allowed:
+        return payload, None, []
+    children = [c for c in element if isinstance(c.tag, str)]
+    if len(children) != 1 or str(children[0].tag) not in allowed:
+        return payload, None, []
+    inner = children[0]
+    wrapper, local = etree.QName(element).localname, etree.QName(inner).localname
+    column = column_of(SourceLines(data), inner.sourceline, local)
+    path = inner.getroottree().getpath(inner)
+    warning = wrapper_warning(wrapper, local, inner.sourceline, column, path)
+    unwrapped = MessagePayload(inner, payload.kind, local, local, payload.bare, payload.header)
+    return unwrapped, str(element.tag), [warning]
+
+
 def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[Issue]:
     """Rename the tolerated element spellings to the schema's, with a warning each."""
     aliases = api.info.aliases
@@ -214,15 +252,8 @@ def _apply_aliases(api: ApiBinding, data: bytes, payload: MessagePayload) -> lis
     for el in found:
         tag = str(el.tag)
         target = aliases[tag]
-        issues.append(
-            Issue(
-                "warning",
-                f"element '{tag}' read as '{target}'",
-                el.sourceline,
-                column_of(lines, el.sourceline, tag),
-                tree.getpath(el),
-            )
-        )
+        column = column_of(lines, el.sourceline, tag)
+        issues.append(alias_warning(tag, target, el.sourceline, column, tree.getpath(el)))
         el.tag = target
     return issues
 
@@ -271,15 +302,9 @@ def _apply_order(api: ApiBinding, data: bytes, payload: MessagePayload) -> list[
         lines = lines if lines is not None else SourceLines(data)
         local = etree.QName(parent).localname
         wanted = ", ".join(n if n == "*" else etree.QName(n).localname for n in names)
-        issues.append(
-            Issue(
-                "warning",
-                f"children of <{local}> out of schema order, read as {wanted}",
-                parent.sourceline,
-                column_of(lines, parent.sourceline, local),
-                parent.getroottree().getpath(parent),
-            )
-        )
+        column = column_of(lines, parent.sourceline, local)
+        path = parent.getroottree().getpath(parent)
+        issues.append(order_warning(local, wanted, parent.sourceline, column, path))
     return issues
 
 
@@ -291,9 +316,8 @@ def _fix_type(api: ApiBinding, payload: MessagePayload) -> tuple[str, list[Issue
     if name == payload.raw_type:
         return name, []
     payload.element.set(XSI_TYPE, name)
-    message = f"xsi:type '{payload.raw_type}' read as '{name}'"
     path = payload.element.getroottree().getpath(payload.element)
-    return name, [Issue("warning", message, payload.element.sourceline, None, path)]
+    return name, [type_alias_warning(payload.raw_type, name, payload.element.sourceline, path)]
 
 
 def read_message(
@@ -324,8 +348,13 @@ def read_message(
             line=parsed.root.sourceline,
         )
     api_binding = binding(name)
+    wrapper: str | None = None
     try:
+        check_enabled(name, api_binding.info.tolerances, parsed.warnings)
         payload, envelope_warnings = unwrap(api_binding.info.envelope, parsed.root)
+        payload, wrapper, wrapped = _apply_wrapper(api_binding, parsed.data, payload)
+        envelope_warnings += wrapped
+        check_enabled(name, api_binding.info.tolerances, tuple(envelope_warnings))
         if api_binding.info.dispatch == "root":
             payload = _root_payload(api_binding, payload)
     except BindingError as exc:
@@ -348,6 +377,7 @@ def read_message(
         bare=payload.bare,
         warnings=tuple(issues),
         header=payload.header,
+        wrapper=wrapper,
     )
 
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from ucxml.errors import BindingError
 from ucxml.report import Issue
+from ucxml.tolerances import bare_warning, soap11_warning
 
 __all__ = [
     "SOAP11_NS",
@@ -99,15 +100,7 @@ def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         node = children[0]
     elif node is root and node.tag in ("request", "response"):
         bare = True
-        warnings.append(
-            Issue(
-                "warning",
-                f"bare <{node.tag}> without SOAP-ENV:Envelope/SOAP-ENV:Body/axl",
-                node.sourceline,
-                1,
-                _path(node),
-            )
-        )
+        warnings.append(bare_warning(str(node.tag), node.sourceline, _path(node)))
     if node.tag not in ("request", "response"):
         raise BindingError(
             f"expected <request> or <response>, found <{etree.QName(node).localname}>",
@@ -134,9 +127,7 @@ def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     warnings: list[Issue] = []
     if root.tag == f"{{{SOAP11_NS}}}Envelope":
         ns = SOAP11_NS
-        warnings.append(
-            Issue("warning", "SOAP 1.1 envelope read as SOAP 1.2", root.sourceline, 1, _path(root))
-        )
+        warnings.append(soap11_warning(root.sourceline, _path(root)))
     elif root.tag == f"{{{SOAP12_NS}}}Envelope":
         ns = SOAP12_NS
     else:

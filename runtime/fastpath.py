@@ -46,6 +46,7 @@ from ucxml.safexml import (
     safe_iterparse,
     syntax_error,
 )
+from ucxml.tolerances import alias_warning, bare_warning, type_alias_warning
 
 __all__ = [
     "CHUNK_BYTES",
@@ -94,15 +95,9 @@ class _Reader:
         target = self.aliases.get(str(child.tag))
         if target is not None:
             column = column_of(self.lines, child.sourceline, str(child.tag))
-            self.warnings.append(
-                Issue(
-                    "warning",
-                    f"element '{_name(child)}' read as '{target}'",
-                    child.sourceline,
-                    column,
-                    str(child.getroottree().getpath(child)),
-                )
-            )
+            path = str(child.getroottree().getpath(child))
+            warning = alias_warning(_name(child), target, child.sourceline, column, path)
+            self.warnings.append(warning)
         return target
 
 
@@ -464,15 +459,7 @@ def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Mess
     parent = el.getparent()
     path = str(el.getroottree().getpath(el))
     if parent is None:
-        warnings.append(
-            Issue(
-                "warning",
-                f"bare <{_name(el)}> without SOAP-ENV:Envelope/SOAP-ENV:Body/axl",
-                el.sourceline,
-                1,
-                path,
-            )
-        )
+        warnings.append(bare_warning(_name(el), el.sourceline, path))
     else:
         body = parent.getparent()
         envelope = body.getparent() if body is not None else None
@@ -504,9 +491,7 @@ def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Mess
     if info.model_for(name, kind) is None and kind == "response":
         name = info.info.type_aliases.get(name, name)
     if name != raw:
-        warnings.append(
-            Issue("warning", f"xsi:type '{raw}' read as '{name}'", el.sourceline, None, path)
-        )
+        warnings.append(type_alias_warning(raw, name, el.sourceline, path))
     cls = info.model_for(name, kind)
     if cls is None:
         raise UnknownMessageError(

@@ -119,14 +119,32 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def erratum_for(api: str, message: str) -> str | None:
-    """Id of the first erratum of ``api`` whose match pattern is found in ``message``."""
-    key = (api, message)
+def _matches(pattern: str, message: str, code: str | None) -> bool:
+    """Whether an ERRATA ``match:`` pattern fits an issue.
+
+    ``code T-ALIAS`` fits every issue of that tolerance code, ``code T-ALIAS: <regex>``
+    those whose message the regex also finds; any other pattern is a regex on the message.
+    """
+    wanted = _CODED.match(pattern)
+    if wanted is None:
+        return _compiled(pattern).search(message) is not None
+    if code != wanted.group(1):
+        return False
+    return wanted.group(2) is None or _compiled(wanted.group(2)).search(message) is not None
+
+
+#: ``code <CODE>`` or ``code <CODE>: <regex>`` in an ERRATA ``match:`` list.
+_CODED = re.compile(r"\Acode ([A-Z][A-Z0-9-]*)(?:: (.+))?\Z", re.S)
+
+
+def erratum_for(api: str, message: str, code: str | None = None) -> str | None:
+    """Id of the first erratum of ``api`` that matches an issue's ``message`` and ``code``."""
+    key = (api, message, code)
     if key in _HINTS:
         return _HINTS[key]
     found = None
     for entry in binding(api).errata:
-        if any(_compiled(p).search(message) for p in entry.match):
+        if any(_matches(p, message, code) for p in entry.match):
             found = entry.id
             break
     # A folder of captures repeats the same few messages; long ones are not kept.
@@ -146,6 +164,6 @@ def erratum_text(api: str, erratum: str) -> str | None:
     return None
 
 
-_HINTS: dict[tuple[str, str], str | None] = {}
+_HINTS: dict[tuple[str, str, str | None], str | None] = {}
 _HINTED_LENGTH = 512
 _HINTED_COUNT = 4096

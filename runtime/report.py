@@ -23,6 +23,8 @@ class Issue:
     path: str = ""
     hint: str | None = None
     hint_text: str | None = None
+    #: The stable code of a tolerated deviation (``T-ALIAS``...; see :mod:`ucxml.tolerances`).
+    code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by ``ucxml validate --format json``."""
@@ -34,6 +36,7 @@ class Issue:
             "message": self.message,
             "hint": self.hint,
             "hint_text": self.hint_text,
+            "code": self.code,
         }
 
 

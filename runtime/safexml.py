@@ -1,7 +1,10 @@
 """The hardened XML reader: every payload ucxml reads goes through :func:`parse_xml`.
 
 No DTD is loaded, no entity is expanded, nothing is fetched from the network, a DOCTYPE
-is refused outright, and size and nesting depth are bounded. Optionally, well-known
+with an internal subset (and any entity declaration) is refused outright, and size and
+nesting depth are bounded. A DOCTYPE naming only an external identifier (as CUCM's EM
+traces log) is blanked out before libxml2 sees it, with a warning; whether the payload's
+API tolerates it is decided once the API is known. Optionally, well-known
 prefixes that a payload uses without declaring (as Cisco's documentation does) are
 declared before parsing, with a warning for each.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import dataclasses
 import os
 import re
 import threading
@@ -23,6 +27,7 @@ from lxml import etree
 
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 from ucxml.report import Issue
+from ucxml.tolerances import doctype_warning, glued_warning, prefix_warning
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -51,6 +56,19 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 Source = bytes | bytearray | memoryview | str | os.PathLike[str]
 
 _FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)\b")
+_LITERAL = rb"(?:\"[^\"]*\"|'[^']*')"
+# A DOCTYPE naming only an external subset: no internal subset ("["), so no declaration.
+_EXTERNAL_DOCTYPE = re.compile(
+    rb"<!DOCTYPE[ \t\r\n]+[A-Za-z_:][\w.:\-]*[ \t\r\n]+"
+    rb"((?:SYSTEM[ \t\r\n]+"
+    + _LITERAL
+    + rb")|(?:PUBLIC[ \t\r\n]+"
+    + _LITERAL
+    + rb"[ \t\r\n]+"
+    + _LITERAL
+    + rb"))[ \t\r\n]*>"
+)
+_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+\Z", re.DOTALL)
 _ROOT = re.compile(
     rb"\A(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)",
     re.DOTALL,
@@ -146,9 +164,7 @@ def declare_prefixes(
     line = _line_of(data, root.start(1))
     column = root.start(1) - data.rfind(b"\n", 0, root.start(1)) - 1
     decl = b"".join(b' xmlns:%s="%s"' % (p.encode(), u.encode()) for p, u in missing)
-    issues = [
-        Issue("warning", f"undeclared prefix '{p}' read as {u}", line, column) for p, u in missing
-    ]
+    issues = [prefix_warning(p, u, line, column) for p, u in missing]
     return data[:at] + decl + data[at:], issues, [p for p, _ in missing]
 
 
@@ -192,10 +208,10 @@ def separate_attributes(data: bytes) -> tuple[bytes, list[Issue]]:
     ):
         name = match.group(1).decode("utf-8", "replace")
         message = f"attribute '{name}' run together with the previous one"
-        issues.append(Issue("warning", message, line, column))
+        issues.append(glued_warning(message, line, column))
     if len(glued) > len(listed):
         more = f"{len(glued) - len(listed):,} more attributes run together with the previous one"
-        issues.append(Issue("warning", more, issues[-1].line, issues[-1].column))
+        issues.append(glued_warning(more, issues[-1].line or 1, issues[-1].column or 1))
     out: list[bytes] = []
     last = 0
     for match in glued:
@@ -286,17 +302,54 @@ def precheck(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
     Returns the payload as libxml2 must read it: UTF-8 (see :func:`normalize_encoding`).
     """
+    data, _ = _precheck(data, max_bytes, external_doctype=False)
+    return data
+
+
+def _external_doctype(data: bytes) -> tuple[bytes, Issue] | None:
+    """``data`` with its external-identifier-only DOCTYPE blanked out, and the warning.
+
+    Only a DOCTYPE in the prolog, naming a SYSTEM or PUBLIC identifier and holding no
+    internal subset, in a payload with no other DOCTYPE or ENTITY, qualifies. It is
+    overwritten with spaces (line breaks kept, so every position stays where it was):
+    libxml2 never sees it, so nothing can ever be fetched.
+    """
+    found = _EXTERNAL_DOCTYPE.search(data)
+    if found is None or not _PROLOG.match(data, 0, found.start()):
+        return None
+    rest = data[: found.start()] + data[found.end() :]
+    if _FORBIDDEN.search(rest):
+        return None
+    blank = re.sub(rb"[^\r\n]", b" ", found.group(0))
+    identifier = found.group(1).decode("utf-8", "replace")
+    line = _line_of(data, found.start())
+    column = found.start() - data.rfind(b"\n", 0, found.start())
+    warning = doctype_warning(" ".join(identifier.split()), line, column)
+    return data[: found.start()] + blank + data[found.end() :], warning
+
+
+def _precheck(data: bytes, max_bytes: int, *, external_doctype: bool) -> tuple[bytes, list[Issue]]:
+    """:func:`precheck`; with ``external_doctype`` a DOCTYPE naming only an external
+    identifier is blanked out with a warning (whether the API tolerates it is decided once
+    it is detected: :func:`ucxml.tolerances.check_enabled`)."""
     if len(data) > max_bytes:
         raise XmlLimitError(f"payload of {len(data)} bytes exceeds the limit of {max_bytes}")
     data = normalize_encoding(data)
+    warnings: list[Issue] = []
     forbidden = _FORBIDDEN.search(data) if declares_markup(data) else None
+    if forbidden and external_doctype and forbidden.group(1) == b"DOCTYPE":
+        tolerated = _external_doctype(data)
+        if tolerated is not None:
+            data, warning = tolerated
+            warnings.append(warning)
+            forbidden = None
     if forbidden:
         raise ForbiddenXmlError(
             f"<!{forbidden.group(1).decode()}> is not allowed (DTDs and entities are refused)",
             line=_line_of(data, forbidden.start()),
             column=forbidden.start() - data.rfind(b"\n", 0, forbidden.start()),
         )
-    return data
+    return data, warnings
 
 
 def postcheck(root: etree._Element) -> None:
@@ -387,17 +440,18 @@ def parse_xml(
     ``drop_blanks``: indentation between elements is not kept, as in
     :func:`safe_iterparse` (a smaller tree, read faster; for binding, not for reports).
     """
-    data = precheck(data, max_bytes)
+    data, early = _precheck(data, max_bytes, external_doctype=True)
     lean = drop_blanks and not declares_markup(data)
     try:
         # Most payloads are well-formed: the tolerances cost nothing unless parsing fails.
         root = etree.fromstring(data, parser=_parser(lean))
     except etree.XMLSyntaxError:
-        return _parse_tolerant(data, prefixes() if callable(prefixes) else prefixes)
+        parsed = _parse_tolerant(data, prefixes() if callable(prefixes) else prefixes)
+        return dataclasses.replace(parsed, warnings=(*early, *parsed.warnings))
     if declares_markup(data):
         # libxml2 read these very bytes (UTF-8 or ASCII), so without "<!" it saw no DOCTYPE.
         postcheck(root)
-    return ParsedXml(root=root, warnings=(), declared=(), data=data)
+    return ParsedXml(root=root, warnings=tuple(early), declared=(), data=data)
 
 
 #: The stand-in parent of :func:`parse_siblings` (a name no API uses).

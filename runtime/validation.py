@@ -26,6 +26,7 @@ from ucxml.registry import api_names, binding, erratum_for, erratum_text, lxml_s
 from ucxml.report import Issue, Report
 from ucxml.safexml import Source, SourceLines, column_of, read_source
 from ucxml.schemaerrors import schema_issues
+from ucxml.tolerances import url_encoded_warning
 
 __all__ = ["validate", "validate_bytes", "validate_capture"]
 
@@ -61,7 +62,7 @@ def _hinted(api: str | None, issue: Issue) -> Issue:
         return issue  # named where the issue was made, from the validator's own words
     names = [api] if api else api_names()
     for name in names:
-        hint = erratum_for(name, issue.message)
+        hint = erratum_for(name, issue.message, issue.code)
         if hint:
             text = erratum_text(name, hint)
             return dataclasses.replace(issue, hint=hint, hint_text=text)
@@ -95,7 +96,7 @@ def _sniff(data: bytes) -> str | None:
 
 def _schema_issues(message: Message, lines: SourceLines) -> list[Issue]:
     schema = lxml_schema(message.api)
-    target = message.element if message.bare else message.root
+    target = message.document
     if schema.validate(target):
         return []
     log = schema.error_log
@@ -124,14 +125,11 @@ def _encoded(message: Message, lines: SourceLines, data: bytes) -> list[Issue]:
         values += [el.get(a) or "" for a in el.attrib if f"{local}@{a}" in names]
         for value in values:
             if _PERCENT.search(value):
+                column = column_of(lines, el.sourceline, local)
+                path = el.getroottree().getpath(el)
+                decoded = unquote(value)
                 issues.append(
-                    Issue(
-                        "warning",
-                        f"{local} {value!r} is URL-encoded (read as {unquote(value)!r})",
-                        el.sourceline,
-                        column_of(lines, el.sourceline, local),
-                        el.getroottree().getpath(el),
-                    )
+                    url_encoded_warning(local, value, decoded, el.sourceline, column, path)
                 )
     return issues
 

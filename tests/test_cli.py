@@ -41,6 +41,7 @@ def test_documented_examples_json_names_every_defect() -> None:
                 "message",
                 "hint",
                 "hint_text",
+                "code",
             }
 
 

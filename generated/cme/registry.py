@@ -72,6 +72,7 @@ API = ApiInfo(
     type_aliases={"ISSaveConfig": "ISSaveConfigResponse"},
     dispatch="xsi:type",
     namespaces={},
+    tolerances=("prefixes", "bare", "aliases", "type-aliases"),
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -151,6 +151,7 @@ API = ApiInfo(
         "pr": "urn:cisco:epas:presence:rules",
         "env": "http://www.w3.org/2003/05/soap-envelope",
     },
+    tolerances=("glued-attributes", "prefixes", "soap11"),
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -49,6 +49,15 @@ API = ApiInfo(
     dispatch="root",
     namespaces={},
     url_encoded=("userID", "user@id"),
+    tolerances=("external-doctype", "wrapper", "aliases", "url-encoded"),
+    wrappers={
+        "response": (
+            "deviceUserResults",
+            "userDevicesResults",
+            "deviceProfileResults",
+            "checkUserResults",
+        )
+    },
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -58,6 +58,7 @@ API = ApiInfo(
             "{urn:ietf:params:xml:ns:pidf}timestamp",
         ),
     },
+    tolerances=("glued-attributes", "order"),
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -14,7 +14,7 @@ ERRATA: tuple[Erratum, ...] = (
         title="Undeclared epas prefix",
         severity="warning",
         files=(("all", None),),
-        match=("undeclared prefix 'epas' read as urn:cisco:epas:uccn",),
+        match=("code T-PREFIX: 'epas' read as urn:cisco:epas:uccn",),
         wrong="every payload writes its children `epas:action`, `epas:property`, `epas:group`, `epas:rule`, … but declares only the default namespace `xmlns='urn:cisco:epas:uccn'` and `xsi`, so none is namespace-well-formed; reported at line 1, the root start tag",
         fix='the corrected root declares `xmlns:epas="urn:cisco:epas:uccn"`; the children keep the `epas:` prefix, `old`/`new` stay unprefixed in the default namespace, which is the same one',
         why="the payloads are captures of the server, which sends them this way; the only namespace they name is `urn:cisco:epas:uccn` and the unprefixed root, `old` and `new` are in it, so the prefix can only mean that namespace (D01). ucxml declares it before parsing and warns instead of failing",

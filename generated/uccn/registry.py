@@ -35,6 +35,7 @@ API = ApiInfo(
     dispatch="root",
     namespaces={"epas": "urn:cisco:epas:uccn"},
     label="action",
+    tolerances=("prefixes",),
 )
 
 #: Request models by the xsi:type name that selects them.

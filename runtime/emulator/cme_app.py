@@ -485,7 +485,7 @@ class _CmeEndpoint:
         if binding("cme").model_for(message.type_name, "request") is None:
             raise _Rejected(f"not a CME request: unknown request type {message.type_name!r}")
         schema = lxml_schema("cme")
-        if not schema.validate(message.element if message.bare else message.root):
+        if not schema.validate(message.document):
             error = schema.error_log.last_error
             detail = error.message if error is not None else "schema violation"
             raise _Rejected(f"invalid {message.type_name} request: {detail}")

@@ -303,6 +303,16 @@ _FILE_ATTACKS = [
     ("xxe-loopback-url", "xxe-loopback-url.xml", "external general entity: http:// loopback"),
     ("external-dtd-url", "external-dtd-url.xml", "DOCTYPE SYSTEM http:// loopback (external DTD)"),
     ("external-dtd-file", "external-dtd-file.xml", "DOCTYPE SYSTEM file:// the canary"),
+    (
+        "external-dtd-public-url",
+        "external-dtd-public-url.xml",
+        "DOCTYPE PUBLIC with a http:// loopback system identifier",
+    ),
+    (
+        "external-dtd-empty-subset",
+        "external-dtd-empty-subset.xml",
+        "DOCTYPE SYSTEM http:// loopback with an (empty) internal subset: always refused",
+    ),
     ("parameter-entity-url", "parameter-entity-url.xml", "external parameter entity, loopback"),
     ("parameter-entity-file", "parameter-entity-file.xml", "external parameter entity, canary"),
     (

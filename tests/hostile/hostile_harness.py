@@ -53,6 +53,7 @@ from ucxml.validation import validate_capture
 ENTRY_POINTS = (
     "parse",
     "validate",
+    "validate_em",
     "validate_capture",
     "cme_client",
     "cup_client",
@@ -67,6 +68,7 @@ ENTRY_POINTS = (
 BASE_OF = {
     "parse": "cme-response",
     "validate": "cme-response",
+    "validate_em": "em-response",
     "validate_capture": "cme-response",
     "cme_client": "cme-response",
     "cup_client": "cup-response",
@@ -510,7 +512,7 @@ def call_entry(
             with limits:
                 if entry == "parse":
                     outcome.result = guarded(lambda: ucxml.parse(data))
-                elif entry == "validate":
+                elif entry in ("validate", "validate_em"):
                     outcome.result = guarded(lambda: ucxml.validate(data))
                 elif entry == "validate_capture":
                     outcome.result = guarded(lambda: validate_capture(data))
@@ -529,6 +531,22 @@ def call_entry(
     return outcome
 
 
+#: The API each entry point reads (its base's API).
+API_OF = {entry: base.split("-", 1)[0] for entry, base in BASE_OF.items()}
+
+
+def tolerates_doctype(attack_id: str, entry: str) -> bool:
+    """Whether ``entry`` reads the DOCTYPE of ``attack_id`` (one naming only an external
+    DTD, in any encoding) with a warning instead of refusing it: its API's manifest
+    switches ``external-doctype`` on (EM, whose CUCM traces log one)."""
+    from ucxml.registry import binding
+
+    external = attack_id.startswith(
+        ("external-dtd-url", "external-dtd-file", "external-dtd-public")
+    )
+    return external and "external-doctype" in binding(API_OF[entry]).info.tolerances
+
+
 def is_refusal(outcome: Outcome) -> tuple[bool, str]:
     """Whether ``outcome`` is the documented refusal of its entry point, and why not."""
     entry = outcome.entry
@@ -536,7 +554,7 @@ def is_refusal(outcome: Outcome) -> tuple[bool, str]:
         return False, f"{outcome.error_type}: {outcome.error_text}"
     if entry == "parse":
         return isinstance(outcome.error, UcxmlError), "expected a UcxmlError"
-    if entry == "validate":
+    if entry in ("validate", "validate_em"):
         report = outcome.result
         ok = (
             outcome.error is None

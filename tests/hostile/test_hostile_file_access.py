@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import pytest
 from hostile_corpus import Env, base, from_file, schema_location_hints
-from hostile_harness import BASE_OF, ENTRY_POINTS, AuditLog, FifoCanary, call_entry, is_refusal
+from hostile_harness import (
+    BASE_OF,
+    ENTRY_POINTS,
+    AuditLog,
+    FifoCanary,
+    call_entry,
+    is_refusal,
+    tolerates_doctype,
+)
 
 FIFO_TEXT = f"UCXML-FIFO-CANARY-{uuid.uuid4().hex}"
 
@@ -87,6 +95,10 @@ def test_no_local_file_is_opened(
     leaked = [t[:200] for t in outcome.texts() if FIFO_TEXT in t]
     assert not leaked, leaked
     refused, why = is_refusal(outcome)
+    # UTF-16 without a byte order mark is refused whatever it holds.
+    if tolerates_doctype(attack, entry) and codec != "utf16le-no-bom":
+        assert not refused and outcome.error is None, outcome.describe()
+        return  # read with a warning, the DTD never opened (checked above)
     if attack in ("xinclude-local-file", "schema-location-hints") and entry in (
         "parse",
         "cme_client",
