@@ -151,6 +151,8 @@ class ClientCore:
         self.url = base_url if has_path else base_url.rstrip("/") + endpoint
         self.content_type = content_type
         self.secrets = frozenset(secrets)
+        #: (operation, tolerance code) pairs already logged as warnings (see ``_warn``).
+        self._tolerated: set[tuple[str, str | None]] = set()
 
     def scrub(self, text: str) -> str:
         """``text`` (made from an answer) with the client's secrets masked."""
@@ -168,9 +170,26 @@ class ClientCore:
         return MalformedResponseError(f"{operation.name}: {what}: {exc}")
 
     def _warn(self, operation: Operation, warnings: Iterable[Issue]) -> None:
+        """Log what the reader tolerated in an answer.
+
+        A tolerance (``Issue.code``) is logged as a warning the first time an operation's
+        answer shows it, then at DEBUG level: a real server that always answers that way
+        (EM results wrapped in ``<response>``) must not fill the log.
+        """
         for issue in warnings:
-            logger.warning(
-                "%s answer, line %s: %s", operation.name, issue.line, self.scrub(issue.message)
+            key = (operation.name, issue.code)
+            level = logging.WARNING
+            if issue.code is not None:
+                if key in self._tolerated:
+                    level = logging.DEBUG
+                self._tolerated.add(key)
+            logger.log(
+                level,
+                "%s answer, line %s: %s%s",
+                operation.name,
+                issue.line,
+                self.scrub(issue.message),
+                f" [{issue.code}]" if issue.code else "",
             )
 
     def request(self, operation: Operation, body: Any) -> HttpRequest:

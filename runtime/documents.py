@@ -169,11 +169,16 @@ def _claims(api: ApiBinding, root: etree._Element) -> bool:
         header = parts.get("Header")
         blocks = [c for c in header if isinstance(c.tag, str)] if header is not None else []
         return any(str(b.tag).rpartition("}")[2] in api.headers for b in blocks)
+    if local in ("request", "response"):
+        # CME's bare messages carry an xsi:type, or (CME 12.x) at least a child named for
+        # its method (ISgetGlobal, ISuser...); EM's start with appInfo, success or failure.
+        if root.get(XSI_TYPE) is not None:
+            return api.info.dispatch == "xsi:type"
+        first = next((c for c in root if isinstance(c.tag, str)), None)
+        cme_like = first is not None and str(first.tag).startswith("IS")
+        return cme_like == (api.info.dispatch == "xsi:type")
     if api.info.dispatch == "root":
         return root.get(XSI_TYPE) is None
-    if local in ("request", "response"):
-        # A bare xsi:type message (CME); EM's request/response carry no xsi:type.
-        return root.get(XSI_TYPE) is not None
     return True
 
 
@@ -339,7 +344,13 @@ def read_message(
         own = binding(api).info.prefixes if api else {}
         return {**_all_prefixes(data), **own}
 
-    parsed = parse_xml(data, prefixes=prefixes, max_bytes=max_bytes, drop_blanks=drop_blanks)
+    parsed = parse_xml(
+        data,
+        prefixes=prefixes,
+        max_bytes=max_bytes,
+        drop_blanks=drop_blanks,
+        external_doctype=True,  # refused below unless the detected API tolerates it
+    )
     name = api or detect_tree(parsed.root)
     if name is None:
         raise UnknownApiError(
@@ -611,10 +622,13 @@ def _header_blocks(api: ApiBinding, header: Sequence[object]) -> str:
     return "".join(blocks)
 
 
-def serialize(obj: object, *, header: Sequence[object] = ()) -> bytes:
+def serialize(obj: object, *, header: Sequence[object] = (), wrapped: bool = False) -> bytes:
     """Serialize a request, response or document model into the complete message of its API.
 
     ``header``: SOAP header block models (EPAS ``SessionKey``) for APIs with a SOAP envelope.
+    ``wrapped``: write the message inside the element the API's manifest lets it arrive
+    wrapped in (``wrappers``), as a real server does (EM query results in ``<response>``);
+    a message no wrapper holds is written as it is.
     """
     api = binding(api_of(obj))
     if api.info.envelope == "json":
@@ -625,8 +639,21 @@ def serialize(obj: object, *, header: Sequence[object] = ()) -> bytes:
             payload = fastpath.write(api.info.name, obj, name)
         else:
             payload = fastpath.write(api.info.name, obj, kind, xsi_type=name)
-        return wrap(api.info.envelope, _xml_chars(payload))
+        payload = _wrapped(api, name, _xml_chars(payload)) if wrapped else _xml_chars(payload)
+        return wrap(api.info.envelope, payload)
+    if wrapped and _wrapper_of(api, name):
+        raise ParameterError(f"{api.info.name} {name}: wrapped=True needs the fast writer")
     return serialize_generic(obj, header=header)
+
+
+def _wrapper_of(api: ApiBinding, name: str) -> str | None:
+    return next((w for w, held in api.info.wrappers.items() if name in held), None)
+
+
+def _wrapped(api: ApiBinding, name: str, payload: str) -> str:
+    """``payload`` (the message ``name``) inside its tolerated wrapper, if it has one."""
+    wrapper = _wrapper_of(api, name)
+    return f"<{wrapper}>{payload}</{wrapper}>" if wrapper else payload
 
 
 # Characters XML 1.0 cannot carry: C0 controls but tab, LF and CR; surrogates; U+FFFE/FFFF.
@@ -701,11 +728,12 @@ def detect(data: Source) -> str:
     raw, _ = read_source(data)
     if looks_like_json(raw):
         return json_api(None)
-    parsed = parse_xml(raw, prefixes=_all_prefixes(raw))
+    parsed = parse_xml(raw, prefixes=_all_prefixes(raw), external_doctype=True)
     name = detect_tree(parsed.root)
     if name is None:
         raise UnknownApiError(
             f"no supported API has a message with root <{etree.QName(parsed.root).localname}>",
             line=parsed.root.sourceline,
         )
+    check_enabled(name, binding(name).info.tolerances, parsed.warnings)
     return name

@@ -84,7 +84,8 @@ T = TypeVar("T")
 logger = logging.getLogger("ucxml")
 
 #: Documented meaning of each EM error code (current releases, as the server words them;
-#: EMCC codes 37, 47, 215 and 216 included).
+#: EMCC codes 37 and 47 included, and 215 and 216, which the CUCM 15 feature guide lists
+#: for plain EM too).
 EM_ERROR_CODES: dict[int, str] = {
     0: "Unknown Error",
     1: "Error on Parsing",
@@ -113,8 +114,8 @@ EM_ERROR_CODES: dict[int, str] = {
     30: "Proxy not allowed",
     37: "Duplicate device (EMCC)",
     47: "DN has multiple users (EMCC)",
-    215: "LoginType invalid (EMCC)",
-    216: "DN has multiple users (EMCC)",
+    215: "LoginType invalid",
+    216: "DN has multiple users",
 }
 
 EMSERVICE_PATH = "/emservice/EMServiceServlet"
@@ -187,7 +188,11 @@ class DeviceState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DeviceLogin:
-    """One device of a ``deviceUserQuery`` answer; ``user`` is URL-decoded, ``user_raw`` not."""
+    """One device of a ``deviceUserQuery`` answer; ``user`` is URL-decoded, ``user_raw`` not.
+
+    ``last_login`` is the ``lastlogin`` text as sent: real CUCM puts the ID of the user
+    last logged in on the device there (not a time); ``last_login_user`` is it decoded.
+    """
 
     device: str
     state: DeviceState
@@ -195,6 +200,11 @@ class DeviceLogin:
     user_raw: str | None = None
     last_login: str | None = None
     emcc: bool | None = None
+
+    @property
+    def last_login_user(self) -> str | None:
+        """The user last logged in on the device (``last_login`` URL-decoded)."""
+        return unquote(self.last_login) if self.last_login else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,20 +227,31 @@ class DeviceProfile:
 
 @dataclass(frozen=True, slots=True)
 class UserProfiles:
-    """One user of a ``deviceProfileQuery`` answer."""
+    """One user of a ``deviceProfileQuery`` answer.
+
+    ``failure`` is the error the server answered for this one user (an unknown user among
+    known ones, ERRATA D16); its ``profiles`` are then empty.
+    """
 
     user: str
     user_raw: str
     profiles: tuple[DeviceProfile, ...] = ()
+    failure: EmError | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UserCheck:
-    """The answer of ``checkUser``."""
+    """The answer of ``checkUser``.
+
+    ``exists`` is False only for a negative ``exists`` text (``false``, ``f``, ``no``,
+    ``0``, empty); CUCM 12 answers the user ID there for a user that exists (ERRATA D09),
+    and ``exists_raw`` keeps the text as sent.
+    """
 
     user: str
     user_raw: str
     exists: bool
+    exists_raw: str = ""
 
 
 def _duration(value: int | str | None) -> m.ExclusiveDuration | None:
@@ -278,7 +299,7 @@ def _user_devices(results: m.UserDevicesResults) -> list[UserDevices]:
     ]
 
 
-def _profiles(results: m.DeviceProfileResults) -> list[UserProfiles]:
+def _profiles(results: m.DeviceProfileResults, http: ClientCore) -> list[UserProfiles]:
     return [
         UserProfiles(
             unquote(u.id),
@@ -287,6 +308,7 @@ def _profiles(results: m.DeviceProfileResults) -> list[UserProfiles]:
                 DeviceProfile(p.device_profile_name, p.is_default_device_profile.value == "t")
                 for p in u.device_profile
             ),
+            _failure(u.failure, http),
         )
         for u in results.user
     ]
@@ -296,8 +318,9 @@ def _check(results: m.CheckUserResults) -> UserCheck:
     if not results.user:
         raise MalformedResponseError("checkUser answer names no user")
     user = results.user[0]
-    exists = str(user.exists).strip().lower() in ("true", "t", "yes", "1")
-    return UserCheck(unquote(user.id), user.id, exists)
+    raw = str(user.exists)
+    exists = raw.strip().lower() not in ("false", "f", "no", "0", "")
+    return UserCheck(unquote(user.id), user.id, exists, raw)
 
 
 def _names(method: str, what: str, values: tuple[object, ...]) -> list[str]:
@@ -338,6 +361,11 @@ class _EmCore:
         self._http = ClientCore(
             "em", urls.login, "", FORM_CONTENT_TYPE, secrets=client_secrets(app_certificate)
         )
+
+    @property
+    def http(self) -> ClientCore:
+        """The answer checks and secret masking shared with the results' readers."""
+        return self._http
 
     def request(self, operation: Operation, params: Any) -> HttpRequest:
         root_type = operation.request
@@ -547,7 +575,8 @@ class EmClient(_EmClientBase, TransportOwner):
         return _profiles(
             self.operations.device_profile_query(
                 user_id=_names("device_profile_query", "user", users)
-            )
+            ),
+            self._core.http,
         )
 
 
@@ -641,7 +670,8 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         return _profiles(
             await self.operations.device_profile_query(
                 user_id=_names("device_profile_query", "user", users)
-            )
+            ),
+            self._core.http,
         )
 
 

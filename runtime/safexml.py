@@ -431,6 +431,7 @@ def parse_xml(
     prefixes: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     drop_blanks: bool = False,
+    external_doctype: bool = False,
 ) -> ParsedXml:
     """Parse ``data`` safely; raise :class:`~ucxml.errors.XmlError` subclasses on failure.
 
@@ -439,8 +440,11 @@ def parse_xml(
     may be a function giving that map, called only when ``data`` needs it.
     ``drop_blanks``: indentation between elements is not kept, as in
     :func:`safe_iterparse` (a smaller tree, read faster; for binding, not for reports).
+    ``external_doctype``: a DOCTYPE naming only an external identifier is blanked out
+    with a ``T-DOCTYPE`` warning instead of refused (never fetched); the caller decides,
+    once the API is known, whether it is tolerated (:func:`ucxml.tolerances.check_enabled`).
     """
-    data, early = _precheck(data, max_bytes, external_doctype=True)
+    data, early = _precheck(data, max_bytes, external_doctype=external_doctype)
     lean = drop_blanks and not declares_markup(data)
     try:
         # Most payloads are well-formed: the tolerances cost nothing unless parsing fails.

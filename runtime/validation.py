@@ -197,7 +197,7 @@ def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: b
     except UnknownApiError as exc:
         column = _column(lines, exc.line, exc.path)
         issue = Issue("error", f"API not detected: {exc.message}", exc.line, column, exc.path)
-        return Report(source, api, None, (issue,))
+        return Report(source, api, None, (_hinted(api, issue),))
     except BindingError as exc:
         found = api or exc.api
         issue = Issue("error", exc.message, exc.line, _column(lines, exc.line, exc.path), exc.path)

@@ -156,3 +156,23 @@ def test_parse_warnings_can_be_silenced() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ucxml.parse(_example("23-ISgetEvtCounts-response.xml"))  # no warning for clean input
+
+
+@pytest.mark.parametrize(
+    ("payload", "api"),
+    [
+        # CME 12.x writes bare messages without xsi:type: the IS... child names the method.
+        (b"<request><ISgetGlobal></ISgetGlobal></request>", "cme"),
+        (b"<response><ISuser><ISuserID>a</ISuserID></ISuser></response>", "cme"),
+        (
+            b'<request xsi:type="ISgetGlobal" xmlns:xsi="http://www.w3.org/2001/'
+            b'XMLSchema-instance"><ISgetGlobal/></request>',
+            "cme",
+        ),
+        (b"<request><appInfo><appID>a</appID></appInfo><logoutAll/></request>", "em"),
+        (b"<response><success/></response>", "em"),
+        (b"<response><deviceUserResults/></response>", "em"),
+    ],
+)
+def test_detect_tells_bare_cme_from_em(payload: bytes, api: str) -> None:
+    assert ucxml.detect(payload) == api

@@ -186,3 +186,39 @@ def test_drop_blanks_drops_only_indentation(data: bytes, between: str | None) ->
     assert lean[0].tail == between and kept[0].tail == "\n  "
     assert lean[0].text == kept[0].text == "  "  # a blank value is a value
     assert lean[1].text == kept[1].text == "x"
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b'<!DOCTYPE query SYSTEM "http://10.0.0.1:8080/emservice/jsp/LoginQuery.dtd">',
+        b"<!DOCTYPE query PUBLIC '-//X//DTD Y//EN' 'http://127.0.0.1:9/y.dtd'>",
+        b'<!DOCTYPE\n  query\n  SYSTEM "file:///etc/passwd"\n>',
+    ],
+)
+def test_an_external_only_doctype_is_blanked_on_request(doctype: bytes) -> None:
+    """Opt-in (``external_doctype=True``): read with a T-DOCTYPE warning, positions kept."""
+    data = b'<?xml version="1.0"?>\n' + doctype + b"\n<query><a/></query>"
+    with pytest.raises(ForbiddenXmlError):
+        parse_xml(data)  # refused by default
+    parsed = parse_xml(data, external_doctype=True)
+    assert [w.code for w in parsed.warnings] == ["T-DOCTYPE"]
+    assert parsed.warnings[0].line == 2 and "never fetched" in parsed.warnings[0].message
+    assert parsed.root.tag == "query" and parsed.root.sourceline == 3 + doctype.count(b"\n")
+    assert parsed.root.getroottree().docinfo.doctype == ""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<!DOCTYPE q SYSTEM "x.dtd" []><q/>',  # an internal subset, even empty
+        b'<!DOCTYPE q SYSTEM "x.dtd" [<!ENTITY e "v">]><q>&e;</q>',
+        b"<!DOCTYPE q><q/>",  # no external identifier: nothing to tolerate
+        b'<!DOCTYPE q SYSTEM "x.dtd"><!DOCTYPE q SYSTEM "y.dtd"><q/>',
+        b'<q/><!DOCTYPE q SYSTEM "x.dtd">',  # not in the prolog
+        b'<!DOCTYPE q SYSTEM "x.dtd"><q><![CDATA[<!ENTITY e "v">]]></q>',
+    ],
+)
+def test_any_other_doctype_is_still_refused(data: bytes) -> None:
+    with pytest.raises((ForbiddenXmlError, XmlSyntaxError)):
+        parse_xml(data, external_doctype=True)

@@ -37,18 +37,37 @@ def test_schema_errors_beyond_a_hundred_are_counted(count: int) -> None:
         assert summary == []
 
 
+#: An API that tolerates attributes run together (ERRATA pidf E01); CME does not.
+GLUED_BASE = (
+    Path(__file__).resolve().parent.parent
+    / "schemas/pidf/examples/corrected/02-notify-presence.xml"
+).read_bytes()
+GLUED_TAG = b'<tuple xmlns="urn:ietf:params:xml:ns:pidf" id="t31"'
+
+
 @pytest.mark.parametrize("count", [3, 100, 101, 400])
 def test_run_together_attributes_beyond_a_hundred_are_counted(count: int) -> None:
-    glued = b'g="1"' + b"".join(b'a%d="1"' % i for i in range(count))
-    report = ucxml.validate(_with_attributes(glued))
+    glued = b' g="1"' + b"".join(b'a%d="1"' % i for i in range(count))
+    data = GLUED_BASE.replace(GLUED_TAG, GLUED_TAG + glued)
+    report = ucxml.validate(data)
     warnings = [i for i in report.issues if i.severity == "warning"]
     listed = [w for w in warnings if w.message.startswith("attribute ")]
     assert len(listed) == min(count, 100)
     assert listed[0].message == "attribute 'a0' run together with the previous one"
-    assert listed[0].line == 6 and listed[0].column == 33  # where a0 starts in the original
+    assert {w.code for w in warnings if "run together" in w.message} == {"T-GLUED"}
+    at = data.index(b'a0="1"')  # where a0 starts in the original
+    line = data.count(b"\n", 0, at) + 1
+    assert (listed[0].line, listed[0].column) == (line, at - data.rfind(b"\n", 0, at))
     rest = [w.message for w in warnings if "more attributes run together" in w.message]
     assert rest == (
         [f"{count - 100:,} more attributes run together with the previous one"]
         if count > 100
         else []
     )
+
+
+def test_run_together_attributes_are_an_error_where_not_tolerated() -> None:
+    """CME's manifest does not switch the glued-attributes tolerance on."""
+    report = ucxml.validate(_with_attributes(b'g="1"a0="1"'))
+    assert not report.valid
+    assert any("not tolerated in cme payloads" in i.message for i in report.errors), report

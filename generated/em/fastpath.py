@@ -49,7 +49,11 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ("appCertificate", "app_certificate", "str", None, False, "element"),
         ("appEncryptedCertificate", "app_encrypted_certificate", "str", None, False, "element"),
     ),
-    CheckUser: (("userID", "user_id", "str", None, False, "element"),),
+    CheckUser: (
+        ("userID", "user_id", "str", None, False, "element"),
+        ("remoteIPAddr", "remote_ip_addr", "str", None, False, "element"),
+        ("isViaHeaderSet", "is_via_header_set", "bool", None, False, "element"),
+    ),
     CheckUserResults: (
         ("user", "user", "class", CheckedUser, True, "element"),
         ("failure", "failure", "class", Failure, False, "element"),
@@ -129,6 +133,7 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
     ),
     ProfilesUser: (
         ("deviceProfile", "device_profile", "class", DeviceProfile, True, "element"),
+        ("failure", "failure", "class", Failure, False, "element"),
         ("id", "id", "str", None, False, "attribute"),
     ),
     Query: (

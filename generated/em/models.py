@@ -47,6 +47,10 @@ class CheckUser:
     Whether this user exists; answered by checkUserResults.
 
     :ivar user_id: The user to look up.
+    :ivar remote_ip_addr: The IP address of the client on whose behalf the check is made
+        (CUCM 12.x EMApp, ERRATA D13).
+    :ivar is_via_header_set: Whether the request came through a proxy that set a Via header
+        (CUCM 12.x EMApp).
     """
 
     user_id: str = field(
@@ -57,6 +61,22 @@ class CheckUser:
             "min_length": 1,
         }
     )
+    remote_ip_addr: None | str = field(
+        default=None,
+        metadata={
+            "name": "remoteIPAddr",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    is_via_header_set: None | bool = field(
+        default=None,
+        metadata={
+            "name": "isViaHeaderSet",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -64,8 +84,8 @@ class CheckedUser:
     """
     Whether one user exists.
 
-    No DTD defines exists: its text (true or false in practice) is kept as a string (ERRATA
-    D09).
+    No DTD defines exists: its text (true or false on the developer pages, the user ID in a CUCM
+    12 trace) is kept as a string (ERRATA D09).
     """
 
     exists: str = field(
@@ -498,13 +518,21 @@ class Login:
 @dataclass(slots=True, kw_only=True)
 class ProfilesUser:
     """
-    The device profiles of one user (possibly none).
+    The device profiles of one user (possibly none), or the failure of this one user (ERRATA
+    D16).
     """
 
     device_profile: list[DeviceProfile] = field(
         default_factory=list,
         metadata={
             "name": "deviceProfile",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    failure: None | Failure = field(
+        default=None,
+        metadata={
             "type": "Element",
             "namespace": "",
         },

@@ -242,6 +242,8 @@ class EmOperations(SyncOperations):
         self,
         *,
         user_id: str,
+        remote_ip_addr: None | str = None,
+        is_via_header_set: None | bool = None,
     ) -> CheckUserResults:
         """Whether a user exists.
 
@@ -249,6 +251,10 @@ class EmOperations(SyncOperations):
 
         Args:
             user_id: The user to look up.
+            remote_ip_addr: The IP address of the client on whose behalf the check is made (CUCM
+                12.x EMApp, ERRATA D13).
+            is_via_header_set: Whether the request came through a proxy that set a Via header (CUCM
+                12.x EMApp).
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -267,6 +273,8 @@ class EmOperations(SyncOperations):
             OPERATIONS["checkUser"],
             CheckUser(
                 user_id=user_id,
+                remote_ip_addr=remote_ip_addr,
+                is_via_header_set=is_via_header_set,
             ),
             CheckUserResults,
         )
@@ -519,6 +527,8 @@ class AsyncEmOperations(AsyncOperations):
         self,
         *,
         user_id: str,
+        remote_ip_addr: None | str = None,
+        is_via_header_set: None | bool = None,
     ) -> CheckUserResults:
         """Whether a user exists.
 
@@ -526,6 +536,10 @@ class AsyncEmOperations(AsyncOperations):
 
         Args:
             user_id: The user to look up.
+            remote_ip_addr: The IP address of the client on whose behalf the check is made (CUCM
+                12.x EMApp, ERRATA D13).
+            is_via_header_set: Whether the request came through a proxy that set a Via header (CUCM
+                12.x EMApp).
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -544,6 +558,8 @@ class AsyncEmOperations(AsyncOperations):
             OPERATIONS["checkUser"],
             CheckUser(
                 user_id=user_id,
+                remote_ip_addr=remote_ip_addr,
+                is_via_header_set=is_via_header_set,
             ),
             CheckUserResults,
         )

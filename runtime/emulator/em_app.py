@@ -1,7 +1,9 @@
 """The Extension Mobility emulator: the EM service URLs over an :class:`EmService`.
 
-Served paths (all ``POST``, form field ``xml`` in an ``application/x-www-form-urlencoded``
-body, as the real service takes them):
+Served paths (``POST`` with the form field ``xml`` in an
+``application/x-www-form-urlencoded`` body, as the real service takes them, or ``GET``
+with the same field in the query string, URL-encoded or not, as clients in the field
+send it):
 
 - ``/emservice/EMServiceServlet`` (:data:`EM_SERVLET_PATH`): requests and queries;
 - ``/LoginService/login.asp`` (:data:`EM_LOGIN_PATH`): requests only (CallManager 3.3);
@@ -12,17 +14,19 @@ the ``xml`` field -> the project's hardened reader, the corrected EM schema
 (:func:`ucxml.validation.validate_bytes`) and the binding -> the service -> the answer
 model, serialized by :func:`ucxml.documents.serialize`.  Like the real service, every
 post whose body could be read answers ``200 text/xml``, errors included: a missing
-field, malformed or invalid XML, a DOCTYPE or a document that is not a request or query
-answers ``<response><failure><error code="1">Error on Parsing</error></failure></response>``;
+field, malformed or invalid XML, a DOCTYPE with an internal subset (one naming only an
+external DTD, as CUCM traces show, is read and never fetched) or a document that is not
+a request or query answers
+``<response><failure><error code="1">Error on Parsing</error></failure></response>``;
 a query posted to ``login.asp`` or a request to ``query.asp`` answers code 8 ("Query type
 undetermined").  Answers take the real servers' shapes (user IDs URL-encoded, a logged-in
 device with ``userID`` + ``lastlogin`` + ``emccDevice``, a logged-out one with two
-``none`` + ``emccDevice``), and every answer is valid against the corrected schema.
+``none`` + ``emccDevice``, ``lastlogin`` holding the user ID, query results wrapped in
+``<response>``), and every answer is valid against the corrected schema.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final, TypeAlias
@@ -39,6 +43,7 @@ from ucxml.emulator.bodies import read_body
 from ucxml.emulator.em_state import (
     BUSY,
     INDEFINITE,
+    USER_NOT_FOUND,
     AppCredentials,
     DeviceStatus,
     Duration,
@@ -136,9 +141,10 @@ def _response_failure(code: int) -> m.Response:
     return m.Response(failure=em_failure(code))
 
 
-def lastlogin_text(login_time: float) -> str:
-    """The ``lastlogin`` text of a login made at ``login_time`` (UTC, seconds precision)."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(login_time))
+def lastlogin_text(user: str) -> str:
+    """The ``lastlogin`` text of a device: the ID of the user last logged in on it, as
+    real CUCM answers it (not a time), URL-encoded like every user ID."""
+    return _user_text(user)
 
 
 def _user_text(user: str) -> str:
@@ -169,7 +175,7 @@ def _device(status: DeviceStatus) -> m.Device:
     return m.Device(
         name=status.name,
         user_id=_user_text(login.user),
-        lastlogin=lastlogin_text(login.login_time),
+        lastlogin=lastlogin_text(login.user),
         emcc_device=m.YesNo.NO,
     )
 
@@ -184,6 +190,8 @@ def _devices_user(status: UserDevicesStatus) -> m.DevicesUser:
 
 
 def _profiles_user(status: UserProfilesStatus) -> m.ProfilesUser:
+    if not status.exists:
+        return m.ProfilesUser(id=_user_text(status.user), failure=em_failure(USER_NOT_FOUND))
     return m.ProfilesUser(
         id=_user_text(status.user),
         device_profile=[
@@ -289,7 +297,8 @@ def em_answer(service: EmService, message: m.Request | m.Query) -> EmAnswer:
 
 
 def _xml(model: EmAnswer) -> Response:
-    return Response(serialize(model), media_type=_XML_MEDIA_TYPE)
+    # Query results wrapped in <response>, as every real CUCM answers them.
+    return Response(serialize(model, wrapped=True), media_type=_XML_MEDIA_TYPE)
 
 
 def _form_field(body: bytes, name: bytes) -> bytes | None:
@@ -342,7 +351,12 @@ class _EmEndpoint:
     async def _answer(
         self, request: Request, accepts: frozenset[str], *, busy: bool = False
     ) -> Response:
-        body = await self._read_body(request)
+        # Clients in the field also send the form as a query string (GET ...?xml=<query>…),
+        # often not URL-encoded; the service reads both.
+        if request.method == "GET":
+            body: bytes | Response = request.scope.get("query_string", b"")
+        else:
+            body = await self._read_body(request)
         if isinstance(body, Response):
             return body
         try:
@@ -398,17 +412,17 @@ def em_routes(
     )
     both = frozenset((_REQUEST, _QUERY))
     return [
-        Route(EM_SERVLET_PATH, endpoint.handler(both), methods=["POST"], name="em"),
+        Route(EM_SERVLET_PATH, endpoint.handler(both), methods=["POST", "GET"], name="em"),
         Route(
             EM_LOGIN_PATH,
             endpoint.handler(frozenset((_REQUEST,))),
-            methods=["POST"],
+            methods=["POST", "GET"],
             name="em-login",
         ),
         Route(
             EM_QUERY_PATH,
             endpoint.handler(frozenset((_QUERY,))),
-            methods=["POST"],
+            methods=["POST", "GET"],
             name="em-query",
         ),
     ]

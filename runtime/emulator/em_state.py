@@ -196,10 +196,12 @@ class UserDevicesStatus:
 
 @dataclass(frozen=True, slots=True)
 class UserProfilesStatus:
-    """One user of a device-profiles query and its profiles (default first)."""
+    """One user of a device-profiles query and its profiles (default first); an unknown
+    user (``exists`` False) is answered with its own failure (error 23)."""
 
     user: str
     profiles: tuple[EmProfile, ...] = ()
+    exists: bool = True
 
 
 # --------------------------------------------------------------------------- the service
@@ -528,21 +530,21 @@ class EmService:
     ) -> list[UserProfilesStatus] | EmFailure:
         """The device profiles of each of ``users`` (default first, then by name).
 
-        Fails with :data:`USER_NOT_FOUND` when any of ``users`` does not exist.
+        A user that does not exist is answered with ``exists`` False: the answer then holds
+        that user's own failure (:data:`USER_NOT_FOUND`), as real servers answer it.
         """
         with self._lock:
             refused = self._authorize(app)
             if refused is not None:
                 return refused
-            asked = list(users)
-            if any(user not in self._users for user in asked):
-                return EmFailure(USER_NOT_FOUND)
             return [
                 UserProfilesStatus(
                     user,
                     tuple(sorted(self._owned(user), key=lambda p: (not p.default, p.name))),
                 )
-                for user in asked
+                if user in self._users
+                else UserProfilesStatus(user, exists=False)
+                for user in users
             ]
 
 

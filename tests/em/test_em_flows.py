@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from ucxml.emulator.em_app import create_em_app
 from ucxml.emulator.em_state import EmService
 from ucxml.emulator.server import EmulatorServer
 from ucxml.errors import EmError
+from ucxml.transport import HttpRequest, HttpResponse, MockTransport
 
 APP, CERT = "emapp", "emapp-secret"
 AA, BB, CC = "SEP0011223344AA", "SEP0011223344BB", "SEP0011223344CC"
@@ -138,3 +140,54 @@ def test_async_flow(em_server: Running) -> None:
             assert (await em.device_user_query(AA))[0].state is DeviceState.LOGGED_OUT
 
     asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- real CUCM shapes
+
+
+def test_wrapped_answers_are_read_and_logged_once(
+    em_server: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The emulator answers query results wrapped in <response>, as every real CUCM does:
+    the client reads them, and logs the tolerance once per operation, not per answer."""
+    with _client(em_server) as em, caplog.at_level(logging.DEBUG, logger="ucxml"):
+        em.login(AA, "em@cisco.com")
+        for _ in range(3):
+            device = em.device_user_query(AA)[0]
+            assert (device.user, device.last_login_user) == ("em@cisco.com", "em@cisco.com")
+    wrapped = [r for r in caplog.records if "T-WRAPPER" in r.getMessage()]
+    assert [r.levelno for r in wrapped] == [logging.WARNING, logging.DEBUG, logging.DEBUG]
+
+
+def test_a_profile_query_with_an_unknown_user(em_server: Running) -> None:
+    with _client(em_server) as em:
+        jdoe, nobody = em.device_profile_query("jdoe", "nobody")
+    assert jdoe.failure is None and jdoe.profiles
+    assert nobody.failure is not None and nobody.failure.code == 23 and not nobody.profiles
+
+
+def test_check_user_reads_a_user_id_as_exists() -> None:
+    """CUCM 12 answers ``<exists>EMuser</exists>`` (the spec's trace): the user exists."""
+    answers = {
+        b"EMuser": True,
+        b"true": True,
+        b"t": True,
+        b"false": False,
+        b"no": False,
+        b"0": False,
+    }
+    for text, expected in answers.items():
+        body = (
+            b'<response><checkUserResults><user id="EMuser"><exists>'
+            + text
+            + b"</exists></user></checkUserResults></response>"
+        )
+
+        def answer(request: HttpRequest, body: bytes = body) -> HttpResponse:
+            return HttpResponse(200, body, {"content-type": "text/xml"})
+
+        with EmClient(
+            "http://ucm:8080", app_id=APP, app_certificate=CERT, transport=MockTransport(answer)
+        ) as em:
+            check = em.check_user("EMuser")
+        assert (check.exists, check.exists_raw) == (expected, text.decode()), text

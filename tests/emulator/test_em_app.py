@@ -10,15 +10,18 @@ app (fresh service on a fake clock, fresh faults) behind it.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ucxml.documents import parse, serialize
+from ucxml.documents import DeviationWarning, parse, serialize
 from ucxml.em import EM_ERROR_CODES, EmClient, EmVersion, logout_all_action
 from ucxml.emulator import (
     DEMO_EM_APP_CERTIFICATE,
@@ -175,7 +178,12 @@ def read(response: httpx.Response) -> Any:
     assert response.headers["content-type"] == "text/xml; charset=utf-8"
     report = validate_bytes(response.content, "em")
     assert report.valid, report.issues
-    return parse(response.content, "em")
+    # Query results come wrapped in <response> and user IDs URL-encoded, as from a real
+    # CUCM: those are the only warnings an answer may carry.
+    assert {i.code for i in report.warnings} <= {"T-WRAPPER", "T-URL-ENCODED"}, report.warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeviationWarning)
+        return parse(response.content, "em")
 
 
 def call(
@@ -334,7 +342,7 @@ def test_device_user_query_shapes(client: httpx.Client, clock: FakeClock, path: 
     assert logged_in == m.Device(
         name=AA,
         user_id="em%40cisco.com",
-        lastlogin=lastlogin_text(clock.value),
+        lastlogin="em%40cisco.com",
         emcc_device=m.YesNo.NO,
     )
     assert logged_out == m.Device(name=BB, none=[m.Empty(), m.Empty()], emcc_device=m.YesNo.NO)
@@ -346,12 +354,22 @@ def test_device_user_query_shapes(client: httpx.Client, clock: FakeClock, path: 
     assert f'<device name="{UNKNOWN_DEVICE}"><doesNotExist/></device>' in text
 
 
-def test_lastlogin_is_the_login_time(client: httpx.Client, clock: FakeClock) -> None:
+def test_lastlogin_is_the_user_last_logged_in(client: httpx.Client, clock: FakeClock) -> None:
+    """Real CUCM puts a user ID in lastlogin, not a time (extension-mobility spec)."""
     assert_success(client, login_request(AA, "jdoe"))
     clock.value += 3600
     answer = call(client, device_user_query(AA), m.DeviceUserResults)
-    assert answer.device[0].lastlogin == lastlogin_text(clock.value - 3600)
-    assert lastlogin_text(0) == "1970-01-01 00:00:00"
+    assert answer.device[0].lastlogin == "jdoe" == lastlogin_text("jdoe")
+    assert lastlogin_text("em@cisco.com") == "em%40cisco.com"
+
+
+def test_query_results_are_wrapped_in_response(client: httpx.Client) -> None:
+    """Every real CUCM answers a query's results inside <response>; the emulator too."""
+    response = post(client, device_user_query(AA), EM_SERVLET_PATH)
+    assert response.text.lstrip().startswith("<?xml")
+    body = response.text.split("?>", 1)[1].strip()
+    assert body.startswith("<response><deviceUserResults>"), body
+    assert body.endswith("</deviceUserResults></response>"), body
 
 
 def test_device_user_query_with_cucm12_extras(client: httpx.Client) -> None:
@@ -403,9 +421,11 @@ def test_device_profile_query(client: httpx.Client) -> None:
             ],
         ),
     ]
-    failed = call(client, profile_query("jdoe", "nobody"), m.DeviceProfileResults)
-    assert failed.user == [] and failed.failure is not None
-    assert_error(failed.failure, 23)
+    # One unknown user among known ones: its own failure inside its <user> (ERRATA D16).
+    mixed = call(client, profile_query("jdoe", "nobody"), m.DeviceProfileResults)
+    assert mixed.failure is None and [u.id for u in mixed.user] == ["jdoe", "nobody"]
+    assert mixed.user[0].device_profile and mixed.user[1].failure is not None
+    assert_error(mixed.user[1].failure, 23)
 
 
 def test_user_device_profile_query_spelling(client: httpx.Client) -> None:
@@ -500,9 +520,12 @@ def test_oversize_body_is_413(client: httpx.Client) -> None:
     assert response.status_code == 413
 
 
-def test_get_is_405(client: httpx.Client) -> None:
+def test_other_methods_are_405_and_a_bare_get_a_parse_error(client: httpx.Client) -> None:
     for path in EM_PATHS:
-        assert client.get(path).status_code == 405
+        assert client.put(path, content=b"xml=").status_code == 405
+        answer = read(client.get(path))  # no xml= in the query string
+        assert answer.failure is not None and answer.failure.error is not None
+        assert answer.failure.error.code == 1
 
 
 # --------------------------------------------------------------------------- faults
@@ -605,3 +628,58 @@ def test_em_client_against_the_emulator(
     )
     assert (result.error_code, result.error_message, result.success) == (0, None, True)
     assert service.logins() == []
+
+
+# --------------------------------------------------------------------------- what the field sends
+
+REALWORLD = Path(__file__).resolve().parents[2] / "schemas/em/examples/realworld"
+
+
+@pytest.mark.parametrize("encoded", [True, False], ids=["url-encoded", "raw"])
+def test_get_with_the_form_in_the_query_string(client: httpx.Client, encoded: bool) -> None:
+    """``GET EMServiceServlet?xml=<query>…``, URL-encoded or not, is read like a POST."""
+    assert_success(client, login_request(AA, "jdoe"))
+    document = serialize(device_user_query(AA)).decode().split("?>", 1)[1].strip()
+    query = quote(document, safe="") if encoded else document
+    response = client.get(f"{EM_SERVLET_PATH}?xml={query}")
+    answer = read(response)
+    assert isinstance(answer, m.DeviceUserResults), answer
+    assert answer.device[0].user_id == "jdoe"
+
+
+def test_indefinite_written_with_an_end_tag(client: httpx.Client, service: EmService) -> None:
+    document = f"""<request><appInfo><appID>{DEMO_EM_APP_ID}</appID>
+<appCertificate>{DEMO_EM_APP_CERTIFICATE}</appCertificate></appInfo>
+<login><deviceName>{AA}</deviceName><userID>jdoe</userID>
+<exclusiveDuration><indefinite></indefinite></exclusiveDuration></login></request>"""
+    assert_success(client, document)
+    login = service.login_of(AA)
+    assert login is not None and login.expires is None
+
+
+def test_a_trace_doctype_is_read_never_fetched(client: httpx.Client) -> None:
+    """CUCM's EMApp logs requests with ``<!DOCTYPE query SYSTEM "http://…/LoginQuery.dtd">``;
+    the URL here is a closed loopback port: fetching it would fail the request."""
+    document = serialize(check_user_query("jdoe")).decode().split("?>", 1)[1]
+    doctype = '<!DOCTYPE query SYSTEM "http://127.0.0.1:9/emservice/jsp/LoginQuery.dtd">\n'
+    answer = call(client, doctype + document, m.CheckUserResults)
+    assert answer.user[0].exists == "true"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in REALWORLD.glob("*.xml")
+        if p.read_bytes().find(b"<request") >= 0 or p.read_bytes().find(b"<query") >= 0
+    ),
+    ids=lambda p: p.name,
+)
+def test_every_real_request_is_understood(client: httpx.Client, path: Path) -> None:
+    """Each real request or query reaches the service: its app user is unknown here, so the
+    answer is error 3 (invalid app user), never 1 (parse) or 8 (query type)."""
+    response = post(client, path.read_text(encoding="utf-8"), EM_SERVLET_PATH)
+    answer = read(response)
+    failure = answer.failure
+    assert failure is not None and failure.error is not None, answer
+    assert failure.error.code == 3, failure

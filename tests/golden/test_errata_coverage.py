@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ucxml.registry import api_names, binding
+from ucxml.registry import api_names, binding, erratum_text
 from ucxml.validation import validate_capture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +29,23 @@ def _corpus() -> list[Path]:
 
 @functools.cache
 def _fired() -> frozenset[tuple[str | None, str]]:
-    """(API, erratum id) of every hint the corpus produces (API None: not detected)."""
+    """(API, erratum id) of every hint the corpus produces.
+
+    The hint of a payload whose API was not detected belongs to the API whose erratum of
+    that id has that text (ids repeat across APIs: cme and em both have an E02).
+    """
     fired = set()
     for path in _corpus():
         for report in validate_capture(path.read_bytes(), source=str(path)):
-            fired.update((report.api, i.hint) for i in report.issues if i.hint)
+            for issue in report.issues:
+                if issue.hint and report.api is None:
+                    fired.update(
+                        (api, issue.hint)
+                        for api in api_names()
+                        if erratum_text(api, issue.hint) == issue.hint_text
+                    )
+                elif issue.hint:
+                    fired.add((report.api, issue.hint))
     return frozenset(fired)
 
 
@@ -53,13 +65,8 @@ def test_the_corpus_is_found() -> None:
 @pytest.mark.parametrize(("api", "erratum"), ERRATA)
 def test_every_erratum_match_fires(api: str, erratum: str) -> None:
     fired = _fired()
-    assert (api, erratum) in fired or ((None, erratum) in fired and _only_in(erratum, api)), (
+    assert (api, erratum) in fired, (
         f"{api} {erratum}: its match patterns match no message that ucxml reports for the "
         "examples and captures; fix the pattern (or the reader's wording), or add a capture "
         "to tests/captures/errata/ that shows the deviation"
     )
-
-
-def _only_in(erratum: str, api: str) -> bool:
-    """An undetected payload's hint belongs to ``api`` when no other API has that id."""
-    return [a for a in api_names() if any(e.id == erratum for e in binding(a).errata)] == [api]

@@ -47,6 +47,8 @@ def _canonical_json(data: bytes) -> object:
 
 CORRECTED = _cases("corrected")
 DOCUMENTED = _cases("documented")
+#: Real payloads from public pages (``../shared/realworld/``), verbatim with their source.
+REALWORLD = _cases("realworld")
 
 
 def _id(case: tuple[str, Path]) -> str:
@@ -111,6 +113,12 @@ def _header(data: bytes, api: str) -> dict[str, object]:
     return {"header": ucxml.parse_envelope(data, api=api).header}
 
 
+def _example(api: str, file: str) -> Path:
+    """The example an ERRATA ``files`` item names: ``realworld/x.xml`` or a documented one."""
+    folder = SCHEMAS / api / "examples"
+    return folder / file if "/" in file else folder / "documented" / file
+
+
 def _errata_lines(api: str, name: str) -> dict[int, set[str]]:
     lines: dict[int, set[str]] = {}
     for entry in binding(api).errata:
@@ -146,7 +154,7 @@ def test_every_listed_error_is_reproduced() -> None:
             if entry.severity != "error":
                 continue
             for file, line in entry.files:
-                path = SCHEMAS / api / "examples" / "documented" / file
+                path = _example(api, file)
                 assert path.exists(), f"{entry.id} names missing {file}"
                 report = ucxml.validate(path, api=api)
                 assert any(i.line == line and i.hint == entry.id for i in report.errors), (
@@ -160,7 +168,7 @@ def test_every_listed_warning_is_reproduced_where_the_file_parses() -> None:
             if entry.severity != "warning":
                 continue
             for file, line in entry.files:
-                path = SCHEMAS / api / "examples" / "documented" / file
+                path = _example(api, file)
                 if line is None or not path.exists():
                     continue
                 report = ucxml.validate(path, api=api)
@@ -168,3 +176,42 @@ def test_every_listed_warning_is_reproduced_where_the_file_parses() -> None:
                     assert any(i.line == line and i.hint == entry.id for i in report.warnings), (
                         f"{entry.id}: {file}:{line} warning not reported"
                     )
+
+
+def _printed_broken(path: Path) -> bool:
+    """Whether the page printed the payload broken (its source line says so)."""
+    source = path.with_suffix(".src.txt")
+    first = (source if source.exists() else path).read_bytes().split(b"\n", 1)[0]
+    return b"NOT well-formed" in first or b"NOT-VALID" in path.name.encode()
+
+
+@pytest.mark.parametrize("case", REALWORLD, ids=_id)
+def test_realworld_payload_is_judged_right(case: tuple[str, Path]) -> None:
+    """Without ``--api``: a real payload is detected and accepted, each warning explained;
+    one that ERRATA lists as broken (or whose page printed it broken) is rejected with a
+    line and the hint ERRATA names for that line."""
+    api, path = case
+    report = ucxml.validate(path)
+    listed = {
+        (line, entry.id)
+        for entry in binding(api).errata
+        if entry.severity == "error"
+        for file, line in entry.files
+        if file == f"realworld/{path.name}"
+    }
+    if not listed and not _printed_broken(path):
+        assert report.valid, [i.to_dict() for i in report.issues]
+        assert report.api == api
+        for issue in report.warnings:
+            assert issue.hint is not None and issue.hint_text, f"unexplained warning: {issue}"
+        return
+    assert not report.valid, f"{path.name}: broken, yet accepted"
+    for issue in report.errors:
+        assert issue.line is not None and issue.hint is not None, issue
+        assert (issue.line, issue.hint) in listed, f"{issue} is not listed in ERRATA.md"
+    if _printed_broken(path):
+        assert (path.parent / "corrected" / path.name).exists(), "no corrected twin"
+
+
+def test_the_realworld_folders_are_found() -> None:
+    assert len([c for c in REALWORLD if c[0] == "em"]) == 24
