@@ -145,6 +145,9 @@ def inspect_models(source: str) -> dict[str, ClassInfo]:
                 for stmt in node.body
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
             )
+            # ``extra`` (unknown content, added by ucxml) is no schema field: no parameter,
+            # no plan row.
+            if field.xml_type != "Ignore"
         )
         is_enum = bool(_ENUM_BASES & set(bases))
         classes[node.name] = ClassInfo(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ucxml.tolerances import TOLERANCES
 
@@ -76,6 +79,22 @@ class ApiSpec:
     wrappers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Failures the server may report for any operation (``"SoapFault: why"`` entries).
     raises: tuple[str, ...] = ()
+    #: The API's releases, oldest first (``[[apis.<api>.releases]]``).
+    releases: tuple[ReleaseSpec, ...] = ()
+    #: A module of the runtime (``runtime/<hooks>.py``) with the API's own reader behaviour.
+    hooks: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    """One ``[[apis.<api>.releases]]`` entry (see :class:`ucxml.bindings.Release`)."""
+
+    name: str
+    doc: str
+    default: bool = False
+    endpoints: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    params: dict[str, int | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ def _path(root: Path, value: object, key: str) -> Path:
 
 def _flag(value: object, key: str) -> bool:
     if not isinstance(value, bool):
-        raise ManifestError(f"{key}.idempotent: expected true or false")
+        raise ManifestError(f"{key}: expected true or false")
     return value
 
 
@@ -138,6 +157,60 @@ def _tolerances(entry: dict[str, object], api: str) -> tuple[str, ...]:
         if entry.get(key) and tolerance not in value:
             raise ManifestError(f"{api}: {key} is set but tolerance {tolerance!r} is not on")
     return tuple(sorted(value, key=known.index))
+
+
+# A marker: ``code T-X``, ``name``, ``name@attr`` or ``@attr`` (XML names, ``{ns}`` allowed).
+_MARKER = re.compile(
+    r"code T-[A-Z0-9-]+|(?:\{[^}]+\})?[A-Za-z_][\w.-]*(?:@[A-Za-z_][\w.:-]*)?|@[A-Za-z_][\w.:-]*"
+)
+_RELEASE_KEYS = {"name", "doc", "default", "endpoints", "markers", "params"}
+
+
+def _releases(entry: dict[str, Any], api: str) -> tuple[ReleaseSpec, ...]:
+    """The ``releases`` list, checked: unique names, one default, known marker codes."""
+    value = entry.get("releases", [])
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise ManifestError(f"{api}.releases: expected [[apis.{api}.releases]] tables")
+    codes = {t.code for t in TOLERANCES}
+    out: list[ReleaseSpec] = []
+    for release in value:
+        where = f"{api}.releases.{release.get('name', '?')}"
+        extra = set(release) - _RELEASE_KEYS
+        if extra or not isinstance(release.get("name"), str) or not release.get("doc"):
+            raise ManifestError(f"{where}: needs name and doc; unknown keys {sorted(extra)}")
+        markers = tuple(release.get("markers", ()))
+        for marker in markers:
+            if not isinstance(marker, str) or not _MARKER.fullmatch(marker):
+                raise ManifestError(f"{where}: marker {marker!r} is not code/name/@attr")
+            if marker.startswith("code ") and marker[5:] not in codes:
+                raise ManifestError(f"{where}: marker {marker!r} names no tolerance code")
+        out.append(
+            ReleaseSpec(
+                name=release["name"],
+                doc=release["doc"],
+                default=_flag(release.get("default", False), where),
+                endpoints=tuple(release.get("endpoints", ())),
+                markers=markers,
+                params=dict(release.get("params", {})),
+            )
+        )
+    names = [r.name for r in out]
+    if len(set(names)) != len(names):
+        raise ManifestError(f"{api}.releases: a name is repeated in {names}")
+    if out and sum(r.default for r in out) != 1:
+        raise ManifestError(f"{api}.releases: exactly one release must be the default")
+    return tuple(out)
+
+
+def _hooks(entry: dict[str, Any], api: str) -> str | None:
+    value = entry.get("hooks")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.isidentifier():
+        raise ManifestError(f"{api}.hooks: expected a module name of the runtime")
+    if importlib.util.find_spec(f"ucxml.{value}") is None:
+        raise ManifestError(f"{api}.hooks: there is no module ucxml.{value} (runtime/{value}.py)")
+    return value
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -196,6 +269,8 @@ def load_manifest(path: Path) -> Manifest:
                     tolerances=_tolerances(entry, name),
                     wrappers={k: tuple(v) for k, v in entry.get("wrappers", {}).items()},
                     raises=_raises(entry.get("raises", []), name),
+                    releases=_releases(entry, name),
+                    hooks=_hooks(entry, name),
                 )
             )
         except KeyError as exc:

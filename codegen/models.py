@@ -8,6 +8,7 @@ module source is then taken as it is.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import sys
@@ -64,4 +65,52 @@ def generate_models(api: ApiSpec) -> str:
         rename_members(classes, member_names(api.schemas))
         CodeWriter.from_config(config).write(classes)
         module = tmp / _SCRATCH_PACKAGE / api.name / "models.py"
-        return wire_bases(module.read_text(encoding="utf-8"))
+        return add_extra_fields(wire_bases(module.read_text(encoding="utf-8")))
+
+
+#: The fields every generated model gets: what its element carried beyond the schema, and
+#: the release detected in the message it was read from (not compared: the same content
+#: from two releases is equal).
+_EXTRA_FIELD = 'extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})'
+RELEASE_FIELD = (
+    "release: str | None = field(\n"
+    '    default=None, repr=False, compare=False, metadata={"type": "Ignore"}\n'
+    ")"
+)
+
+
+def add_extra_fields(source: str) -> str:
+    """``source`` with ``extra`` (:class:`ucxml.bindings.Extra`) and ``release`` fields on
+    every dataclass.
+
+    Readers keep in ``extra`` what a real server sent beyond the schema, and ``serialize``
+    writes it back in place; ``release`` is the release detected in the message the model
+    was read from. xsdata skips both (``Ignore``), so neither reaches the wire by itself.
+    """
+    added = add_fields(source, [_EXTRA_FIELD, *RELEASE_FIELD.split("\n")])
+    if added == source:
+        return source
+    lines = added.splitlines()
+    anchor = next(i for i, line in enumerate(lines) if line.startswith("from dataclasses "))
+    lines.insert(anchor + 1, "\nfrom ucxml.bindings import Extra")
+    return "\n".join(lines) + "\n"
+
+
+def add_fields(source: str, field_lines: list[str]) -> str:
+    """``source`` with ``field_lines`` appended to the body of every dataclass."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    ends: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(
+            "dataclass" in ast.unparse(d) for d in node.decorator_list
+        ):
+            assert node.end_lineno is not None
+            ends.append((node.end_lineno, node.col_offset + 4))
+    if not ends:
+        return source
+    # Last class first; where a nested class ends on its outer class's last line, the
+    # outer field goes in first so that the inner one lands above it, inside the inner.
+    for end, indent in sorted(ends, key=lambda e: (e[0], -e[1]), reverse=True):
+        lines[end:end] = [" " * indent + line for line in field_lines]
+    return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ import yaml
 
 from ucxml.codegen.errata import parse_errata
 from ucxml.codegen.manifest import ApiSpec, OperationSpec
+from ucxml.codegen.models import RELEASE_FIELD, add_fields
 from ucxml.codegen.render import HEADER, CodegenError, Renderer
 
 __all__ = ["RestOperation", "generate_openapi", "load_document"]
@@ -125,6 +126,8 @@ def _models_source(api: ApiSpec, document: Mapping[str, Any]) -> str:
     source = generate(_with_wire_names(document), config=config)
     if not isinstance(source, str):
         raise CodegenError(f"{api.name}: datamodel-code-generator wrote several modules")
+    # Each model carries the release detected in the body it was read from (not sent).
+    source = add_fields(source, RELEASE_FIELD.split("\n"))
     secrets = _secret_classes(document)
     if secrets:
         source = _DECORATOR.sub(

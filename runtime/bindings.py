@@ -25,10 +25,13 @@ __all__ = [
     "ApiInfo",
     "AsyncOperations",
     "Erratum",
+    "Extra",
     "IntegerEnum",
     "Operation",
+    "Release",
     "SyncOperations",
     "TextEnum",
+    "Unknown",
     "WireEnum",
     "as_list",
     "is_secret_name",
@@ -39,6 +42,39 @@ __all__ = [
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """An element the schema does not know, kept where it was read.
+
+    ``position`` is its index among its parent's element children as read; ``xml`` the
+    element as lxml wrote it (its namespaces declared); ``line`` where it was read.
+    """
+
+    position: int
+    xml: str = field(repr=False)
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """What a model's element carried beyond its schema (``model.extra``): nothing is lost.
+
+    ``elements`` are unknown children at their places; ``attributes`` unknown attributes of
+    the element itself (``{namespace}name`` for a qualified one); ``leaf_attributes``
+    unknown attributes of its known leaf children, as (child position, name, value).
+    ``serialize`` writes all of it back where it was. Values are never shown in a repr:
+    unknown content may hold secrets.
+    """
+
+    elements: tuple[Unknown, ...] = ()
+    attributes: Mapping[str, str] = field(default_factory=dict, repr=False)
+    leaf_attributes: tuple[tuple[int, str, str], ...] = field(default=(), repr=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.elements or self.attributes or self.leaf_attributes)
+
 
 #: Field names whose values never appear in a repr (passwords, keys, certificates, GUIDs).
 SECRET_FIELDS = frozenset(
@@ -54,7 +90,7 @@ SECRET_FIELDS = frozenset(
 
 
 def _masking_repr(cls: C, secret: frozenset[str]) -> C:
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in dataclasses.fields(cls) if f.repr]
 
     def __repr__(self: object) -> str:
         parts = []
@@ -99,7 +135,7 @@ def redact_secret_properties(cls: C) -> C:
 
     UCCN and EPAS carry settings as ``<property name="Directory.Password">…</property>``.
     """
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in dataclasses.fields(cls) if f.repr]
 
     def __repr__(self: object) -> str:
         secret = is_secret_name(str(getattr(self, "name", "") or ""))
@@ -168,6 +204,29 @@ class ApiInfo:
     tolerances: tuple[str, ...] = ()
     #: Elements a message may arrive wrapped in: {wrapper tag: (message tags it may hold)}.
     wrappers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The releases the API has, oldest first (see :class:`Release`); empty for one.
+    releases: tuple[Release, ...] = ()
+    #: A module of ``ucxml`` with the API's own reader behaviour (``pidf_hooks``), if any.
+    hooks: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One release of an API (manifest ``[[apis.<api>.releases]]``), oldest first.
+
+    ``endpoints`` are the paths a client of this release posts to (empty: the API's own);
+    ``markers`` what in a message shows this release or a later one: ``code T-X`` (a
+    tolerance warning), ``name`` (an element's local name), ``name@attr`` or ``@attr``;
+    ``params`` the release's own limits (Huawei's largest agent ID). ``default`` marks the
+    release clients write when none is given, and the one detected when no marker is seen.
+    """
+
+    name: str
+    doc: str
+    default: bool = False
+    endpoints: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    params: Mapping[str, int | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,8 @@ def _print_text(
             else:
                 shown.append(issue)
         mark = "[green]✓ valid[/]" if report.valid else "[red]✗ invalid[/]"
-        what = " ".join(x for x in (report.api, report.message) if x) or "(not detected)"
+        release = f"(release {report.release})" if report.release else None
+        what = " ".join(x for x in (report.api, report.message, release) if x) or "(not detected)"
         line = f"{mark}  {escape(_where(report))}  [cyan]{escape(what)}[/]"
         if hidden:
             line += f"  [dim yellow]({hidden} repeated warning{'s' if hidden > 1 else ''})[/]"

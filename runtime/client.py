@@ -18,7 +18,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from ucxml import fastpath
 from ucxml.bindings import Operation
-from ucxml.documents import decode, read_message, serialize
+from ucxml.documents import decode_reporting, read_message, serialize
 from ucxml.errors import (
     AuthenticationError,
     BindingError,
@@ -225,9 +225,11 @@ class ClientCore:
         if message.kind != "response":
             raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
         try:
-            return decode(message), message.type_name
+            result, found = decode_reporting(message)
         except BindingError as exc:
             raise self._unreadable("unexpected answer", operation, exc) from exc
+        self._warn(operation, found)
+        return result, message.type_name
 
     def records(self, operation: Operation, content: bytes, record_type: type[T]) -> Iterator[T]:
         """Yield the ``record_type`` records of an answer's body one by one (flat memory).

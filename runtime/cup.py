@@ -22,6 +22,12 @@ Every operation of the guide is a method named after it (``get-contact-list`` ->
 1.2 (``application/soap+xml; action="urn:cisco:epas:soap/<operation>"``) and every
 request but ``login`` carries the session key in the ``session-key`` header block.
 
+``release=`` picks the endpoint path (:data:`RELEASES`): ``"6.0"`` (the default, the
+documented ``/EPASSoap/service``), ``"7.0"`` (``/v70``), ``"8.0"`` (``/v80``) or ``"latest"``;
+``get_onetime_password()`` (later releases) answers an XMPP token, masked like a password.
+``header_blocks=`` adds SOAP header blocks of other specifications (WS-Addressing...) to
+every request; unknown header blocks in an answer are logged (``T-HEADER``) and ignored.
+
 Failures are typed: a refused login raises :class:`~ucxml.errors.CupLoginError`; a
 session already established elsewhere, expired or missing raises
 :class:`~ucxml.errors.CupSessionError` (``state`` says which), unless the client was made
@@ -41,9 +47,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, TypeAlias, TypeVar, overload
+
+from lxml import etree
 
 from ucxml.bindings import Operation
 from ucxml.client import (
@@ -54,22 +63,26 @@ from ucxml.client import (
     exchange,
 )
 from ucxml.documents import decode, read_message, serialize
+from ucxml.envelopes import add_header_blocks
 from ucxml.errors import (
     BindingError,
     CupError,
     CupLoginError,
     CupSessionError,
     MalformedResponseError,
+    ParameterError,
     SoapFault,
+    UcxmlError,
     XmlError,
 )
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
-from ucxml.generated.cup.registry import API
+from ucxml.generated.cup.registry import API, OPERATIONS
 from ucxml.generated.pidf.models import Presence
 from ucxml.outgoing import check_request
 from ucxml.redaction import client_secrets, scrub
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
+from ucxml.safexml import parse_xml
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -82,12 +95,16 @@ from ucxml.transport import (
 __all__ = [
     "ACTION_PREFIX",
     "ALREADY_ESTABLISHED",
+    "DEFAULT_RELEASE",
+    "RELEASES",
     "WRONG_CREDENTIALS",
     "AsyncCupClient",
     "CupClient",
     "FailedItem",
+    "action_operation",
     "failed_items",
     "fault_error",
+    "release_path",
 ]
 
 T = TypeVar("T")
@@ -100,8 +117,75 @@ ALREADY_ESTABLISHED: Final = "A SOAP session has already been established."
 #: The login failure reason of wrong credentials (Example 13).
 WRONG_CREDENTIALS: Final = "Wrong username/password"
 _SESSION_FAULT = re.compile(r"session", re.IGNORECASE)
-_REMEMBERED = 8  # the latest passwords and session keys masked in errors
-_ENDPOINT = API.endpoints[0]
+_REMEMBERED = 8  # the latest passwords, session keys and one-time passwords masked in errors
+
+#: The endpoint path of each EPAS release (``release=`` of the clients and the emulator),
+#: from the manifest's releases: 6.0(1) documents ``/EPASSoap/service``; later releases
+#: serve versioned paths beside it.
+RELEASES: Final[Mapping[str, str]] = MappingProxyType(
+    {r.name: r.endpoints[0] for r in API.releases}
+)
+#: The release whose path a client uses when none is given: the documented 6.0(1) path.
+DEFAULT_RELEASE: Final[str] = next(r.name for r in API.releases if r.default)
+# "urn:cisco:epas:soap/login" (Content-Type action) or, from real clients, a SOAPAction
+# "urn:cisco:epas:soap/EpasSoapServiceInterface/get_all_config": the operation is the last
+# segment, with "_" for "-" in the second form.
+_ACTION_PARAM = re.compile(r';\s*action\s*=\s*"?([^";]*)"?', re.IGNORECASE)
+_OPERATIONS = frozenset(op.name for op in OPERATIONS.values())
+
+
+def release_path(release: str) -> str:
+    """The endpoint path of ``release`` (a key of :data:`RELEASES`).
+
+    Raises:
+        ParameterError: ``release`` is not one of :data:`RELEASES`.
+    """
+    path = RELEASES.get(release) if isinstance(release, str) else None
+    if path is None:
+        known = ", ".join(repr(r) for r in RELEASES)
+        raise ParameterError(f"release must be one of {known}, not {release!r}")
+    return path
+
+
+def action_operation(content_type: str | None, soap_action: str | None = None) -> str | None:
+    """The EPAS operation a request's HTTP headers name, or None when they name none.
+
+    Reads the ``action`` parameter of the SOAP 1.2 ``Content-Type`` first, then a
+    ``SOAPAction`` header (``urn:cisco:epas:soap/EpasSoapServiceInterface/<op>``, as real
+    clients send it). The last segment of the action is the operation; ``get_all_config``
+    is read as ``get-all-config``. An action outside ``urn:cisco:epas:soap`` or naming no
+    EPAS operation gives its last segment unchanged.
+    """
+    action = None
+    if content_type:
+        found = _ACTION_PARAM.search(content_type)
+        action = found.group(1).strip() if found else None
+    if not action and soap_action:
+        action = soap_action.strip().strip('"').strip()
+    if not action:
+        return None
+    name = action.rstrip("/").rpartition("/")[2]
+    hyphenated = name.replace("_", "-")
+    if action.startswith(ACTION_PREFIX) and hyphenated in _OPERATIONS:
+        return hyphenated
+    return name
+
+
+def _checked_blocks(blocks: Sequence[str | bytes]) -> tuple[bytes, ...]:
+    """Extra header blocks, each one namespace-qualified element, re-serialized."""
+    checked = []
+    for block in blocks:
+        data = block.encode() if isinstance(block, str) else bytes(block)
+        try:
+            root = parse_xml(data).root
+        except UcxmlError as exc:
+            raise ParameterError(f"header block is not a well-formed element: {exc}") from None
+        if etree.QName(root).namespace is None:
+            raise ParameterError(
+                f"header block <{etree.QName(root).localname}> must be namespace-qualified"
+            )
+        checked.append(etree.tostring(root))
+    return tuple(checked)
 
 
 def fault_error(
@@ -195,13 +279,22 @@ def failed_items(response: object) -> Sequence[object]:
 class _CupCore(ClientCore):
     """SOAP 1.2 requests with the session header; faults read whatever the HTTP status."""
 
-    def __init__(self, base_url: str) -> None:
-        super().__init__("cup", base_url, _ENDPOINT, "application/soap+xml; charset=utf-8")
+    def __init__(
+        self,
+        base_url: str,
+        release: str = DEFAULT_RELEASE,
+        header_blocks: Sequence[str | bytes] = (),
+    ) -> None:
+        endpoint = release_path(release)
+        super().__init__("cup", base_url, endpoint, "application/soap+xml; charset=utf-8")
+        self.header_blocks = _checked_blocks(header_blocks)
 
     def soap_request(self, operation: Operation, body: Any, session_key: str | None) -> HttpRequest:
         header = [m.SessionKey(value=session_key)] if session_key is not None else []
         content = serialize(body, header=header)
         check_request(operation, body, content)
+        if self.header_blocks:
+            content = add_header_blocks(content, self.header_blocks)
         return HttpRequest(
             method="POST",
             url=self.url,
@@ -261,8 +354,11 @@ class _CupState:
         client_type: str | None,
         client_version: str | None,
         retry: RetryPolicy | None,
+        release: str = DEFAULT_RELEASE,
+        header_blocks: Sequence[str | bytes] = (),
     ) -> None:
-        self._core = _CupCore(base_url)
+        self._core = _CupCore(base_url, release, header_blocks)
+        self._release = release
         self._retry = retry
         self._username = username
         self._password = password
@@ -286,6 +382,11 @@ class _CupState:
     def url(self) -> str:
         """The EPAS service URL requests are posted to."""
         return self._core.url
+
+    @property
+    def release(self) -> str:
+        """The EPAS release whose endpoint path the client uses (a key of :data:`RELEASES`)."""
+        return self._release
 
     @property
     def logged_in(self) -> bool:
@@ -319,6 +420,16 @@ class _CupState:
         reason = response.failure.reason if response.failure is not None else ""
         raise _login_error(reason, self._core.secrets)
 
+    def _accept_onetime_password(
+        self, response: m.GetOnetimePasswordResp
+    ) -> m.GetOnetimePasswordResp:
+        """A get-onetime-password answer; its password is masked in errors from now on."""
+        if response.success is not None:
+            self._remember(response.success.password)
+            return response
+        reason = response.failure.reason if response.failure is not None else ""
+        raise CupError("get-onetime-password", self._core.scrub(reason) or "refused")
+
     def _check_logout(self, response: m.LogoutResp) -> None:
         self._session_key = None
         if response.failure is not None:
@@ -342,6 +453,8 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         relogin: bool = False,
         client_type: str | None = None,
         client_version: str | None = None,
+        release: str = DEFAULT_RELEASE,
+        header_blocks: Sequence[str | bytes] = (),
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
@@ -351,13 +464,21 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         """Connect to the EPAS SOAP service; as a context manager it logs in and out.
 
         Args:
-            base_url: ``http(s)://cup[:port]`` (``/EPASSoap/service`` is added).
+            base_url: ``http(s)://cup[:port]`` (the release's endpoint path is added; a URL
+                with a path is used as given).
             username: The Presence user logged in by ``login()``.
             password: Its password; never logged, shown or quoted in an error.
             relogin: Take over an established session and log in again, once, when the
                 session expired (a forced login).
             client_type: The client's kind, sent with the login (7.x and later).
             client_version: The client's version, sent with the login.
+            release: The EPAS release, which picks the endpoint path (:data:`RELEASES`):
+                ``"6.0"`` (default, the documented ``/EPASSoap/service``), ``"7.0"``
+                (``/EPASSoap/service/v70``), ``"8.0"`` (``/v80``) or ``"latest"``
+                (``/latest``).
+            header_blocks: Extra SOAP header blocks sent with every request, each one
+                namespace-qualified XML element (WS-Addressing ``wsa:Action``...), beside the
+                ``session-key``.
             timeout: Seconds to wait for the connection and for each read.
             verify: Verify the server's TLS certificate (on by default); ``False`` turns it
                 off and logs a warning naming the host.
@@ -368,10 +489,20 @@ class CupClient(_CupState, CupOperations, TransportOwner):
                 (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
 
         Raises:
-            ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
+            ParameterError: a malformed URL, credentials in it, an unusable ``ca_bundle``, an
+                unknown ``release`` or a header block that is not one qualified element.
         """
         _CupState.__init__(
-            self, base_url, username, password, relogin, client_type, client_version, retry
+            self,
+            base_url,
+            username,
+            password,
+            relogin,
+            client_type,
+            client_version,
+            retry,
+            release,
+            header_blocks,
         )
         self._owns_transport = transport is None
         # EPAS authenticates in the login body: no HTTP Basic credentials.
@@ -428,6 +559,17 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
         return super().publish_pres_status(other_element)
 
+    def get_onetime_password(self) -> m.GetOnetimePasswordResp:
+        """A one-time password of the logged-in user (later releases; an XMPP token).
+
+        The answer's ``success.password`` is a secret: masked in its repr, in every later
+        error text of the client, and never logged.
+
+        Raises:
+            CupError: the server answered ``failure`` (its reason, masked).
+        """
+        return self._accept_onetime_password(super().get_onetime_password())
+
     def _exchange(
         self, operation: Operation, request: Any, key: str | None, response_type: type[T]
     ) -> T:
@@ -482,6 +624,8 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         relogin: bool = False,
         client_type: str | None = None,
         client_version: str | None = None,
+        release: str = DEFAULT_RELEASE,
+        header_blocks: Sequence[str | bytes] = (),
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
@@ -489,7 +633,16 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         _CupState.__init__(
-            self, base_url, username, password, relogin, client_type, client_version, retry
+            self,
+            base_url,
+            username,
+            password,
+            relogin,
+            client_type,
+            client_version,
+            retry,
+            release,
+            header_blocks,
         )
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
@@ -540,6 +693,10 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         if other_element is not None and not isinstance(other_element, Presence):
             raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
         return await super().publish_pres_status(other_element)
+
+    async def get_onetime_password(self) -> m.GetOnetimePasswordResp:
+        """A one-time password of the logged-in user (see the sync client's method)."""
+        return self._accept_onetime_password(await super().get_onetime_password())
 
     async def _exchange(
         self, operation: Operation, request: Any, key: str | None, response_type: type[T]

@@ -12,6 +12,7 @@ import builtins
 import dataclasses
 import enum
 import functools
+import importlib
 import re
 import sys
 import typing
@@ -30,7 +31,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-from ucxml import fastpath
+from ucxml import fastpath, releases, unknown
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.jsondocs import dump_json, looks_like_json, parse_json
@@ -60,6 +61,7 @@ __all__ = [
     "decode",
     "decode_generic",
     "decode_header",
+    "decode_reporting",
     "detect",
     "detect_tree",
     "iter_records",
@@ -106,6 +108,11 @@ class Message:
     header: tuple[etree._Element, ...] = ()
     #: The tag of the element the message arrived wrapped in (EM ``response``), if any.
     wrapper: str | None = None
+    #: The payload as the XML parser read it (UTF-8), for the columns of later warnings.
+    data: bytes = dataclasses.field(default=b"", repr=False)
+    #: The API release the message shows (:func:`ucxml.releases.detect_release`), or None
+    #: for an API that names no releases.
+    release: str | None = None
 
     @property
     def document(self) -> etree._Element:
@@ -379,6 +386,8 @@ def read_message(
     issues += _apply_order(api_binding, parsed.data, payload)
     type_name, type_warnings = _fix_type(api_binding, payload)
     issues += type_warnings
+    issues += _hook_warnings(api_binding, payload.element, parsed.data)
+    release = releases.detect_release(name, parsed.root, (i.code for i in issues))
     return Message(
         api=name,
         kind=payload.kind,
@@ -389,7 +398,18 @@ def read_message(
         warnings=tuple(issues),
         header=payload.header,
         wrapper=wrapper,
+        data=parsed.data,
+        release=release,
     )
+
+
+def _hook_warnings(api: ApiBinding, element: etree._Element, data: bytes) -> list[Issue]:
+    """The warnings of the API's hooks module (manifest ``hooks``), if it has one."""
+    if api.info.hooks is None:
+        return []
+    hooks = importlib.import_module(f"ucxml.{api.info.hooks}")
+    found: list[Issue] = hooks.reader_warnings(element, data, api.info.tolerances)
+    return found
 
 
 def _binding_error(exc: Exception, message: Message) -> BindingError:
@@ -405,22 +425,44 @@ def _binding_error(exc: Exception, message: Message) -> BindingError:
 
 
 def decode(message: Message) -> Any:
-    """Bind a read :class:`Message` to its generated model (fast path when it has a plan)."""
+    """Bind a read :class:`Message` to its generated model (fast path when it has a plan).
+
+    Content no known release has is kept on the models (``model.extra``) and each piece
+    is reported as a :class:`DeviationWarning`; :func:`decode_reporting` returns them.
+    """
+    obj, issues = _decode(message, 0)
+    for issue in issues:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+    return obj
+
+
+def decode_reporting(message: Message) -> tuple[Any, list[Issue]]:
+    """:func:`decode`, returning the warnings of what was read beyond the schema."""
     return _decode(message, 0)
 
 
-def _decode(message: Message, size: int) -> Any:
+def _decode(message: Message, size: int) -> tuple[Any, list[Issue]]:
     """:func:`decode` of a payload of ``size`` bytes (a large one's objects are pretenured)."""
     api = binding(message.api)
     model = api.model_for(message.type_name, message.kind)
     if model is not None and fastpath.has_plan(message.api, model):
-        obj, _ = fastpath.decode_element(message.api, message.element, model, size=size)
-        return obj
-    return decode_generic(message)
+        obj, found = fastpath.decode_element(message.api, message.element, model, size=size)
+        return releases.stamp(obj, message.release), found
+    return _decode_generic(message)
 
 
 def decode_generic(message: Message) -> Any:
-    """Bind a read :class:`Message` with xsdata's generic parser (the reference path)."""
+    """Bind a read :class:`Message` with xsdata's generic parser (the reference path).
+
+    Unknown content is kept and reported as for :func:`decode`.
+    """
+    obj, issues = _decode_generic(message)
+    for issue in issues:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+    return obj
+
+
+def _decode_generic(message: Message) -> tuple[Any, list[Issue]]:
     api = binding(message.api)
     model = api.model_for(message.type_name, message.kind)
     if model is None:
@@ -429,6 +471,10 @@ def decode_generic(message: Message) -> Any:
             path=message.element.getroottree().getpath(message.element),
             line=message.element.sourceline,
         )
+    taken: unknown.Taken = {}
+    found: list[Issue] = []
+    if "unknown" in api.info.tolerances:
+        taken, found = unknown.strip(message.element, model, message.data)
     parser = XmlParser(context=_CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
     try:
         result = parser.parse(message.element, model)
@@ -438,8 +484,9 @@ def decode_generic(message: Message) -> Any:
     empty = _empty_value(value)
     if empty is not None:
         raise _empty_error(empty, message)
+    unknown.attach(value, taken)
     fastpath.stats.generic += 1
-    return value
+    return releases.stamp(value, message.release), found
 
 
 @functools.cache
@@ -537,7 +584,8 @@ def _parse(data: Source, api: str | None) -> object:
         obj, issues = fastpath.stream_parse(name, raw)
     else:
         message = read_message(raw, api, drop_blanks=True)
-        obj, issues = _decode(message, len(raw)), list(message.warnings)
+        obj, found = _decode(message, len(raw))
+        issues = [*message.warnings, *found]
     for issue in issues:
         warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=3)
     return obj
@@ -681,6 +729,11 @@ def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
         payload = _render(api, obj)
     else:
         payload = _rendered(DerivedElement(qname=kind, value=obj, type=name))
+    if unknown.has_extra(obj):
+        # xsdata skips ``extra``: put the unknown content back into what it wrote.
+        element = parse_xml(payload.encode("utf-8")).root
+        unknown.restore(obj, element)
+        payload = etree.tostring(element, encoding="unicode")
     blocks = _header_blocks(api, header)
     return wrap(api.info.envelope, _xml_chars(payload), _xml_chars(blocks))
 

@@ -51,6 +51,7 @@ from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations, EmOperations
 from ucxml.outgoing import check_request
 from ucxml.redaction import client_secrets
+from ucxml.releases import default_release, get_release, releases
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import (
     AsyncHttpxTransport,
@@ -430,6 +431,31 @@ class _AsyncOps(AsyncEmOperations):
         )
 
 
+def _release_and_version(release: str | None, version: str | EmVersion) -> tuple[str, str]:
+    """The client's release and the Metreos version that picks its service paths.
+
+    ``release`` (a manifest release of ``em``) decides when given: one whose endpoints are
+    the v333 paths is ``v333``, any other ``other``. Without it the version decides, and
+    the release is the one whose paths the version uses.
+    """
+    v333 = (V333_LOGIN_PATH, V333_QUERY_PATH)
+    if release is None:
+        default = default_release("em")
+        name = default.name if default is not None else ""
+        if str(version).lower() == EmVersion.V333:
+            name = next((r.name for r in releases("em") if r.endpoints == v333), name)
+        return name, str(version)
+    chosen_release = get_release("em", release)
+    implied = EmVersion.V333 if chosen_release.endpoints == v333 else EmVersion.OTHER
+    given = str(version).lower()
+    if given not in (EmVersion.OTHER, EmVersion.UNDEFINED, implied):
+        raise ParameterError(
+            f"release {release!r} posts to {', '.join(chosen_release.endpoints)}; "
+            f"version {given!r} contradicts it (give one of the two)"
+        )
+    return chosen_release.name, implied.value
+
+
 class _EmClientBase:
     """Settings shared by :class:`EmClient` and :class:`AsyncEmClient`."""
 
@@ -441,11 +467,13 @@ class _EmClientBase:
         app_certificate: str,
         call_manager_host: str | None,
         version: str | EmVersion,
+        release: str | None,
         encrypted_certificate: bool,
         profile_query_element: str,
         retry: RetryPolicy | None,
     ) -> None:
         self._retry = retry
+        self._release, version = _release_and_version(release, version)
         self._core = _EmCore(
             service_urls(base_url, call_manager_host, version),
             app_id,
@@ -459,6 +487,11 @@ class _EmClientBase:
     def urls(self) -> EmServiceUrls:
         """The service URLs in use."""
         return self._core.urls
+
+    @property
+    def release(self) -> str:
+        """The EM release the client writes for (a name of the manifest's ``em`` releases)."""
+        return self._release
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.urls.login!r}, app_id={self._app_id!r})"
@@ -475,6 +508,7 @@ class EmClient(_EmClientBase, TransportOwner):
         app_certificate: str,
         call_manager_host: str | None = None,
         version: str | EmVersion = EmVersion.OTHER,
+        release: str | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
         timeout: float = 30.0,
@@ -492,6 +526,11 @@ class EmClient(_EmClientBase, TransportOwner):
             call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
             version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
                 (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
+            release: The EM release to write for (:func:`ucxml.releases.releases` of
+                ``"em"``): ``"3.3"`` posts to the v333 paths, ``"4.0"`` (the default) and
+                ``"12.x"`` to EMServiceServlet; answers of every release are read, and
+                each result's ``release`` says which one answered. Given, it decides the
+                paths, and a contradicting ``version`` is refused.
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
@@ -513,6 +552,7 @@ class EmClient(_EmClientBase, TransportOwner):
             app_certificate=app_certificate,
             call_manager_host=call_manager_host,
             version=version,
+            release=release,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
             retry=retry,
@@ -591,6 +631,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         app_certificate: str,
         call_manager_host: str | None = None,
         version: str | EmVersion = EmVersion.OTHER,
+        release: str | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
         timeout: float = 30.0,
@@ -605,6 +646,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             app_certificate=app_certificate,
             call_manager_host=call_manager_host,
             version=version,
+            release=release,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
             retry=retry,

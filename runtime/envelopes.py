@@ -6,20 +6,25 @@ it reads bare ``<request>``/``<response>`` bodies too, with a warning.
 
 EPAS (``soap12``): ``env:Envelope/env:Header?/env:Body/<message>`` in SOAP 1.2; the body's
 one element names the message, the header carries blocks such as ``session-key``. A SOAP
-1.1 envelope (the guide's header example) is read too, with a warning.
+1.1 envelope (the guide's header example) is read too, with a warning. A header block of
+another namespace than the message's (WS-Addressing ``wsa:Action`` from a .NET client) that
+is not ``mustUnderstand`` is ignored with a ``T-HEADER`` warning (it stays in the tree); a
+``mustUnderstand`` one is kept among the header blocks, for the receiver to fault on
+(:func:`not_understood`).
 
 EM (``em-form``) and SIP bodies (``document``): the document element is the message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ucxml.errors import BindingError
 from ucxml.report import Issue
-from ucxml.tolerances import bare_warning, soap11_warning
+from ucxml.tolerances import bare_warning, header_block_warning, soap11_warning
 
 __all__ = [
     "SOAP11_NS",
@@ -27,6 +32,9 @@ __all__ = [
     "XSI_NS",
     "XSI_TYPE",
     "MessagePayload",
+    "add_header_blocks",
+    "must_understand",
+    "not_understood",
     "unwrap",
     "unwrap_axl",
     "unwrap_soap",
@@ -62,6 +70,54 @@ class MessagePayload:
     bare: bool
     #: SOAP header blocks (elements under ``Header``), in document order.
     header: tuple[etree._Element, ...] = ()
+
+
+def must_understand(block: etree._Element) -> bool:
+    """Whether a SOAP header block carries ``mustUnderstand`` true (``true``/``1``, 1.2 or 1.1)."""
+    for ns in (SOAP12_NS, SOAP11_NS):
+        value = block.get(f"{{{ns}}}mustUnderstand")
+        if value is not None and value.strip() in ("true", "1"):
+            return True
+    return False
+
+
+def not_understood(
+    header: tuple[etree._Element, ...], known: frozenset[str]
+) -> list[etree._Element]:
+    """The ``mustUnderstand`` blocks of ``header`` whose ``{namespace}name`` is not ``known``.
+
+    A SOAP 1.2 node answers a request with such a block with an ``env:MustUnderstand``
+    fault instead of processing it (SOAP 1.2 part 1, 5.2.3).
+    """
+    return [b for b in header if str(b.tag) not in known and must_understand(b)]
+
+
+def _qualified(el: etree._Element) -> str:
+    local = etree.QName(el).localname
+    return f"{el.prefix}:{local}" if el.prefix else local
+
+
+def _header_blocks(
+    blocks: list[etree._Element], body: etree._Element, env_ns: str
+) -> tuple[tuple[etree._Element, ...], list[Issue]]:
+    """The header blocks to bind, and a warning per foreign block that is ignored.
+
+    A block in the message's namespace is the API's own; one of another namespace is not
+    defined by the API: ignored (T-HEADER) unless ``mustUnderstand``. SOAP's own blocks
+    (``env:NotUnderstood``, ``env:Upgrade``) are kept wherever they appear, and a fault's
+    header is kept whole.
+    """
+    own = etree.QName(body).namespace
+    if own == env_ns:
+        return tuple(blocks), []
+    kept: list[etree._Element] = []
+    warnings: list[Issue] = []
+    for block in blocks:
+        if etree.QName(block).namespace in (own, env_ns) or must_understand(block):
+            kept.append(block)
+        else:
+            warnings.append(header_block_warning(_qualified(block), block.sourceline, _path(block)))
+    return tuple(kept), warnings
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
@@ -137,9 +193,9 @@ def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
             line=root.sourceline,
         )
     children = _elements(root)
-    header: tuple[etree._Element, ...] = ()
+    blocks: list[etree._Element] = []
     if children and children[0].tag == f"{{{ns}}}Header":
-        header = tuple(_elements(children[0]))
+        blocks = _elements(children[0])
         children = children[1:]
     if len(children) != 1 or children[0].tag != f"{{{ns}}}Body":
         raise BindingError(
@@ -154,6 +210,8 @@ def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
             path=_path(children[0]),
             line=children[0].sourceline,
         )
+    header, ignored = _header_blocks(blocks, body[0], ns)
+    warnings += ignored
     local = str(body[0].tag).rpartition("}")[2]
     return MessagePayload(body[0], "", local, local, False, header), warnings
 
@@ -165,6 +223,27 @@ def wrap_soap12(payload: str, header: str = "") -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<env:Envelope xmlns:env="{SOAP12_NS}">{head}<env:Body>{payload}</env:Body></env:Envelope>'
     ).encode()
+
+
+def add_header_blocks(envelope: bytes, blocks: Sequence[bytes]) -> bytes:
+    """Add serialized header ``blocks`` to an envelope made by :func:`wrap_soap12`.
+
+    The blocks follow the blocks already in ``env:Header`` (made when there is none).
+
+    Raises:
+        BindingError: ``envelope`` is not what :func:`wrap_soap12` makes.
+    """
+    extra = b"".join(blocks)
+    if not extra:
+        return envelope
+    head, found, rest = envelope.partition(b"<env:Body>")
+    if not found or not head.rstrip().endswith((b">", b"</env:Header>")):
+        raise BindingError("not an envelope made by wrap_soap12: cannot add header blocks")
+    if head.endswith(b"</env:Header>"):
+        head = head[: -len(b"</env:Header>")] + extra + b"</env:Header>"
+    else:
+        head += b"<env:Header>" + extra + b"</env:Header>"
+    return head + found + rest
 
 
 def wrap_axl(payload: str) -> bytes:

@@ -27,6 +27,7 @@
     │   │   └── CmeSaveConfigError  ISSaveConfig answered "fail"
     │   ├── EmError                 Extension Mobility failure (code, text, documented meaning)
     │   ├── GatewayError            Huawei CC-Gateway retcode != "0" (code, message, meaning)
+    │   │   └── EventPollingError   000-001: the agent's events were fetched the wrong way
     │   ├── SoapFault               a SOAP 1.2 / 1.1 fault (code, subcodes, reason)
     │   ├── AxlError                an AXL error, old <axl:Error> or Fault detail/axlError
     │   └── CupError                an EPAS (Presence SOAP) answer reported a failure (reason)
@@ -60,6 +61,7 @@ __all__ = [
     "CupLoginError",
     "CupSessionError",
     "EmError",
+    "EventPollingError",
     "ForbiddenXmlError",
     "GatewayError",
     "HttpStatusError",
@@ -289,6 +291,11 @@ class GatewayError(ServerError):
         label = meaning or "undocumented code"
         detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
         super().__init__(f"gateway error {code} ({label}){detail}")
+
+
+class EventPollingError(GatewayError):
+    """The gateway answered ``000-001`` to an event poll: the events were fetched the wrong
+    way (another method or path, or the gateway pushes them instead of being polled)."""
 
 
 class SoapFault(ServerError):

@@ -16,13 +16,16 @@ import functools
 import gc
 import importlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from ucxml import releases
+from ucxml.bindings import ApiInfo, Extra, Unknown
 from ucxml.envelopes import SOAP11_NS, XSI_NS, XSI_TYPE
 from ucxml.errors import (
     BindingError,
@@ -46,7 +49,8 @@ from ucxml.safexml import (
     safe_iterparse,
     syntax_error,
 )
-from ucxml.tolerances import alias_warning, bare_warning, type_alias_warning
+from ucxml.tolerances import alias_warning, bare_warning, type_alias_warning, unknown_warning
+from ucxml.unknown import attribute_items, unknown_xml
 
 __all__ = [
     "CHUNK_BYTES",
@@ -81,15 +85,28 @@ stats = FastStats()
 
 
 class _Reader:
-    """Collects the deviations tolerated while reading (aliases) and names positions."""
+    """Collects the deviations tolerated while reading (aliases, unknown content) and
+    names positions."""
 
-    __slots__ = ("aliases", "data", "lines", "warnings")
+    __slots__ = ("aliases", "data", "keep_unknown", "lines", "warnings")
 
-    def __init__(self, aliases: Mapping[str, str], data: bytes | None) -> None:
-        self.aliases = aliases
+    def __init__(self, info: ApiInfo, data: bytes | None) -> None:
+        self.aliases: Mapping[str, str] = info.aliases
+        #: Whether unknown elements and attributes are kept (tolerance ``unknown``).
+        self.keep_unknown = "unknown" in info.tolerances
         self.warnings: list[Issue] = []
         self.data = data
         self.lines = SourceLines(data) if data is not None else None
+
+    def unknown(self, el: etree._Element, what: str) -> None:
+        """Report ``what`` of ``el`` as content no known release has (it is kept)."""
+        self.unknown_all(el, (what,))
+
+    def unknown_all(self, el: etree._Element, whats: Iterable[str]) -> None:
+        """:meth:`unknown` for several pieces of ``el`` (its place found once)."""
+        column = column_of(self.lines, el.sourceline, _name(el))
+        path = str(el.getroottree().getpath(el))
+        self.warnings.extend(unknown_warning(w, el.sourceline, column, path) for w in whats)
 
     def alias(self, child: etree._Element) -> str | None:
         target = self.aliases.get(str(child.tag))
@@ -105,6 +122,44 @@ def _name(el: etree._Element) -> str:
     # Not etree.QName: it raises ValueError on a tag with an undeclared prefix ("x:y"),
     # which a stream shows before lxml reports the namespace error at the end.
     return str(el.tag).rsplit("}", 1)[-1]
+
+
+class _Extra:
+    """The unknown content of one element while it is read (see :class:`Extra`)."""
+
+    __slots__ = ("attributes", "elements", "leaf_attributes")
+
+    def __init__(self) -> None:
+        self.elements: list[Unknown] = []
+        self.attributes: dict[str, str] = {}
+        self.leaf_attributes: list[tuple[int, str, str]] = []
+
+    def frozen(self) -> Extra:
+        return Extra(tuple(self.elements), dict(self.attributes), tuple(self.leaf_attributes))
+
+
+def _position(child: etree._Element) -> int:
+    """``child``'s index among its parent's element children (comments not counted)."""
+    return sum(1 for c in child.itersiblings(preceding=True) if isinstance(c.tag, str))
+
+
+def _keep(child: etree._Element) -> Unknown:
+    """An unknown element as kept on its parent's model: where it was, and its XML."""
+    return Unknown(_position(child), unknown_xml(child), child.sourceline)
+
+
+def _keep_leaf_attributes(
+    child: etree._Element, extra: _Extra | None, reader: _Reader
+) -> _Extra | None:
+    """The attributes of a known leaf (none is known: a leaf holds only text), kept."""
+    items = [(k, v) for k, v in attribute_items(child) if not k.startswith(_XSI)]
+    if not items:
+        return extra
+    extra = extra or _Extra()
+    position = _position(child)
+    extra.leaf_attributes.extend((position, key, value) for key, value in items)
+    reader.unknown_all(child, (f"attribute {key!r} on <{_name(child)}>" for key, _ in items))
+    return extra
 
 
 def _unknown(child: etree._Element, what: str = "element") -> BindingError | XmlSyntaxError:
@@ -231,6 +286,10 @@ class _Plan:
                 inner.extend(_write_value(f, item, plans) for item in value)
             else:
                 inner.append(_write_value(f, value, plans))
+        extra = obj.extra
+        if extra:
+            attributes += _extra_attributes(extra.attributes)
+            inner = _merged(inner, extra)
         body = "".join(inner)
         return f"<{tag}{attributes}/>" if not body else f"<{tag}{attributes}>{body}</{tag}>"
 
@@ -260,6 +319,9 @@ class _Plan:
                     enums[f.name] = {str(member.value): member for member in f.target}
                 self.by_tag[f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.by_tag
+        # A child whose local name is known but whose namespace is not is a namespace
+        # error (reported as unknown), not content of a later release.
+        known_locals = frozenset(tag.rpartition("}")[2] for tag in by_tag)
         attributes = {
             f.tag: (f.name, _text_converter(f.kind, f.target))
             for f in self.fields
@@ -273,7 +335,9 @@ class _Plan:
         def read(el: etree._Element, reader: _Reader) -> Any:
             # Most models have no list field: no comprehension (a call of its own in 3.11).
             values: dict[str, Any] = {name: [] for name in lists} if lists else {}
+            extra: _Extra | None = None  # made only when the element holds unknown content
             if el.attrib:
+                strange: list[str] = []
                 # Keys, then get() of the known ones: lxml's items() is quadratic in the
                 # number of attributes (80,000 glued ones took 40 s).
                 for key in el.attrib:
@@ -281,12 +345,23 @@ class _Plan:
                     if attr is None:
                         if key.startswith(_XSI):
                             continue
-                        raise BindingError(
-                            f"unknown attribute {key!r} on <{_name(el)}>",
-                            path=str(el.getroottree().getpath(el)),
-                            line=el.sourceline,
-                        )
+                        if not reader.keep_unknown:
+                            raise BindingError(
+                                f"unknown attribute {key!r} on <{_name(el)}>",
+                                path=str(el.getroottree().getpath(el)),
+                                line=el.sourceline,
+                            )
+                        strange.append(key)
+                        continue
                     values[attr[0]] = _convert(attr[1], el.get(key), el)
+                if strange:
+                    # Their values in one linear pass (a get() each is quadratic).
+                    wanted = set(strange)
+                    extra = extra or _Extra()
+                    extra.attributes.update((k, v) for k, v in attribute_items(el) if k in wanted)
+                    reader.unknown_all(
+                        el, (f"attribute {key!r} on <{_name(el)}>" for key in strange)
+                    )
             for child in el:
                 entry = by_tag.get(child.tag)  # type: ignore[arg-type]
                 if entry is None:
@@ -295,11 +370,24 @@ class _Plan:
                     alias = reader.alias(child)
                     entry = by_tag.get(alias) if alias else None
                     if entry is None:
-                        raise _unknown(child)
+                        tag = child.tag
+                        if (
+                            not reader.keep_unknown
+                            or (tag[:1] != "{" and ":" in tag)  # an undeclared prefix
+                            or tag.rpartition("}")[2] in known_locals
+                        ):
+                            raise _unknown(child)
+                        extra = extra or _Extra()
+                        extra.elements.append(_keep(child))
+                        reader.unknown(child, f"element <{_name(child)}>")
+                        continue
                 name, code, convert, is_list = entry
                 if code is not nested_code:
                     if child.keys():
-                        _leaf_attributes(child)
+                        if reader.keep_unknown:
+                            extra = _keep_leaf_attributes(child, extra, reader)
+                        else:
+                            _leaf_attributes(child)
                     if len(child):
                         raise _leaf_children(child)
                 if code is str_code:
@@ -327,6 +415,8 @@ class _Plan:
                     values[name] = value
             if text_convert is not None:
                 values[text_name] = _convert(text_convert, el.text, el)
+            if extra is not None:
+                values["extra"] = extra.frozen()
             try:
                 return cls(**values)
             except TypeError as exc:
@@ -438,7 +528,7 @@ def decode_element(
     ``size``: the payload's size in bytes, when known (a large bind is pretenured).
     """
     plan = _plans(api)[cls]
-    reader = _Reader(binding(api).info.aliases, data)
+    reader = _Reader(binding(api).info, data)
     with _bulk(size):
         obj = plan.reader()(element, reader)
     stats.fast += 1
@@ -453,8 +543,23 @@ class _Message:
     values: dict[str, Any]
 
 
-def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Message:
-    """Check where the message element sits and resolve its xsi:type to a plan."""
+class _WholeTree(Exception):
+    """The message itself holds content no release knows: read it as a whole tree, where
+    its place among the records is known, so that it is kept (a rare, small-scale case)."""
+
+
+def _start_message(
+    api: str,
+    el: etree._Element,
+    warnings: list[Issue],
+    reader: _Reader | None = None,
+    records: bool = False,
+) -> _Message:
+    """Check where the message element sits and resolve its xsi:type to a plan.
+
+    With ``reader`` keeping unknown content, an unknown attribute of the message is
+    reported (``records``: only records are read) or read from the whole tree.
+    """
     info = binding(api)
     parent = el.getparent()
     path = str(el.getroottree().getpath(el))
@@ -478,6 +583,11 @@ def _start_message(api: str, el: etree._Element, warnings: list[Issue]) -> _Mess
             )
     for key in el.attrib:
         if not key.startswith(_XSI):
+            if reader is not None and reader.keep_unknown:
+                if not records:
+                    raise _WholeTree
+                reader.unknown(el, f"attribute {key!r} on <{_name(el)}>")
+                continue
             raise BindingError(
                 f"unknown attribute {key!r} on <{_name(el)}>", path=path, line=el.sourceline
             )
@@ -523,9 +633,11 @@ def _message_child(message: _Message, el: etree._Element, reader: _Reader) -> tu
         alias = reader.alias(el)
         entry = message.plan.by_tag.get(alias) if alias else None
         if entry is None:
-            raise _unknown(el)
+            raise _WholeTree if reader.keep_unknown else _unknown(el)
     name, code, convert, is_list = entry
     if code is not _NESTED and el.attrib:
+        if reader.keep_unknown and any(not k.startswith(_XSI) for k in el.attrib):
+            raise _WholeTree
         _leaf_attributes(el)
     if code is _STR:
         value = el.text if el.text is not None else ""
@@ -619,7 +731,7 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
             return None
         at, close = bounds
         cut_after, nsmap = message.plan.record_end, message.element.nsmap
-        reader = _Reader(binding(api).info.aliases, data)
+        reader = _Reader(binding(api).info, data)
         values = message.values
         with _bulk(len(data)):
             while at < close:
@@ -656,7 +768,7 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
     data = precheck(data, max_bytes)
     data, declared, _ = declare_prefixes(data, info.prefixes)
     warnings = list(declared)
-    reader = _Reader(info.aliases, data)
+    reader = _Reader(info, data)
     message: _Message | None = None
     last: etree._Element | None = None
     done = False
@@ -672,9 +784,9 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     if el.tag in ("request", "response") and (
                         parent is None or parent.tag not in ("request", "response")
                     ):
-                        message = _start_message(api, el, warnings)
+                        message = _start_message(api, el, warnings, reader, records)
                     elif parent is not None and parent.tag in ("request", "response"):
-                        message = _start_message(api, parent, warnings)
+                        message = _start_message(api, parent, warnings, reader, records)
                     else:
                         continue
                 if el is message.element:
@@ -682,7 +794,13 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     continue
                 if el.getparent() is not message.element:
                     continue  # a nested element whose tag a message child also has
-                name, is_list, value = _message_child(message, el, reader)
+                try:
+                    name, is_list, value = _message_child(message, el, reader)
+                except _WholeTree:
+                    if not records:
+                        raise
+                    reader.unknown(el, f"content of <{_name(el)}>")  # records only: reported
+                    continue
                 el.clear()
                 while el.getprevious() is not None:
                     del message.element[0]
@@ -703,7 +821,11 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
         raise BindingError("no <request> or <response> message found", line=root.sourceline)
     for child in message.element:
         if isinstance(child.tag, str) and child is not last:
-            raise _unknown(child)
+            if not reader.keep_unknown:
+                raise _unknown(child)
+            if not records:
+                raise _WholeTree
+            reader.unknown(child, f"element <{_name(child)}>")  # records only: reported
     _check_wrappers(message.element)
     try:
         obj = message.cls(**message.values)
@@ -743,13 +865,27 @@ def stream_parse(
     Read as whole trees of a chunk of records each when the payload allows it, else
     streamed (both keep memory bounded; the streaming reader words every error).
     """
-    read = _chunked(api, data, max_bytes)
-    if read is not None:
-        return read
-    for item in _stream(api, data, max_bytes, records=False):
-        if isinstance(item, _Done):
-            return item.message, item.warnings
+    try:
+        read = _chunked(api, data, max_bytes)
+        if read is not None:
+            return _stamped(api, *read)
+        for item in _stream(api, data, max_bytes, records=False):
+            if isinstance(item, _Done):
+                return _stamped(api, item.message, item.warnings)
+    except _WholeTree:
+        from ucxml.documents import decode_reporting, read_message  # imports this module
+
+        message = read_message(data, api, max_bytes=max_bytes, drop_blanks=True)
+        obj, found = decode_reporting(message)
+        return obj, [*message.warnings, *found]
     raise AssertionError("the streaming reader ended without a message")  # pragma: no cover
+
+
+def _stamped(api: str, obj: Any, found: list[Issue]) -> tuple[Any, list[Issue]]:
+    """The streamed message with the release its warnings show (code markers only: the
+    streaming readers keep no tree to search)."""
+    releases.stamp(obj, releases.detect_release(api, None, (i.code for i in found)))
+    return obj, found
 
 
 def iter_records(api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Any]:
@@ -757,11 +893,67 @@ def iter_records(api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
 
     Peak memory does not grow with the number of records: each is bound, handed over and
     dropped before the next is read. The message is checked as :func:`stream_parse`
-    checks it: an unknown element still raises, after the records before it.
+    checks it. Content of the message that no release knows has no record to stay on:
+    each piece is reported as a :class:`~ucxml.documents.DeviationWarning` (Python
+    warning) once the records are read, so nothing goes unseen.
     """
     for item in _stream(api, data, max_bytes, records=True):
         if not isinstance(item, _Done):
             yield item
+        else:
+            for issue in item.warnings:
+                if issue.code == "T-UNKNOWN":
+                    warnings.warn(
+                        f"line {issue.line}: {issue.message} (not kept: records only)",
+                        _deviation_warning(),
+                        stacklevel=2,
+                    )
+
+
+def _deviation_warning() -> type[Warning]:
+    from ucxml.documents import DeviationWarning  # documents imports this module
+
+    return DeviationWarning
+
+
+def _extra_attributes(attributes: Mapping[str, str]) -> str:
+    """Unknown attributes as written back (a qualified one with a prefix declared for it)."""
+    out = []
+    for number, (key, value) in enumerate(attributes.items()):
+        text = _escape_attribute(value)
+        if key.startswith("{"):
+            namespace, local = key[1:].split("}", 1)
+            prefix = f"ux{number}"
+            out.append(
+                f' xmlns:{prefix}="{_escape_attribute(namespace)}" {prefix}:{local}="{text}"'
+            )
+        else:
+            out.append(f' {key}="{text}"')
+    return "".join(out)
+
+
+_START = re.compile(r"<[^\s/>]+")
+
+
+def _merged(children: list[str], extra: Extra) -> list[str]:
+    """The written children with the unknown elements put back at their positions, and
+    the unknown attributes of leaves put back on their start tags."""
+    merged: list[str] = []
+    pending = sorted(extra.elements, key=lambda u: u.position)
+    at = 0
+    for child in children:
+        while at < len(pending) and pending[at].position <= len(merged):
+            merged.append(pending[at].xml)
+            at += 1
+        merged.append(child)
+    merged.extend(u.xml for u in pending[at:])
+    for position, key, value in extra.leaf_attributes:
+        if 0 <= position < len(merged):
+            leaf = merged[position]
+            start = _START.match(leaf)
+            end = start.end() if start else 0
+            merged[position] = leaf[:end] + _extra_attributes({key: value}) + leaf[end:]
+    return merged
 
 
 def _write_value(f: _Field, value: Any, plans: _Plans) -> str:

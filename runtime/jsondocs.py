@@ -10,10 +10,18 @@ field is ever dropped silently. :func:`validate_json` checks the body against th
 schema with ``jsonschema`` (ranges, lengths, closed objects) and reports every issue
 with its line, column and JSON pointer. Neither ever quotes the value of a secret field
 (password, GUID).
+
+Where the API tolerates it (manifest ``tolerances = ["lexical"]``), a value sent in
+another JSON type's lexical form is read as the documented type with a ``T-LEXICAL``
+warning (:func:`ucxml.tolerances.lexical_warning`) at the value's line, column and
+pointer: an integer or boolean sent as a string (``"4"``, ``"false"``) and a string sent
+as an integer (``1``). The model holds the typed value; :func:`dump_json` writes the
+documented type.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import functools
@@ -21,8 +29,9 @@ import json
 import re
 import types
 import typing
+import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -30,9 +39,18 @@ from jsonschema.exceptions import ValidationError
 from ucxml.bindings import SECRET_FIELDS
 from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.registry import ApiBinding, binding, erratum_for
+from ucxml.releases import detect_json_release, stamp
 from ucxml.report import Issue, Report
+from ucxml.tolerances import lexical_warning
 
-__all__ = ["dump_json", "looks_like_json", "parse_json", "validate_json"]
+__all__ = [
+    "dump_json",
+    "json_tolerances",
+    "looks_like_json",
+    "parse_json",
+    "read_json",
+    "validate_json",
+]
 
 #: Deepest nesting read (the APIs' bodies are three levels deep).
 MAX_DEPTH = 64
@@ -134,8 +152,9 @@ class _Layout:
         line_start = self.text.rfind("\n", 0, index) + 1
         return self.text.count("\n", 0, index) + 1, index - line_start + 1
 
-    def locate(self, pointer: str) -> tuple[int | None, int | None]:
-        """Line and column of ``pointer``, or of its closest located ancestor."""
+    def locate(self, pointer: str, *, value: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``pointer`` (its key, or with ``value`` its value), or of its
+        closest located ancestor."""
         i = self._space(0)
         if i >= len(self.text):
             return None, None
@@ -147,7 +166,7 @@ class _Layout:
             if found is None:
                 break
             at, i = found
-        return self.where(at)
+        return self.where(i if value else at)
 
     def _space(self, i: int) -> int:
         match = _SPACE.match(self.text, i)
@@ -245,6 +264,53 @@ def _read(data: bytes | str) -> tuple[Any, _Layout]:
     if not _depth_within(value, MAX_DEPTH):
         raise _SyntaxProblem(f"malformed JSON: nested more than {MAX_DEPTH} levels")
     return value, _Layout(text, bool(repeated))
+
+
+# --------------------------------------------------------------------------- lexical forms
+
+#: An integer sent as a JSON string: ASCII digits, an optional minus, at most 30 digits.
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
+_BOOLEANS: Final = {"true": True, "false": False}
+
+
+def _lexical(value: Any, wanted: str) -> tuple[bool, Any]:
+    """(True, the typed value) when ``value`` is a ``wanted`` JSON type written in another
+    type's lexical form (``"4"``, ``"false"``, or ``1`` for a string); else (False, None)."""
+    if isinstance(value, str):
+        if wanted == "integer" and _INTEGER.fullmatch(value):
+            return True, int(value)
+        if wanted == "boolean" and value in _BOOLEANS:
+            return True, _BOOLEANS[value]
+    elif wanted == "string" and isinstance(value, int) and not isinstance(value, bool):
+        return True, str(value)
+    return False, None
+
+
+def json_tolerances(api: str) -> tuple[str, ...]:
+    """The tolerances (:mod:`ucxml.tolerances` names) the JSON readers apply for ``api``."""
+    return binding(api).info.tolerances
+
+
+def _tolerates_lexical(api: str) -> bool:
+    return "lexical" in json_tolerances(api)
+
+
+#: Members never read from another lexical form: ``retcode`` decides success, so a number
+#: there stays the error it is; the secrets (password, GUID) are no place for a guess.
+_STRICT_MEMBERS: Final = frozenset({"retcode"})
+
+
+def _lexical_allowed(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] not in _STRICT_MEMBERS and not _is_secret(path)
+
+
+def _lexical_issue(layout: _Layout, path: str, sent: Any, wanted: str, typed: Any) -> Issue:
+    """The ``T-LEXICAL`` warning of the value at ``path`` (located at the value itself)."""
+    name = path.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    line, column = layout.locate(path, value=True)
+    shown = None if _is_secret(path) else json.dumps(typed, ensure_ascii=False)
+    kind = "string" if isinstance(sent, str) else "number"
+    return lexical_warning(name, kind, wanted, shown, line, column, path or "/")
 
 
 # --------------------------------------------------------------------------- schemas
@@ -364,6 +430,8 @@ def _fields(cls: type) -> dict[str, tuple[str, Any, bool]]:
     hints = typing.get_type_hints(cls)
     table = {}
     for f in dataclasses.fields(cls):
+        if f.metadata.get("type") == "Ignore":
+            continue  # not on the wire: the detected release
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         table[f.metadata.get("name", f.name)] = (f.name, hints[f.name], required)
     return table
@@ -393,11 +461,20 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
 
 
-class _Binder:
-    """Binds JSON values to the generated dataclasses, failing on anything unexpected."""
+_LEXICAL_TYPES: Final[dict[Any, str]] = {int: "integer", bool: "boolean", str: "string"}
 
-    def __init__(self, layout: _Layout) -> None:
+
+class _Binder:
+    """Binds JSON values to the generated dataclasses, failing on anything unexpected.
+
+    With ``lexical``, a value in another type's lexical form is read as the field's type
+    and a warning is added to :attr:`warnings`.
+    """
+
+    def __init__(self, layout: _Layout, lexical: bool = False) -> None:
         self.layout = layout
+        self.lexical = lexical
+        self.warnings: list[Issue] = []
 
     def fail(self, message: str, path: str) -> BindingError:
         line, _ = self.layout.locate(path)
@@ -443,11 +520,19 @@ class _Binder:
         options = [a for a in args if a is not type(None)]
         if len(options) == 1:
             return self.bind(value, options[0], path)
-        for option in options:
+        # A type that fits as sent wins over one that fits only in another lexical form.
+        lexical, kept = self.lexical, len(self.warnings)
+        for passes in (False, True) if lexical else (False,):
+            self.lexical = passes
             try:
-                return self.bind(value, option, path)
-            except BindingError:
-                continue
+                for option in options:
+                    try:
+                        return self.bind(value, option, path)
+                    except BindingError:
+                        del self.warnings[kept:]  # of a branch that did not fit
+                        continue
+            finally:
+                self.lexical = lexical
         raise self._wrong(value, hint, path)
 
     def _scalar(self, value: Any, hint: Any, path: str) -> Any:
@@ -459,6 +544,12 @@ class _Binder:
             return float(value)
         if hint is str and isinstance(value, str):
             return value
+        wanted = _LEXICAL_TYPES.get(hint) if self.lexical else None
+        if wanted is not None and _lexical_allowed(path):
+            fits, typed = _lexical(value, wanted)
+            if fits:
+                self.warnings.append(_lexical_issue(self.layout, path, value, wanted, typed))
+                return typed
         if hint in (bool, int, float, str):
             raise self._wrong(value, hint, path)
         raise self.fail(f"cannot bind to {_type_name(hint)}", path)
@@ -485,7 +576,7 @@ def _dump(obj: Any) -> Any:
         return {
             f.metadata.get("name", f.name): _dump(getattr(obj, f.name))
             for f in dataclasses.fields(obj)
-            if getattr(obj, f.name) is not None
+            if getattr(obj, f.name) is not None and f.metadata.get("type") != "Ignore"
         }
     if isinstance(obj, enum.Enum):
         return obj.value
@@ -530,11 +621,30 @@ def parse_json(data: bytes | str, api: str = "huawei", *, schema: str | None = N
     ``"SignInResponse"``). Values are checked for their JSON type only; ranges and
     lengths are :func:`validate_json`'s job.
 
+    A value read with a tolerance (``T-LEXICAL``) is reported as a
+    :class:`~ucxml.documents.DeviationWarning`.
+
     Raises:
         BindingError: Malformed JSON (with line and column), a repeated key, an unknown
             or missing field, or a value of the wrong type (with the JSON pointer).
         UnknownMessageError: No schema of ``api`` describes the body.
         UnknownApiError: ``api`` is not a JSON API.
+    """
+    from ucxml.documents import DeviationWarning  # documents imports this module
+
+    obj, tolerated = read_json(data, api, schema=schema)
+    for issue in tolerated:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=2)
+    return obj
+
+
+def read_json(
+    data: bytes | str, api: str = "huawei", *, schema: str | None = None
+) -> tuple[Any, list[Issue]]:
+    """:func:`parse_json` returning the model and the tolerance warnings (not warned).
+
+    The clients log the warnings instead (:class:`~ucxml.report.Issue`, with ``code``).
+    Raises what :func:`parse_json` raises.
     """
     api_binding = _json_binding(api)
     try:
@@ -552,7 +662,16 @@ def parse_json(data: bytes | str, api: str = "huawei", *, schema: str | None = N
     model = api_binding.requests.get(name) or api_binding.responses.get(name)
     if model is None:
         model = getattr(api_binding.models, name)
-    return _Binder(layout).bind(value, model, "")
+    binder = _Binder(layout, _tolerates_lexical(api))
+    bound = binder.bind(value, model, "")
+    found = sorted(binder.warnings, key=_position)
+    release = detect_json_release(api, value, (i.code for i in found))
+    return stamp(bound, release), found
+
+
+def _position(issue: Issue) -> tuple[int, int]:
+    """Document order of the issues (the binder meets fields in the model's order)."""
+    return (issue.line or 0, issue.column or 0)
 
 
 def _is_secret(path: str) -> bool:
@@ -567,10 +686,7 @@ def _validator(api: str, name: str) -> Draft202012Validator:
 
 
 def _path_of(error: ValidationError) -> str:
-    pointer = ""
-    for part in error.absolute_path:
-        pointer = _pointer(pointer, part)
-    return pointer
+    return _path_of_parts(list(error.absolute_path))
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:
@@ -600,8 +716,61 @@ def _holds_secret(value: Any) -> bool:
     return False
 
 
+#: Rounds of lexical reading (a value fixed inside an anyOf may show the next one).
+_LEXICAL_ROUNDS = 8
+
+
+def _set(value: Any, parts: list[Any], typed: Any) -> None:
+    for part in parts[:-1]:
+        value = value[part]
+    value[parts[-1]] = typed
+
+
+def _lexical_pass(api: str, name: str, value: Any, layout: _Layout) -> tuple[Any, list[Issue]]:
+    """``value`` with every value in another lexical form replaced by the typed one (a
+    copy when anything changes), and a ``T-LEXICAL`` warning for each."""
+    if not _tolerates_lexical(api):
+        return value, []
+    found: dict[str, Issue] = {}
+    current = value
+    for _ in range(_LEXICAL_ROUNDS):
+        fixes: list[tuple[list[Any], str, Any, Any]] = []
+        for top in _validator(api, name).iter_errors(current):
+            for error in _leaves(top):
+                parts = list(error.absolute_path)
+                if error.validator != "type" or not parts:
+                    continue
+                if not _lexical_allowed(_path_of_parts(parts)):
+                    continue
+                wanted: Any = error.validator_value
+                for option in wanted if isinstance(wanted, list) else [wanted]:
+                    fits, typed = _lexical(error.instance, str(option))
+                    if fits:
+                        fixes.append((parts, str(option), typed, error.instance))
+                        break
+        fixes = [fix for fix in fixes if _path_of_parts(fix[0]) not in found]
+        if not fixes:
+            break
+        if current is value:
+            current = copy.deepcopy(value)
+        for parts, option, typed, sent in fixes:
+            _set(current, parts, typed)
+            path = _path_of_parts(parts)
+            issue = _lexical_issue(layout, path, sent, option, typed)
+            hint = erratum_for(api, issue.message, issue.code)
+            found[path] = dataclasses.replace(issue, hint=hint)
+    return current, sorted(found.values(), key=_position)
+
+
+def _path_of_parts(parts: list[Any]) -> str:
+    pointer = ""
+    for part in parts:
+        pointer = _pointer(pointer, part)
+    return pointer
+
+
 def _issues(api: str, name: str, value: Any, layout: _Layout) -> list[Issue]:
-    issues = []
+    value, issues = _lexical_pass(api, name, value, layout)
 
     def add(message: str, path: str, where: tuple[int | None, int | None] | None = None) -> None:
         line, column = where or layout.locate(path)
@@ -651,12 +820,16 @@ def validate_json(
     try:
         value, layout = _read(data)
     except _SyntaxProblem as problem:
-        issue = Issue("error", problem.message, problem.line, problem.column)
+        hint = erratum_for(api, problem.message)
+        issue = Issue("error", problem.message, problem.line, problem.column, hint=hint)
         return Report(source, api, None, (issue,))
     name = _schema_name(api, value, schema)
     if name is None:
         keys = ", ".join(sorted(map(repr, value))) if isinstance(value, dict) else _json_type(value)
         line, column = layout.locate("")
         message = f"not a message of the {api} API: no schema describes {{{keys}}}"
-        return Report(source, api, None, (Issue("error", message, line, column, ""),))
-    return Report(source, api, name, tuple(_issues(api, name, value, layout)))
+        hint = erratum_for(api, message)
+        return Report(source, api, None, (Issue("error", message, line, column, "", hint),))
+    issues = tuple(_issues(api, name, value, layout))
+    release = detect_json_release(api, value, (i.code for i in issues))
+    return Report(source, api, name, issues, release=release)

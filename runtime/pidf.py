@@ -24,27 +24,40 @@ short ways a presence application needs. Example::
         print(resource, [pidf.summary(d).basic for d in documents])
 
 Reading goes through the hardened reader and binds every element; extension elements the
-schemas do not declare are kept (as ``xsdata`` ``AnyElement``), never dropped.
+schemas do not declare are kept (as ``xsdata`` ``AnyElement``, found with
+:func:`extensions`) and written back, never dropped. A date and time without a time zone
+is kept as sent (an ``XmlDateTime`` whose ``offset`` is None) and an element of RPID's
+draft namespace ``urn:ietf:params:xml:ns:pidf:status:rpid`` is kept in it; the readers
+report both as :class:`~ucxml.documents.DeviationWarning` (codes ``T-LOCAL-TIME`` and
+``T-DRAFT-NS``, ERRATA D08 and D09). :func:`build_presence` writes strictly: a timestamp
+needs its zone.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from xsdata.formats.dataclass.models.generics import AnyElement
+from xsdata.models.datatype import XmlDateTime
+
 from ucxml.bindings import as_list
-from ucxml.documents import parse, serialize
+from ucxml.documents import DeviationWarning, decode, read_message, serialize
 from ucxml.errors import MessageFormatError, ParameterError
 from ucxml.generated.pidf.models import (
     ActiveIdle,
     Activities,
+    Alerting,
     Available,
     Basic,
     Contact,
+    Dnd,
     Empty,
     Note,
     Person,
@@ -55,6 +68,8 @@ from ucxml.generated.pidf.models import (
     Tuple,
     UserInput,
 )
+from ucxml.pidf_hooks import DRAFT_NAMESPACES
+from ucxml.safexml import read_source
 from ucxml.sip import SipMessage, content_type_params, parse_sip, split_multipart
 
 __all__ = [
@@ -64,6 +79,7 @@ __all__ = [
     "activities_of",
     "build_presence",
     "dump",
+    "extensions",
     "read",
     "read_list",
     "split_rlmi",
@@ -76,8 +92,13 @@ _RPID_ACTIVITIES = {
     if f.name not in ("note", "other", "other_element", "from_value", "until", "id")
     and f.name != "other_attributes"
 }
-_CISCO_ACTIVITIES: dict[str, type[Any]] = {"available": Available}
-#: Activity names :func:`build_presence` understands: RFC 4480's and Cisco's ``available``.
+_CISCO_ACTIVITIES: dict[str, type[Any]] = {
+    "available": Available,
+    "alerting": Alerting,
+    "dnd": Dnd,
+}
+#: Activity names :func:`build_presence` understands: RFC 4480's and Cisco's ``available``,
+#: ``alerting`` and ``dnd``.
 ACTIVITIES = frozenset(_RPID_ACTIVITIES) | frozenset(_CISCO_ACTIVITIES)
 # The boolean capabilities of the servcaps draft (the others take structured values).
 _SERVCAPS = frozenset(
@@ -117,6 +138,15 @@ def _activities(names: Iterable[str]) -> Activities | None:
     return activities
 
 
+def _timestamp(value: datetime | None) -> XmlDateTime | None:
+    if value is None:
+        return None
+    if value.utcoffset() is None:
+        # Read tolerantly (T-LOCAL-TIME), write strictly: RFC 3339 needs the offset.
+        raise ParameterError(f"timestamp {value.isoformat()} has no time zone")
+    return XmlDateTime.from_datetime(value)
+
+
 def build_presence(
     entity: str,
     *,
@@ -129,12 +159,15 @@ def build_presence(
     note: str | None = None,
     tuple_id: str = "t1",
     person_id: str = "p1",
+    timestamp: datetime | None = None,
 ) -> Presence:
     """A presence document of one tuple (status, capabilities, contact) and one person.
 
     ``activities`` are RPID activity names (``busy``, ``on-the-phone``...) or Cisco's
-    ``available``; ``priority`` is the contact's priority (0 to 1). Unknown names and
-    out-of-range priorities raise :class:`~ucxml.errors.ParameterError`.
+    ``available``, ``alerting``, ``dnd``; ``priority`` is the contact's priority (0 to 1);
+    ``timestamp`` is the tuple's, an aware datetime (RFC 3863 wants its zone). Unknown
+    names, out-of-range priorities and a naive timestamp raise
+    :class:`~ucxml.errors.ParameterError`.
     """
     status = Status(basic=Basic(basic))
     extensions: list[object] = []
@@ -152,6 +185,7 @@ def build_presence(
         other_element=extensions,
         contact=Contact(value=contact, priority=priority) if contact is not None else None,
         note=[Note(value=note)] if note else [],
+        timestamp=_timestamp(timestamp),
         id=tuple_id,
     )
     person_parts: list[object] = []
@@ -167,9 +201,23 @@ def dump(document: Presence | RlmiList) -> bytes:
     return serialize(document)
 
 
+def _read(data: bytes | str | os.PathLike[str]) -> object:
+    """:func:`ucxml.parse` for the pidf API (its hooks' warnings are the message's)."""
+    raw, _ = read_source(data)
+    message = read_message(raw, "pidf", drop_blanks=True)
+    document = decode(message)
+    for issue in message.warnings:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=3)
+    return document
+
+
 def read(data: bytes | str | os.PathLike[str]) -> Presence:
-    """Read a PIDF presence document (bytes, text or path)."""
-    document = parse(data, api="pidf")
+    """Read a PIDF presence document (bytes, text or path).
+
+    Tolerated deviations (Cisco's element order, a timestamp without zone, RPID's draft
+    namespace) are reported as :class:`~ucxml.documents.DeviationWarning`.
+    """
+    document = _read(data)
     if not isinstance(document, Presence):
         raise MessageFormatError(
             f"expected a PIDF presence document, got {type(document).__name__}"
@@ -179,10 +227,51 @@ def read(data: bytes | str | os.PathLike[str]) -> Presence:
 
 def read_list(data: bytes | str | os.PathLike[str]) -> RlmiList:
     """Read an RLMI resource list document (bytes, text or path)."""
-    document = parse(data, api="pidf")
+    document = _read(data)
     if not isinstance(document, RlmiList):
         raise MessageFormatError(f"expected an RLMI list, got {type(document).__name__}")
     return document
+
+
+def _children(node: object) -> Iterator[object]:
+    """The extension content of a model or ``AnyElement``: its wildcard lists, in order."""
+    if isinstance(node, AnyElement):
+        yield from node.children
+        return
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        for item in value if isinstance(value, list) else [value]:
+            if dataclasses.is_dataclass(item) or isinstance(item, AnyElement):
+                yield item
+
+
+def _qname_of(element: object) -> str | None:
+    if isinstance(element, AnyElement):
+        return element.qname
+    meta = getattr(type(element), "Meta", None)
+    name, namespace = getattr(meta, "name", None), getattr(meta, "namespace", None)
+    if isinstance(name, str):
+        return f"{{{namespace}}}{name}" if namespace else name
+    return None
+
+
+def extensions(node: object, qname: str) -> list[object]:
+    """Every element named ``qname`` (``{namespace}local``) inside ``node``, in document order.
+
+    Declared extensions come back as their typed classes (``Servcaps``, ``Model``...),
+    undeclared ones (a Cisco element the schemas do not know, RPID's draft namespace) as
+    ``xsdata`` ``AnyElement`` with their text, attributes and children as sent.
+    """
+    found: list[object] = []
+    stack = list(_children(node))[::-1]
+    while stack:
+        item = stack.pop()
+        if _qname_of(item) == qname:
+            found.append(item)
+        stack.extend(list(_children(item))[::-1])
+    return found
 
 
 def _name_of(element: object) -> str | None:
@@ -194,19 +283,38 @@ def _name_of(element: object) -> str | None:
     return qname.rsplit("}", 1)[-1] if isinstance(qname, str) else None
 
 
-def activities_of(document: Presence) -> list[str]:
-    """The activity names of every person of ``document`` (RPID and extension ones)."""
+def _activity_names(extensions: Iterable[object]) -> list[str]:
+    """The activity names of the ``activities`` elements among ``extensions``."""
     names: list[str] = []
-    for person in (e for e in document.other_element if isinstance(e, Person)):
-        for acts in (e for e in person.other_element if isinstance(e, Activities)):
-            if acts.unknown is not None:
+    for element in extensions:
+        if isinstance(element, Activities):
+            if element.unknown is not None:
                 names.append("unknown")
             for wire, attribute in _RPID_ACTIVITIES.items():
-                if wire != "unknown" and getattr(acts, attribute):
+                if wire != "unknown" and getattr(element, attribute):
                     names.append(wire)
-            if acts.other:
+            if element.other:
                 names.append("other")
-            names += [n for n in map(_name_of, acts.other_element) if n]
+            names += [n for n in map(_name_of, element.other_element) if n]
+        elif isinstance(element, AnyElement):
+            # RPID's draft namespace (CUCM-era Cisco): kept as AnyElement, read by name.
+            namespace, _, local = (element.qname or "").lstrip("{").partition("}")
+            if local == "activities" and namespace in DRAFT_NAMESPACES:
+                names += [n for n in map(_name_of, element.children) if n]
+    return names
+
+
+def activities_of(document: Presence) -> list[str]:
+    """The activity names of ``document`` (RPID and extension ones): every person's, then
+    those a tuple carries itself (CUCM's PUBLISH to IM&P writes them there, ERRATA D12).
+
+    Activities in RPID's draft namespace (``…:pidf:status:rpid``) count too.
+    """
+    names: list[str] = []
+    for person in (e for e in document.other_element if isinstance(e, Person)):
+        names += _activity_names(person.other_element)
+    for tuple_ in document.tuple:
+        names += _activity_names(tuple_.other_element)
     return names
 
 
@@ -279,7 +387,7 @@ def split_rlmi(data: bytes | SipMessage, content_type: str | None = None) -> Rlm
     documents: dict[str, Presence | RlmiList] = {}
     for index, part in enumerate(parts):
         key = part.content_id or f"#{index}"
-        document = parse(part.content, api="pidf")
+        document = _read(part.content)
         if not isinstance(document, Presence | RlmiList):
             raise MessageFormatError(
                 f"part <{key}> is a {type(document).__name__}, "

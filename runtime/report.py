@@ -55,6 +55,9 @@ class Report:
     carrier: str | None = None
     line: int | None = None
     offset: int | None = None
+    #: The API release the payload shows (:mod:`ucxml.releases`); None when the API names
+    #: no releases or the payload was not read that far.
+    release: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -77,6 +80,7 @@ class Report:
             "path": self.source,
             "api": self.api,
             "message": self.message,
+            "release": self.release,
             "valid": self.valid,
             "issues": [i.to_dict() for i in self.issues],
         }

@@ -23,6 +23,15 @@ aliases             T-ALIAS          another spelling of an element name
 order               T-ORDER          children in another order than the schema's
 type-aliases        T-TYPE-ALIAS     another spelling of an ``xsi:type``
 url-encoded         T-URL-ENCODED    values sent URL-encoded (``em%40cisco.com``)
+header-blocks       T-HEADER         SOAP header blocks of another namespace (WS-Addressing)
+                                     that are not ``mustUnderstand``, ignored and kept
+lexical             T-LEXICAL        JSON: a number or boolean sent as a string (``"4"``,
+                                     ``"false"``), a string sent as a number (``1``)
+local-time          T-LOCAL-TIME     PIDF: an ``xs:dateTime`` without a time zone, kept
+draft-namespaces    T-DRAFT-NS       PIDF: an element of a pre-RFC draft namespace (RPID's
+                                     ``…:pidf:status:rpid``), kept as sent
+unknown             T-UNKNOWN        elements and attributes no known release has: kept
+                                     on the model (``model.extra``), written back in place
 ==================  ===============  ==================================================
 """
 
@@ -34,6 +43,7 @@ from ucxml.errors import ForbiddenXmlError, XmlSyntaxError
 from ucxml.report import Issue
 
 __all__ = [
+    "NOT_IN_SCHEMA",
     "TOLERANCES",
     "Tolerance",
     "alias_warning",
@@ -41,11 +51,16 @@ __all__ = [
     "by_code",
     "check_enabled",
     "doctype_warning",
+    "draft_namespace_warning",
     "glued_warning",
+    "header_block_warning",
+    "lexical_warning",
+    "local_time_warning",
     "order_warning",
     "prefix_warning",
     "soap11_warning",
     "type_alias_warning",
+    "unknown_warning",
     "url_encoded_warning",
     "wrapper_warning",
 ]
@@ -75,6 +90,28 @@ TOLERANCES: tuple[Tolerance, ...] = (
     Tolerance("order", "T-ORDER", "children out of schema order, read in order"),
     Tolerance("type-aliases", "T-TYPE-ALIAS", "another spelling of an xsi:type"),
     Tolerance("url-encoded", "T-URL-ENCODED", "a value sent URL-encoded, read decoded"),
+    # --- SOAP header blocks the API does not define (EPAS) -----------------------------
+    Tolerance(
+        "header-blocks",
+        "T-HEADER",
+        "a SOAP header block of another namespace, not mustUnderstand: ignored, kept",
+    ),
+    # --- JSON readers (ucxml.jsondocs) -------------------------------------------------
+    Tolerance(
+        "lexical",
+        "T-LEXICAL",
+        'a JSON value in another lexical type ("4" for 4, 1 for "1"), read as the typed one',
+    ),
+    # --- PIDF: local times and draft namespaces --------------------------------------
+    Tolerance("local-time", "T-LOCAL-TIME", "a date and time without a time zone, kept as sent"),
+    Tolerance(
+        "draft-namespaces", "T-DRAFT-NS", "an element of a pre-RFC draft namespace, kept as sent"
+    ),
+    Tolerance(
+        "unknown",
+        "T-UNKNOWN",
+        "an element or attribute no known release has, kept on the model (model.extra)",
+    ),
 )
 
 _BY_NAME = {t.name: t for t in TOLERANCES}
@@ -190,3 +227,70 @@ def url_encoded_warning(
     """A value the server sent URL-encoded."""
     message = f"{name} {value!r} is URL-encoded (read as {decoded!r})"
     return Issue("warning", message, line, column, path, code=_code("url-encoded"))
+
+
+# --------------------------------------------------------------------------- SOAP headers
+
+
+def header_block_warning(name: str, line: int | None, path: str) -> Issue:
+    """A SOAP header block ``name`` the API does not define, not ``mustUnderstand``: ignored."""
+    message = f"SOAP header block <{name}> not understood, ignored (not mustUnderstand)"
+    return Issue("warning", message, line, None, path, code=_code("header-blocks"))
+
+
+# --------------------------------------------------------------------------- JSON readers
+
+#: How a JSON type is named in the lexical warnings.
+_JSON_KINDS = {"integer": "an integer", "boolean": "a boolean", "string": "a string"}
+
+
+def lexical_warning(
+    name: str,
+    sent: str,
+    wanted: str,
+    shown: str | None,
+    line: int | None,
+    column: int | None,
+    path: str,
+) -> Issue:
+    """A JSON value of type ``sent`` (``"string"``, ``"number"``) read as ``wanted``.
+
+    ``shown`` is the value as read, in JSON (None for a secret: never quoted).
+    """
+    kind = _JSON_KINDS.get(wanted, wanted)
+    value = f": {shown}" if shown is not None else " (value not shown: a secret)"
+    message = f"{name!r} sent as a JSON {sent}, read as {kind}{value}"
+    return Issue("warning", message, line, column, path, code=_code("lexical"))
+
+
+# --------------------------------------------------------------------------- PIDF
+
+
+def local_time_warning(
+    name: str, value: str, line: int | None, column: int | None, path: str
+) -> Issue:
+    """A date and time ``value`` of ``name`` (element or ``@attribute``) without a zone."""
+    message = f"{name} {value!r} has no time zone (kept as sent, a local time)"
+    return Issue("warning", message, line, column, path, code=_code("local-time"))
+
+
+def draft_namespace_warning(
+    name: str, namespace: str, registered: str, line: int | None, column: int | None, path: str
+) -> Issue:
+    """Element ``name`` in the draft ``namespace`` of what is now ``registered``."""
+    message = (
+        f"<{name}> in the draft namespace {namespace} (registered: {registered}), kept as sent"
+    )
+    return Issue("warning", message, line, column, path, code=_code("draft-namespaces"))
+
+
+# --------------------------------------------------------------------------- unknown content
+
+#: The words every unknown-content warning carries (tests and users search for them).
+NOT_IN_SCHEMA = "not in the schema of any known release"
+
+
+def unknown_warning(what: str, line: int | None, column: int | None, path: str) -> Issue:
+    """``what`` (``element <x>``, ``attribute 'y' on <x>``) is in no known release: kept."""
+    message = f"{what} is {NOT_IN_SCHEMA} (kept)"
+    return Issue("warning", message, line, column, path, code=_code("unknown"))

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from ucxml import unknown
 from ucxml.documents import Message, decode, json_api, read_message
 from ucxml.errors import BindingError, InputFileError, UnknownApiError, XmlError
 from ucxml.jsondocs import looks_like_json, validate_json
@@ -53,6 +54,7 @@ def _listed(issues: list[Issue], unlisted: int = 0, *, limit: int = _LISTED) -> 
         last.line,
         last.column,
         last.path,
+        code=last.code,
     )
     return [*issues, more]
 
@@ -92,6 +94,17 @@ def _sniff(data: bytes) -> str | None:
             if local != b"Envelope" and re.search(rb"<(?:[\w.\-]+:)?" + local + rb"[\s/>]", head):
                 return name
     return None
+
+
+def _unknown_content(message: Message) -> list[Issue]:
+    """Take what no known release has out of the tree (the schema would refuse it), with a
+    warning each: it is read and kept, as the readers keep it."""
+    api = binding(message.api)
+    model = api.model_for(message.type_name, message.kind)
+    if model is None or "unknown" not in api.info.tolerances:
+        return []
+    _, found = unknown.strip(message.element, model, message.data)
+    return found
 
 
 def _schema_issues(message: Message, lines: SourceLines) -> list[Issue]:
@@ -208,6 +221,7 @@ def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: b
         return Report(source, found, None, (*earlier, _hinted(found, issue)))
     label = _label(message)  # before binding, which consumes the tree
     issues = [_hinted(message.api, w) for w in _listed(list(message.warnings), limit=2 * _LISTED)]
+    issues += [_hinted(message.api, i) for i in _listed(_unknown_content(message))]
     issues += _schema_issues(message, lines)  # hinted from libxml2's own words
     issues += [_hinted(message.api, i) for i in _encoded(message, lines, data)]
     if bind and all(i.severity != "error" for i in issues):
@@ -219,7 +233,7 @@ def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: b
             issues.append(
                 _hinted(message.api, Issue("error", exc.message, exc.line, column, exc.path))
             )
-    return Report(source, message.api, label, tuple(issues))
+    return Report(source, message.api, label, tuple(issues), release=message.release)
 
 
 def validate(
@@ -308,17 +322,25 @@ def validate_capture(
             issues: tuple[Issue, ...] = (
                 _hinted(api, Issue("error", payload.error, payload.line, None)),
             )
-            name, message = None, None
+            name, message, release = None, None, None
         else:
             report = _explained(_validate_bytes(payload.data, api, source=source, bind=bind))
             if payload.body_line is None:
                 decoded.append(payload.data)
             shift = payload.body_line - 1 if payload.body_line is not None else 0
             issues = tuple(_shifted(i, shift) for i in report.issues)
-            name, message = report.api, report.message
+            name, message, release = report.api, report.message, report.release
         reports.append(
             Report(
-                source, name, message, issues, payload.kind, carrier, payload.line, payload.offset
+                source,
+                name,
+                message,
+                issues,
+                payload.kind,
+                carrier,
+                payload.line,
+                payload.offset,
+                release,
             )
         )
     if show_secrets or not any(r.issues or r.carrier for r in reports):

@@ -126,6 +126,13 @@ def _wildcard(
 
 
 def _strategy(tp: Any, depth: int, opts: _Options) -> st.SearchStrategy[Any]:
+    if tp is Any:  # a JSON value of any type (the Huawei envelope's result)
+        scalars = st.one_of(st.booleans(), st.integers(-(2**31), 2**31), _WORD)
+        return st.one_of(
+            scalars,
+            st.lists(scalars, max_size=3),
+            st.dictionaries(_WORD, scalars, max_size=3),
+        )
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is list:
@@ -191,6 +198,8 @@ def _model(cls: type[Any], depth: int, opts: _Options) -> st.SearchStrategy[Any]
     for f in dataclasses.fields(cls):
         if not f.init or f"{cls.__name__}.{f.name}" in opts.skip:
             continue
+        if f.metadata.get("type") == "Ignore":
+            continue  # ``extra``: unknown content, filled by the readers, not the schema
         if f.metadata.get("type") == "Wildcard":
             if opts.wildcards:
                 kwargs[f.name] = _wildcard(cls, f, depth, opts)

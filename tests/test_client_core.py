@@ -84,12 +84,26 @@ def test_answer_that_is_a_request_is_refused() -> None:
         cme.get_user("peter")
 
 
-def test_unknown_element_in_answer_is_refused_not_dropped() -> None:
+def test_unknown_element_in_answer_is_kept_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Read tolerantly, lose nothing: a later release's element is kept on the model."""
     body = (EXAMPLES / "corrected/29-ISgetUser-response.xml").read_bytes()
     body = body.replace(b"</ISuser>", b"<ISuserExtra>1</ISuserExtra></ISuser>")
+    with CmeClient("http://r", transport=_answer(body)) as cme, caplog.at_level("WARNING"):
+        answer = cme.get_user("peter")
+    extra = answer.user.extra
+    assert extra is not None and [u.xml for u in extra.elements] == ["<ISuserExtra>1</ISuserExtra>"]
+    assert any(
+        "ISuserExtra" in r.getMessage() and "T-UNKNOWN" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_an_element_in_the_wrong_namespace_is_still_refused() -> None:
+    """Known name, other namespace: a namespace error, not content of a later release."""
+    body = (EXAMPLES / "corrected/29-ISgetUser-response.xml").read_bytes()
+    body = body.replace(b"<ISuserTag>", b'<ISuserTag xmlns="urn:other">', 1)
     with (
         CmeClient("http://r", transport=_answer(body)) as cme,
-        pytest.raises(MalformedResponseError, match="ISuserExtra"),
+        pytest.raises(MalformedResponseError, match="ISuserTag"),
     ):
         cme.get_user("peter")
 

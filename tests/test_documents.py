@@ -12,6 +12,8 @@ from ucxml.documents import DeviationWarning
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError, XmlSyntaxError
 from ucxml.generated.cme import models as m
 
+from canonical import canonical
+
 CORRECTED = Path(__file__).resolve().parents[1] / "schemas/cme/examples/corrected"
 
 
@@ -88,18 +90,19 @@ def test_response_typed_as_request_is_read_with_a_warning() -> None:
     assert report.valid and [i.hint for i in report.warnings] == ["E03"]
 
 
-def test_unknown_element_is_an_error_never_dropped() -> None:
+def test_unknown_element_is_kept_and_reported_never_dropped() -> None:
     data = _example("29-ISgetUser-response.xml").replace(
         b"<ISuserTag>6</ISuserTag>", b"<ISuserTag>6</ISuserTag><ISuserColor>red</ISuserColor>"
     )
-    with pytest.raises(BindingError) as info:
-        ucxml.parse(data)
-    assert "ISuserColor" in str(info.value)
-    assert info.value.line is not None and info.value.path.endswith("ISuserColor")
+    with pytest.warns(DeviationWarning, match="ISuserColor"):
+        obj = ucxml.parse(data)
+    assert canonical(ucxml.serialize(obj)) == canonical(data)  # written back in place
     report = ucxml.validate(data)
-    assert not report.valid
-    (issue,) = report.errors
-    assert "ISuserColor" in issue.message
+    assert report.valid
+    (issue,) = [i for i in report.warnings if i.code == "T-UNKNOWN"]
+    assert (
+        "ISuserColor" in issue.message and "not in the schema of any known release" in issue.message
+    )
     assert issue.path.endswith("/ISuser/ISuserColor")
     lines = data.decode().splitlines()
     assert issue.line is not None and issue.column is not None

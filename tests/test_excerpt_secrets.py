@@ -45,6 +45,7 @@ PASSWORD = "Pl4nt Pw/5581+&x"
 EM_CERT = "Em Cert/3391+&y"
 SESSION_KEY = "Sk/7720+Plant Key&z"
 GUID = "Guid/4410+Plant&w 9"
+ONETIME_PASSWORD = "Otp/6601+Plant One&t"
 AGENT_PASSWORD = "Agent Pw/2209+&v"
 #: A secret only one request holds (the password ``update_user`` sets; CME allows letters
 #: and digits only).
@@ -142,6 +143,7 @@ class Client:
     secrets: dict[str, dict[str, str]]  # secret name -> form name -> form
     answers: dict[str, Callable[[str], tuple[int, str, bytes]]]
     login: bool = False  # EPAS: log in first (the session key is then a secret)
+    onetime: bool = False  # EPAS: then get a one-time password (a secret from then on)
 
 
 def _cme(transport: Any, is_async: bool) -> Any:
@@ -201,10 +203,29 @@ CLIENTS: dict[str, Client] = {
         {**GENERIC, "server-text": _cup_fault},
         login=True,
     ),
+    "cup-onetime-password": Client(
+        _cup,
+        lambda c: c.get_contact_list(),
+        {"password": _forms(PASSWORD), "onetime_password": _forms(ONETIME_PASSWORD)},
+        {**GENERIC, "server-text": _cup_fault},
+        login=True,
+        onetime=True,
+    ),
     "huawei": Client(
         _huawei,
         lambda c: c.sign_in(1001, "88880001", password=AGENT_PASSWORD),
         {"guid": _forms(GUID), "agent_password": _forms(AGENT_PASSWORD)},
+        {
+            **{k: v for k, v in GENERIC.items() if k != "malformed-xml"},
+            "malformed-json": _malformed_json,
+            "server-text": _gateway_failure,
+        },
+    ),
+    # The event poll of dynamic authentication (its answers refresh the GUID).
+    "huawei-events": Client(
+        _huawei,
+        lambda c: c.get_agent_event(1001),
+        {"guid": _forms(GUID)},
         {
             **{k: v for k, v in GENERIC.items() if k != "malformed-xml"},
             "malformed-json": _malformed_json,
@@ -234,8 +255,18 @@ CASES = [
 _LOGIN_ANSWER = serialize(cup.LoginResp(success=cup.LoginSuccess(session_key=SESSION_KEY)))
 
 
+_ONETIME_ANSWER = serialize(
+    cup.GetOnetimePasswordResp(success=cup.OnetimePassword(password=ONETIME_PASSWORD))
+)
+
+
 def _is_cup_login(request: HttpRequest) -> bool:
     return f'action="{ACTION_PREFIX}login"' in request.headers.get("Content-Type", "")
+
+
+def _is_cup_onetime(request: HttpRequest) -> bool:
+    action = f'action="{ACTION_PREFIX}get-onetime-password"'
+    return action in request.headers.get("Content-Type", "")
 
 
 def _raised(spec: Client, mode: str, answer: tuple[int, str, bytes]) -> UcxmlError:
@@ -244,12 +275,16 @@ def _raised(spec: Client, mode: str, answer: tuple[int, str, bytes]) -> UcxmlErr
     def handler(request: HttpRequest) -> HttpResponse:
         if spec.login and _is_cup_login(request):
             return HttpResponse(200, _LOGIN_ANSWER, {"content-type": "application/soap+xml"})
+        if spec.onetime and _is_cup_onetime(request):
+            return HttpResponse(200, _ONETIME_ANSWER, {"content-type": "application/soap+xml"})
         return HttpResponse(status, body, {"content-type": content_type}, reason="Echo")
 
     if mode == "sync":
         client = spec.make(MockTransport(handler), False)
         if spec.login:
             client.login()
+        if spec.onetime:
+            client.get_onetime_password()
         with pytest.raises(UcxmlError) as caught:
             spec.call(client)
         return caught.value
@@ -258,6 +293,8 @@ def _raised(spec: Client, mode: str, answer: tuple[int, str, bytes]) -> UcxmlErr
         client = spec.make(AsyncMockTransport(handler), True)
         if spec.login:
             await client.login()
+        if spec.onetime:
+            await client.get_onetime_password()
         with pytest.raises(UcxmlError) as caught:
             await spec.call(client)
         return caught.value

@@ -21,6 +21,7 @@ from ucxml.errors import BindingError, UcxmlError, XmlSyntaxError
 from ucxml.generated.cme import models as m
 from ucxml.registry import api_names, binding
 
+from canonical import canonical
 from strategies import model_strategy
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -115,15 +116,18 @@ def test_iter_records_yields_every_device_in_order() -> None:
     assert records == ucxml.parse(data).device == parse_generic(data).device
 
 
-def test_iter_records_still_refuses_unknown_elements() -> None:
+def test_unknown_message_content_is_kept_by_parse_and_reported_by_iter_records() -> None:
     data = _devices(3).replace(b"</response>", b"<ISBogus/></response>")
     seen = []
-    with pytest.raises(BindingError, match="ISBogus"):
+    with pytest.warns(DeviationWarning, match="ISBogus.*not kept: records only"):
         for record in fastpath.iter_records("cme", data):
             seen.append(record.dev_id)
     assert seen == [1, 2, 3]
-    with pytest.raises(BindingError):
-        parse_generic(data)
+    for read in (ucxml.parse, parse_generic):
+        with pytest.warns(DeviationWarning, match="ISBogus"):
+            obj = read(data)
+        assert obj.extra is not None and obj.extra.elements[0].xml == "<ISBogus/>"
+        assert canonical(ucxml.serialize(obj)) == canonical(data)
 
 
 @pytest.mark.parametrize(
@@ -132,9 +136,8 @@ def test_iter_records_still_refuses_unknown_elements() -> None:
         ((b"<ISDevID>2</ISDevID>", b"<ISDevID>two</ISDevID>"), BindingError),
         ((b"<ISDevStatus>registered", b"<ISDevStatus>weird"), BindingError),
         ((b"<ISDevID>2</ISDevID>", b"<ISDevID>2</ISDevId>"), XmlSyntaxError),
-        ((b"</ISDevice>", b"<ISWhat>1</ISWhat></ISDevice>"), BindingError),
-        ((b"</axl>", b"</axl><extra/>"), BindingError),
-        ((b'"ISgetDeviceResponse">', b'"ISgetDeviceResponse" extra="1">'), BindingError),
+        ((b"</axl>", b"</axl><extra/>"), BindingError),  # outside the message: no model
+        ((b"<ISDevID>2</ISDevID>", b'<ISDevID xmlns="urn:x">2</ISDevID>'), BindingError),
     ],
 )
 def test_errors_match_the_generic_path(change: tuple[bytes, bytes], error: type[Exception]) -> None:
@@ -159,12 +162,23 @@ def test_fast_path_is_used_and_counted() -> None:
     assert fastpath.stats.fast == before + 2
 
 
-def test_unknown_attribute_on_a_leaf_is_refused_not_dropped() -> None:
-    # Stricter than xsdata's generic path, which drops it silently.
-    data = _devices(2).replace(b"<ISDevID>1</ISDevID>", b'<ISDevID x="1">1</ISDevID>')
-    with pytest.raises(BindingError, match="unknown attribute 'x'"):
-        ucxml.parse(data)
-    assert not ucxml.validate(data).valid
+@pytest.mark.parametrize(
+    "change",
+    [
+        (b"<ISDevID>1</ISDevID>", b'<ISDevID x="1">1</ISDevID>'),  # xsdata alone drops it
+        (b"</ISDevice>", b"<ISWhat>1</ISWhat></ISDevice>"),
+        (b'"ISgetDeviceResponse">', b'"ISgetDeviceResponse" extra="1">'),
+    ],
+    ids=["leaf-attribute", "element", "message-attribute"],
+)
+def test_unknown_content_is_kept_by_both_readers_never_dropped(change: tuple[bytes, bytes]) -> None:
+    data = _devices(2).replace(*change, 1)
+    for read in (ucxml.parse, parse_generic):
+        with pytest.warns(DeviationWarning, match="not in the schema of any known release"):
+            obj = read(data)
+        assert canonical(ucxml.serialize(obj)) == canonical(data)
+    report = ucxml.validate(data)
+    assert report.valid and [i.code for i in report.warnings if i.code == "T-UNKNOWN"]
 
 
 def test_top_level_iter_records() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ucxml.bindings import IntegerEnum, TextEnum, redact_secrets
+from ucxml.bindings import Extra, IntegerEnum, TextEnum, redact_secrets
 
 
 @dataclass(slots=True, kw_only=True)
@@ -16,6 +16,10 @@ class Address:
             "namespace": "",
             "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -88,6 +92,10 @@ class ISDevList:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -96,12 +104,22 @@ class ISRequest:
     Base of every request type; the concrete type is named by xsi:type.
     """
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class ISResponse:
     """
     Base of every response type; the concrete type is named by xsi:type.
     """
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -129,6 +147,10 @@ class ISSessionServer:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -148,6 +170,10 @@ class ISexecCLIParams:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -163,6 +189,10 @@ class ISgetUserParams:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -188,6 +218,10 @@ class ISupdateUserParams:
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -205,6 +239,10 @@ class LineButton:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -232,6 +270,10 @@ class LineState(TextEnum):
 @dataclass(slots=True, kw_only=True)
 class NoParams:
     pass
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -250,6 +292,10 @@ class PhoneNames:
             "min_occurs": 1,
             "pattern": r"SEP[0-9A-Fa-f]{12}",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -284,6 +330,10 @@ class UrlService:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -322,6 +372,10 @@ class Body:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -342,6 +396,10 @@ class Header:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -384,6 +442,10 @@ class ExtMapStatus:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -425,6 +487,10 @@ class ISDevEvent:
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -457,6 +523,10 @@ class ISExtEvent:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -627,6 +697,10 @@ class ISExtension:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -637,6 +711,10 @@ class ISSaveConfig(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -649,6 +727,10 @@ class ISSaveConfigResponse(ISResponse):
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -659,6 +741,10 @@ class ISexecCLI(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -682,6 +768,10 @@ class ISexecCLIResponse(ISResponse):
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -718,6 +808,10 @@ class ISgetDevEvtsParams:
             "namespace": "",
             "pattern": r"SEP[0-9A-Fa-f]{12}",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -764,6 +858,10 @@ class ISgetDeviceParams:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -774,6 +872,10 @@ class ISgetEvtCounts(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -792,6 +894,10 @@ class ISgetEvtCountsResponse(ISResponse):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -828,6 +934,10 @@ class ISgetExtEvtsParams:
             "namespace": "",
             "pattern": r"[0-9*#+A-D.]{1,32}",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -887,6 +997,10 @@ class ISgetExtensionParams:
             "pattern": r"[0-9*#+A-D.]{1,32}",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -897,6 +1011,10 @@ class ISgetGlobal(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1048,6 +1166,10 @@ class ISgetGlobalResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1058,6 +1180,10 @@ class ISgetPresenceGlobal(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1111,6 +1237,10 @@ class ISgetPresenceGlobalResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1137,6 +1267,10 @@ class ISgetSessionServerParams:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1149,6 +1283,10 @@ class ISgetSessionServerResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1160,6 +1298,10 @@ class ISgetUser(ISRequest):
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1170,6 +1312,10 @@ class ISgetVoiceRegGlobal(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1249,6 +1395,10 @@ class ISgetVoiceRegGlobalResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1259,6 +1409,10 @@ class ISsetKeyPhones(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1277,6 +1431,10 @@ class ISsetKeyPhonesResponse(ISResponse):
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1287,6 +1445,10 @@ class ISunsetKeyPhones(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1301,6 +1463,10 @@ class ISunsetKeyPhonesResponse(ISResponse):
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1311,6 +1477,10 @@ class ISupdateUser(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1330,6 +1500,10 @@ class ISupdateUserResponse(ISResponse):
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1356,6 +1530,10 @@ class ISuser:
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1363,11 +1541,21 @@ class Request(ISRequest):
     class Meta:
         name = "request"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class Response(ISResponse):
     class Meta:
         name = "response"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1395,6 +1583,10 @@ class Envelope:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1405,6 +1597,10 @@ class ISgetDevEvts(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1418,6 +1614,10 @@ class ISgetDevEvtsResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1429,6 +1629,10 @@ class ISgetDevice(ISRequest):
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1439,6 +1643,10 @@ class ISgetExtEvts(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1452,6 +1660,10 @@ class ISgetExtEvtsResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1462,6 +1674,10 @@ class ISgetExtension(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1475,6 +1691,10 @@ class ISgetExtensionResponse(ISResponse):
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1485,6 +1705,10 @@ class ISgetSessionServer(ISRequest):
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1497,6 +1721,10 @@ class ISgetUserResponse(ISResponse):
             "namespace": "",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1508,6 +1736,10 @@ class PhoneLineList:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1527,6 +1759,10 @@ class Axl:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1732,6 +1968,10 @@ class ISDevice:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1743,4 +1983,8 @@ class ISgetDeviceResponse(ISResponse):
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )

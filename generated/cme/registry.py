@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ucxml.bindings import ApiInfo, Operation
+from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.cme.models import (
     ISexecCLI,
     ISexecCLIResponse,
@@ -72,7 +72,19 @@ API = ApiInfo(
     type_aliases={"ISSaveConfig": "ISSaveConfigResponse"},
     dispatch="xsi:type",
     namespaces={},
-    tolerances=("prefixes", "bare", "aliases", "type-aliases"),
+    tolerances=("prefixes", "bare", "aliases", "type-aliases", "unknown"),
+    releases=(
+        Release(
+            name="2008",
+            doc="The 2008 CME XML guide: SOAP envelope, axl, xsi:type (12.x routers accept it too).",
+            default=True,
+        ),
+        Release(
+            name="12.x",
+            doc="IOS XE CME 12.x and later (2022 guide): bare request/response named by their child.",
+            markers=("code T-BARE",),
+        ),
+    ),
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -28,6 +28,7 @@ from ucxml.generated.cup.models import (
     EpasStatus,
     Failure,
     FaultReason,
+    FederatedDomainsPart,
     Filter,
     GetAcl,
     GetAllConfig,
@@ -38,6 +39,8 @@ from ucxml.generated.cup.models import (
     GetDialingRulesResp,
     GetLicensingFeatures,
     GetLicensingFeaturesResp,
+    GetOnetimePassword,
+    GetOnetimePasswordResp,
     GetPresenceRules,
     GetPresenceRulesResp,
     GetRecentComm,
@@ -52,6 +55,7 @@ from ucxml.generated.cup.models import (
     Logout,
     LogoutResp,
     Negation,
+    OnetimePassword,
     OutcomeCode,
     PresenceRule,
     Properties,
@@ -63,7 +67,6 @@ from ucxml.generated.cup.models import (
     Rule,
     RuleName,
     RuleStatus,
-    SessionKey,
     SetCalendaring,
     SetCalendaringResp,
     SetPresenceRules,
@@ -173,6 +176,7 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
             "element",
         ),
     ),
+    FederatedDomainsPart: (("auth-policy", "auth_policy", "str", None, False, "attribute"),),
     Filter: (
         (
             "{urn:cisco:epas:presence:rules}excludedsource",
@@ -198,6 +202,23 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ("{urn:cisco:epas:soap}contact-list", "contact_list", "class", Empty, False, "element"),
         ("{urn:cisco:epas:soap}presence-rules", "presence_rules", "class", Empty, False, "element"),
         ("{urn:cisco:epas:soap}dialing-rules", "dialing_rules", "class", Empty, False, "element"),
+        (
+            "{urn:cisco:epas:soap}federated-domains",
+            "federated_domains",
+            "class",
+            FederatedDomainsPart,
+            False,
+            "element",
+        ),
+        (
+            "{urn:cisco:epas:soap}non-presence-aware-contacts",
+            "non_presence_aware_contacts",
+            "class",
+            Empty,
+            False,
+            "element",
+        ),
+        ("{urn:cisco:epas:soap}contact-info", "contact_info", "class", Empty, False, "element"),
     ),
     GetCalendaring: (),
     GetCalendaringResp: (("value", "value", "bool", None, False, "text"),),
@@ -212,6 +233,11 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ("{urn:cisco:epas:soap}im", "im", "bool", None, False, "element"),
         ("{urn:cisco:epas:soap}audio", "audio", "bool", None, False, "element"),
         ("{urn:cisco:epas:soap}video", "video", "bool", None, False, "element"),
+    ),
+    GetOnetimePassword: (),
+    GetOnetimePasswordResp: (
+        ("{urn:cisco:epas:soap}success", "success", "class", OnetimePassword, False, "element"),
+        ("{urn:cisco:epas:soap}failure", "failure", "class", Failure, False, "element"),
     ),
     GetPresenceRules: (),
     GetPresenceRulesResp: (
@@ -283,6 +309,9 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ("{urn:cisco:epas:presence:rules}and", "and_value", "class", Conditions, False, "element"),
         ("{urn:cisco:epas:presence:rules}not", "not_value", "class", Negation, False, "element"),
     ),
+    OnetimePassword: (
+        ("{urn:cisco:epas:soap}password", "password", "str", None, False, "element"),
+    ),
     PresenceRule: (
         ("{urn:cisco:epas:soap}rule", "rule", "class", Rule, False, "element"),
         ("name", "name", "str", None, False, "attribute"),
@@ -336,7 +365,6 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ),
         ("name", "name", "str", None, False, "attribute"),
     ),
-    SessionKey: (("value", "value", "str", None, False, "text"),),
     SetCalendaring: (("value", "value", "bool", None, False, "text"),),
     SetCalendaringResp: (
         (

@@ -8,7 +8,14 @@ from xml.etree.ElementTree import QName
 
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
-from ucxml.bindings import TextEnum, WireEnum, redact_all, redact_secret_properties, redact_secrets
+from ucxml.bindings import (
+    Extra,
+    TextEnum,
+    WireEnum,
+    redact_all,
+    redact_secret_properties,
+    redact_secrets,
+)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -31,6 +38,10 @@ class Soap11Body:
             "namespace": "##any",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -52,6 +63,10 @@ class Soap11Header:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -78,6 +93,10 @@ class Body:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -98,6 +117,10 @@ class Detail:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -121,11 +144,11 @@ class Header:
     class Meta:
         namespace = "http://www.w3.org/2003/05/soap-envelope"
 
-    other_element: list[object] = field(
+    any_element: list[object] = field(
         default_factory=list,
         metadata={
             "type": "Wildcard",
-            "namespace": "##other",
+            "namespace": "##any",
         },
     )
     other_attributes: dict[str, str] = field(
@@ -134,6 +157,31 @@ class Header:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class NotUnderstood:
+    """
+    Header block of a MustUnderstand fault (SOAP 1.2 part 1, 5.4.8): names, by its qualified
+    name, one mustUnderstand block of the request that was not understood.
+    """
+
+    class Meta:
+        namespace = "http://www.w3.org/2003/05/soap-envelope"
+
+    qname: QName = field(
+        metadata={
+            "type": "Attribute",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -153,6 +201,10 @@ class ReasonText:
             "type": "Attribute",
             "namespace": "http://www.w3.org/XML/1998/namespace",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -176,6 +228,10 @@ class Subcode:
             "namespace": "http://www.w3.org/2003/05/soap-envelope",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -192,6 +248,10 @@ class EpasReachability:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -215,6 +275,10 @@ class EpasStatus:
             "min_length": 1,
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -235,6 +299,10 @@ class Filter:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -259,6 +327,10 @@ class AclRule:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -267,6 +339,12 @@ class Contact:
     A contact of a group: the text is the contact's user id (persona id); index orders the
     contacts, nickname is the name shown, display-on-phone whether the contact is shown on the
     IP phone.
+
+    :ivar value:
+    :ivar index:
+    :ivar nickname:
+    :ivar display_on_phone:
+    :ivar domain: The contact's presence domain (later releases; absent in 6.0(1)).
     """
 
     class Meta:
@@ -291,6 +369,16 @@ class Contact:
             "name": "display-on-phone",
             "type": "Attribute",
         },
+    )
+    domain: None | str = field(
+        default=None,
+        metadata={
+            "type": "Attribute",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -367,6 +455,10 @@ class DialingRule:
             "namespace": "urn:cisco:epas:soap",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -377,6 +469,11 @@ class Empty:
 
     class Meta:
         target_namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -394,6 +491,33 @@ class Failure:
             "type": "Element",
             "namespace": "urn:cisco:epas:soap",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FederatedDomainsPart:
+    """
+    The federated-domains part of a later get-all-config request; the one policy seen is
+    auth-policy="all" (ERRATA D14).
+    """
+
+    class Meta:
+        target_namespace = "urn:cisco:epas:soap"
+
+    auth_policy: None | str = field(
+        default=None,
+        metadata={
+            "name": "auth-policy",
+            "type": "Attribute",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -424,6 +548,10 @@ class GroupChange:
         metadata={
             "type": "Attribute",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -460,6 +588,10 @@ class LicensingFeatures:
             "namespace": "urn:cisco:epas:soap",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @redact_secrets
@@ -480,6 +612,35 @@ class LoginSuccess:
             "namespace": "urn:cisco:epas:soap",
             "min_length": 1,
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class OnetimePassword:
+    """
+    A one-time password issued to the logged-in user (an XMPP token of Jabber-era clients;
+    ERRATA D15): a secret, never logged or shown.
+
+    :ivar password: The one-time password; never logged or shown.
+    """
+
+    class Meta:
+        target_namespace = "urn:cisco:epas:soap"
+
+    password: str = field(
+        metadata={
+            "type": "Element",
+            "namespace": "urn:cisco:epas:soap",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -516,6 +677,10 @@ class Property:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -538,6 +703,10 @@ class PropertyStatus:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -556,6 +725,10 @@ class RecentCommData:
             "type": "Wildcard",
             "namespace": "##any",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -578,6 +751,10 @@ class RecordStatus:
             "name": "status-code",
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -613,6 +790,10 @@ class RuleAcl:
             ),
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -628,6 +809,10 @@ class RuleName:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -646,6 +831,10 @@ class StatusCode:
             "type": "Element",
             "namespace": "urn:cisco:epas:soap",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -671,6 +860,10 @@ class GetCalendaringResp:
         namespace = "urn:cisco:epas:soap"
 
     value: bool = field()
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @redact_secrets
@@ -724,6 +917,10 @@ class Login:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -746,6 +943,10 @@ class Logout:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -767,6 +968,10 @@ class PublishPresStatus:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @redact_all
@@ -787,6 +992,17 @@ class SessionKey:
             "min_length": 1,
         },
     )
+    other_attributes: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "type": "Attributes",
+            "namespace": "##other",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -801,6 +1017,10 @@ class SetCalendaring:
         namespace = "urn:cisco:epas:soap"
 
     value: bool = field()
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -840,6 +1060,10 @@ class Soap11Envelope:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -871,6 +1095,10 @@ class Envelope:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -898,6 +1126,10 @@ class FaultCode:
             "namespace": "http://www.w3.org/2003/05/soap-envelope",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -913,6 +1145,10 @@ class FaultReason:
             "namespace": "http://www.w3.org/2003/05/soap-envelope",
             "min_occurs": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -956,6 +1192,10 @@ class Conditions:
             "type": "Element",
             "namespace": "urn:cisco:epas:presence:rules",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1001,6 +1241,10 @@ class ContactStatus:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1035,6 +1279,10 @@ class Group:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1066,6 +1314,10 @@ class GroupChangeStatus:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1089,6 +1341,10 @@ class GroupStatus:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1103,6 +1359,10 @@ class Properties:
             "type": "Element",
             "namespace": "urn:cisco:epas:soap",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1139,6 +1399,10 @@ class RecentComm:
             "namespace": "urn:cisco:epas:soap",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1156,6 +1420,10 @@ class RuleStatus:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1172,6 +1440,10 @@ class WatcherStatus:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1195,6 +1467,10 @@ class AddAcl:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1209,6 +1485,10 @@ class AddRecentCommResp:
             "type": "Element",
             "min_occurs": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1231,6 +1511,10 @@ class DeleteAcl:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1251,6 +1535,10 @@ class DeletePresenceRules:
             "type": "Element",
             "min_occurs": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1273,6 +1561,10 @@ class GetAcl:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1286,6 +1578,10 @@ class GetAclResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1301,6 +1597,10 @@ class GetAllConfig:
     :ivar contact_list: Ask for the contact list.
     :ivar presence_rules: Ask for the presence rules.
     :ivar dialing_rules: Ask for the dialing rules.
+    :ivar federated_domains: Ask for the federated domains (later releases).
+    :ivar non_presence_aware_contacts: Ask for the contacts without presence (later
+        releases).
+    :ivar contact_info: Ask for the contacts' information (later releases).
     """
 
     class Meta:
@@ -1349,6 +1649,31 @@ class GetAllConfig:
             "type": "Element",
         },
     )
+    federated_domains: None | FederatedDomainsPart = field(
+        default=None,
+        metadata={
+            "name": "federated-domains",
+            "type": "Element",
+        },
+    )
+    non_presence_aware_contacts: None | Empty = field(
+        default=None,
+        metadata={
+            "name": "non-presence-aware-contacts",
+            "type": "Element",
+        },
+    )
+    contact_info: None | Empty = field(
+        default=None,
+        metadata={
+            "name": "contact-info",
+            "type": "Element",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1361,6 +1686,11 @@ class GetCalendaring(Empty):
         name = "get-calendaring"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class GetContactList(Empty):
@@ -1371,6 +1701,11 @@ class GetContactList(Empty):
     class Meta:
         name = "get-contact-list"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1383,6 +1718,11 @@ class GetDialingRules(Empty):
     class Meta:
         name = "get-dialing-rules"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1397,6 +1737,10 @@ class GetDialingRulesResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1410,12 +1754,66 @@ class GetLicensingFeatures(Empty):
         name = "get-licensing-features"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class GetLicensingFeaturesResp(LicensingFeatures):
     class Meta:
         name = "get-licensing-features-resp"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GetOnetimePassword(Empty):
+    """
+    Ask for a one-time password of the logged-in user (later releases; ERRATA D15).
+    """
+
+    class Meta:
+        name = "get-onetime-password"
+        namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GetOnetimePasswordResp:
+    """
+    The one-time password, or the reason it was refused.
+    """
+
+    class Meta:
+        name = "get-onetime-password-resp"
+        namespace = "urn:cisco:epas:soap"
+
+    success: None | OnetimePassword = field(
+        default=None,
+        metadata={
+            "type": "Element",
+        },
+    )
+    failure: None | Failure = field(
+        default=None,
+        metadata={
+            "type": "Element",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1428,6 +1826,11 @@ class GetPresenceRules(Empty):
         name = "get-presence-rules"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class GetRecentComm(Empty):
@@ -1438,6 +1841,11 @@ class GetRecentComm(Empty):
     class Meta:
         name = "get-recent-comm"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1450,6 +1858,11 @@ class GetSystemConfig(Empty):
         name = "get-system-config"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class GetUserConfig(Empty):
@@ -1460,6 +1873,11 @@ class GetUserConfig(Empty):
     class Meta:
         name = "get-user-config"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1484,6 +1902,10 @@ class LoginResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1503,6 +1925,10 @@ class LogoutResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1525,6 +1951,10 @@ class ModifyGroup:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1532,6 +1962,11 @@ class PublishPresStatusResp(StatusCode):
     class Meta:
         name = "publish-pres-status-resp"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1541,6 +1976,10 @@ class SetCalendaringResp:
         namespace = "urn:cisco:epas:soap"
 
     value: OutcomeCode | str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1563,6 +2002,10 @@ class SetUserConfig:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1578,6 +2021,10 @@ class SetUserConfigResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1590,12 +2037,22 @@ class UnpublishPresStatus(Empty):
         name = "unpublish-pres-status"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class UnpublishPresStatusResp(StatusCode):
     class Meta:
         name = "unpublish-pres-status-resp"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1641,6 +2098,10 @@ class Fault:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1684,6 +2145,10 @@ class Negation:
             "namespace": "urn:cisco:epas:presence:rules",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1707,6 +2172,10 @@ class AclRuleStatus:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1729,6 +2198,10 @@ class AddContact:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1742,6 +2215,10 @@ class AddContactResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1764,6 +2241,10 @@ class AddGroup:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1778,6 +2259,10 @@ class AddGroupResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1789,6 +2274,11 @@ class AddRecentComm(RecentComm):
     class Meta:
         name = "add-recent-comm"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1810,6 +2300,10 @@ class DeleteContact:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1823,6 +2317,10 @@ class DeleteContactResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1845,6 +2343,10 @@ class DeleteGroup:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1858,6 +2360,10 @@ class DeleteGroupResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1873,6 +2379,10 @@ class DeletePresenceRulesResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1886,6 +2396,10 @@ class GetContactListResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1901,6 +2415,10 @@ class GetRecentCommResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1914,12 +2432,22 @@ class GetSystemConfigResp(Properties):
         name = "get-system-config-resp"
         namespace = "urn:cisco:epas:soap"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class GetUserConfigResp(Properties):
     class Meta:
         name = "get-user-config-resp"
         namespace = "urn:cisco:epas:soap"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1941,6 +2469,10 @@ class ModifyContact:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1954,6 +2486,10 @@ class ModifyContactResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1969,6 +2505,10 @@ class ModifyGroupResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1982,6 +2522,10 @@ class SetPresenceRulesResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2033,6 +2577,10 @@ class When:
             "min_length": 1,
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2047,6 +2595,10 @@ class AddAclResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2060,6 +2612,10 @@ class DeleteAclResp:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2087,6 +2643,10 @@ class Cond:
             "namespace": "urn:cisco:epas:presence:rules",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2107,6 +2667,10 @@ class Reachability:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2141,6 +2705,10 @@ class Rule:
             "namespace": "urn:cisco:epas:presence:rules",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2163,6 +2731,10 @@ class PresenceRule:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2220,6 +2792,10 @@ class GetPresenceRulesResp:
             "type": "Element",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2242,6 +2818,10 @@ class SetPresenceRules:
             "type": "Element",
             "min_occurs": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2296,4 +2876,8 @@ class GetAllConfigResp:
             "name": "get-dialing-rules-resp",
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )

@@ -28,6 +28,7 @@ from ucxml.generated.cup.models import (
     DeletePresenceRules,
     DeletePresenceRulesResp,
     Empty,
+    FederatedDomainsPart,
     GetAcl,
     GetAclResp,
     GetAllConfig,
@@ -40,6 +41,8 @@ from ucxml.generated.cup.models import (
     GetDialingRulesResp,
     GetLicensingFeatures,
     GetLicensingFeaturesResp,
+    GetOnetimePassword,
+    GetOnetimePasswordResp,
     GetPresenceRules,
     GetPresenceRulesResp,
     GetRecentComm,
@@ -178,6 +181,9 @@ class CupOperations(SyncOperations):
         contact_list: None | Empty = None,
         presence_rules: None | Empty = None,
         dialing_rules: None | Empty = None,
+        federated_domains: None | FederatedDomainsPart = None,
+        non_presence_aware_contacts: None | Empty = None,
+        contact_info: None | Empty = None,
     ) -> GetAllConfigResp:
         """System and user configuration, licensing features, contact list, presence rules and dialing
         rules in one request.
@@ -191,6 +197,9 @@ class CupOperations(SyncOperations):
             contact_list: Ask for the contact list.
             presence_rules: Ask for the presence rules.
             dialing_rules: Ask for the dialing rules.
+            federated_domains: Ask for the federated domains (later releases).
+            non_presence_aware_contacts: Ask for the contacts without presence (later releases).
+            contact_info: Ask for the contacts' information (later releases).
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -216,6 +225,9 @@ class CupOperations(SyncOperations):
                 contact_list=contact_list,
                 presence_rules=presence_rules,
                 dialing_rules=dialing_rules,
+                federated_domains=federated_domains,
+                non_presence_aware_contacts=non_presence_aware_contacts,
+                contact_info=contact_info,
             ),
             GetAllConfigResp,
         )
@@ -1001,6 +1013,34 @@ class CupOperations(SyncOperations):
             SetCalendaringResp,
         )
 
+    def get_onetime_password(
+        self,
+    ) -> GetOnetimePasswordResp:
+        """A one-time password of the logged-in user (later releases; an XMPP token): a secret, never
+        logged or shown.
+
+        Sends ``GetOnetimePassword``, returns ``GetOnetimePasswordResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return self._invoke(
+            OPERATIONS["get-onetime-password"],
+            GetOnetimePassword(),
+            GetOnetimePasswordResp,
+        )
+
 
 class AsyncCupOperations(AsyncOperations):
     """Asynchronous operations of the Cisco Unified Presence SOAP interface (EPAS)."""
@@ -1102,6 +1142,9 @@ class AsyncCupOperations(AsyncOperations):
         contact_list: None | Empty = None,
         presence_rules: None | Empty = None,
         dialing_rules: None | Empty = None,
+        federated_domains: None | FederatedDomainsPart = None,
+        non_presence_aware_contacts: None | Empty = None,
+        contact_info: None | Empty = None,
     ) -> GetAllConfigResp:
         """System and user configuration, licensing features, contact list, presence rules and dialing
         rules in one request.
@@ -1115,6 +1158,9 @@ class AsyncCupOperations(AsyncOperations):
             contact_list: Ask for the contact list.
             presence_rules: Ask for the presence rules.
             dialing_rules: Ask for the dialing rules.
+            federated_domains: Ask for the federated domains (later releases).
+            non_presence_aware_contacts: Ask for the contacts without presence (later releases).
+            contact_info: Ask for the contacts' information (later releases).
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1140,6 +1186,9 @@ class AsyncCupOperations(AsyncOperations):
                 contact_list=contact_list,
                 presence_rules=presence_rules,
                 dialing_rules=dialing_rules,
+                federated_domains=federated_domains,
+                non_presence_aware_contacts=non_presence_aware_contacts,
+                contact_info=contact_info,
             ),
             GetAllConfigResp,
         )
@@ -1923,4 +1972,32 @@ class AsyncCupOperations(AsyncOperations):
                 value=value,
             ),
             SetCalendaringResp,
+        )
+
+    async def get_onetime_password(
+        self,
+    ) -> GetOnetimePasswordResp:
+        """A one-time password of the logged-in user (later releases; an XMPP token): a secret, never
+        logged or shown.
+
+        Sends ``GetOnetimePassword``, returns ``GetOnetimePasswordResp``.
+
+        Raises:
+            SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
+            CupSessionError: the session is already established, expired or invalid;
+                login(force=True) takes an established session over, and a client made with
+                relogin=True logs in again once when it expired.
+            CupLoginError: the login was refused (wrong user name or password).
+            OutcomeUnknownError: the request left but its answer was lost: it may have been applied;
+                check before sending it again (it is never resent).
+            TransportError: the server could not be reached (sent once, never retried).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return await self._invoke(
+            OPERATIONS["get-onetime-password"],
+            GetOnetimePassword(),
+            GetOnetimePasswordResp,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ucxml.bindings import ApiInfo, Operation
+from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.cup.models import (
     AddAcl,
     AddAclResp,
@@ -37,6 +37,8 @@ from ucxml.generated.cup.models import (
     GetDialingRulesResp,
     GetLicensingFeatures,
     GetLicensingFeaturesResp,
+    GetOnetimePassword,
+    GetOnetimePasswordResp,
     GetPresenceRules,
     GetPresenceRulesResp,
     GetRecentComm,
@@ -53,6 +55,7 @@ from ucxml.generated.cup.models import (
     ModifyContactResp,
     ModifyGroup,
     ModifyGroupResp,
+    NotUnderstood,
     PublishPresStatus,
     PublishPresStatusResp,
     SessionKey,
@@ -140,6 +143,8 @@ API = ApiInfo(
         "{urn:cisco:epas:soap}get-calendaring-resp",
         "{urn:cisco:epas:soap}set-calendaring",
         "{urn:cisco:epas:soap}set-calendaring-resp",
+        "{urn:cisco:epas:soap}get-onetime-password",
+        "{urn:cisco:epas:soap}get-onetime-password-resp",
     ),
     schema="schema/epas-soap.xsd",
     prefixes={"pr": "urn:cisco:epas:presence:rules"},
@@ -151,7 +156,39 @@ API = ApiInfo(
         "pr": "urn:cisco:epas:presence:rules",
         "env": "http://www.w3.org/2003/05/soap-envelope",
     },
-    tolerances=("glued-attributes", "prefixes", "soap11"),
+    tolerances=("glued-attributes", "prefixes", "soap11", "header-blocks", "unknown"),
+    releases=(
+        Release(
+            name="6.0",
+            doc="CUP 6.0(1), the documented interface: /EPASSoap/service.",
+            default=True,
+            endpoints=("/EPASSoap/service",),
+        ),
+        Release(
+            name="7.0",
+            doc="CUP 7.x: /EPASSoap/service/v70; login names its client-type and client-version.",
+            endpoints=("/EPASSoap/service/v70",),
+            markers=("@client-type", "@client-version"),
+        ),
+        Release(
+            name="8.0",
+            doc="CUP 8.x: /EPASSoap/service/v80; persona-id@domain, one-time passwords, newer get-all-config parts.",
+            endpoints=("/EPASSoap/service/v80",),
+            markers=(
+                "persona-id@domain",
+                "get-onetime-password",
+                "get-onetime-password-resp",
+                "federated-domains",
+                "non-presence-aware-contacts",
+                "contact-info",
+            ),
+        ),
+        Release(
+            name="latest",
+            doc="The newest interface a server has: /EPASSoap/service/latest (read as 8.0 or later).",
+            endpoints=("/EPASSoap/service/latest",),
+        ),
+    ),
 )
 
 #: Request models by the xsi:type name that selects them.
@@ -170,6 +207,7 @@ REQUEST_TYPES: dict[str, type[Any]] = {
     "get-contact-list": GetContactList,
     "get-dialing-rules": GetDialingRules,
     "get-licensing-features": GetLicensingFeatures,
+    "get-onetime-password": GetOnetimePassword,
     "get-presence-rules": GetPresenceRules,
     "get-recent-comm": GetRecentComm,
     "get-system-config": GetSystemConfig,
@@ -201,6 +239,7 @@ RESPONSE_TYPES: dict[str, type[Any]] = {
     "get-contact-list-resp": GetContactListResp,
     "get-dialing-rules-resp": GetDialingRulesResp,
     "get-licensing-features-resp": GetLicensingFeaturesResp,
+    "get-onetime-password-resp": GetOnetimePasswordResp,
     "get-presence-rules-resp": GetPresenceRulesResp,
     "get-recent-comm-resp": GetRecentCommResp,
     "get-system-config-resp": GetSystemConfigResp,
@@ -223,6 +262,7 @@ DOCUMENT_TYPES: dict[str, type[Any]] = {}
 #: Envelope header blocks by element name.
 HEADER_TYPES: dict[str, type[Any]] = {
     "session-key": SessionKey,
+    "NotUnderstood": NotUnderstood,
 }
 
 #: Operations by wire name.
@@ -452,6 +492,14 @@ OPERATIONS: dict[str, Operation] = {
         request=SetCalendaring,
         response=SetCalendaringResp,
         doc="Enable or disable calendaring for the user.",
+    ),
+    "get-onetime-password": Operation(
+        api="cup",
+        name="get-onetime-password",
+        method="get_onetime_password",
+        request=GetOnetimePassword,
+        response=GetOnetimePasswordResp,
+        doc="A one-time password of the logged-in user (later releases; an XMPP token): a secret, never logged or shown.",
     ),
 }
 

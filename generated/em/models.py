@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ucxml.bindings import TextEnum, redact_secrets
+from ucxml.bindings import Extra, TextEnum, redact_secrets
 
 
 @redact_secrets
@@ -38,6 +38,10 @@ class AppInfo:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -77,6 +81,10 @@ class CheckUser:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -99,6 +107,10 @@ class CheckedUser:
             "type": "Attribute",
             "min_length": 1,
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -129,6 +141,10 @@ class DeviceProfileQuery:
             "min_length": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -136,6 +152,11 @@ class Empty:
     """
     A marker element without content or attributes (success, indefinite, none, doesNotExist).
     """
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -151,6 +172,10 @@ class Error:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -197,6 +222,10 @@ class Logout:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -225,6 +254,10 @@ class LogoutAll:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -244,6 +277,10 @@ class UserDevicesQuery:
             "min_occurs": 1,
             "min_length": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -309,6 +346,10 @@ class Device:
             "min_length": 1,
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -326,6 +367,10 @@ class DeviceProfile:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -369,6 +414,10 @@ class DeviceUserQuery:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -407,6 +456,10 @@ class DevicesUser:
             "min_length": 1,
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -424,6 +477,10 @@ class ExclusiveDuration:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -448,6 +505,10 @@ class Failure:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -513,6 +574,10 @@ class Login:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -543,6 +608,10 @@ class ProfilesUser:
             "min_length": 1,
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -568,6 +637,10 @@ class CheckUserResults:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -592,6 +665,10 @@ class DeviceUserResults:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -652,6 +729,10 @@ class Query:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -676,6 +757,10 @@ class Response:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -702,6 +787,10 @@ class UserDevicesResults:
             "namespace": "",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -727,6 +816,10 @@ class DeviceProfileResults:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -767,4 +860,8 @@ class Request:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ucxml.bindings import ApiInfo, Operation
+from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.em.models import (
     CheckUserResults,
     DeviceProfileResults,
@@ -49,7 +49,6 @@ API = ApiInfo(
     dispatch="root",
     namespaces={},
     url_encoded=("userID", "user@id"),
-    tolerances=("external-doctype", "wrapper", "aliases", "url-encoded"),
     wrappers={
         "response": (
             "deviceUserResults",
@@ -58,6 +57,26 @@ API = ApiInfo(
             "checkUserResults",
         )
     },
+    tolerances=("external-doctype", "wrapper", "aliases", "url-encoded", "unknown"),
+    releases=(
+        Release(
+            name="3.3",
+            doc="CallManager 3.3 (the Metreos v333 version): login.asp and query.asp.",
+            endpoints=("/LoginService/login.asp", "/LoginService/query.asp"),
+        ),
+        Release(
+            name="4.0",
+            doc="CUCM 4.x to 11.x: EMServiceServlet and the published DTDs, results answered bare.",
+            default=True,
+            endpoints=("/emservice/EMServiceServlet",),
+        ),
+        Release(
+            name="12.x",
+            doc="CUCM 12.x and later: results wrapped in <response>, loginType in deviceUserQuery, EMCC fields.",
+            endpoints=("/emservice/EMServiceServlet",),
+            markers=("code T-WRAPPER", "code T-DOCTYPE", "loginType", "emccDevice"),
+        ),
+    ),
 )
 
 #: Request models by the xsi:type name that selects them.

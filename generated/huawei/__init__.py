@@ -3,12 +3,16 @@
 """Generated bindings of the Huawei CC-Gateway agent interface (onlineagent) (models, registry)."""
 
 from ucxml.generated.huawei.models import (
+    AgentEvent,
+    AgentEventResponse,
     AgentRequest,
     ForceLogoutWithReasonRequest,
     GatewayResponse,
     SignInRequest,
     SignInResponse,
     SignInResult,
+    UpdateGuidResponse,
+    UpdateGuidResult,
 )
 from ucxml.generated.huawei.registry import API, OPERATIONS, ROUTES
 
@@ -16,10 +20,14 @@ __all__ = [
     "API",
     "OPERATIONS",
     "ROUTES",
+    "AgentEvent",
+    "AgentEventResponse",
     "AgentRequest",
     "ForceLogoutWithReasonRequest",
     "GatewayResponse",
     "SignInRequest",
     "SignInResponse",
     "SignInResult",
+    "UpdateGuidResponse",
+    "UpdateGuidResult",
 ]

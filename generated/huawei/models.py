@@ -24,10 +24,13 @@ Agent sign-out cause code.
 @dataclass(kw_only=True, slots=True)
 class AgentRequest:
     """
-    The parameters of a body-less request addressed to one agent (path only): logout, forceLogout, updateGuid.
+    The parameters of a body-less request addressed to one agent (path only): logout, forceLogout, updateGuid, getAgentEvent.
     """
 
     agentid: AgentId = field(metadata={"name": "agentid"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -38,6 +41,9 @@ class ForceLogoutWithReasonRequest:
 
     agentid: AgentId = field(metadata={"name": "agentid"})
     reason: SignOutReason = field(metadata={"name": "reason"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @redact_secrets
@@ -75,6 +81,9 @@ class SignInRequest:
     """
     The agent state code to enter after signing in.
     """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -83,17 +92,17 @@ class SignInResult:
     The `result` of a successful sign-in.
     """
 
-    vdnid: int | None = field(metadata={"name": "vdnid"}, default=None)
+    vdnid: str | None = field(metadata={"name": "vdnid"}, default=None)
     """
-    ID of the virtual call center (VDN) the agent belongs to.
+    ID of the virtual call center (VDN) the agent belongs to. The result table types it as a string; real answers send a JSON number (`"vdnid": 1`), read as the string with a `T-LEXICAL` warning.
     """
     workno: str | None = field(metadata={"name": "workno"}, default=None)
     """
     The agent ID (employee number).
     """
-    mediatype: int | None = field(metadata={"name": "mediatype"}, default=None)
+    mediatype: str | None = field(metadata={"name": "mediatype"}, default=None)
     """
-    Media type code of the agent.
+    Per-media sign-in flags, one `T` (signed in) or `F` per media in the order CTI server, WebM, MailM (`"TTF"`: CTI server and WebM); not a number.
     """
     login_time: int | None = field(metadata={"name": "loginTime"}, default=None)
     """
@@ -111,6 +120,9 @@ class SignInResult:
     """
     Days before the password expires.
     """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -131,6 +143,9 @@ class SignInResponse:
     """
     The sign-in details (null or absent on failure).
     """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(kw_only=True, slots=True)
@@ -147,7 +162,95 @@ class GatewayResponse:
     """
     "0" on success, otherwise the error code (e.g. "100-005").
     """
-    result: dict[str, Any] | None = field(metadata={"name": "result"}, default=None)
+    result: Any | None = field(metadata={"name": "result"}, default=None)
     """
-    Operation-specific data, usually null or an empty object.
+    Operation-specific data of whatever JSON type the interface documents: `{}`, null, an object, an array, a number or a string (kept as read).
     """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(kw_only=True, slots=True)
+class UpdateGuidResult:
+    """
+    The `result` of a GUID renewal.
+    """
+
+    guid: str | None = field(metadata={"name": "guid"}, default=None)
+    """
+    The new GUID (the one `Set-GUID` carries).
+    """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(kw_only=True, slots=True)
+class UpdateGuidResponse:
+    """
+    Answer of the GUID renewal.
+    """
+
+    message: str = field(metadata={"name": "message"})
+    """
+    Description.
+    """
+    retcode: str = field(metadata={"name": "retcode"})
+    """
+    "0" on success, otherwise the error code (e.g. "100-006").
+    """
+    result: UpdateGuidResult | None = field(metadata={"name": "result"}, default=None)
+    """
+    The new GUID (null or absent on failure and on older gateways).
+    """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(kw_only=True, slots=True)
+class AgentEvent:
+    """
+    One event of the agent. Types seen on the wire: `AgentOther_InService` (signed in), `AgentState_Ready`, `AgentState_Busy`, `AgentOther_ShutdownService` (signed out), talking events such as `AgentEvent_Talking` with a `content` object; any other type is kept as sent.
+    """
+
+    event_type: str = field(metadata={"name": "eventType"})
+    """
+    The event's type (`AgentState_Ready`...), kept as sent.
+    """
+    work_no: str | None = field(metadata={"name": "workNo"}, default=None)
+    """
+    The agent ID (employee number) the event is about.
+    """
+    content: dict[str, Any] | None = field(metadata={"name": "content"}, default=None)
+    """
+    The event's details (talking events: the call), null for state events; every member is kept as sent.
+    """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(kw_only=True, slots=True)
+class AgentEventResponse:
+    """
+    Answer of the event polling (`event`, not `result`).
+    """
+
+    message: str = field(metadata={"name": "message"})
+    """
+    Description (empty on success).
+    """
+    retcode: str = field(metadata={"name": "retcode"})
+    """
+    "0" on success, otherwise the error code (e.g. "000-001").
+    """
+    event: AgentEvent | None = field(metadata={"name": "event"}, default=None)
+    """
+    The oldest waiting event, null (or absent) when none is waiting.
+    """
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ucxml.bindings import ApiInfo, Operation
+from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.huawei.models import (
+    AgentEventResponse,
     AgentRequest,
     ForceLogoutWithReasonRequest,
     GatewayResponse,
     SignInRequest,
     SignInResponse,
+    UpdateGuidResponse,
 )
 
 __all__ = [
@@ -29,13 +31,28 @@ API = ApiInfo(
     title="Huawei CC-Gateway agent interface (onlineagent)",
     package="ucxml.generated.huawei",
     envelope="json",
-    endpoints=("/agentgateway/resource/onlineagent",),
+    endpoints=("/agentgateway/resource/onlineagent", "/agentgateway/resource/agentevent"),
     roots=(),
     schema="schema/agentgateway.json",
     prefixes={},
     aliases={},
     type_aliases={},
     dispatch="root",
+    tolerances=("lexical",),
+    releases=(
+        Release(
+            name="documented",
+            doc="The release the interface pages describe: agent IDs 101-59999, typed JSON values.",
+            default=True,
+            params={"agent_id_max": 59999},
+        ),
+        Release(
+            name="current",
+            doc="Current gateways: agent IDs up to 999999, numbers and booleans sent as strings.",
+            markers=("code T-LEXICAL",),
+            params={"agent_id_max": 999999},
+        ),
+    ),
 )
 
 #: Request models (bodies, or the path parameters of body-less requests) by schema name.
@@ -47,8 +64,10 @@ REQUEST_TYPES: dict[str, type[Any]] = {
 
 #: Response models (the JSON envelope of each kind of answer) by schema name.
 RESPONSE_TYPES: dict[str, type[Any]] = {
+    "AgentEventResponse": AgentEventResponse,
     "GatewayResponse": GatewayResponse,
     "SignInResponse": SignInResponse,
+    "UpdateGuidResponse": UpdateGuidResponse,
 }
 
 #: Operations by operationId (the gateway's "method name in logs").
@@ -106,8 +125,16 @@ OPERATIONS: dict[str, Operation] = {
         name="updateGuid",
         method="update_guid",
         request=AgentRequest,
-        response=GatewayResponse,
+        response=UpdateGuidResponse,
         doc="Renew the GUID of the signed-in agent; the answer's Set-GUID header carries the new one.",
+    ),
+    "getAgentEvent": Operation(
+        api="huawei",
+        name="getAgentEvent",
+        method="get_agent_event",
+        request=AgentRequest,
+        response=AgentEventResponse,
+        doc="Fetch the agent's oldest waiting event (None when none waits); under dynamic authentication the answer's Set-GUID refreshes the GUID.",
     ),
 }
 
@@ -126,4 +153,5 @@ ROUTES: dict[str, tuple[str, str]] = {
         "/agentgateway/resource/onlineagent/{agentid}/forcelogoutwithreason/{reason}",
     ),
     "updateGuid": ("PUT", "/agentgateway/resource/onlineagent/{agentid}/updateGuid"),
+    "getAgentEvent": ("GET", "/agentgateway/resource/agentevent/{agentid}"),
 }

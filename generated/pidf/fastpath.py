@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from ucxml.generated.pidf.models import (
+    Alerting,
     Available,
     Capability,
     Card,
     DeviceId,
     DisplayName,
+    Dnd,
     Empty,
     Homepage,
     Icon,
@@ -46,6 +48,7 @@ from ucxml.generated.pidf.models import (
 __all__ = ["PLANS"]
 
 PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
+    Alerting: (),
     Available: (),
     Capability: (),
     Card: (("value", "value", "str", None, False, "text"),),
@@ -54,6 +57,7 @@ PLANS: dict[type[Any], tuple[tuple[Any, ...], ...]] = {
         ("value", "value", "str", None, False, "text"),
         ("{http://www.w3.org/XML/1998/namespace}lang", "lang", "str", None, False, "attribute"),
     ),
+    Dnd: (),
     Empty: (),
     Homepage: (("value", "value", "str", None, False, "text"),),
     Icon: (("value", "value", "str", None, False, "text"),),

@@ -8,7 +8,23 @@ from typing import ForwardRef
 
 from xsdata.models.datatype import XmlDateTime
 
-from ucxml.bindings import TextEnum
+from ucxml.bindings import Extra, TextEnum
+
+
+@dataclass(slots=True, kw_only=True)
+class Alerting:
+    """
+    Cisco activity: the line is ringing (a busy lamp field flashes).
+    """
+
+    class Meta:
+        name = "alerting"
+        namespace = "urn:cisco:params:xml:ns:pidf:rpid"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -22,6 +38,27 @@ class Available:
         name = "available"
         namespace = "urn:cisco:params:xml:ns:pidf:rpid"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Dnd:
+    """
+    Cisco activity: the person set do not disturb.
+    """
+
+    class Meta:
+        name = "dnd"
+        namespace = "urn:cisco:params:xml:ns:pidf:rpid"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class Model:
@@ -34,6 +71,10 @@ class Model:
         namespace = "urn:cisco:params:xml:ns:pidf:rpid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -48,6 +89,10 @@ class Source:
         namespace = "urn:cisco:params:xml:ns:pidf:source"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -61,6 +106,10 @@ class Card:
         namespace = "urn:ietf:params:xml:ns:pidf:cipid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -81,6 +130,10 @@ class DisplayName:
             "namespace": "http://www.w3.org/XML/1998/namespace",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -94,6 +147,10 @@ class Homepage:
         namespace = "urn:ietf:params:xml:ns:pidf:cipid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -107,6 +164,10 @@ class Icon:
         namespace = "urn:ietf:params:xml:ns:pidf:cipid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -120,6 +181,10 @@ class Map:
         namespace = "urn:ietf:params:xml:ns:pidf:cipid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -133,6 +198,10 @@ class Sound:
         namespace = "urn:ietf:params:xml:ns:pidf:cipid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -147,6 +216,10 @@ class DeviceId:
         namespace = "urn:ietf:params:xml:ns:pidf:data-model"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 class ActiveIdle(TextEnum):
@@ -163,6 +236,11 @@ class Empty:
     class Meta:
         target_namespace = "urn:ietf:params:xml:ns:pidf:rpid"
 
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
 
 @dataclass(slots=True, kw_only=True)
 class RpidClass:
@@ -176,6 +254,10 @@ class RpidClass:
         namespace = "urn:ietf:params:xml:ns:pidf:rpid"
 
     value: str = field(default="")
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -214,6 +296,10 @@ class StatusIcon:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -260,6 +346,10 @@ class TimeOffset:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -271,6 +361,11 @@ class Capability:
 
     class Meta:
         target_namespace = "urn:ietf:params:xml:ns:pidf:servcaps"
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -290,6 +385,10 @@ class LanguagesList:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
             "min_occurs": 1,
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -311,6 +410,10 @@ class MediaTypeList:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -322,6 +425,10 @@ class PriorityEquals:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -335,6 +442,10 @@ class PriorityHigherThan:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -346,6 +457,10 @@ class PriorityLowerThan:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -363,6 +478,10 @@ class PriorityRange:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -383,6 +502,10 @@ class SchemesList:
             "min_occurs": 1,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -401,6 +524,10 @@ class ServiceDescription:
             "type": "Attribute",
             "namespace": "http://www.w3.org/XML/1998/namespace",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -434,6 +561,10 @@ class Contact:
             "fraction_digits": 3,
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -454,6 +585,10 @@ class Note:
             "type": "Attribute",
             "namespace": "http://www.w3.org/XML/1998/namespace",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -479,6 +614,10 @@ class ListName:
             "type": "Attribute",
             "namespace": "http://www.w3.org/XML/1998/namespace",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -523,6 +662,10 @@ class Device:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -565,6 +708,10 @@ class Person:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -599,6 +746,10 @@ class PlaceAudio:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:rpid",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -635,6 +786,10 @@ class PlaceText:
             "namespace": "urn:ietf:params:xml:ns:pidf:rpid",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -669,6 +824,10 @@ class PlaceVideo:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:rpid",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -883,6 +1042,10 @@ class Activities:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1301,6 +1464,10 @@ class Mood:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1358,6 +1525,10 @@ class PlaceType:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1434,6 +1605,10 @@ class Privacy:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1509,6 +1684,10 @@ class Relationship:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1570,6 +1749,10 @@ class ServiceClass:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1635,14 +1818,31 @@ class Sphere:
     @dataclass(slots=True, kw_only=True)
     class Work(Empty):
         pass
+        extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+        release: str | None = field(
+            default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+        )
 
     @dataclass(slots=True, kw_only=True)
     class Home(Empty):
         pass
+        extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+        release: str | None = field(
+            default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+        )
 
     @dataclass(slots=True, kw_only=True)
     class Unknown(Empty):
         pass
+        extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+        release: str | None = field(
+            default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+        )
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1683,6 +1883,10 @@ class UserInput:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1731,6 +1935,10 @@ class ActorList:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1778,6 +1986,10 @@ class DuplexList:
             "type": "Wildcard",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -1885,6 +2097,10 @@ class EventPackagesList:
             "type": "Wildcard",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2035,6 +2251,10 @@ class ExtensionsList:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2060,6 +2280,10 @@ class LanguagesCaps:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2084,6 +2308,10 @@ class MediaTypeCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2215,6 +2443,10 @@ class MethodsList:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2246,6 +2478,10 @@ class MobilityList:
             "type": "Wildcard",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2293,6 +2529,10 @@ class PriorityList:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2317,6 +2557,10 @@ class SchemesCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2350,6 +2594,10 @@ class ServiceClassList:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2377,6 +2625,10 @@ class Status:
             "type": "Wildcard",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2434,6 +2686,10 @@ class Instance:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2505,6 +2761,10 @@ class PlaceIs:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2529,6 +2789,10 @@ class ActorCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2555,6 +2819,10 @@ class DuplexCaps:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2579,6 +2847,10 @@ class EventPackagesCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2605,6 +2877,10 @@ class ExtensionsCaps:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2629,6 +2905,10 @@ class MethodsCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2655,6 +2935,10 @@ class MobilityCaps:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2680,6 +2964,10 @@ class PriorityCaps:
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2704,6 +2992,10 @@ class ServiceClassCaps:
             "type": "Element",
             "namespace": "urn:ietf:params:xml:ns:pidf:servcaps",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2765,6 +3057,10 @@ class Tuple:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -2802,6 +3098,10 @@ class Resource:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -2979,6 +3279,10 @@ class Servcaps:
             "namespace": "##other",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -3022,6 +3326,10 @@ class Presence:
         metadata={
             "type": "Attribute",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -3085,4 +3393,8 @@ class RlmiList:
             "type": "Attributes",
             "namespace": "##other",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )

@@ -58,7 +58,8 @@ API = ApiInfo(
             "{urn:ietf:params:xml:ns:pidf}timestamp",
         ),
     },
-    tolerances=("glued-attributes", "order"),
+    tolerances=("glued-attributes", "order", "local-time", "draft-namespaces", "unknown"),
+    hooks="pidf_hooks",
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ucxml.bindings import TextEnum, redact_secret_properties
+from ucxml.bindings import Extra, TextEnum, redact_secret_properties
 
 __NAMESPACE__ = "urn:cisco:epas:uccn"
 
@@ -31,6 +31,10 @@ class PersonaId:
         metadata={
             "type": "Attribute",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -141,6 +145,10 @@ class Rule:
             "name": "name",
             "type": "Attribute",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -256,6 +264,10 @@ class ConfigProperty:
             "type": "Attribute",
         },
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -308,6 +320,10 @@ class ContactGroup:
             "type": "Attribute",
         }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 @dataclass(slots=True, kw_only=True)
@@ -334,6 +350,10 @@ class ChangeBlock:
             "type": "Element",
             "namespace": "urn:cisco:epas:uccn",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
 
 
@@ -384,4 +404,8 @@ class UPCConfigChange:
         metadata={
             "type": "Element",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )

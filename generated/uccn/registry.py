@@ -35,7 +35,7 @@ API = ApiInfo(
     dispatch="root",
     namespaces={"epas": "urn:cisco:epas:uccn"},
     label="action",
-    tolerances=("prefixes",),
+    tolerances=("prefixes", "unknown"),
 )
 
 #: Request models by the xsi:type name that selects them.

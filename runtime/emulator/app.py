@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 from ucxml.emulator.cme_app import CME_PATH, CmeFaults, cme_routes
 from ucxml.emulator.cme_state import CmeRouter
-from ucxml.emulator.cup_app import CUP_PATH, CupFaults, cup_routes
+from ucxml.emulator.cup_app import CUP_PATHS, CupFaults, cup_routes
 from ucxml.emulator.cup_state import DEMO_CUP_USERS, EpasService
 from ucxml.emulator.em_app import EM_PATHS, EmFaults, em_routes
 from ucxml.emulator.em_state import (
@@ -27,7 +27,7 @@ from ucxml.emulator.em_state import (
     EmService,
 )
 from ucxml.emulator.faults import _BOOKKEEPING, Faults
-from ucxml.emulator.huawei_app import HUAWEI_PATH, GatewayFaults, huawei_routes
+from ucxml.emulator.huawei_app import EVENT_PATH, HUAWEI_PATH, GatewayFaults, huawei_routes
 from ucxml.emulator.huawei_state import (
     DEMO_AGENT_ID,
     DEMO_AGENT_PASSWORD,
@@ -96,6 +96,8 @@ def _huawei_operations() -> str:
     base = f"{HUAWEI_PATH}/{{agentid}}"
     groups: dict[str, list[str]] = {}
     for method, template in HUAWEI_ROUTES.values():
+        if not template.startswith(base):
+            continue  # the event poll has a path of its own (listed with the paths)
         groups.setdefault(method, []).append(template.removeprefix(base) or "/")
     calls = "; ".join(f"{method} " + ", ".join(paths) for method, paths in groups.items())
     return f"{calls} (under …/{{agentid}})"
@@ -123,7 +125,7 @@ EMULATED_APIS: Final[tuple[EmulatedApi, ...]] = (
     ),
     EmulatedApi(
         "Huawei CC-Gateway agent interface",
-        (f"{HUAWEI_PATH}/{{agentid}}",),
+        (f"{HUAWEI_PATH}/{{agentid}}", f"{EVENT_PATH}/{{agentid}}"),
         (
             f"agent {DEMO_AGENT_ID} / {DEMO_AGENT_PASSWORD}, phone {DEMO_PHONE}",
             f"agent {DEMO_SECOND_AGENT_ID} (no password), phone {DEMO_SECOND_PHONE}",
@@ -134,7 +136,7 @@ EMULATED_APIS: Final[tuple[EmulatedApi, ...]] = (
     ),
     EmulatedApi(
         "Presence EPAS SOAP service",
-        (CUP_PATH,),
+        CUP_PATHS,
         ("users " + ", ".join(f"{name} / {password}" for name, password in DEMO_CUP_USERS),),
         CupFaults,
         "cup_faults",

@@ -1,6 +1,17 @@
 """The Cisco Unified Presence EPAS emulator: the SOAP service URL over an :class:`EpasService`.
 
-Served path: ``/EPASSoap/service`` (:data:`CUP_PATH`).
+Served paths: ``/EPASSoap/service`` (:data:`CUP_PATH`, release 6.0) and the versioned paths
+of later releases, ``/EPASSoap/service/v70``, ``/v80`` and ``/latest`` (:data:`CUP_PATHS`,
+``ucxml.cup.RELEASES``), all alike.
+
+The action may come as the SOAP 1.2 ``Content-Type`` parameter
+(``action="urn:cisco:epas:soap/login"``) or as a ``SOAPAction`` header
+(``urn:cisco:epas:soap/EpasSoapServiceInterface/login``, as real clients send it); neither is
+required, but an action naming another EPAS operation than the body's is answered
+``env:Sender`` "Invalid request.". Header blocks other than ``session-key`` are ignored
+unless ``mustUnderstand``; a ``mustUnderstand`` block the service does not understand is
+answered with an ``env:MustUnderstand`` fault (HTTP 500) whose header names it in an
+``env:NotUnderstood`` block (SOAP 1.2 part 1, 5.2.3 and 5.4.8).
 
 - ``POST``: one SOAP 1.2 request (SOAP 1.1 is read too, as the reader allows), answered
   ``application/soap+xml; charset=utf-8``.  A post goes: fault injection
@@ -24,11 +35,13 @@ answer ``login-resp/failure/reason`` with the guide's texts.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeAlias
+from xml.etree.ElementTree import QName
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,7 +50,8 @@ from starlette.routing import BaseRoute, Route
 from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
-from ucxml.documents import decode, decode_header, read_message, serialize
+from ucxml.cup import RELEASES, action_operation
+from ucxml.documents import Message, decode, decode_header, read_message, serialize
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cup_state import (
     FAILED,
@@ -60,6 +74,7 @@ from ucxml.emulator.cup_state import (
     SystemProperty,
 )
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
+from ucxml.envelopes import not_understood
 from ucxml.errors import UcxmlError
 from ucxml.generated.cup import models as m
 from ucxml.registry import binding
@@ -67,11 +82,13 @@ from ucxml.validation import validate_bytes
 
 __all__ = [
     "CUP_PATH",
+    "CUP_PATHS",
     "DATABASE_DOWN_REASON",
     "EPAS_NS",
     "INTERNAL_ERROR_REASON",
     "INVALID_REQUEST_REASON",
     "MAX_BODY_BYTES",
+    "MUST_UNDERSTAND_REASON",
     "SESSION_EXPIRED_REASON",
     "SOAP_MEDIA_TYPE",
     "CupAnswer",
@@ -85,8 +102,13 @@ __all__ = [
 
 CUP_PATH: Final = "/EPASSoap/service"
 """The EPAS SOAP service (login and every other request; ``?wsdl`` for the WSDL)."""
+CUP_PATHS: Final = tuple(RELEASES.values())
+"""Every served path: the 6.0(1) one first, then ``/v70``, ``/v80`` and ``/latest``."""
 EPAS_NS: Final = "urn:cisco:epas:soap"
 """Namespace of the EPAS messages and header blocks."""
+MUST_UNDERSTAND_REASON: Final = "One or more mandatory SOAP header blocks not understood."
+"""Reason of the ``env:MustUnderstand`` fault answering a ``mustUnderstand`` block the
+service does not understand."""
 SOAP_MEDIA_TYPE: Final = "application/soap+xml; charset=utf-8"
 """Content type of every SOAP answer (SOAP 1.2)."""
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -146,20 +168,28 @@ class SoapFault(Exception):
         sender: True for ``env:Sender``, False for ``env:Receiver``.
     """
 
-    def __init__(self, reason: str, *, sender: bool = True) -> None:
+    def __init__(
+        self, reason: str, *, sender: bool = True, not_understood: Sequence[str] = ()
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.sender = sender
+        #: ``{namespace}name`` of each mustUnderstand block not understood: when not empty,
+        #: the fault is ``env:MustUnderstand`` and names them in ``env:NotUnderstood`` blocks.
+        self.not_understood = tuple(not_understood)
 
     @property
     def status_code(self) -> int:
-        """The HTTP status of the fault: 400 for env:Sender, 500 for env:Receiver."""
-        return 400 if self.sender else 500
+        """The HTTP status: 400 for env:Sender, 500 otherwise (the SOAP 1.2 HTTP binding)."""
+        return 400 if self.sender and not self.not_understood else 500
 
 
-def soap_fault(reason: str, *, sender: bool = True) -> m.Fault:
-    """The SOAP 1.2 ``env:Fault`` model: ``env:Sender`` (or ``env:Receiver``) and ``reason``."""
+def soap_fault(reason: str, *, sender: bool = True, must_understand: bool = False) -> m.Fault:
+    """The SOAP 1.2 ``env:Fault`` model: ``env:Sender`` (or ``env:Receiver``, or
+    ``env:MustUnderstand`` when ``must_understand``) and ``reason``."""
     value = m.FaultCodeValue.ENV_SENDER if sender else m.FaultCodeValue.ENV_RECEIVER
+    if must_understand:
+        value = m.FaultCodeValue.ENV_MUST_UNDERSTAND
     return m.Fault(
         code=m.FaultCode(value=value),
         reason=m.FaultReason(text=[m.ReasonText(value=reason, lang="en")]),
@@ -361,10 +391,17 @@ def _all_config(config: AllConfig) -> m.GetAllConfigResp:
     )
 
 
+# Parts of later releases whose answers are not public (ERRATA D14): asked, not answered.
+_NEWER_PARTS: Final = ("federated_domains", "non_presence_aware_contacts", "contact_info")
+
+
 def _get_all_config(service: EpasService, request: m.GetAllConfig, key: str) -> CupAnswer:
     parts = [part for attr, part in _PARTS if getattr(request, attr) is not None]
+    newer = any(getattr(request, attr) is not None for attr in _NEWER_PARTS)
     # An empty get-all-config asks for everything.
-    return _all_config(service.get_all_config(key, parts or [part for _, part in _PARTS]))
+    if not parts and not newer:
+        parts = [part for _, part in _PARTS]
+    return _all_config(service.get_all_config(key, parts))
 
 
 def _logout(service: EpasService, request: m.Logout, key: str) -> CupAnswer:
@@ -530,6 +567,9 @@ _HANDLERS: Final[dict[type[Any], _Handler]] = {
     m.DeleteAcl: _delete_acl,
     m.GetCalendaring: lambda s, _r, k: m.GetCalendaringResp(value=s.get_calendaring(k)),
     m.SetCalendaring: _set_calendaring,
+    m.GetOnetimePassword: lambda s, _r, k: m.GetOnetimePasswordResp(
+        success=m.OnetimePassword(password=s.get_onetime_password(k))
+    ),
 }
 
 
@@ -567,12 +607,19 @@ def cup_answer(service: EpasService, request: object, session_key: str | None = 
 # --------------------------------------------------------------------------- HTTP layer
 
 
-def _soap(model: CupAnswer, status_code: int = 200) -> Response:
-    return Response(serialize(model), status_code=status_code, media_type=SOAP_MEDIA_TYPE)
+def _soap(model: CupAnswer, status_code: int = 200, header: Sequence[object] = ()) -> Response:
+    content = serialize(model, header=header)
+    return Response(content, status_code=status_code, media_type=SOAP_MEDIA_TYPE)
 
 
 def _fault(fault: SoapFault) -> Response:
-    return _soap(soap_fault(fault.reason, sender=fault.sender), fault.status_code)
+    blocks = [m.NotUnderstood(qname=QName(name)) for name in fault.not_understood]
+    model = soap_fault(fault.reason, sender=fault.sender, must_understand=bool(blocks))
+    return _soap(model, fault.status_code, blocks)
+
+
+# The header blocks the service understands (by ``{namespace}name``).
+_UNDERSTOOD: Final = frozenset({f"{{{EPAS_NS}}}session-key"})
 
 
 def _schema_dir() -> Path:
@@ -628,7 +675,7 @@ class _CupEndpoint:
         if isinstance(body, Response):
             return body
         try:
-            model, key = self._decode(body)
+            model, key = self._decode(body, request.headers)
             return _soap(cup_answer(self.service, model, key))
         except SoapFault as fault:
             return _fault(fault)
@@ -640,7 +687,9 @@ class _CupEndpoint:
         """The request body, or the 413/400 answer (see :func:`read_body`)."""
         return await read_body(request, self.max_body)
 
-    def _decode(self, body: bytes) -> tuple[object, str | None]:
+    def _decode(
+        self, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[object, str | None]:
         """Read, check and bind the request and its session key; raise :class:`SoapFault`."""
         invalid = SoapFault(INVALID_REQUEST_REASON)
         if not body.strip():
@@ -649,15 +698,38 @@ class _CupEndpoint:
             message = read_message(body, "cup", max_bytes=self.max_body)
         except UcxmlError:  # malformed, DOCTYPE, too large, not an envelope
             raise invalid from None
+        # SOAP 1.2: mustUnderstand blocks are checked before anything of the body is done.
+        refused = not_understood(message.header, _UNDERSTOOD)
+        if refused:
+            names = [str(block.tag) for block in refused]
+            raise SoapFault(MUST_UNDERSTAND_REASON, sender=False, not_understood=names)
         if message.kind != "request" or not validate_bytes(body, "cup").valid:
             raise invalid
+        if headers is not None and not _action_agrees(headers, message):
+            raise invalid
+        # Blocks of the EPAS namespace that are not session-key, not mustUnderstand: ignored.
+        known = tuple(b for b in message.header if str(b.tag) in _UNDERSTOOD)
         try:
             model = decode(message)
-            header = decode_header(message)
+            header = decode_header(dataclasses.replace(message, header=known))
         except UcxmlError:
             raise invalid from None
         keys = [block.value.strip() for block in header if isinstance(block, m.SessionKey)]
         return model, (keys[0] if keys else None)
+
+
+def _action_agrees(headers: Mapping[str, str], message: Message) -> bool:
+    """Whether the request's action, if any, names the body's operation (or no EPAS one)."""
+    action = action_operation(headers.get("content-type"), headers.get("soapaction"))
+    if action is None or action == message.type_name:
+        return True
+    if action in _OPERATION_NAMES:
+        _log.warning("EPAS request: action %r for a <%s> body", action, message.type_name)
+        return False
+    return True  # an action of no EPAS operation (a WS-Addressing URI...) decides nothing
+
+
+_OPERATION_NAMES: Final = frozenset(binding("cup").operations)
 
 
 # --------------------------------------------------------------------------- factories
@@ -669,7 +741,7 @@ def cup_routes(
     faults: CupFaults | None = None,
     max_body: int = MAX_BODY_BYTES,
 ) -> list[BaseRoute]:
-    """The emulator's route (``/EPASSoap/service``), for mounting in a bigger app.
+    """The emulator's routes (:data:`CUP_PATHS`, one per release), for mounting in a bigger app.
 
     ``faults`` is the :class:`CupFaults` the route obeys (a fresh, inactive one if None);
     keep a reference to it to inject faults later.
@@ -677,7 +749,10 @@ def cup_routes(
     endpoint = _CupEndpoint(
         service, faults=faults if faults is not None else CupFaults(), max_body=max_body
     )
-    return [Route(CUP_PATH, endpoint.handle, methods=["GET", "POST"], name="cup")]
+    return [
+        Route(path, endpoint.handle, methods=["GET", "POST"], name="cup" if i == 0 else None)
+        for i, path in enumerate(CUP_PATHS)
+    ]
 
 
 def create_cup_app(

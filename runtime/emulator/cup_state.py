@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import secrets
 import threading
 import time
 import uuid
@@ -492,6 +493,8 @@ class _Account:
     calendaring: bool = False
     licensing: Licensing = field(default_factory=Licensing)
     published: PublishedStatus | None = None
+    #: The latest one-time password issued (a secret: kept out of the repr).
+    onetime_password: str | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------- the service
@@ -1214,6 +1217,19 @@ class EpasService:
             _, account = self._session(key)
             account.calendaring = on
             return SUCCEEDED
+
+    # ------------------------------------------------------------------ one-time password
+
+    def get_onetime_password(self, key: str) -> str:
+        """A new one-time password for the session user (later releases' XMPP token).
+
+        Each call issues a fresh random token (``secrets.token_urlsafe``); the service keeps
+        only the latest one per user, never in a repr.
+        """
+        with self._lock:
+            _, account = self._session(key)
+            account.onetime_password = secrets.token_urlsafe(24)
+            return account.onetime_password
 
 
 def _next_index(indexes: Iterable[Decimal]) -> Decimal:

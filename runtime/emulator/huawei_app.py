@@ -1,4 +1,5 @@
-"""The Huawei CC-Gateway agent interface emulator: ``/agentgateway/resource/onlineagent/...``.
+"""The Huawei CC-Gateway agent interface emulator: ``/agentgateway/resource/onlineagent/...``
+and the event polling ``/agentgateway/resource/agentevent/{agentid}``.
 
 Each request goes: fault injection (:class:`GatewayFaults`) -> the URL parameters
 (agent ID 101-999999, else ``000-002``; cause code digits, else ``000-002``, outside
@@ -7,8 +8,13 @@ project's own JSON binding and validator against ``SignInRequest`` (not a JSON o
 ``000-006``, no phone number ``100-001``, anything else wrong ``100-011``) -> the
 :class:`~ucxml.emulator.huawei_state.AgentGateway` (static GUID authentication, agent
 state) -> the answer, always ``200 application/json`` with the envelope
-``{"message", "retcode", "result"}`` built from the generated models; sign-in and
-GUID renewal add the ``Set-GUID`` header.
+``{"message", "retcode", "result"}``; sign-in and GUID renewal add the ``Set-GUID``
+header. Answers take the real gateway's shapes: the sign-in details with their numbers
+and booleans as strings (``"loginTime": "1471585949806"``, ``"isForceChange": "false"``)
+and ``vdnid`` a number, the GUID renewal's ``result`` ``{"guid": ...}``, and the event
+poll ``{"message": "", "retcode": "0", "event": {...}}`` (``event`` null when none
+waits) with a fresh GUID in ``Set-GUID`` on each (dynamic authentication). Another
+method than GET on the event path answers ``000-001``.
 """
 
 from __future__ import annotations
@@ -24,25 +30,23 @@ from starlette.routing import BaseRoute, Route
 
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.emulator.huawei_state import (
+    EVENTS_WRONG_METHOD,
     INVALID_SIGN_IN_PARAMETER,
     INVALID_URL_PARAMETER,
     MESSAGE_PARAMETER_ERROR,
     SIGN_IN_PARAMETER_INVALID,
     Agent,
     AgentGateway,
+    Event,
     Outcome,
 )
 from ucxml.errors import BindingError
-from ucxml.generated.huawei.models import (
-    GatewayResponse,
-    SignInRequest,
-    SignInResponse,
-    SignInResult,
-)
+from ucxml.generated.huawei.models import GatewayResponse, SignInRequest
 from ucxml.generated.huawei.registry import ROUTES
-from ucxml.jsondocs import _dump, parse_json, validate_json
+from ucxml.jsondocs import _dump, read_json, validate_json
 
 __all__ = [
+    "EVENT_PATH",
     "HUAWEI_PATH",
     "MAX_BODY_BYTES",
     "GatewayFaults",
@@ -52,6 +56,8 @@ __all__ = [
 
 HUAWEI_PATH: Final = "/agentgateway/resource/onlineagent"
 """Path prefix of the agent interface on a CC-Gateway."""
+EVENT_PATH: Final = "/agentgateway/resource/agentevent"
+"""Path prefix of the event polling (``GET {EVENT_PATH}/{agentid}``)."""
 MAX_BODY_BYTES: Final = 64 * 1024
 """Largest request body accepted; larger ones are answered 413."""
 
@@ -72,15 +78,31 @@ _MESSAGE: Final = {
     MESSAGE_PARAMETER_ERROR: "message parameter error: the body is not a JSON object",
     SIGN_IN_PARAMETER_INVALID: "sign-in parameter is empty or invalid: phonenum",
     INVALID_SIGN_IN_PARAMETER: "invalid sign-in parameter",
+    EVENTS_WRONG_METHOD: "wrong method for getting agent events: use GET",
 }
 
 
 def _answer(body: Any, guid: str | None = None) -> Response:
     payload = _dump(body)
     payload.setdefault("result", None)
+    return _raw(payload, guid)
+
+
+def _raw(payload: dict[str, Any], guid: str | None = None) -> Response:
+    """``payload`` as it is (the real gateway's shapes, not the documented types)."""
     content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {"Set-GUID": guid} if guid else None
     return Response(content, headers=headers, media_type=_MEDIA_TYPE)
+
+
+def _wire_flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _wire_event(event: Event) -> dict[str, Any]:
+    """An event as the gateway writes it (keys in its order)."""
+    content = dict(event.content) if event.content is not None else None
+    return {"content": content, "eventType": event.event_type, "workNo": event.work_no}
 
 
 def _envelope(outcome: Outcome) -> Response:
@@ -154,7 +176,8 @@ class _GatewayEndpoint:
         if not validate_json(data, "huawei", schema="SignInRequest").valid:
             raise _Rejected(INVALID_SIGN_IN_PARAMETER)
         try:
-            body = parse_json(data, "huawei", schema="SignInRequest")
+            # A real client's strings ("status": "4") are read as the gateway reads them.
+            body, _ = read_json(data, "huawei", schema="SignInRequest")
         except BindingError:
             raise _Rejected(INVALID_SIGN_IN_PARAMETER) from None
         if not isinstance(body, SignInRequest):
@@ -165,17 +188,18 @@ class _GatewayEndpoint:
         if not outcome.ok or outcome.agent is None:
             return _envelope(outcome)
         agent: Agent = outcome.agent
-        result = SignInResult(
-            vdnid=self.gateway.vdn_id,
-            workno=str(agent.agent_id),
-            mediatype=self.gateway.media_type,
-            login_time=agent.login_time,
-            is_force_change=False,
-            server_name=self.gateway.server_name,
-            time_remaining=-1,
-        )
-        body = SignInResponse(message=outcome.message, retcode=outcome.retcode, result=result)
-        return _answer(body, outcome.guid)
+        # The real gateway's shape (ERRATA D07, D08): vdnid a number, the rest strings.
+        result = {
+            "vdnid": self.gateway.vdn_id,
+            "workno": str(agent.agent_id),
+            "mediatype": self.gateway.media_type,
+            "loginTime": str(agent.login_time),
+            "isForceChange": _wire_flag(False),
+            "serverName": self.gateway.server_name,
+            "timeRemaining": "-1",
+        }
+        payload = {"message": outcome.message, "retcode": outcome.retcode, "result": result}
+        return _raw(payload, outcome.guid)
 
     async def login(self, request: Request, agent_id: int) -> Response:
         body = await self._body(request)
@@ -207,7 +231,18 @@ class _GatewayEndpoint:
         outcome = self.gateway.update_guid(agent_id, request.headers.get("guid"))
         if not outcome.ok:
             return _envelope(outcome)
-        return _answer(GatewayResponse(message=outcome.message, retcode="0"), outcome.guid)
+        payload = {"result": {"guid": outcome.guid}, "message": outcome.message, "retcode": "0"}
+        return _raw(payload, outcome.guid)
+
+    async def get_agent_event(self, request: Request, agent_id: int) -> Response:
+        outcome = self.gateway.poll_event(agent_id, request.headers.get("guid"))
+        if not outcome.ok:
+            return _envelope(outcome)
+        event = _wire_event(outcome.event) if outcome.event is not None else None
+        return _raw({"message": "", "retcode": "0", "event": event}, outcome.guid)
+
+    async def wrong_event_method(self, request: Request, agent_id: int) -> Response:
+        return _failure(EVENTS_WRONG_METHOD)
 
 
 def huawei_routes(
@@ -232,6 +267,7 @@ def huawei_routes(
         "forceLogout": endpoint.force_logout,
         "forceLogoutWithReason": endpoint.force_logout_with_reason,
         "updateGuid": endpoint.update_guid,
+        "getAgentEvent": endpoint.get_agent_event,
     }
     routes: list[BaseRoute] = []
     for operation, (method, template) in ROUTES.items():
@@ -243,6 +279,16 @@ def huawei_routes(
                 name=f"huawei.{operation}",
             )
         )
+    method, template = ROUTES["getAgentEvent"]
+    others = ["POST", "PUT", "DELETE", "PATCH"]
+    routes.append(
+        Route(
+            template,
+            endpoint.handler(endpoint.wrong_event_method),
+            methods=[m for m in others if m != method],
+            name="huawei.getAgentEvent.wrong-method",
+        )
+    )
     return routes
 
 

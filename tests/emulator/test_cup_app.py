@@ -641,4 +641,10 @@ def test_factories(service: EpasService) -> None:
     assert app.state.faults is faults
     assert app.state.cup_service is service
     routes = cup_routes(service)
-    assert [getattr(r, "path", None) for r in routes] == [CUP_PATH] == ["/EPASSoap/service"]
+    assert [getattr(r, "path", None) for r in routes] == [
+        CUP_PATH,
+        "/EPASSoap/service/v70",
+        "/EPASSoap/service/v80",
+        "/EPASSoap/service/latest",
+    ]
+    assert CUP_PATH == "/EPASSoap/service"

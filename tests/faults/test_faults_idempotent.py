@@ -118,6 +118,7 @@ CALLS: dict[str, dict[str, Call]] = {
         "delete_acl": lambda c: c.delete_acl(_cup("63-delete-acl").rule),
         "get_calendaring": lambda c: c.get_calendaring(),
         "set_calendaring": lambda c: c.set_calendaring(True),
+        "get_onetime_password": lambda c: c.get_onetime_password(),
     },
     "huawei": {
         "sign_in": lambda c: c.sign_in(1001, "88880001", password=SECRET),
@@ -127,6 +128,7 @@ CALLS: dict[str, dict[str, Call]] = {
         "force_logout": lambda c: c.force_logout(1001),
         "force_logout_with_reason": lambda c: c.force_logout_with_reason(1001, 7),
         "update_guid": lambda c: c.update_guid(1001),
+        "get_agent_event": lambda c: c.get_agent_event(1001),
     },
 }
 REGISTRIES = {
@@ -157,6 +159,7 @@ NEVER_RESENT = {
         "unpublish_pres_status",
         "add_acl",
         "delete_acl",
+        "get_onetime_password",  # each answer mints a new token
         "set_calendaring",
     },
     "huawei": set(HUAWEI_OPERATIONS),

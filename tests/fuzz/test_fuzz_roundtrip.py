@@ -110,6 +110,9 @@ def test_serialize_parse_round_trip(api: str, name: str, model: type, data: st.D
     wire = ucxml.serialize(obj, header=header)
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeviationWarning)
+        # A date-time without zone is valid XML Schema the PIDF reader notes (T-LOCAL-TIME)
+        # in what it reads, ours too: the only warning our own output may raise.
+        warnings.filterwarnings("ignore", "line .*: .* has no time zone", DeviationWarning)
         back = ucxml.parse(wire, api=api)
         assert back == obj
         assert ucxml.parse(wire) == obj  # the API is detected from our own output

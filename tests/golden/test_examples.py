@@ -215,3 +215,5 @@ def test_realworld_payload_is_judged_right(case: tuple[str, Path]) -> None:
 
 def test_the_realworld_folders_are_found() -> None:
     assert len([c for c in REALWORLD if c[0] == "em"]) == 24
+    assert len([c for c in REALWORLD if c[0] == "cup"]) == 4
+    assert len([c for c in REALWORLD if c[0] == "huawei"]) == 9

@@ -547,6 +547,29 @@ def tolerates_doctype(attack_id: str, entry: str) -> bool:
     return external and "external-doctype" in binding(API_OF[entry]).info.tolerances
 
 
+#: Attacks that are only content no schema knows (an element or attributes, never
+#: processed): an API with the ``unknown`` tolerance reads them, keeps them and warns.
+UNKNOWN_CONTENT = frozenset(
+    {
+        "xinclude-local-file",
+        "xinclude-loopback-url",
+        "schema-location-hints",
+        "many-unknown-attributes",
+    }
+)
+
+
+def keeps_unknown(attack_id: str, entry: str) -> bool:
+    """Whether ``entry`` may read ``attack_id`` as kept unknown content with a warning."""
+    from ucxml.registry import binding
+
+    base = attack_id.removesuffix("-utf8").removesuffix("-utf16-bom")
+    tolerances = binding(API_OF[entry]).info.tolerances
+    if base == "glued-attributes":  # separated first, then unknown attributes
+        return "glued-attributes" in tolerances and "unknown" in tolerances
+    return base in UNKNOWN_CONTENT and "unknown" in tolerances
+
+
 def is_refusal(outcome: Outcome) -> tuple[bool, str]:
     """Whether ``outcome`` is the documented refusal of its entry point, and why not."""
     entry = outcome.entry

@@ -30,6 +30,7 @@ from hostile_harness import (
     Outcome,
     call_entry,
     is_refusal,
+    keeps_unknown,
     tolerates_doctype,
 )
 
@@ -207,6 +208,10 @@ def test_hostile_input_is_refused(setup: Setup, attack_id: str, entry: str) -> N
         # checks below prove that nothing was fetched (no canary, no loopback contact).
         assert not refused and outcome.error is None, outcome.describe()
         _assert_doctype_warned(entry, outcome)
+    elif keeps_unknown(attack_id, entry) and not refused:
+        # Lossless reading: the element or attributes are kept and reported, never acted
+        # on (the checks below prove nothing was fetched or opened).
+        _assert_unknown_warned(entry, outcome)
     else:
         assert refused, f"{entry} on {attack_id}: {why}; got {outcome.describe()}"
     assert outcome.seconds < attack.seconds, f"took {outcome.seconds:.2f} s"
@@ -234,6 +239,20 @@ def _assert_doctype_warned(entry: str, outcome: Outcome) -> None:
         assert "never fetched" in report.warnings[0].message
     elif entry.endswith("_emulator"):
         assert outcome.status == 200 and b'<error code="1">' not in outcome.body, outcome.body
+
+
+def _assert_unknown_warned(entry: str, outcome: Outcome) -> None:
+    """Unknown content read, not refused: reported (validate), answered (emulator), or
+    bound without error (parse, clients)."""
+    assert outcome.error is None and outcome.error_type == "", outcome.describe()
+    if entry in ("validate", "validate_em"):
+        report = outcome.result
+        assert report.valid and "T-UNKNOWN" in {i.code for i in report.warnings}, report
+    elif entry == "validate_capture":
+        codes = {i.code for r in outcome.result for i in r.warnings}
+        assert "T-UNKNOWN" in codes, outcome.result
+    elif entry.endswith("_emulator"):
+        assert outcome.status == 200, outcome.describe()
 
 
 def test_sip_notify_without_boundary_is_a_message_format_error(setup: Setup) -> None:

@@ -24,7 +24,12 @@ from ucxml.errors import (
     ParameterError,
     ServerError,
 )
-from ucxml.generated.huawei.models import GatewayResponse, SignInRequest, SignInResult
+from ucxml.generated.huawei.models import (
+    GatewayResponse,
+    SignInRequest,
+    SignInResult,
+    UpdateGuidResponse,
+)
 from ucxml.huawei import (
     CONTENT_TYPE,
     GATEWAY_ERROR_CODES,
@@ -39,9 +44,9 @@ GUID = "JSESSIONID=4F1C0FFEE2B54D6E9A7C11D2D8A3B7E1.AgentGateway0"
 NEW_GUID = "JSESSIONID=0DDBA11CAFE04B2A8E6F55C3A9D1E7F2.AgentGateway0"
 PASSWORD = "Pa55-w0rd!"
 SIGN_IN_RESULT = {
-    "vdnid": 1,
+    "vdnid": "1",
     "workno": "1001",
-    "mediatype": 5,
+    "mediatype": "TTF",
     "loginTime": 1700000000000,
     "isForceChange": False,
     "serverName": "AgentGateway0",
@@ -205,7 +210,7 @@ def test_body_less_operations(method: str, http_method: str, tail: str) -> None:
     transport = gateway(envelope(**{"set-guid": NEW_GUID}))
     client = signed_in_client(transport)
     result = getattr(client, method)(1001)
-    assert isinstance(result, GatewayResponse)
+    assert isinstance(result, UpdateGuidResponse if method == "update_guid" else GatewayResponse)
     (request,) = transport.requests
     assert (request.method, request.url) == (http_method, PREFIX + tail)
     assert request.headers == {
@@ -228,7 +233,7 @@ def test_sign_in_operations_send_the_body_and_keep_the_guid(method: str, tail: s
         1001, "88880001", password=PASSWORD, autoanswer=False, agenttype=4, status=4
     )
     assert isinstance(result, SignInResult)
-    assert (result.vdnid, result.workno, result.login_time) == (1, "1001", 1700000000000)
+    assert (result.vdnid, result.workno, result.login_time) == ("1", "1001", 1700000000000)
     assert (result.is_force_change, result.server_name, result.time_remaining) == (
         False,
         "AgentGateway0",
@@ -419,7 +424,7 @@ def raw(status: int, body: bytes, content_type: str = "application/json") -> Htt
             "unknown field 'extra'",
         ),
         (
-            raw(200, b'{"message":5,"retcode":"0"}'),
+            raw(200, b'{"message":true,"retcode":"0"}'),
             MalformedResponseError,
             "/message",
         ),
@@ -488,7 +493,9 @@ def test_async_client_mirrors_the_sync_one() -> None:
 def test_async_operations_exist_for_every_sync_one() -> None:
     public = {n for n in vars(AgentGatewayClient) if not n.startswith("_")}
     assert {"sign_in", "force_login", "login_ex", "logout", "force_logout"} <= public
-    assert {"force_logout_with_reason", "update_guid"} <= public
+    assert {"force_logout_with_reason", "update_guid", "get_agent_event", "events"} <= public
     assert callable(AgentGatewayClient.close) and callable(AsyncAgentGatewayClient.aclose)
-    for name in public:
+    # close is aclose in the async twin; events makes a stream (async iteration), at once.
+    assert not inspect.iscoroutinefunction(AsyncAgentGatewayClient.events)
+    for name in public - {"close", "events"}:
         assert inspect.iscoroutinefunction(getattr(AsyncAgentGatewayClient, name)), name
