@@ -166,9 +166,10 @@ def _strip(
             seen[name] = (index or 0) + 1
             _strip(child, nested, (*route, (name, index)), taken, warnings, lines)
         elif known is not None and len(child.attrib):
-            items = [(k, v) for k, v in attribute_items(child) if not k.startswith(_XSI)]
+            every = attribute_items(child)
+            items = [(k, v) for k, v in every if not k.startswith(_XSI)]
             if items:
-                xsi = {k: v for k, v in attribute_items(child) if k.startswith(_XSI)}
+                xsi = {k: v for k, v in every if k.startswith(_XSI)}
                 child.attrib.clear()
                 for key, value in xsi.items():
                     child.set(key, value)
