@@ -201,6 +201,10 @@ class DeviceLogin:
     user_raw: str | None = None
     last_login: str | None = None
     emcc: bool | None = None
+    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    release: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The element as read, with what no known release has kept on it (``raw.extra``).
+    raw: m.Device | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def last_login_user(self) -> str | None:
@@ -216,6 +220,10 @@ class UserDevices:
     user_raw: str
     exists: bool
     devices: tuple[str, ...] = ()
+    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    release: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The element as read, with what no known release has kept on it (``raw.extra``).
+    raw: m.DevicesUser | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +246,10 @@ class UserProfiles:
     user_raw: str
     profiles: tuple[DeviceProfile, ...] = ()
     failure: EmError | None = None
+    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    release: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The element as read, with what no known release has kept on it (``raw.extra``).
+    raw: m.ProfilesUser | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +265,10 @@ class UserCheck:
     user_raw: str
     exists: bool
     exists_raw: str = ""
+    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    release: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: The element as read, with what no known release has kept on it (``raw.extra``).
+    raw: m.CheckedUser | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 def _duration(value: int | str | None) -> m.ExclusiveDuration | None:
@@ -289,13 +305,31 @@ def _devices(results: m.DeviceUserResults) -> list[DeviceLogin]:
         else:
             state = DeviceState.LOGGED_OUT
         user = unquote(device.user_id) if device.user_id else None
-        out.append(DeviceLogin(device.name, state, user, device.user_id, device.lastlogin, emcc))
+        out.append(
+            DeviceLogin(
+                device.name,
+                state,
+                user,
+                device.user_id,
+                device.lastlogin,
+                emcc,
+                release=results.release,
+                raw=device,
+            )
+        )
     return out
 
 
 def _user_devices(results: m.UserDevicesResults) -> list[UserDevices]:
     return [
-        UserDevices(unquote(u.id), u.id, u.does_not_exist is None, tuple(u.device_name))
+        UserDevices(
+            unquote(u.id),
+            u.id,
+            u.does_not_exist is None,
+            tuple(u.device_name),
+            release=results.release,
+            raw=u,
+        )
         for u in results.user
     ]
 
@@ -310,6 +344,8 @@ def _profiles(results: m.DeviceProfileResults, http: ClientCore) -> list[UserPro
                 for p in u.device_profile
             ),
             _failure(u.failure, http),
+            release=results.release,
+            raw=u,
         )
         for u in results.user
     ]
@@ -319,9 +355,9 @@ def _check(results: m.CheckUserResults) -> UserCheck:
     if not results.user:
         raise MalformedResponseError("checkUser answer names no user")
     user = results.user[0]
-    raw = str(user.exists)
-    exists = raw.strip().lower() not in ("false", "f", "no", "0", "")
-    return UserCheck(unquote(user.id), user.id, exists, raw)
+    text = str(user.exists)
+    exists = text.strip().lower() not in ("false", "f", "no", "0", "")
+    return UserCheck(unquote(user.id), user.id, exists, text, release=results.release, raw=user)
 
 
 def _names(method: str, what: str, values: tuple[object, ...]) -> list[str]:

@@ -247,9 +247,15 @@ class _Plan:
         self.fields = tuple(_Field(*row) for row in rows)
         self.plans = plans
         self.lists = tuple(f.name for f in self.fields if f.is_list and f.role == "element")
-        self._read: Callable[[etree._Element, _Reader], Any] | None = None
-        self._compiling = False
-        self.by_tag: dict[str, tuple[str, str, Callable[..., Any], bool]] = {}
+        # By mode: checked (every element's attributes looked at) or not (the caller has
+        # made sure the bytes read hold no attribute at all).
+        self._reads: dict[bool, Callable[[etree._Element, _Reader], Any]] = {}
+        self._compiling: set[bool] = set()
+        self.tags: dict[bool, dict[str, tuple[str, str, Callable[..., Any], bool]]] = {
+            True: {},
+            False: {},
+        }
+        self.by_tag = self.tags[True]
 
     @functools.cached_property
     def record_end(self) -> re.Pattern[bytes] | None:
@@ -260,14 +266,17 @@ class _Plan:
         names = b"|".join(re.escape(tag.encode()) for tag in tags)
         return re.compile(rb"</(?:" + names + rb")\s*>")
 
-    def reader(self) -> Callable[[etree._Element, _Reader], Any]:
-        if self._read is None:
-            self._compiling = True
+    def reader(self, checked: bool = True) -> Callable[[etree._Element, _Reader], Any]:
+        """The compiled reader; ``checked=False``: one that does not look for attributes
+        (for bytes without any: see :func:`_chunked`)."""
+        read = self._reads.get(checked)
+        if read is None:
+            self._compiling.add(checked)
             try:
-                self._read = self._compile_reader()
+                read = self._reads[checked] = self._compile_reader(checked)
             finally:
-                self._compiling = False
-        return self._read
+                self._compiling.discard(checked)
+        return read
 
     def write(self, obj: Any, tag: str, head: str = "") -> str:
         """``obj`` as element ``tag`` (``head``: extra attributes), as xsdata writes it."""
@@ -293,32 +302,32 @@ class _Plan:
         body = "".join(inner)
         return f"<{tag}{attributes}/>" if not body else f"<{tag}{attributes}>{body}</{tag}>"
 
-    def _element_converter(self, f: _Field) -> tuple[Callable[..., Any], bool]:
+    def _element_converter(self, f: _Field, checked: bool) -> tuple[Callable[..., Any], bool]:
         """(converter, takes_element): nested models read the element, leaves its text."""
         if f.kind == "class":
             target = self.plans[f.target]
-            if target._compiling:
+            if checked in target._compiling:
                 # A recursive type (EPAS conditions nest and/or/not): resolve on first use.
                 def deferred(el: etree._Element, reader: _Reader) -> Any:
-                    return target.reader()(el, reader)
+                    return target.reader(checked)(el, reader)
 
                 return deferred, True
-            return target.reader(), True
+            return target.reader(checked), True
         return _text_converter(f.kind, f.target), False
 
-    def _compile_reader(self) -> Callable[[etree._Element, _Reader], Any]:
+    def _compile_reader(self, checked: bool) -> Callable[[etree._Element, _Reader], Any]:
         cls = self.cls
         lists = self.lists
         enums: dict[str, dict[str, Any]] = {}
         for f in self.fields:
             if f.role == "element":
-                convert, nested = self._element_converter(f)
+                convert, nested = self._element_converter(f, checked)
                 code = _NESTED if nested else _CODES.get(f.kind, _OTHER)
                 if f.kind == "enum":
                     code = _ENUM
                     enums[f.name] = {str(member.value): member for member in f.target}
-                self.by_tag[f.tag] = (f.name, code, convert, f.is_list)
-        by_tag = self.by_tag
+                self.tags[checked][f.tag] = (f.name, code, convert, f.is_list)
+        by_tag = self.tags[checked]
         # A child whose local name is known but whose namespace is not is a namespace
         # error (reported as unknown), not content of a later release.
         known_locals = frozenset(tag.rpartition("}")[2] for tag in by_tag)
@@ -336,7 +345,7 @@ class _Plan:
             # Most models have no list field: no comprehension (a call of its own in 3.11).
             values: dict[str, Any] = {name: [] for name in lists} if lists else {}
             extra: _Extra | None = None  # made only when the element holds unknown content
-            if el.attrib:
+            if checked and el.attrib:
                 strange: list[str] = []
                 # Keys, then get() of the known ones: lxml's items() is quadratic in the
                 # number of attributes (80,000 glued ones took 40 s).
@@ -383,7 +392,7 @@ class _Plan:
                         continue
                 name, code, convert, is_list = entry
                 if code is not nested_code:
-                    if child.keys():
+                    if checked and child.keys():
                         if reader.keep_unknown:
                             extra = _keep_leaf_attributes(child, extra, reader)
                         else:
@@ -626,19 +635,28 @@ def _message_tags(api: str) -> list[str]:
     return sorted(tags)
 
 
-def _message_child(message: _Message, el: etree._Element, reader: _Reader) -> tuple[str, bool, Any]:
-    """Bind one child of the message element: (field name, whether a list item, value)."""
-    entry = message.plan.by_tag.get(str(el.tag))
+def _message_child(
+    message: _Message, el: etree._Element, reader: _Reader, checked: bool = True
+) -> tuple[str, bool, Any]:
+    """Bind one child of the message element: (field name, whether a list item, value).
+
+    ``checked=False``: with the plans' unchecked readers (see :func:`_chunked`).
+    """
+    by_tag = message.plan.tags[checked]
+    entry = by_tag.get(str(el.tag))
     if entry is None:
         alias = reader.alias(el)
-        entry = message.plan.by_tag.get(alias) if alias else None
+        entry = by_tag.get(alias) if alias else None
         if entry is None:
             raise _WholeTree if reader.keep_unknown else _unknown(el)
     name, code, convert, is_list = entry
-    if code is not _NESTED and el.attrib:
-        if reader.keep_unknown and any(not k.startswith(_XSI) for k in el.attrib):
-            raise _WholeTree
-        _leaf_attributes(el)
+    if code is not _NESTED:
+        if el.attrib:
+            if reader.keep_unknown and any(not k.startswith(_XSI) for k in el.attrib):
+                raise _WholeTree
+            _leaf_attributes(el)
+        if len(el):
+            raise _leaf_children(el)
     if code is _STR:
         value = el.text if el.text is not None else ""
     elif code is _NESTED:
@@ -733,14 +751,20 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
         cut_after, nsmap = message.plan.record_end, message.element.nsmap
         reader = _Reader(binding(api).info, data)
         values = message.values
+        message.plan.reader(False)  # compile (fills tags[False])
         with _bulk(len(data)):
             while at < close:
                 end = cut_after.search(data, at + CHUNK_BYTES, close)
                 cut = end.end() if end and close - at > CHUNK_BYTES else close
                 if cut - at > CHUNK_BYTES + _SLACK:
                     return None  # no record ends for too long: streamed
-                for el in parse_siblings(data[at:cut], nsmap, drop_blanks=True):
-                    name, is_list, value = _message_child(message, el, reader)
+                run = data[at:cut]
+                # Every attribute has an "=" (a namespace declaration too): a run without
+                # one is read without asking each element for its attributes, which is
+                # a twentieth of the binding time.
+                checked = b"=" in run
+                for el in parse_siblings(run, nsmap, drop_blanks=True):
+                    name, is_list, value = _message_child(message, el, reader, checked)
                     if is_list:
                         values[name].append(value)
                     else:

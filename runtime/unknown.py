@@ -29,8 +29,10 @@ __all__ = ["Taken", "attach", "attribute_items", "has_extra", "restore", "strip"
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _CONTEXT = XmlContext()
 
-#: Where a model sits below the message model: (field name, index in a list field or None).
-Route = tuple[tuple[str, int | None], ...]
+#: Where a model sits below the message model: (field name, index in a list field or None,
+#: and for a wildcard's list the class counted: the index is among the items of it only, as
+#: such a list also holds text, raw elements and other classes).
+Route = tuple[tuple[str, int | None, type | None], ...]
 
 #: What :func:`strip` took out of each element, by the route to the model bound from it
 #: (xsdata clears the tree as it binds, so :func:`attach` cannot walk it afterwards).
@@ -52,10 +54,19 @@ class _Shape:
     text: bool
     #: The namespaces of each element wildcard of the model (xsdata's form).
     wildcards: tuple[tuple[str, ...], ...]
+    #: The namespaces of each attribute wildcard of the model (xsdata's form).
+    attribute_wildcards: tuple[tuple[str, ...], ...] = ()
+    #: (field, namespaces, whether xsdata binds a known element to its class) of each
+    #: element wildcard.
+    wildcard_fields: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
 
     def admits(self, qname: str, target: str) -> bool:
         """Whether an element wildcard takes a child ``qname`` of an element of ``target``."""
         return any(_admits(w, qname, target) for w in self.wildcards)
+
+    def admits_attribute(self, qname: str, target: str) -> bool:
+        """Whether an attribute wildcard takes ``qname`` on an element of ``target``."""
+        return any(_admits(w, qname, target) for w in self.attribute_wildcards)
 
 
 @functools.cache
@@ -74,6 +85,10 @@ def _shape(cls: type) -> _Shape:
         any_attributes=bool(meta.any_attributes),
         text=meta.text is not None,
         wildcards=tuple(tuple(w.namespaces) for w in meta.wildcards),
+        attribute_wildcards=tuple(tuple(w.namespaces) for w in meta.any_attributes),
+        wildcard_fields=tuple(
+            (w.name, tuple(w.namespaces), w.process_contents != "skip") for w in meta.wildcards
+        ),
     )
 
 
@@ -136,9 +151,16 @@ def _strip(
     attributes: dict[str, str] = {}
     elements: list[Unknown] = []
     leaf_attributes: list[tuple[int, str, str]] = []
-    if not shape.any_attributes:
-        items = attribute_items(el) if len(el.attrib) else []
-        attributes = {k: v for k, v in items if not (k.startswith(_XSI) or k in shape.attributes)}
+    items = attribute_items(el) if len(el.attrib) else []
+    if items:
+        # A wildcard takes what XML Schema lets it take: ##other, say, no unqualified name.
+        target = etree.QName(el).namespace or ""
+        attributes = {
+            k: v
+            for k, v in items
+            if not (k.startswith(_XSI) or k in shape.attributes)
+            and not (shape.any_attributes and shape.admits_attribute(k, target))
+        }
         if attributes:
             # Rebuilt, not popped one by one: each pop scans the element's attributes, so
             # thousands of unknown ones would cost quadratic time.
@@ -164,7 +186,9 @@ def _strip(
             name, nested, repeated = known[0], known[1], known[2]
             index = seen.get(name, 0) if repeated else None
             seen[name] = (index or 0) + 1
-            _strip(child, nested, (*route, (name, index)), taken, warnings, lines)
+            _strip(child, nested, (*route, (name, index, None)), taken, warnings, lines)
+        elif known is None and wild and shape.wildcard_fields:
+            _strip_wildcard(child, shape, route, seen, (taken, warnings, lines))
         elif known is not None and len(child.attrib):
             every = attribute_items(child)
             items = [(k, v) for k, v in every if not k.startswith(_XSI)]
@@ -182,6 +206,47 @@ def _strip(
                     )
     if attributes or elements or leaf_attributes:
         taken[route] = Extra(tuple(elements), attributes, tuple(leaf_attributes))
+
+
+def _strip_wildcard(
+    child: etree._Element,
+    shape: _Shape,
+    route: Route,
+    seen: dict[str, int],
+    out: tuple[Taken, list[Issue], SourceLines | None],
+) -> None:
+    """Strip inside a child a wildcard takes, when xsdata binds it to a generated class
+    (PIDF's person inside presence, say): unknown content there is unknown too."""
+    name, cls = _wildcard_class(shape, child)
+    if cls is not None:
+        key = f"{name} {cls.__qualname__}"
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        _strip(child, cls, (*route, (name, index, cls)), *out)
+
+
+def _wildcard_class(shape: _Shape, child: etree._Element) -> tuple[str, type | None]:
+    """The wildcard field xsdata puts ``child`` in, and the generated class it binds the
+    child to (None: kept raw, or wrapped by an xsi:type, so not a model of ours to walk)."""
+    tag = str(child.tag)
+    for name, namespaces, binds in shape.wildcard_fields:
+        if any(_xsdata_matches(token, tag) for token in namespaces or ("##any",)):
+            if not binds or _XSI + "type" in child.attrib:
+                return name, None
+            return name, _CONTEXT.find_type(tag)
+    return "", None
+
+
+def _xsdata_matches(token: str, qname: str) -> bool:
+    """Whether xsdata's wildcard namespace ``token`` matches ``qname``, by its rules (the
+    first wildcard matching takes the child; its "!ns" takes an unqualified name too)."""
+    if token in ("##any", "##other") or (token.startswith("!") and not token[1:]):
+        return True
+    if token.startswith("!"):
+        return not qname.startswith(f"{{{token[1:]}}}")
+    if token in ("", "##local"):
+        return not qname.startswith("{")
+    return qname.startswith(f"{{{token}}}")
 
 
 def attribute_items(el: etree._Element) -> list[tuple[str, str]]:
@@ -223,14 +288,28 @@ def attach(obj: Any, taken: Taken) -> None:
     """Put what :func:`strip` took on the models bound from those elements (``extra``)."""
     for route, extra in taken.items():
         target: Any = obj
-        for name, index in route:
-            target = getattr(target, name, None)
-            if index is not None:
-                target = target[index] if isinstance(target, list) and index < len(target) else None
+        for name, index, cls in route:
+            target = _item(getattr(target, name, None), index, cls)
             if target is None:
                 break
         if dataclasses.is_dataclass(target) and not isinstance(target, type):
             setattr(target, "extra", extra)  # noqa: B010 (a generated field, not typed here)
+
+
+def _item(value: Any, index: int | None, cls: type | None) -> Any:
+    """The model a route step names: ``value`` itself, or the ``index``-th item of the
+    list ``value`` (counting only the items of ``cls`` when given)."""
+    if index is None and cls is None:
+        return value
+    if not isinstance(value, list):
+        # A single wildcard field holds its one item itself.
+        if cls is not None:
+            return value if index in (0, None) and type(value) is cls else None
+        return value if index is None else None
+    if index is None:
+        return None
+    items = value if cls is None else [v for v in value if type(v) is cls]
+    return items[index] if index < len(items) else None
 
 
 def has_extra(obj: Any) -> bool:
@@ -256,14 +335,22 @@ def restore(obj: Any, element: etree._Element) -> None:
     seen: dict[str, int] = {}
     for child in list(_elements(element)):
         known = shape.children.get(str(child.tag))
-        if known is None or known[1] is None:
+        cls: type | None = None
+        if known is None and shape.wildcard_fields:
+            name, cls = _wildcard_class(shape, child)
+            if cls is None:
+                continue
+            key = f"{name} {cls.__qualname__}"
+        elif known is None or known[1] is None:
             continue
-        name = known[0]
+        else:
+            name = key = known[0]
         value = getattr(obj, name, None)
+        index = None
         if isinstance(value, list):
-            index = seen.get(name, 0)
-            seen[name] = index + 1
-            value = value[index] if index < len(value) else None
+            index = seen.get(key, 0)
+            seen[key] = index + 1
+        value = _item(value, index, cls)
         if value is not None:
             restore(value, child)
     extra: Extra | None = getattr(obj, "extra", None)

@@ -94,7 +94,10 @@ def test_random_instances_fast_equals_generic(api: str, model: type, data: st.Da
     assume(getattr(obj, "user_device_profile_query", None) is None)
     wire = ucxml.serialize(obj)
     assert wire == serialize_generic(obj)
-    assert ucxml.parse(wire, api=api) == parse_generic(wire, api=api) == obj
+    with warnings.catch_warnings():
+        # Drawn timestamps may lack a time zone: kept, with a warning (T-LOCAL-TIME).
+        warnings.simplefilter("ignore", ucxml.DeviationWarning)
+        assert ucxml.parse(wire, api=api) == parse_generic(wire, api=api) == obj
 
 
 def _devices(n: int) -> bytes:

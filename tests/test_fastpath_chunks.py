@@ -123,6 +123,13 @@ HANDED_OVER: dict[str, Callable[[bytes], bytes]] = {
     "record end tag cut short": _replace(b"</ISDevice>\n", b"</ISDevice\n", 3),
     "unknown element in a record": _replace(b"<ISDevStatus>", b"<ISBogus/><ISDevStatus>"),
     "bad value in a late record": _replace(b"<ISDevID>15</ISDevID>", b"<ISDevID>x</ISDevID>"),
+    # A run is read without looking for attributes only when it holds no "=" at all.
+    "unknown attribute on a leaf of a late record": _replace(
+        b"<ISDevID>15</ISDevID>", b'<ISDevID a="1">15</ISDevID>'
+    ),
+    "a leaf holding an element in a late record": _replace(
+        b"<ISDevID>15</ISDevID>", b"<ISDevID>1<x/>5</ISDevID>"
+    ),
     "unknown attribute on the message": _replace(b"<response ", b'<response a=">" '),
     "two messages": _replace(b"</response>", b"</response><response/>"),
     "message in a default namespace": _replace(b"<response ", b'<response xmlns="urn:x" '),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -272,3 +273,27 @@ def test_async_client_and_action() -> None:
         return len(transport.requests), tuple(result)
 
     assert asyncio.run(run()) == (2, (0, None))
+
+
+def test_results_carry_the_release_and_what_no_release_has(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    real = EXAMPLES.parent / "realworld" / "deviceuserresults-response-emcc.xml"
+    # A real CUCM answer (wrapped: 12.x), with one attribute and one element no release has.
+    body = real.read_bytes().replace(
+        b'<device name="SEP402CF4915265">',
+        b'<device name="SEP402CF4915265" site="hq"><uxNewField>7</uxNewField>',
+    )
+    with _client(_answer(body)) as em:
+        (device,) = em.device_user_query("SEP402CF4915265")
+    assert "not in the schema of any known release (kept) [T-UNKNOWN]" in caplog.text
+    assert (device.user, device.release) == ("em@cisco.com", "12.x")
+    assert device.raw is not None and device.raw.extra is not None
+    assert device.raw.extra.attributes == {"site": "hq"}
+    assert [u.xml for u in device.raw.extra.elements] == ["<uxNewField>7</uxNewField>"]
+    # Neither is part of equality or of the repr: the result is the same whatever answered.
+    assert device == dataclasses.replace(device, release=None, raw=None)
+    assert "release" not in repr(device) and "uxNewField" not in repr(device)
+    with _client(_answer(_example("34-results-deviceprofile.xml"))) as em:
+        users = em.device_profile_query("jdoe")
+    assert {u.release for u in users} == {"4.0"} and all(u.raw for u in users)

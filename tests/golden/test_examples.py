@@ -102,7 +102,9 @@ def test_corrected_example_round_trips(case: tuple[str, Path]) -> None:
         assert envelope.body == obj
         out = ucxml.serialize(obj, header=envelope.header)
         assert canonical(out) == canonical(data)
-        assert ucxml.parse_envelope(out, api=api) == envelope
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeviationWarning)  # the example's own, checked above
+            assert ucxml.parse_envelope(out, api=api) == envelope
     assert ucxml.serialize(_quiet_parse(out, api), **_header(out, api)) == out  # fixed point
     assert _quiet_parse(out, api) == obj
 
@@ -110,7 +112,9 @@ def test_corrected_example_round_trips(case: tuple[str, Path]) -> None:
 def _header(data: bytes, api: str) -> dict[str, object]:
     if data.lstrip()[:1] != b"<":
         return {}
-    return {"header": ucxml.parse_envelope(data, api=api).header}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeviationWarning)
+        return {"header": ucxml.parse_envelope(data, api=api).header}
 
 
 def _example(api: str, file: str) -> Path:

@@ -67,28 +67,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
 
 # --------------------------------------------------------------------------- known defects
 
-_REDOS = (
-    "ReDoS: the root-name regexes documents._ROOT_NAME (ucxml.parse/validate without api: "
-    "_all_prefixes) and safexml._ROOT (declare_prefixes, when a well-known prefix is "
-    "undeclared) are (?:\\s|<\\?.*?\\?>|<!--.*?-->)*<name; when the match fails after k "
-    "comments (or PIs) re backtracks through 2**k ways: 280 bytes never finish"
-)
-_EXPLAINER = (
-    "validation._explain hands every payload the schema refuses to xmlschema's "
-    "iter_errors, without a cap: each XMLSchemaValidationError reprs the element with all "
-    "its attributes, so k unknown attributes on one element cost O(k**2) or worse: 1,000 "
-    "(9 KB) ~2.7 s, 3,000 (27 KB) ~60 s, 4,000 (36 KB) ~135 s; the EM and EPAS emulators "
-    "run validate_bytes on every post"
-)
-_LEAF_CHILDREN = (
-    "the fast path (fastpath.stream_parse for CME, fastpath.decode_element for the others) "
-    "reads a simple-typed element's .text and ignores its element children and the text "
-    "after them: <ISuserID>pe<evil/>ter</ISuserID> is read as 'pe', where the reference "
-    "path (documents.parse_generic / xsdata) raises BindingError 'Primitive node doesn't "
-    "support child nodes!' and validate says invalid; here the xi:include or unknown "
-    "child in the first leaf is dropped and the answer accepted with an empty value"
-)
-
+#: (attack, entry point) -> why it is still read wrongly; empty: the ReDoS in the root-name
+#: regexes, the quadratic explainer and the fast path dropping a leaf's children are fixed.
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 #: The error ``ucxml.parse`` raises for each attack (its base: the CME ISgetUser answer).
