@@ -1,6 +1,7 @@
 """The performance targets, each measured in the same run as its peers and reported as ratios.
 
-1. Parse into the typed models: ``ucxml.parse`` at most 5x the raw lxml parse, and at least
+1. Parse into the typed models: ``ucxml.parse`` at most 5x the raw lxml parse (3.5x at
+   10,000 devices, issue 16's bound with unknown content kept), and at least
    6x faster than xsdata's generic parser into the same classes (from the timing tables).
 2. Serialize: ``ucxml.serialize`` at least 6x faster than xsdata's serializer (same object,
    byte-identical output: checked before timing).
@@ -87,14 +88,16 @@ def _timing_targets(report: BenchmarkReport) -> list[Target]:
         # Medians decide; best-of ratios are shown too, as this machine's noise is large.
         best_raw = _best(size, "ucxml.parse") / _best(size, "lxml.fromstring")
         best_peer = _best(size, "xsdata.parse.lxml") / _best(size, "ucxml.parse")
+        # Issue 16 holds the 10,000-device answer to 3.5x, lossless reading included.
+        goal = 3.5 if size.devices == 10_000 else 5.0
         targets.append(
             Target(
                 f"parse {size.devices:,} devices vs raw lxml",
                 f"{ours:.1f} ms",
                 f"lxml {raw:.1f} ms (best-of ratio {best_raw:.2f}x)",
                 ours / raw,
-                "<= 5x",
-                ours / raw <= 5,
+                f"<= {goal:g}x",
+                ours / raw <= goal,
             )
         )
         targets.append(

@@ -23,7 +23,6 @@ from typing import Any, TypeVar, overload
 
 from lxml import etree
 from xsdata.exceptions import ConverterError, ParserError
-from xsdata.formats.dataclass.context import XmlContext
 from xsdata.formats.dataclass.models.generics import DerivedElement
 from xsdata.formats.dataclass.parsers import XmlParser
 from xsdata.formats.dataclass.parsers.config import ParserConfig
@@ -76,7 +75,8 @@ __all__ = [
 
 M = TypeVar("M")
 
-_CONTEXT = XmlContext()
+# One context: unknown.strip must find the classes the parser binds a wildcard's child to.
+_CONTEXT = unknown._CONTEXT
 _PARSER_CONFIG = ParserConfig(
     fail_on_unknown_properties=True,
     fail_on_unknown_attributes=True,
