@@ -18,7 +18,8 @@ loop's median pass is reported:
 
 (a) ucxml: ``validate_bytes(data, bind=False)`` (what ``ucxml validate`` runs), API detected;
 (b) xmlschema alone: ``xmlschema.XMLSchema(api's schema).is_valid(data)`` with the API *given in
-    advance* (an advantage ucxml does not get), every schema compiled before timing; JSON
+    advance* (an advantage ucxml does not get), every schema compiled before timing, each
+    knowing the other APIs' namespaces (a nested PIDF document is judged by PIDF's); JSON
     bodies go to ``jsonschema`` (``Draft202012Validator.is_valid`` after ``json.loads``)
     with their message schema given in advance too;
 (c) parsing alone: ``lxml.etree.fromstring(data, parser)`` with a hardened parser
@@ -701,12 +702,35 @@ def _hardened_parser() -> etree.XMLParser:
 
 @functools.cache
 def xmlschema_schema(api: str) -> Any:
-    """The API's schema compiled by xmlschema (the peer)."""
+    """The API's schema compiled by xmlschema (the peer), knowing the namespaces of the
+    other APIs too: a document of one nested in a lax wildcard of another (the PIDF
+    ``presence`` of an EPAS ``publish-pres-status``) is then judged against its own
+    schema, as the builder and ucxml judge it, instead of passing unseen."""
     import xmlschema
 
     from ucxml.registry import binding
 
-    return xmlschema.XMLSchema(str(binding(api).schema_path))
+    schema = xmlschema.XMLSchema(str(binding(api).schema_path), build=False)
+    for other in XML_APIS:
+        for namespace, location in _schema_documents(binding(other).schema_path):
+            if other != api and namespace not in schema.maps.namespaces:
+                schema.import_schema(namespace, location)
+    schema.build()
+    return schema
+
+
+def _schema_documents(path: Path) -> list[tuple[str, str]]:
+    """(target namespace, file) of a schema, or of each schema a no-namespace driver
+    (PIDF's ``presence.xsd``) imports; none for a schema without a namespace."""
+    root = etree.parse(str(path), _hardened_parser()).getroot()
+    namespace = root.get("targetNamespace")
+    if namespace:
+        return [(namespace, str(path))]
+    return [
+        (str(imp.get("namespace")), str(path.parent / str(imp.get("schemaLocation"))))
+        for imp in root.iter("{http://www.w3.org/2001/XMLSchema}import")
+        if imp.get("namespace") and imp.get("schemaLocation")
+    ]
 
 
 def _steps(captures: Sequence[Capture]) -> dict[str, Callable[[bytes, Capture], Any]]:
