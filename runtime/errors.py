@@ -46,6 +46,7 @@ server's text) and never a password, certificate, session key or GUID.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "AuthenticationError",
@@ -87,7 +88,25 @@ __all__ = [
 
 
 class UcxmlError(Exception):
-    """Base of every ucxml exception."""
+    """Base of every ucxml exception.
+
+    Each survives ``pickle`` and ``copy`` (a process pool hands it to the parent) with its
+    type, attributes and text: it is rebuilt from its state, never by calling its
+    ``__init__`` again with the finished text.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = dict(self.__dict__)
+        if isinstance(self, OSError):  # errno, strerror and filename are not in __dict__
+            state.update(errno=self.errno, strerror=self.strerror, filename=self.filename)
+        return (_rebuilt, (type(self), self.args), state)
+
+
+def _rebuilt(cls: type[UcxmlError], args: tuple[Any, ...]) -> UcxmlError:
+    """An error of ``cls`` with ``args`` and no ``__init__`` run (see ``__reduce__``)."""
+    error = cls.__new__(cls, *args)
+    error.args = args  # OSError's __new__ leaves them to an overridden __init__
+    return error
 
 
 class XmlError(UcxmlError):
