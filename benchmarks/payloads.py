@@ -27,7 +27,9 @@ __all__ = [
     "device_spec",
     "device_specs",
     "get_device_response",
+    "http_capture",
     "render_device",
+    "sip_capture",
 ]
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -224,3 +226,48 @@ def bare_response(count: int) -> bytes:
         "      </response>",
     ]
     return "\n".join(parts).encode("utf-8")
+
+
+def _http_exchange(index: int) -> bytes:
+    """One CME request and its answer, as a capture prints them (CRLF, Content-Length)."""
+    request = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV_NS}" xmlns:xsi="{XSI_NS}">'
+        '<SOAP-ENV:Body><axl><request xsi:type="ISgetDevice"><ISgetDevice>'
+        f"<ISDevName>SEP{index:012X}</ISDevName></ISgetDevice></request></axl>"
+        "</SOAP-ENV:Body></SOAP-ENV:Envelope>\n"
+    ).encode()
+    first = device_spec(0).name.encode()
+    answer = get_device_response(1).replace(first, f"SEP{index:012X}".encode(), 1)
+    return (
+        b"POST /ios_xml_app/cme HTTP/1.1\r\nHost: router\r\nContent-Type: text/xml\r\n"
+        + f"Content-Length: {len(request)}\r\n\r\n".encode()
+        + request
+        + b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+        + f"Content-Length: {len(answer)}\r\n\r\n".encode()
+        + answer
+    )
+
+
+def http_capture(exchanges: int) -> bytes:
+    """A capture of ``exchanges`` CME request/answer pairs, one after the other."""
+    return b"".join(_http_exchange(i) for i in range(exchanges))
+
+
+def sip_capture(messages: int) -> bytes:
+    """A capture of ``messages`` SIP NOTIFYs, each carrying a small PIDF document."""
+    out = []
+    for i in range(messages):
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:user@example.com">'
+            f'<tuple id="t{i}"><status><basic>open</basic></status></tuple></presence>\n'
+        ).encode()
+        out.append(
+            b"NOTIFY sip:watcher@10.0.0.2:5060 SIP/2.0\r\n"
+            + f"Call-ID: {i}@10.0.0.1\r\nCSeq: {i + 1} NOTIFY\r\n".encode()
+            + b"Event: presence\r\nContent-Type: application/pidf+xml\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+    return b"".join(out)

@@ -16,6 +16,8 @@
    must agree on every file (a disagreement fails the run's result check).
 5. Start-up: ``python -c "import ucxml"`` and ``ucxml --help``, median of 9 runs, < 150 ms.
 6. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
+7. Captures of many messages: ``ucxml.payloads.split_capture`` of 10,000 HTTP exchanges
+   (or SIP NOTIFYs) at most 12x the time of 1,000: linear, not quadratic.
 
 Nothing here asserts: missed targets are printed as missed.
 """
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.payloads import get_device_response
+from benchmarks.payloads import get_device_response, http_capture, sip_capture
 from benchmarks.suite import BenchmarkReport, SizeResult
 from benchmarks.validation import DEFAULT_CAPTURES, ValidationReport, run_validation
 
@@ -319,6 +321,40 @@ def validation_targets(report: ValidationReport) -> list[Target]:
     ]
 
 
+#: Messages in the small and the large capture of the linearity targets.
+_CAPTURE_SIZES = (1_000, 10_000)
+
+
+def _capture_targets() -> list[Target]:
+    """Splitting a capture of 10x the messages costs at most 12x the time (issue 19)."""
+    from ucxml.payloads import split_capture
+
+    targets = []
+    for kind, build in (("HTTP", http_capture), ("SIP", sip_capture)):
+        seconds = []
+        for count in _CAPTURE_SIZES:
+            data = build(count)
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                found = sum(1 for _ in split_capture(data))
+                runs.append(time.perf_counter() - start)
+            assert found == count * (2 if kind == "HTTP" else 1), (kind, count, found)
+            seconds.append(statistics.median(runs))
+        small, large = seconds
+        targets.append(
+            Target(
+                f"split a {kind} capture, {_CAPTURE_SIZES[1]:,} vs {_CAPTURE_SIZES[0]:,} msgs",
+                f"{large * 1e3:.0f} ms",
+                f"{_CAPTURE_SIZES[0]:,} messages {small * 1e3:.0f} ms",
+                large / small,
+                "<= 12x",
+                large / small <= 12,
+            )
+        )
+    return targets
+
+
 def measure_targets(
     report: BenchmarkReport | None,
     progress: Any,
@@ -344,6 +380,8 @@ def measure_targets(
         return targets
     if memory:
         targets += _memory_targets(progress)
+    progress("captures of many messages")
+    targets += _capture_targets()
     progress("start-up and regeneration")
     targets += _startup_targets()
     targets.append(_regeneration_target())

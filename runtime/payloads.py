@@ -15,6 +15,7 @@ the standard library (see :mod:`ucxml.sip`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,12 @@ _TRACE = re.compile(
 )
 _BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _INTERIM = re.compile(rb"^HTTP/\d(?:\.\d)? 1\d\d\b")
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+#: The first bytes of the rest of a capture h11 is given for one message; doubled while it
+#: needs more (so a message costs about its own size, whatever follows it).
+_WINDOW = 1 << 16
+#: Bytes between two line-number checkpoints of a capture (see ``_Lines``).
+_LINE_STEP = 1 << 16
 _BLANK = re.compile(rb"\s*")
 
 
@@ -66,8 +73,37 @@ class Payload:
     error: str | None = None
 
 
-def _line_at(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+class _Lines:
+    """Line numbers of offsets in one capture, in linear time over a capture of many
+    messages (a count from byte 0 per message made them quadratic).
+
+    Offsets are mostly asked in order: each is counted from the last one asked, and a
+    checkpoint every :data:`_LINE_STEP` bytes serves one asked out of order.
+    """
+
+    __slots__ = ("_at", "_data", "_line", "_lines", "_offsets")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._at, self._line = 0, 1
+        self._offsets, self._lines = [0], [1]
+
+    def at(self, offset: int) -> int:
+        """The 1-based line holding byte ``offset``."""
+        if offset < self._at:
+            nearest = bisect.bisect_right(self._offsets, offset) - 1
+            start = self._offsets[nearest]
+            return self._lines[nearest] + self._data.count(b"\n", start, offset)
+        while offset - self._offsets[-1] > _LINE_STEP:
+            step = self._offsets[-1] + _LINE_STEP
+            if step > self._at:
+                self._line += self._data.count(b"\n", self._at, step)
+                self._at = step
+            self._offsets.append(self._at)
+            self._lines.append(self._line)
+        self._line += self._data.count(b"\n", self._at, offset)
+        self._at = offset
+        return self._line
 
 
 def _first_line(data: bytes, at: int) -> bytes:
@@ -117,6 +153,7 @@ def _form_xml(body: bytes) -> bytes:
 
 def _body_payloads(
     capture: bytes,
+    lines: _Lines,
     body: bytes,
     *,
     kind: str,
@@ -128,7 +165,7 @@ def _body_payloads(
 ) -> Iterator[Payload]:
     """The payloads of one message body, by its media type."""
     media = _media(content_type)
-    body_line = _line_at(capture, body_offset) if body_offset is not None else None
+    body_line = lines.at(body_offset) if body_offset is not None else None
     if not body.strip():
         return
     if media.startswith("multipart/"):
@@ -140,7 +177,7 @@ def _body_payloads(
             return
         search = body_offset if body_offset is not None else 0
         for part in parts:
-            yield from _part_payload(capture, part, part_kind, label, search)
+            yield from _part_payload(capture, lines, part, part_kind, label, search)
         return
     if media == "application/x-www-form-urlencoded":
         try:
@@ -163,16 +200,17 @@ def _body_payloads(
 
 
 def _part_payload(
-    capture: bytes, part: BodyPart, kind: str, label: str, search: int
+    capture: bytes, lines: _Lines, part: BodyPart, kind: str, label: str, search: int
 ) -> Iterator[Payload]:
     at = capture.find(part.content, search) if part.content else -1
     start = at if at >= 0 else search
     delimiter = capture.rfind(b"\n--", 0, start) if at >= 0 else -1
     # The part starts on the line after its delimiter: its first header line.
-    line = _line_at(capture, delimiter + 1) + 1 if delimiter >= 0 else _line_at(capture, start)
+    line = lines.at(delimiter + 1) + 1 if delimiter >= 0 else lines.at(start)
     name = f"{label} part <{part.content_id}>" if part.content_id else f"{label} part"
     yield from _body_payloads(
         capture,
+        lines,
         part.content,
         kind=kind,
         line=line,
@@ -183,8 +221,12 @@ def _part_payload(
     )
 
 
-def _http_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
-    """Parse the HTTP message starting at ``at``; its payloads and where the next starts."""
+def _http_message(data: bytes, at: int, lines: _Lines) -> tuple[Iterator[Payload], int]:
+    """Parse the HTTP message starting at ``at``; its payloads and where the next starts.
+
+    h11 is fed the capture in growing windows, not all of the rest of it per message (a
+    copy of the rest each time made many messages cost quadratic time).
+    """
     first = _first_line(data, at)
     request = bool(_HTTP_REQUEST.match(first))
     connection = h11.Connection(h11.SERVER if request else h11.CLIENT)
@@ -192,16 +234,22 @@ def _http_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
         # h11 reads an answer only after a request: give it a stand-in.
         connection.send(h11.Request(method="POST", target="/", headers=[("Host", "capture")]))
         connection.send(h11.EndOfMessage())
-    connection.receive_data(data[at:])
+    fed = min(len(data), at + _WINDOW)
+    connection.receive_data(data[at:fed])
     head: h11.Request | h11.Response | None = None
     chunks: list[bytes] = []
     chunked = False
-    line = _line_at(data, at)
+    line = lines.at(at)
     try:
         while True:
             event = connection.next_event()
             if event is h11.NEED_DATA:
-                connection.receive_data(b"")  # the capture ends here
+                if fed < len(data):
+                    more = min(len(data), fed + max(_WINDOW, fed - at))  # doubling: linear
+                    connection.receive_data(data[fed:more])
+                    fed = more
+                else:
+                    connection.receive_data(b"")  # the capture ends here
                 continue
             if isinstance(event, h11.Request | h11.Response):
                 head = event
@@ -220,7 +268,7 @@ def _http_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
         error = Payload(kind, line, at, data[at:], first.decode("latin-1").strip(), "", None, text)
         return iter([error]), len(data)
     trailing, _ = connection.trailing_data
-    end = len(data) - len(trailing)
+    end = fed - len(trailing)
     assert head is not None
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in head.headers}
     body = b"".join(chunks)
@@ -231,6 +279,7 @@ def _http_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
     body_offset = None if chunked else end - len(body)
     payloads = _body_payloads(
         data,
+        lines,
         body,
         kind=kind,
         line=line,
@@ -258,12 +307,12 @@ def _query_payloads(target: bytes, line: int, offset: int, label: str) -> Iterat
     yield Payload("em-query", line, offset, xml, label, "text/xml")
 
 
-def _sip_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
-    line = _line_at(data, at)
+def _sip_message(data: bytes, at: int, lines: _Lines) -> tuple[Iterator[Payload], int]:
+    line = lines.at(at)
     first = _first_line(data, at).decode("utf-8", "replace").strip()
     first = first.removesuffix(" SIP/2.0")
     try:
-        message = parse_sip(data[at:])
+        message = parse_sip(data, start=at)
     except MessageFormatError as exc:
         error = Payload("sip", line, at, data[at:], first, "", None, exc.message)
         return iter([error]), len(data)
@@ -271,6 +320,7 @@ def _sip_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
     end = body_offset + len(message.body)
     payloads = _body_payloads(
         data,
+        lines,
         message.body,
         kind="sip",
         line=line,
@@ -284,21 +334,22 @@ def _sip_message(data: bytes, at: int) -> tuple[Iterator[Payload], int]:
 
 def split_capture(data: bytes) -> Iterator[Payload]:
     """Every payload of a capture, in order (see the module docstring)."""
+    lines = _Lines(data)
     at = _skip_blank(data, 0)
     if at >= len(data):
         return
     first = _first_line(data, at)
     kind = _looks(data[at:])
     if kind is not None:
-        yield Payload(kind, _line_at(data, at), at, data, body_line=1)
+        yield Payload(kind, lines.at(at), at, data, body_line=1)
         return
     if _FORM.match(first):
         try:
             xml = _form_xml(data[at:].strip())
         except MessageFormatError as exc:
-            yield Payload("em-form", _line_at(data, at), at, data, error=exc.message)
+            yield Payload("em-form", lines.at(at), at, data, error=exc.message)
             return
-        yield Payload("em-form", _line_at(data, at), at, xml, content_type="text/xml")
+        yield Payload("em-form", lines.at(at), at, xml, content_type="text/xml")
         return
     http = bool(_HTTP_REQUEST.match(first) or _HTTP_STATUS.match(first))
     sip = bool(_SIP_REQUEST.match(first) or _SIP_STATUS.match(first))
@@ -307,7 +358,7 @@ def split_capture(data: bytes) -> Iterator[Payload]:
         glued = first[: glued_start.end() + 20].decode("utf-8", "replace")
         yield Payload(
             "sip",
-            _line_at(data, at),
+            lines.at(at),
             at,
             data,
             error=f"not a SIP start line: the headers follow SIP/2.0 on the same line "
@@ -318,7 +369,7 @@ def split_capture(data: bytes) -> Iterator[Payload]:
         text = first[:60].decode("utf-8", "replace")
         yield Payload(
             "unknown",
-            _line_at(data, at),
+            lines.at(at),
             at,
             data,
             error=f"not XML, JSON, an HTTP or SIP message, or an EM form: {text!r}",
@@ -331,18 +382,18 @@ def split_capture(data: bytes) -> Iterator[Payload]:
             continue
         if _INTERIM.match(first):
             # 100 Continue and other interim answers: headers only, no payload.
-            end = re.search(rb"\r?\n\r?\n", data[at:])
-            at = _skip_blank(data, at + end.end() if end else len(data))
+            end = _HEAD_END.search(data, at)
+            at = _skip_blank(data, end.end() if end else len(data))
             continue
         if _HTTP_REQUEST.match(first) or _HTTP_STATUS.match(first):
-            payloads, at = _http_message(data, at)
+            payloads, at = _http_message(data, at, lines)
         elif _SIP_REQUEST.match(first) or _SIP_STATUS.match(first):
-            payloads, at = _sip_message(data, at)
+            payloads, at = _sip_message(data, at, lines)
         else:
             text = first[:60].decode("utf-8", "replace")
             yield Payload(
                 "unknown",
-                _line_at(data, at),
+                lines.at(at),
                 at,
                 data[at:],
                 error=f"trailing data that is not an HTTP or SIP message: {text!r}",

@@ -10,6 +10,7 @@ without guessing raises :class:`~ucxml.errors.MessageFormatError`.
 
 from __future__ import annotations
 
+import dataclasses
 import email.parser
 import email.policy
 from collections.abc import Iterator
@@ -75,7 +76,7 @@ class SipMessage:
     start_line: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    #: Byte offset of the body in the data the message was read from.
+    #: Byte offset of the body from the start of the message (``parse_sip``'s ``start``).
     body_offset: int
 
     @property
@@ -138,9 +139,9 @@ class BodyPart:
         return value.strip().strip("<>").strip() if value else None
 
 
-def _lines(data: bytes) -> Iterator[tuple[bytes, int]]:
-    """Header lines with the offset just after each, up to and including the blank line."""
-    at = 0
+def _lines(data: bytes, at: int = 0) -> Iterator[tuple[bytes, int]]:
+    """Header lines from ``at`` with the offset just after each, up to and including the
+    blank line."""
     while at < len(data):
         end = data.find(b"\n", at)
         if end < 0:
@@ -150,21 +151,27 @@ def _lines(data: bytes) -> Iterator[tuple[bytes, int]]:
         at = end + 1
 
 
-def parse_sip(data: bytes) -> SipMessage:
+def parse_sip(data: bytes, *, start: int = 0) -> SipMessage:
     """Split a SIP message into start line, headers and body.
 
     Header folding (continuation lines) and compact header names are understood; the body
     is cut at ``Content-Length`` when the header is present, and a body shorter than the
     header says raises :class:`MessageFormatError` (a truncated capture).
+
+    Args:
+        data: The message, or a capture holding it (and what follows it).
+        start: Where the message starts in ``data``; ``body_offset`` counts from there.
+            Only the message's own bytes are copied, so reading a capture of many
+            messages one after another stays linear.
     """
-    lines = _lines(data)
+    lines = _lines(data, start)
     try:
         first, _ = next(lines)
     except StopIteration:
         raise MessageFormatError("empty SIP message") from None
-    start = first.decode("utf-8", "replace").strip()
-    if not (start.endswith("SIP/2.0") or start.startswith("SIP/2.0 ")):
-        raise MessageFormatError(f"not a SIP start line: {start[:80]!r}", line=1)
+    first_line = first.decode("utf-8", "replace").strip()
+    if not (first_line.endswith("SIP/2.0") or first_line.startswith("SIP/2.0 ")):
+        raise MessageFormatError(f"not a SIP start line: {first_line[:80]!r}", line=1)
     headers: list[tuple[str, str]] = []
     body_offset: int | None = None
     for number, (raw, end) in enumerate(lines, start=2):
@@ -182,18 +189,18 @@ def parse_sip(data: bytes) -> SipMessage:
         headers.append((_canonical_name(name), value.strip()))
     if body_offset is None:
         body_offset = len(data)
-    message = SipMessage(start, tuple(headers), data[body_offset:], body_offset)
+    message = SipMessage(first_line, tuple(headers), b"", body_offset - start)
     length = message.header("Content-Length")
-    if length is not None:
-        if not length.strip().isdigit():
-            raise MessageFormatError(f"Content-Length is not a number: {length!r}")
-        size = int(length)
-        if size > len(message.body):
-            raise MessageFormatError(
-                f"body has {len(message.body)} bytes, Content-Length says {size} (truncated)"
-            )
-        message = SipMessage(start, message.headers, message.body[:size], body_offset)
-    return message
+    if length is None:
+        return dataclasses.replace(message, body=data[body_offset:])
+    if not length.strip().isdigit():
+        raise MessageFormatError(f"Content-Length is not a number: {length!r}")
+    size, available = int(length), len(data) - body_offset
+    if size > available:
+        raise MessageFormatError(
+            f"body has {available} bytes, Content-Length says {size} (truncated)"
+        )
+    return dataclasses.replace(message, body=data[body_offset : body_offset + size])
 
 
 def content_type_params(content_type: str) -> tuple[str, dict[str, str]]:
