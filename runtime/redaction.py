@@ -454,7 +454,9 @@ def redact_reports(reports: Iterable[Report], *sources: bytes | str) -> list[Rep
 
 EXCERPT_LIMIT = 160
 """Characters of an answer body an error text quotes."""
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
+#: Runs of what ``str.isprintable`` refuses (controls, line breaks, format characters),
+#: once marked: an excerpt stays on one line but keeps the server's non-ASCII words.
+_UNPRINTABLE = re.compile("\x00+")
 
 
 def basic_credentials(username: str, password: str | None) -> str:
@@ -506,7 +508,8 @@ def excerpt(content: bytes, secrets: Collection[str] = (), limit: int = EXCERPT_
     longest = 3 * max((len(s) for s in secrets), default=0) + 16  # a URL-encoded form
     window = limit + longest
     text = content[: 4 * window].decode("utf-8", "replace")[:window]  # 4: UTF-8's widest
-    text = _UNPRINTABLE.sub(" ", scrub(text, secrets)).strip()
+    text = "".join(c if c.isprintable() else "\x00" for c in scrub(text, secrets))
+    text = _UNPRINTABLE.sub(" ", text).strip()
     cut = len(text) > limit or len(content) > 4 * window
     return text[:limit].rstrip() + ("…" if cut else "")
 

@@ -32,7 +32,7 @@ from ucxml.cup import ACTION_PREFIX, AsyncCupClient, CupClient
 from ucxml.documents import serialize
 from ucxml.em import AsyncEmClient, EmClient
 from ucxml.emulator.cup_app import soap_fault
-from ucxml.errors import UcxmlError
+from ucxml.errors import HttpStatusError, UcxmlError
 from ucxml.generated.cup import models as cup
 from ucxml.huawei import AgentGatewayClient, AsyncAgentGatewayClient
 from ucxml.redaction import MASK, basic_credentials, client_secrets, excerpt, scrub
@@ -358,6 +358,14 @@ def test_excerpt_masks_a_secret_that_straddles_the_cut() -> None:
 def test_excerpt_without_secrets_is_one_printable_line() -> None:
     assert excerpt(b"line one\r\n\tline\x00two") == "line one line two"
     assert excerpt(b"z" * 200).endswith("…") and len(excerpt(b"z" * 200)) == 161
+
+
+def test_excerpt_keeps_non_ascii_text_and_drops_controls() -> None:
+    # A server's own words in another language stay readable (they were turned to spaces).
+    assert excerpt("Kennwort ungültig: aé 日本".encode()) == "Kennwort ungültig: aé 日本"
+    assert str(HttpStatusError(500, excerpt=excerpt("'aé'".encode()))) == "HTTP 500: 'aé'"
+    # Escape sequences, line separators and bidirectional overrides never reach a terminal.
+    assert excerpt("a\x1b[2Jb\u2028c\u202ed".encode()) == "a [2Jb c d"
 
 
 def test_client_secrets_add_the_basic_credentials() -> None:

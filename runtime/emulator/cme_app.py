@@ -450,12 +450,14 @@ class _CmeEndpoint:
         return await answer_with_faults(self.faults, style, lambda: self._answer(request))
 
     async def _answer(self, request: Request) -> Response:
+        # The body is read (capped) before the credentials are judged: answering first
+        # left a broken chunked body to the server, which then answered it a second time.
+        body = await self._read_body(request)
         credentials = _credentials(request.headers.get("authorization"))
         if credentials is None or not self.service.router.check_credentials(*credentials):
             return PlainTextResponse(
                 "401 Unauthorized\n", status_code=401, headers={"WWW-Authenticate": self.challenge}
             )
-        body = await self._read_body(request)
         if isinstance(body, Response):
             return body
         try:

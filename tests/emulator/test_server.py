@@ -261,3 +261,38 @@ def test_stop_is_bounded_with_a_request_in_flight() -> None:
     server.stop()
     assert time.monotonic() - started < 5
     assert not server.running
+
+
+def test_a_broken_chunked_body_without_credentials_is_not_answered_twice() -> None:
+    """The CME route reads the body before judging the credentials: answering 401 first
+    left the broken chunked body to uvicorn, whose own 400 then made the 401 fail
+    ("Exception in ASGI application")."""
+    import logging
+    import socket
+    import time
+
+    from ucxml.emulator.app import create_app
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(keep)
+    try:
+        with EmulatorServer(create_app()) as server:
+            host, port = server.base_url.split("//")[1].split(":")
+            with socket.create_connection((host, int(port)), timeout=5) as raw:
+                raw.sendall(
+                    b"POST /ios_xml_app/cme HTTP/1.1\r\nHost: router\r\n"
+                    b"Transfer-Encoding: chunked\r\nContent-Type: text/xml\r\n\r\nZZZ\r\nbroken\r\n"
+                )
+                answer = raw.recv(4096)
+            time.sleep(0.3)  # the server's task ends after the answer
+    finally:
+        logger.removeHandler(keep)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:80]
+    assert not [r for r in records if r.exc_info], [r.getMessage() for r in records]
