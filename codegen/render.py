@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ucxml.bindings import is_secret_name
 from ucxml.codegen.errata import ErratumSpec
 from ucxml.codegen.inspect import ClassInfo, FieldInfo
 from ucxml.codegen.manifest import ApiSpec, OperationSpec
@@ -36,6 +37,12 @@ class StubArg:
     #: The schema's documentation of the element.
     doc: str = ""
 
+    @property
+    def secret(self) -> bool:
+        """Whether the argument holds a secret (a password): the stub deletes it once the
+        request model (whose repr masks it) holds it, so no frame shows it plain."""
+        return is_secret_name(self.name)
+
 
 @dataclass(frozen=True)
 class StubOperation:
@@ -50,6 +57,11 @@ class StubOperation:
     records: str | None = None
     #: The method's docstring, indented for the method body (see :func:`docstring`).
     docstring: str = ""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The names of the arguments holding a secret."""
+        return tuple(arg.name for arg in self.args if arg.secret)
 
 
 class CodegenError(ValueError):

@@ -116,16 +116,23 @@ def _reading(
         try:
             return reader.response(operation, response_type, answer)
         except UcxmlError as exc:
-            # Found only on failure: a successful answer costs no scan of the request.
-            secrets = find_secrets(http.content)
-            forms = client_secrets(*secrets) if secrets else frozenset()
-            cause: BaseException | None = exc
-            while forms and cause is not None:  # the kept cause quotes the answer too
-                scrub_error(cause, forms)
-                cause = cause.__cause__
+            _mask_request_secrets(exc, http)
             raise
 
     return read
+
+
+def _mask_request_secrets(error: UcxmlError, http: HttpRequest) -> None:
+    """Mask in ``error`` (and its causes) the secrets ``http`` carried (the router echoes
+    a new password). A function of its own: the secrets found die with its frame, never
+    sitting in a frame of the traceback."""
+    # Found only on failure: a successful answer costs no scan of the request.
+    secrets = find_secrets(http.content)
+    forms = client_secrets(*secrets) if secrets else frozenset()
+    cause: BaseException | None = error
+    while forms and cause is not None:  # the kept cause quotes the answer too
+        scrub_error(cause, forms)
+        cause = cause.__cause__
 
 
 class ClientCore:

@@ -80,7 +80,7 @@ from ucxml.generated.cup.operations import AsyncCupOperations, CupOperations
 from ucxml.generated.cup.registry import API, OPERATIONS
 from ucxml.generated.pidf.models import Presence
 from ucxml.outgoing import check_request
-from ucxml.redaction import client_secrets, scrub
+from ucxml.redaction import Masked, client_secrets, masked, scrub
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.safexml import parse_xml
 from ucxml.transport import (
@@ -542,9 +542,10 @@ class CupClient(_CupState, CupOperations, TransportOwner):
 
         ``force=True`` clears a previous session of the user, as the guide describes.
         """
+        password = masked(password)  # a frame's locals show the mask
         return super().login(
             username=username or "",
-            password=password if password is not None else (self._password or ""),
+            password=password if password is not None else Masked(self._password or ""),
             force=force,
             client_type=client_type,
             client_version=client_version,
@@ -678,9 +679,10 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         client_version: str | None = None,
     ) -> m.LoginResp:
         """Log in (credentials default to the client's); keeps the session key."""
+        password = masked(password)  # a frame's locals show the mask
         return await super().login(
             username=username or "",
-            password=password if password is not None else (self._password or ""),
+            password=password if password is not None else Masked(self._password or ""),
             force=force,
             client_type=client_type,
             client_version=client_version,

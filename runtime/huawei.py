@@ -69,7 +69,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import API, OPERATIONS, ROUTES
 from ucxml.jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, read_json
-from ucxml.redaction import client_secrets, excerpt, scrub
+from ucxml.redaction import client_secrets, excerpt, masked, scrub
 from ucxml.releases import get_release
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
@@ -603,6 +603,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in (``PUT .../onlineagent/{agentid}``); keep the ``Set-GUID``."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = self._send(self._sign_in_call("login", agent_id, phonenum, *options))
         return _sign_in_result(response)
@@ -620,6 +621,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in even when signed in elsewhere (``PUT .../forcelogin``)."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = self._send(self._sign_in_call("forceLogin", agent_id, phonenum, *options))
         return _sign_in_result(response)
@@ -637,6 +639,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in, extended variant (``PUT .../loginex``)."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = self._send(self._sign_in_call("loginEx", agent_id, phonenum, *options))
         return _sign_in_result(response)
@@ -751,6 +754,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in (``PUT .../onlineagent/{agentid}``); keep the ``Set-GUID``."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = await self._send(self._sign_in_call("login", agent_id, phonenum, *options))
         return _sign_in_result(response)
@@ -768,6 +772,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in even when signed in elsewhere (``PUT .../forcelogin``)."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = await self._send(self._sign_in_call("forceLogin", agent_id, phonenum, *options))
         return _sign_in_result(response)
@@ -785,6 +790,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         status: int | None = None,
     ) -> SignInResult:
         """Sign the agent in, extended variant (``PUT .../loginex``)."""
+        password = masked(password)  # a frame's locals show the mask
         options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
         response = await self._send(self._sign_in_call("loginEx", agent_id, phonenum, *options))
         return _sign_in_result(response)

@@ -44,12 +44,14 @@ __all__ = [
     "EXCERPT_LIMIT",
     "MASK",
     "MIN_ANYWHERE",
+    "Masked",
     "Redactor",
     "basic_credentials",
     "client_secrets",
     "excerpt",
     "find_secrets",
     "mask_http_traces",
+    "masked",
     "redact_report",
     "redact_reports",
     "scrub",
@@ -60,6 +62,27 @@ MASK = "***"
 """What a secret value is replaced with."""
 MIN_ANYWHERE = 4
 """Secrets at least this long are masked inside other words too; shorter ones only alone."""
+
+
+class Masked(str):
+    """A secret (a password) as a ``str`` whose ``repr`` is :data:`MASK`.
+
+    A client method rebinds its secret argument to one at once, so that a traceback
+    reporter showing the locals of its frames shows the mask; the text itself is unchanged
+    wherever it is written (a request body).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(MASK)
+
+
+def masked(secret: str | None) -> str | None:
+    """``secret`` as :class:`Masked`; anything but a ``str`` is returned as it is (None,
+    or a wrong type the caller's checks still refuse)."""
+    return Masked(secret) if isinstance(secret, str) else secret
+
 
 _CHARS = r"[\w.\-]"
 _SECRET = "(?:" + "|".join(SECRET_NAME_PARTS) + ")"

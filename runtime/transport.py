@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from ucxml.bindings import is_secret_name
 from ucxml.errors import (
     ConnectError,
     MalformedResponseError,
@@ -32,7 +33,7 @@ from ucxml.errors import (
     TlsVerificationError,
     TransportError,
 )
-from ucxml.redaction import client_secrets, mask_http_traces, scrub
+from ucxml.redaction import MASK, client_secrets, mask_http_traces, scrub
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -49,14 +50,23 @@ __all__ = [
 logger = logging.getLogger("ucxml")
 
 
+def _secret_header(name: str) -> bool:
+    return is_secret_name(name) or "cookie" in name.lower()
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
-    """An HTTP request as a client builds it (the body is never logged or shown)."""
+    """An HTTP request as a client builds it (the body is never logged or shown, nor the
+    value of a header naming a secret: ``Guid``, ``Authorization``)."""
 
     method: str
     url: str
     content: bytes = field(repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        shown = {k: MASK if _secret_header(k) else v for k, v in self.headers.items()}
+        return f"HttpRequest(method={self.method!r}, url={self.url!r}, headers={shown!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -602,16 +602,14 @@ class CmeOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["ISupdateUser"],
-            ISupdateUser(
-                update_user=ISupdateUserParams(
-                    user_id=user_id,
-                    password=password,
-                )
-            ),
-            ISupdateUserResponse,
+        request = ISupdateUser(
+            update_user=ISupdateUserParams(
+                user_id=user_id,
+                password=password,
+            )
         )
+        del password  # held masked by the request: no frame shows it
+        return self._invoke(OPERATIONS["ISupdateUser"], request, ISupdateUserResponse)
 
     def get_voice_reg_global(
         self,
@@ -1262,16 +1260,14 @@ class AsyncCmeOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISupdateUser"],
-            ISupdateUser(
-                update_user=ISupdateUserParams(
-                    user_id=user_id,
-                    password=password,
-                )
-            ),
-            ISupdateUserResponse,
+        request = ISupdateUser(
+            update_user=ISupdateUserParams(
+                user_id=user_id,
+                password=password,
+            )
         )
+        del password  # held masked by the request: no frame shows it
+        return await self._invoke(OPERATIONS["ISupdateUser"], request, ISupdateUserResponse)
 
     async def get_voice_reg_global(
         self,

@@ -125,17 +125,15 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["login"],
-            Login(
-                username=username,
-                password=password,
-                force=force,
-                client_type=client_type,
-                client_version=client_version,
-            ),
-            LoginResp,
+        request = Login(
+            username=username,
+            password=password,
+            force=force,
+            client_type=client_type,
+            client_version=client_version,
         )
+        del password  # held masked by the request: no frame shows it
+        return self._invoke(OPERATIONS["login"], request, LoginResp)
 
     def logout(
         self,
@@ -1086,17 +1084,15 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["login"],
-            Login(
-                username=username,
-                password=password,
-                force=force,
-                client_type=client_type,
-                client_version=client_version,
-            ),
-            LoginResp,
+        request = Login(
+            username=username,
+            password=password,
+            force=force,
+            client_type=client_type,
+            client_version=client_version,
         )
+        del password  # held masked by the request: no frame shows it
+        return await self._invoke(OPERATIONS["login"], request, LoginResp)
 
     async def logout(
         self,
