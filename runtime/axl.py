@@ -60,7 +60,7 @@ from ucxml.errors import (
 )
 from ucxml.redaction import client_secrets, excerpt, scrub, scrub_error
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
-from ucxml.safexml import parse_xml
+from ucxml.safexml import DEFAULT_MAX_BYTES, parse_xml
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -538,6 +538,8 @@ class AxlClient(_AxlState, TransportOwner):
         timeout: Seconds to wait for each answer.
         verify: Verify the server's TLS certificate (on by default).
         ca_bundle: CA certificates (PEM file) to verify the server with.
+        max_answer_bytes: The most bytes an answer may have, received or decompressed
+            (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
         transport: Send through this transport instead of a new httpx one (not closed
             by :meth:`close`).
         retry: Retries of queries after transient failures and HTTP 599
@@ -555,6 +557,7 @@ class AxlClient(_AxlState, TransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -567,6 +570,7 @@ class AxlClient(_AxlState, TransportOwner):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     def call(
@@ -606,6 +610,7 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -618,6 +623,7 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     async def call(

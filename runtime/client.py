@@ -32,6 +32,7 @@ from ucxml.redaction import client_secrets, excerpt, find_secrets, scrub, scrub_
 from ucxml.registry import binding
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
+from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -361,6 +362,7 @@ class ClientBase(_ClientState, TransportOwner):
         timeout: float,
         verify: bool,
         ca_bundle: str | Path | None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -374,6 +376,7 @@ class ClientBase(_ClientState, TransportOwner):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
@@ -406,6 +409,7 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         timeout: float,
         verify: bool,
         ca_bundle: str | Path | None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -419,6 +423,7 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:

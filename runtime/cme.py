@@ -52,6 +52,7 @@ from ucxml.generated.cme.models import (
 )
 from ucxml.generated.cme.operations import AsyncCmeOperations, CmeOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
+from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncTransport, Transport
 
 __all__ = [
@@ -125,6 +126,7 @@ class CmeClient(ClientBase, CmeOperations):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         endpoint: str = DEFAULT_ENDPOINT,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -141,6 +143,8 @@ class CmeClient(ClientBase, CmeOperations):
                 off and logs a warning naming the host.
             ca_bundle: A PEM file of the CA (or the router's own self-signed certificate) to
                 trust instead of the system's CAs.
+            max_answer_bytes: The most bytes an answer may have, received or decompressed
+                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
             endpoint: The API's path (before CME 4.0: ``/ISApi/AXL/V1/soapisapi.is``).
             transport: Send through this :class:`~ucxml.transport.Transport` instead of
                 httpx (tests, offline work); the client then does not close it.
@@ -159,6 +163,7 @@ class CmeClient(ClientBase, CmeOperations):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_answer_bytes=max_answer_bytes,
             transport=transport,
             retry=retry,
         )
@@ -184,6 +189,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         endpoint: str = DEFAULT_ENDPOINT,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -195,6 +201,7 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
             timeout=timeout,
             verify=verify,
             ca_bundle=ca_bundle,
+            max_answer_bytes=max_answer_bytes,
             transport=transport,
             retry=retry,
         )

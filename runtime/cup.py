@@ -82,7 +82,7 @@ from ucxml.generated.pidf.models import Presence
 from ucxml.outgoing import check_request
 from ucxml.redaction import Masked, client_secrets, masked, scrub
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import parse_xml
+from ucxml.safexml import DEFAULT_MAX_BYTES, parse_xml
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -458,6 +458,7 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -483,6 +484,8 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             verify: Verify the server's TLS certificate (on by default); ``False`` turns it
                 off and logs a warning naming the host.
             ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            max_answer_bytes: The most bytes an answer may have, received or decompressed
+                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
             transport: Send through this :class:`~ucxml.transport.Transport` instead of
                 httpx (tests, offline work); the client then does not close it.
             retry: How read-only queries are resent after a transient failure
@@ -507,7 +510,10 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         self._owns_transport = transport is None
         # EPAS authenticates in the login body: no HTTP Basic credentials.
         self._transport = transport or HttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     def __enter__(self) -> CupClient:
@@ -630,6 +636,7 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -647,7 +654,10 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         )
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
 
     async def __aenter__(self) -> AsyncCupClient:

@@ -53,6 +53,7 @@ from ucxml.outgoing import check_request
 from ucxml.redaction import client_secrets
 from ucxml.releases import default_release, get_release, releases
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
+from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -550,6 +551,7 @@ class EmClient(_EmClientBase, TransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -574,6 +576,8 @@ class EmClient(_EmClientBase, TransportOwner):
             verify: Verify the server's TLS certificate (on by default); ``False`` turns it
                 off and logs a warning naming the host.
             ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            max_answer_bytes: The most bytes an answer may have, received or decompressed
+                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
             transport: Send through this :class:`~ucxml.transport.Transport` instead of
                 httpx (tests, offline work); the client then does not close it.
             retry: How read-only queries are resent after a transient failure
@@ -595,7 +599,10 @@ class EmClient(_EmClientBase, TransportOwner):
         )
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
         self.operations = _SyncOps(self)
 
@@ -673,6 +680,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -689,7 +697,10 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         )
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
         self.operations = _AsyncOps(self)
 

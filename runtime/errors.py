@@ -19,7 +19,9 @@
     │   │                           may not have been applied
     │   ├── HttpStatusError         a non-2xx answer (status, reason)
     │   │   └── AuthenticationError 401 / 403: wrong or missing credentials
-    │   └── MalformedResponseError  the answer is not the expected XML (truncated, HTML, ...)
+    │   ├── MalformedResponseError  the answer is not the expected XML (truncated, HTML, ...)
+    │   └── ResponseTooLargeError   the answer is over the size limit (declared, received,
+    │                               decoded, a decompression bomb): not read further
     ├── ServerError                 the server answered with an error result
     │   ├── CmeError                the CME XML API reported a failure
     │   │   ├── CmeCliError         ISexecCLI stopped at a line (line, router text)
@@ -72,6 +74,7 @@ __all__ = [
     "OutcomeUnknownError",
     "ParameterError",
     "RequestTimeoutError",
+    "ResponseTooLargeError",
     "ServerError",
     "SoapFault",
     "TlsConfigurationError",
@@ -224,6 +227,12 @@ class AuthenticationError(HttpStatusError):
 
 class MalformedResponseError(TransportError):
     """The answer is not the XML message expected (truncated, not XML, wrong message)."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The answer is over the client's size limit (``max_answer_bytes``): its declared
+    ``Content-Length``, the bytes received, or what they decompress to (a decompression
+    bomb, or more layers of ``Content-Encoding`` than are read). Reading stopped there."""
 
 
 class ServerError(UcxmlError):

@@ -73,6 +73,7 @@ from ucxml.redaction import client_secrets, excerpt, masked, scrub
 from ucxml.releases import get_release
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
+from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncTransport,
@@ -532,6 +533,8 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         timeout: Seconds to wait for each answer.
         verify: Verify the gateway's TLS certificate (on by default).
         ca_bundle: CA certificates (PEM file) to verify the gateway with.
+        max_answer_bytes: The most bytes an answer may have, received or decompressed
+            (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
         transport: Send through this transport instead of a new httpx one (not closed
             by :meth:`close`).
         retry: Retries of idempotent operations (:class:`~ucxml.retry.RetryPolicy`); the
@@ -549,6 +552,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -565,6 +569,8 @@ class AgentGatewayClient(_ClientState, TransportOwner):
             verify: Verify the server's TLS certificate (on by default); ``False`` turns it
                 off and logs a warning naming the host.
             ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            max_answer_bytes: The most bytes an answer may have, received or decompressed
+                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
             transport: Send through this :class:`~ucxml.transport.Transport` instead of
                 httpx (tests, offline work); the client then does not close it.
             retry: How read-only queries are resent after a transient failure
@@ -577,7 +583,10 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
         self._streams: weakref.WeakSet[AgentEventStream] = weakref.WeakSet()
 
@@ -721,6 +730,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         timeout: float = 30.0,
         verify: bool = True,
         ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
@@ -728,7 +738,10 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         self._retry = retry
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout, verify=verify, ca_bundle=ca_bundle
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
         )
         self._streams: weakref.WeakSet[AsyncAgentEventStream] = weakref.WeakSet()
 

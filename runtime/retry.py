@@ -48,6 +48,7 @@ from ucxml.errors import (
     OutcomeUnknownError,
     ParameterError,
     RequestTimeoutError,
+    ResponseTooLargeError,
     ServerError,
     TlsError,
     TransportError,
@@ -134,8 +135,9 @@ class RetryPolicy:
 
     def retryable(self, error: UcxmlError, answer: HttpResponse | None) -> bool:
         """Whether ``error`` (with the ``answer`` it came from, if any) may pass if resent."""
-        if isinstance(error, TlsError | AuthenticationError):
-            # A certificate, a password or the port's protocol does not fix itself.
+        if isinstance(error, TlsError | AuthenticationError | ResponseTooLargeError):
+            # A certificate, a password or the port's protocol does not fix itself, and an
+            # answer over the size limit would come back as large.
             return False
         if isinstance(error, EmError):
             return error.code in self.em_codes

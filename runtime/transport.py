@@ -22,6 +22,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from ucxml.answerbody import ACCEPT_ENCODING, CappedBody
 from ucxml.bindings import is_secret_name
 from ucxml.errors import (
     ConnectError,
@@ -34,6 +35,7 @@ from ucxml.errors import (
     TransportError,
 )
 from ucxml.redaction import MASK, client_secrets, mask_http_traces, scrub
+from ucxml.safexml import DEFAULT_MAX_BYTES
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -265,15 +267,25 @@ def _httpx_options(
         "timeout": _timeout(timeout),
         "verify": _ssl_context(verify, ca_bundle),
         "follow_redirects": False,
+        # Only what ucxml.answerbody decodes (with its caps), whatever httpx could add.
+        "headers": {"Accept-Encoding": ACCEPT_ENCODING},
     }
 
 
-def _convert(response: httpx.Response) -> HttpResponse:
+def _convert(response: httpx.Response, content: bytes) -> HttpResponse:
     return HttpResponse(
         status=response.status_code,
-        content=response.content,
+        content=content,
         headers={k.lower(): v for k, v in response.headers.items()},
         reason=response.reason_phrase,
+    )
+
+
+def _capped(response: httpx.Response, url: str, max_bytes: int) -> CappedBody:
+    """The reader of ``response``'s body: refuses a Content-Length over the cap at once."""
+    headers = response.headers
+    return CappedBody(
+        url, headers.get("content-encoding", ""), headers.get("content-length"), max_bytes
     )
 
 
@@ -347,7 +359,11 @@ def _mapped(exc: httpx.HTTPError, url: str) -> TransportError:
 
 
 class HttpxTransport(Transport):
-    """Synchronous transport over ``httpx.Client`` (TLS verification on by default)."""
+    """Synchronous transport over ``httpx.Client`` (TLS verification on by default).
+
+    Each answer's body is streamed and held to ``max_bytes`` (received and decoded: see
+    :mod:`ucxml.answerbody`); past it :class:`~ucxml.errors.ResponseTooLargeError`.
+    """
 
     def __init__(
         self,
@@ -358,22 +374,28 @@ class HttpxTransport(Transport):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         client: httpx.Client | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self._client = client or httpx.Client(
             **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
         self._secrets = client_secrets(username=username, password=password)
+        self._max_bytes = max_bytes
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` with httpx and return the answer."""
+        """Send ``request`` with httpx and return the answer (its body capped)."""
         try:
-            response = self._client.request(
+            with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)
-            )
+            ) as response:
+                body = _capped(response, request.url, self._max_bytes)
+                for raw in response.iter_raw():
+                    body.feed(raw)
+                answer = _convert(response, body.finish())
         except httpx.HTTPError as exc:
             failure = _error(exc, request.url, self._secrets)
         else:
-            return _convert(response)
+            return answer
         raise failure  # out of the except block: httpx's unmasked error is not its context
 
     def close(self) -> None:
@@ -382,7 +404,8 @@ class HttpxTransport(Transport):
 
 
 class AsyncHttpxTransport(AsyncTransport):
-    """Asynchronous transport over ``httpx.AsyncClient`` (TLS verification on by default)."""
+    """Asynchronous transport over ``httpx.AsyncClient`` (TLS verification on by default;
+    answers capped as by :class:`HttpxTransport`)."""
 
     def __init__(
         self,
@@ -393,22 +416,28 @@ class AsyncHttpxTransport(AsyncTransport):
         verify: bool = True,
         ca_bundle: str | Path | None = None,
         client: httpx.AsyncClient | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self._client = client or httpx.AsyncClient(
             **_httpx_options(username, password, timeout, verify, ca_bundle)
         )
         self._secrets = client_secrets(username=username, password=password)
+        self._max_bytes = max_bytes
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` with httpx and return the answer."""
+        """Send ``request`` with httpx and return the answer (its body capped)."""
         try:
-            response = await self._client.request(
+            async with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)
-            )
+            ) as response:
+                body = _capped(response, request.url, self._max_bytes)
+                async for raw in response.aiter_raw():
+                    body.feed(raw)
+                answer = _convert(response, body.finish())
         except httpx.HTTPError as exc:
             failure = _error(exc, request.url, self._secrets)
         else:
-            return _convert(response)
+            return answer
         raise failure  # out of the except block: httpx's unmasked error is not its context
 
     async def aclose(self) -> None:

@@ -40,6 +40,7 @@ EXAMPLES: dict[type[e.UcxmlError], Callable[[], e.UcxmlError]] = {
     e.HttpStatusError: lambda: e.HttpStatusError(500, "Internal", excerpt="'aé'"),
     e.AuthenticationError: lambda: e.AuthenticationError(401, "Unauthorized"),
     e.MalformedResponseError: lambda: e.MalformedResponseError("expected XML, got text/html"),
+    e.ResponseTooLargeError: lambda: e.ResponseTooLargeError("over the 268,435,456-byte limit"),
     e.ServerError: lambda: e.ServerError("failed"),
     e.CmeError: lambda: e.CmeError("failed"),
     e.CmeCliError: lambda: e.CmeCliError(3, "% Invalid input"),

@@ -34,6 +34,7 @@ from ucxml.errors import (
     SoapFault,
     XmlError,
 )
+from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import (
     AsyncMockTransport,
     HttpRequest,
@@ -392,6 +393,7 @@ def test_the_client_builds_an_httpx_transport_with_basic_auth(
             "timeout": 5.0,
             "verify": True,
             "ca_bundle": "ca.pem",
+            "max_bytes": DEFAULT_MAX_BYTES,  # the answer cap: the reader's limit by default
         }
     ]
     assert Recording.closed == 1
