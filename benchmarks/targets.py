@@ -18,6 +18,8 @@
 6. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
 7. Captures of many messages: ``ucxml.payloads.split_capture`` of 10,000 HTTP exchanges
    (or SIP NOTIFYs) at most 12x the time of 1,000: linear, not quadratic.
+8. Decompression bombs: the peak memory a client call adds when answered with a 1 MB
+   gzip of 1 GB, or 1,827 bytes of double gzip, at most 64 MB (it was over 2 GB).
 
 Nothing here asserts: missed targets are printed as missed.
 """
@@ -355,6 +357,31 @@ def _capture_targets() -> list[Target]:
     return targets
 
 
+def _bomb_targets() -> list[Target]:
+    """Peak memory of a client answered with a decompression bomb (issue 19)."""
+    targets = []
+    for kind, what in (("gzip", "1 MB gzip of 1 GB"), ("double", "1,827-byte double gzip")):
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bombs", kind],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=_ROOT,
+        )
+        peak = float(out.stdout.strip())
+        targets.append(
+            Target(
+                f"peak memory added, answer: {what}",
+                f"{peak:.1f} MB",
+                "ResponseTooLargeError",
+                None,
+                "<= 64 MB",
+                peak <= 64,
+            )
+        )
+    return targets
+
+
 def measure_targets(
     report: BenchmarkReport | None,
     progress: Any,
@@ -380,8 +407,9 @@ def measure_targets(
         return targets
     if memory:
         targets += _memory_targets(progress)
-    progress("captures of many messages")
+    progress("captures of many messages, decompression bombs")
     targets += _capture_targets()
+    targets += _bomb_targets()
     progress("start-up and regeneration")
     targets += _startup_targets()
     targets.append(_regeneration_target())
