@@ -826,7 +826,11 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     reader.unknown(el, f"content of <{_name(el)}>")  # records only: reported
                     continue
                 el.clear()
-                while el.getprevious() is not None:
+                while (first := message.element[0]) is not el:
+                    if isinstance(first.tag, str) and first is not last:
+                        # A child no event named (not a tag of any message child): unknown
+                        # content, never dropped with the records cleared before it.
+                        _unseen(first, reader, records)
                     del message.element[0]
                 last = el
                 if not is_list:
@@ -845,11 +849,7 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
         raise BindingError("no <request> or <response> message found", line=root.sourceline)
     for child in message.element:
         if isinstance(child.tag, str) and child is not last:
-            if not reader.keep_unknown:
-                raise _unknown(child)
-            if not records:
-                raise _WholeTree
-            reader.unknown(child, f"element <{_name(child)}>")  # records only: reported
+            _unseen(child, reader, records)
     _check_wrappers(message.element)
     try:
         obj = message.cls(**message.values)
@@ -859,6 +859,16 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
         ) from None
     stats.fast += 1
     yield _Done(obj, warnings + reader.warnings)
+
+
+def _unseen(child: etree._Element, reader: _Reader, records: bool) -> None:
+    """A child of the message the streaming reader met no event of: refused, read as a
+    whole tree (where it is kept), or, for records, reported."""
+    if not reader.keep_unknown:
+        raise _unknown(child)
+    if not records:
+        raise _WholeTree
+    reader.unknown(child, f"element <{_name(child)}>")  # records only: reported
 
 
 @dataclass(frozen=True, slots=True)

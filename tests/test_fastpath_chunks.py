@@ -231,3 +231,16 @@ def test_mutated_payloads_read_as_the_stream_reads_them(
         patch.setattr(fastpath, "CHUNK_BYTES", 0)
         streamed = _outcome(data)
     assert chunked == streamed
+
+
+@pytest.mark.parametrize("chunk", [0, 300], ids=["streamed", "chunked"])
+def test_unknown_content_between_records_is_kept(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streaming reader clears each record's earlier siblings: one of them that no
+    event named (unknown there) used to be cleared with them, silently."""
+    data = _devices(6).replace(b"</ISDevice>\n", b"</ISDevice><ISDevID>9</ISDevID>\n", 3)
+    monkeypatch.setattr(fastpath, "CHUNK_BYTES", chunk)
+    obj, warnings = fastpath.stream_parse("cme", data)
+    assert [w.code for w in warnings] == ["T-UNKNOWN"] * 3
+    assert ucxml.serialize(obj).count(b"<ISDevID>9</ISDevID>") == 3
