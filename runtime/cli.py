@@ -263,7 +263,7 @@ def validate(
     unless --show-secrets. Results go to standard output, errors to standard error.
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
-    from ucxml.captures import iter_captures
+    from ucxml.captures import find_inputs, read_input
     from ucxml.registry import api_names
     from ucxml.validation import validate_capture
 
@@ -272,26 +272,36 @@ def validate(
     reports: list[Report] = []
     io_errors: list[tuple[str, str]] = []
     payloadless: list[str] = []  # inputs without an XML or JSON payload (a text/plain MESSAGE)
-    captures = list(iter_captures(paths))
+    # Named first, each read only when its turn comes and dropped once checked: memory
+    # does not grow with the number of inputs.
+    inputs = find_inputs(paths)
     progress = None
-    if len(captures) > _PROGRESS_AFTER and _interactive():
+    if len(inputs) > _PROGRESS_AFTER and _interactive():
         from rich.console import Console
         from rich.progress import Progress
 
         progress = Progress(console=Console(stderr=True), transient=True)
-    task = progress.add_task("validating", total=len(captures)) if progress else None
+    task = progress.add_task("validating", total=len(inputs)) if progress else None
     if progress is not None:
         progress.start()
     try:
-        for capture in captures:
+        for item in inputs:
             if progress is not None and task is not None:
                 progress.advance(task)
+            capture = read_input(item)
+            if capture.skipped is not None:
+                click.echo(f"ucxml validate: {capture.source}: {capture.skipped}", err=True)
+                continue
             if capture.error is not None:
                 io_errors.append((capture.source, capture.error))
                 continue
-            found = validate_capture(
-                capture.data, api, source=capture.source, bind=bind, show_secrets=show_secrets
-            )
+            try:
+                found = validate_capture(
+                    capture.data, api, source=capture.source, bind=bind, show_secrets=show_secrets
+                )
+            except MemoryError:
+                io_errors.append((capture.source, "out of memory while checking it"))
+                continue
             if not found:
                 payloadless.append(capture.source)
             for report in found:
