@@ -45,8 +45,10 @@ a log line or an error message.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -508,6 +510,8 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             header_blocks,
         )
         self._owns_transport = transport is None
+        # One re-login per expired session, however many threads find it expired.
+        self._renewing = threading.Lock()
         # EPAS authenticates in the login body: no HTTP Basic credentials.
         self._transport = transport or HttpxTransport(
             timeout=timeout,
@@ -586,21 +590,31 @@ class CupClient(_CupState, CupOperations, TransportOwner):
     def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         if isinstance(request, m.Login):
             return self._do_login(operation, request, response_type)
+        if self._session_key is None and self._relogin:
+            self._renew(operation, None)  # a missing session is one more to log in to
         key = self._key_for(operation)
         try:
             result = self._exchange(operation, request, key, response_type)
         except CupSessionError as error:
-            if not (self._relogin and error.state == "expired"):
+            if not (self._relogin and error.state in ("expired", "missing")):
                 raise
             # The server refused the request unread, so sending it again is safe; one
-            # re-login per call, so a session that keeps expiring ends in the error.
-            logger.warning("%s: session expired, logging in again (forced)", operation.name)
-            self._session_key = None
-            self.login(force=True)
+            # resend per call, so a session that keeps expiring ends in the error.
+            self._renew(operation, key)
             result = self._exchange(operation, request, self._key_for(operation), response_type)
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
+
+    def _renew(self, operation: Operation, stale: str | None) -> None:
+        """Log in again (forced) in place of the session ``stale``, unless another thread
+        already did: callers that met the same expiry wait, then use the new key. The old
+        key stays until a new one arrives (a failed login leaves the client as it was)."""
+        with self._renewing:
+            if self._session_key is not None and self._session_key != stale:
+                return
+            logger.warning("%s: session expired, logging in again (forced)", operation.name)
+            self.login(force=True)
 
     def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
         request = self._login_request(request)
@@ -653,6 +667,7 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
             header_blocks,
         )
         self._owns_transport = transport is None
+        self._renewing = asyncio.Lock()  # one re-login per expired session (see the sync one)
         self._transport = transport or AsyncHttpxTransport(
             timeout=timeout,
             verify=verify,
@@ -721,21 +736,30 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
     async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         if isinstance(request, m.Login):
             return await self._do_login(operation, request, response_type)
+        if self._session_key is None and self._relogin:
+            await self._renew(operation, None)
         key = self._key_for(operation)
         try:
             result = await self._exchange(operation, request, key, response_type)
         except CupSessionError as error:
-            if not (self._relogin and error.state == "expired"):
+            if not (self._relogin and error.state in ("expired", "missing")):
                 raise
-            # Refused unread: safe to send again, after one re-login per call (see sync).
-            logger.warning("%s: session expired, logging in again (forced)", operation.name)
-            self._session_key = None
-            await self.login(force=True)
+            # Refused unread: safe to send again, once, after one re-login (see sync).
+            await self._renew(operation, key)
             key = self._key_for(operation)
             result = await self._exchange(operation, request, key, response_type)
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
+
+    async def _renew(self, operation: Operation, stale: str | None) -> None:
+        """The sync client's ``_renew``: one forced login per expiry, the others waiting;
+        a cancelled or failed one leaves the old key."""
+        async with self._renewing:
+            if self._session_key is not None and self._session_key != stale:
+                return
+            logger.warning("%s: session expired, logging in again (forced)", operation.name)
+            await self.login(force=True)
 
     async def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
         request = self._login_request(request)
