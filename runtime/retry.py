@@ -54,7 +54,7 @@ from ucxml.errors import (
     TransportError,
     UcxmlError,
 )
-from ucxml.transport import HttpResponse
+from ucxml.transport import HttpResponse, send_deadline
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -200,6 +200,15 @@ class _Call:
         self.sent = 0
         self.previous = self.policy.backoff
 
+    def send_deadline(self) -> float | None:
+        """When a send in flight must end (``time.monotonic()``): the retry deadline
+        bounds it too, when the call may be retried at all."""
+        policy = self.policy
+        if policy.deadline is None or policy.attempts < 2:
+            return None
+        left = policy.deadline - (policy.clock() - self.started)
+        return time.monotonic() + max(left, 0.0)
+
     def wait_after(self, error: UcxmlError, answer: HttpResponse | None) -> float:
         """Seconds to wait before sending again; raise the final error when giving up."""
         if not self.idempotent:
@@ -248,7 +257,8 @@ def run(
         call.sent += 1
         answer: HttpResponse | None = None
         try:
-            answer = send()
+            with send_deadline(call.send_deadline()):
+                answer = send()
             return read(answer)
         except UcxmlError as error:
             delay = call.wait_after(error, answer)
@@ -268,7 +278,8 @@ async def arun(
         call.sent += 1
         answer: HttpResponse | None = None
         try:
-            answer = await send()
+            with send_deadline(call.send_deadline()):
+                answer = await send()
             return read(answer)
         except UcxmlError as error:
             delay = call.wait_after(error, answer)

@@ -10,10 +10,13 @@ function, for tests and offline work.
 from __future__ import annotations
 
 import abc
+import contextlib
 import inspect
 import logging
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -47,6 +50,7 @@ __all__ = [
     "MockTransport",
     "Transport",
     "check_base_url",
+    "send_deadline",
 ]
 
 logger = logging.getLogger("ucxml")
@@ -272,6 +276,52 @@ def _httpx_options(
     }
 
 
+#: When the exchange in flight must be over (``time.monotonic()``), set around a send by
+#: the retry loop: its deadline bounds the send in flight too (see :func:`send_deadline`).
+_DEADLINE: ContextVar[float | None] = ContextVar("ucxml_send_deadline", default=None)
+
+
+@contextlib.contextmanager
+def send_deadline(at: float | None) -> Iterator[None]:
+    """Within the block, a transport ends an exchange still running at ``at``
+    (``time.monotonic()`` seconds; None: no deadline besides the transport's own)."""
+    token = _DEADLINE.set(at)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _total(timeout: float | httpx.Timeout) -> float | None:
+    """The seconds a whole exchange may take: ``timeout`` itself when it is a number."""
+    return None if isinstance(timeout, httpx.Timeout) else float(timeout)
+
+
+class _Clock:
+    """The deadline of one exchange: the transport's total and the retry loop's, whichever
+    comes first; checked as each piece of the answer arrives."""
+
+    __slots__ = ("limit", "until", "url")
+
+    def __init__(self, total: float | None, url: str) -> None:
+        own = None if total is None else time.monotonic() + total
+        known = [t for t in (_DEADLINE.get(), own) if t is not None]
+        self.until = min(known) if known else None
+        self.limit = total
+        self.url = url
+
+    def check(self) -> None:
+        if self.until is not None and time.monotonic() > self.until:
+            failure = RequestTimeoutError(
+                f"no complete answer from {self.url} within the time allowed for the whole "
+                f"exchange ({self.limit:g} s, or the retry deadline): the server is too slow"
+                if self.limit is not None
+                else f"no complete answer from {self.url} before the retry deadline"
+            )
+            failure.sent = True
+            raise failure
+
+
 def _convert(response: httpx.Response, content: bytes) -> HttpResponse:
     return HttpResponse(
         status=response.status_code,
@@ -381,15 +431,20 @@ class HttpxTransport(Transport):
         )
         self._secrets = client_secrets(username=username, password=password)
         self._max_bytes = max_bytes
+        self._total = _total(timeout)
 
     def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` with httpx and return the answer (its body capped)."""
+        """Send ``request`` with httpx and return the answer (its body capped; the whole
+        exchange bounded by ``timeout`` seconds once the answer's head has arrived)."""
+        clock = _Clock(self._total, request.url)
         try:
             with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)
             ) as response:
+                clock.check()
                 body = _capped(response, request.url, self._max_bytes)
                 for raw in response.iter_raw():
+                    clock.check()
                     body.feed(raw)
                 answer = _convert(response, body.finish())
         except httpx.HTTPError as exc:
@@ -423,15 +478,19 @@ class AsyncHttpxTransport(AsyncTransport):
         )
         self._secrets = client_secrets(username=username, password=password)
         self._max_bytes = max_bytes
+        self._total = _total(timeout)
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` with httpx and return the answer (its body capped)."""
+        """Send ``request`` with httpx and return the answer (as the sync transport)."""
+        clock = _Clock(self._total, request.url)
         try:
             async with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)
             ) as response:
+                clock.check()
                 body = _capped(response, request.url, self._max_bytes)
                 async for raw in response.aiter_raw():
+                    clock.check()
                     body.feed(raw)
                 answer = _convert(response, body.finish())
         except httpx.HTTPError as exc:
