@@ -10,6 +10,7 @@ function, for tests and offline work.
 from __future__ import annotations
 
 import abc
+import asyncio
 import contextlib
 import inspect
 import logging
@@ -390,6 +391,14 @@ def _mapped(exc: httpx.HTTPError, url: str) -> TransportError:
     tls = _tls_failure(exc) if isinstance(exc, httpx.ConnectError) else None
     if tls is not None:
         return _tls_error(tls, url)
+    if isinstance(exc, httpx.PoolTimeout):
+        # Nothing left: the wait was for a connection of the client's own pool.
+        pool = RequestTimeoutError(
+            f"no free connection to {url} within the pool timeout: every connection of "
+            "this client is busy (nothing was sent; not the server's doing)"
+        )
+        pool.sent = False
+        return pool
     if isinstance(exc, httpx.TimeoutException):
         timeout = RequestTimeoutError(
             f"no answer from {url} within the timeout ({type(exc).__name__})"
@@ -479,9 +488,27 @@ class AsyncHttpxTransport(AsyncTransport):
         self._secrets = client_secrets(username=username, password=password)
         self._max_bytes = max_bytes
         self._total = _total(timeout)
+        self._inflight: set[asyncio.Future[HttpResponse]] = set()
 
     async def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` with httpx and return the answer (as the sync transport)."""
+        """Send ``request`` with httpx and return the answer (as the sync transport).
+
+        The exchange runs in a task of its own, shielded: a caller cancelled while the
+        answer arrives stops waiting at once, and the exchange still ends as usual,
+        giving its connection back (cancelled inside httpcore, it kept the pool slot for
+        good: httpcore#1093, every later call then failing with a pool timeout).
+        """
+        task = asyncio.ensure_future(self._exchange(request))
+        self._inflight.add(task)
+        task.add_done_callback(self._settled)
+        return await asyncio.shield(task)
+
+    def _settled(self, task: asyncio.Future[HttpResponse]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled():
+            task.exception()  # an abandoned exchange's failure is not "never retrieved"
+
+    async def _exchange(self, request: HttpRequest) -> HttpResponse:
         clock = _Clock(self._total, request.url)
         try:
             async with self._client.stream(
@@ -500,7 +527,10 @@ class AsyncHttpxTransport(AsyncTransport):
         raise failure  # out of the except block: httpx's unmasked error is not its context
 
     async def aclose(self) -> None:
-        """Close the underlying connection pool."""
+        """Close the underlying connection pool (exchanges their callers left are ended)."""
+        for task in list(self._inflight):
+            task.cancel()
+        await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._client.aclose()
 
 
