@@ -312,15 +312,20 @@ class _Clock:
         self.url = url
 
     def check(self) -> None:
+        """Raise the timeout when the deadline has passed."""
         if self.until is not None and time.monotonic() > self.until:
-            failure = RequestTimeoutError(
-                f"no complete answer from {self.url} within the time allowed for the whole "
-                f"exchange ({self.limit:g} s, or the retry deadline): the server is too slow"
-                if self.limit is not None
-                else f"no complete answer from {self.url} before the retry deadline"
-            )
-            failure.sent = True
-            raise failure
+            raise self.error()
+
+    def error(self) -> RequestTimeoutError:
+        """The timeout of an exchange past its deadline."""
+        failure = RequestTimeoutError(
+            f"no complete answer from {self.url} within the time allowed for the whole "
+            f"exchange ({self.limit:g} s, or the retry deadline): the server is too slow"
+            if self.limit is not None
+            else f"no complete answer from {self.url} before the retry deadline"
+        )
+        failure.sent = True
+        return failure
 
 
 def _convert(response: httpx.Response, content: bytes) -> HttpResponse:
@@ -498,18 +503,26 @@ class AsyncHttpxTransport(AsyncTransport):
         giving its connection back (cancelled inside httpcore, it kept the pool slot for
         good: httpcore#1093, every later call then failing with a pool timeout).
         """
-        task = asyncio.ensure_future(self._exchange(request))
+        clock = _Clock(self._total, request.url)
+        task = asyncio.ensure_future(self._exchange(request, clock))
         self._inflight.add(task)
         task.add_done_callback(self._settled)
-        return await asyncio.shield(task)
+        if clock.until is None:
+            return await asyncio.shield(task)
+        try:
+            # The call's deadline holds while the answer's head arrives too: the caller
+            # stops waiting; the exchange, left uncancelled, ends at its next piece.
+            return await asyncio.wait_for(asyncio.shield(task), clock.until - time.monotonic())
+        except TimeoutError:
+            failure = clock.error()
+        raise failure  # out of the except block: no TimeoutError as its context
 
     def _settled(self, task: asyncio.Future[HttpResponse]) -> None:
         self._inflight.discard(task)
         if not task.cancelled():
             task.exception()  # an abandoned exchange's failure is not "never retrieved"
 
-    async def _exchange(self, request: HttpRequest) -> HttpResponse:
-        clock = _Clock(self._total, request.url)
+    async def _exchange(self, request: HttpRequest, clock: _Clock) -> HttpResponse:
         try:
             async with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)

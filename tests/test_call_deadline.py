@@ -33,7 +33,12 @@ def dripping() -> Iterator[str]:
 
     def serve(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
-            conn.recv(65536)
+            if b"head-drip" in conn.recv(65536):
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n":
+                    if stop.wait(0.2):
+                        return
+                    conn.sendall(bytes([byte]))
+                return
             conn.sendall(
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 10000\r\n\r\n"
             )
@@ -92,3 +97,14 @@ def test_the_retry_deadline_bounds_the_send_in_flight(dripping: str) -> None:
     policy = RetryPolicy(attempts=3, deadline=2.0)
     with CmeClient(dripping, username="u", password="p", timeout=30, retry=policy) as cme:
         assert _lasts(cme.get_global) < 4
+
+
+def test_an_async_call_ends_near_its_timeout_while_the_head_drips(dripping: str) -> None:
+    # The status line and headers, one byte per 0.2 s: each read again returns in time.
+    async def run() -> None:
+        async with AsyncCmeClient(
+            dripping + "/head-drip", username="u", password="p", timeout=1, retry=NO_RETRY
+        ) as cme:
+            await cme.get_global()
+
+    assert _lasts(lambda: asyncio.run(run())) < 3
