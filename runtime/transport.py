@@ -12,9 +12,11 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 import ssl
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
@@ -449,8 +451,35 @@ class HttpxTransport(Transport):
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` with httpx and return the answer (its body capped; the whole
-        exchange bounded by ``timeout`` seconds once the answer's head has arrived)."""
+        exchange bounded by ``timeout`` seconds, and by the retry deadline)."""
         clock = _Clock(self._total, request.url)
+        if clock.until is None:
+            return self._exchange(request, clock)
+        # The exchange runs on a thread of its own, so that the caller waits no longer
+        # than its deadline while a server drips the answer's head (a blocking read
+        # cannot be bounded); left to run, it ends at its next piece. A daemon thread: an
+        # abandoned exchange never holds up the interpreter's exit.
+        outcome: list[HttpResponse | BaseException] = []
+        done = threading.Event()
+        context = contextvars.copy_context()
+
+        def run() -> None:
+            try:
+                outcome.append(context.run(self._exchange, request, clock))
+            except BaseException as exc:  # handed to the caller, whatever it is
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="ucxml-exchange", daemon=True).start()
+        if not done.wait(max(clock.until - time.monotonic(), 0.0)):
+            raise clock.error()
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _exchange(self, request: HttpRequest, clock: _Clock) -> HttpResponse:
         try:
             with self._client.stream(
                 request.method, request.url, content=request.content, headers=dict(request.headers)

@@ -110,6 +110,12 @@ def serve() -> Iterator[Callable[[Answer], str]]:
                 conn.recv(65536)
                 with contextlib.suppress(OSError):  # the client stopped reading: as wanted
                     answer(conn)
+                    # Closed with unread bytes of the request, the socket would reset the
+                    # connection under the client before it read the answer.
+                    conn.shutdown(socket.SHUT_WR)
+                    conn.settimeout(5)
+                    while conn.recv(65536):
+                        pass
 
         threading.Thread(target=run, daemon=True).start()
         return f"http://127.0.0.1:{listener.getsockname()[1]}"

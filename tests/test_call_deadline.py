@@ -108,3 +108,10 @@ def test_an_async_call_ends_near_its_timeout_while_the_head_drips(dripping: str)
             await cme.get_global()
 
     assert _lasts(lambda: asyncio.run(run())) < 3
+
+
+def test_a_call_ends_near_its_timeout_while_the_head_drips(dripping: str) -> None:
+    with CmeClient(
+        dripping + "/head-drip", username="u", password="p", timeout=1, retry=NO_RETRY
+    ) as cme:
+        assert _lasts(cme.get_global) < 3
