@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import inspect
 import logging
+import queue
 import ssl
 import threading
 import time
@@ -330,6 +331,34 @@ class _Clock:
         return failure
 
 
+class _Workers:
+    """Daemon threads that run sync exchanges with a deadline (see ``HttpxTransport.send``):
+    an idle one takes the next, else one more is started; they never hold up exit."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        if start:
+            threading.Thread(target=self._work, name="ucxml-exchange", daemon=True).start()
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()  # each job hands its own outcome over; it never raises
+            with self._lock:
+                self._idle += 1
+
+
+_WORKERS = _Workers()
+
+
 def _convert(response: httpx.Response, content: bytes) -> HttpResponse:
     return HttpResponse(
         status=response.status_code,
@@ -455,10 +484,10 @@ class HttpxTransport(Transport):
         clock = _Clock(self._total, request.url)
         if clock.until is None:
             return self._exchange(request, clock)
-        # The exchange runs on a thread of its own, so that the caller waits no longer
-        # than its deadline while a server drips the answer's head (a blocking read
-        # cannot be bounded); left to run, it ends at its next piece. A daemon thread: an
-        # abandoned exchange never holds up the interpreter's exit.
+        # The exchange runs on a worker thread, so that the caller waits no longer than
+        # its deadline while a server drips the answer's head (a blocking read cannot be
+        # bounded); left to run, it ends at its next piece. Daemon threads: an abandoned
+        # exchange never holds up the interpreter's exit.
         outcome: list[HttpResponse | BaseException] = []
         done = threading.Event()
         context = contextvars.copy_context()
@@ -471,7 +500,7 @@ class HttpxTransport(Transport):
             finally:
                 done.set()
 
-        threading.Thread(target=run, name="ucxml-exchange", daemon=True).start()
+        _WORKERS.submit(run)
         if not done.wait(max(clock.until - time.monotonic(), 0.0)):
             raise clock.error()
         result = outcome[0]
