@@ -13,7 +13,6 @@ import contextlib
 import gzip
 import re
 import socket
-import threading
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
@@ -24,6 +23,8 @@ from benchmarks.payloads import get_device_response
 from ucxml.cme import CmeClient
 from ucxml.errors import MalformedResponseError, ResponseTooLargeError
 from ucxml.retry import NO_RETRY
+
+from loopback import close_gently, loopback, read_request
 
 CAP = 8 * 1024 * 1024
 #: What a call may hold at its peak: the cap, plus room for the decoder and the parse.
@@ -93,36 +94,17 @@ ANSWERS: dict[str, tuple[Answer, str]] = {
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Answer], str]]:
-    listeners: list[socket.socket] = []
+    with contextlib.ExitStack() as servers:
 
-    def start(answer: Answer) -> str:
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(4)
-        listeners.append(listener)
+        def start(answer: Answer) -> str:
+            def handle(conn: socket.socket) -> None:
+                read_request(conn)
+                answer(conn)
+                close_gently(conn)
 
-        def run() -> None:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                with contextlib.suppress(OSError):  # the client stopped reading: as wanted
-                    answer(conn)
-                    # Closed with unread bytes of the request, the socket would reset the
-                    # connection under the client before it read the answer.
-                    conn.shutdown(socket.SHUT_WR)
-                    conn.settimeout(5)
-                    while conn.recv(65536):
-                        pass
+            return servers.enter_context(loopback(handle))
 
-        threading.Thread(target=run, daemon=True).start()
-        return f"http://127.0.0.1:{listener.getsockname()[1]}"
-
-    yield start
-    for listener in listeners:
-        listener.close()
+        yield start
 
 
 def _client(url: str) -> CmeClient:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import random
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,8 @@ from ucxml.cme import AsyncCmeClient
 from ucxml.retry import NO_RETRY
 from ucxml.transport import AsyncHttpxTransport
 
+from loopback import loopback, read_request
+
 ANSWER = (
     Path(__file__).resolve().parents[1]
     / "schemas/cme/examples/corrected/09-ISgetGlobal-response.xml"
@@ -32,46 +33,21 @@ ANSWER = (
 DELAY = 0.02  # the server's think time: the calls are cancelled around it
 
 
+def _answer_late(conn: socket.socket) -> None:
+    while request := read_request(conn):
+        assert request.startswith(b"POST ")
+        time.sleep(DELAY)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+            + f"Content-Length: {len(ANSWER)}\r\n\r\n".encode()
+            + ANSWER
+        )
+
+
 @pytest.fixture
 def server() -> Iterator[str]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-
-    def serve(conn: socket.socket) -> None:
-        with conn, contextlib.suppress(OSError, ValueError, IndexError):
-            while True:
-                data = conn.recv(65536)
-                if not data:
-                    return
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                head, _, rest = data.partition(b"\r\n\r\n")
-                length = next(
-                    int(h.split(b":")[1])
-                    for h in head.split(b"\r\n")
-                    if h.lower().startswith(b"content-length")
-                )
-                while len(rest) < length:
-                    rest += conn.recv(65536)
-                time.sleep(DELAY)
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
-                    + f"Content-Length: {len(ANSWER)}\r\n\r\n".encode()
-                    + ANSWER
-                )
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
+    with loopback(_answer_late) as url:
+        yield url
 
 
 def test_calls_cancelled_as_their_answer_arrives_leave_the_pool_usable(server: str) -> None:

@@ -9,7 +9,6 @@ its policy's deadline, whatever the per-send timeout.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 import threading
 import time
@@ -22,43 +21,31 @@ from ucxml.errors import OutcomeUnknownError, RequestTimeoutError, UcxmlError
 from ucxml.huawei import AgentGatewayClient
 from ucxml.retry import NO_RETRY, RetryPolicy
 
+from loopback import loopback, read_request
+
 
 @pytest.fixture
 def dripping() -> Iterator[str]:
-    """A server that answers every request with a 10,000-byte body, one byte per 0.2 s."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
+    """A server that answers every request with a 10,000-byte body, one byte per 0.2 s
+    (its head too, one byte at a time, for a request to a path holding "head-drip")."""
     stop = threading.Event()
 
-    def serve(conn: socket.socket) -> None:
-        with conn, contextlib.suppress(OSError):
-            if b"head-drip" in conn.recv(65536):
-                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n":
-                    if stop.wait(0.2):
-                        return
-                    conn.sendall(bytes([byte]))
-                return
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 10000\r\n\r\n"
-            )
-            for _ in range(10_000):
+    def drip(conn: socket.socket) -> None:
+        if b"head-drip" in read_request(conn):
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n":
                 if stop.wait(0.2):
                     return
-                conn.sendall(b" ")
-
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
+                conn.sendall(bytes([byte]))
+            return
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 10000\r\n\r\n")
+        for _ in range(10_000):
+            if stop.wait(0.2):
                 return
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+            conn.sendall(b" ")
 
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    listener.close()
+    with loopback(drip) as url:
+        yield url
+        stop.set()
 
 
 def _lasts(call: Callable[[], object]) -> float:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -24,6 +23,8 @@ from ucxml.cup import AsyncCupClient, CupClient
 from ucxml.em import AsyncEmClient, EmClient
 from ucxml.errors import UcxmlError
 from ucxml.huawei import AgentGatewayClient, AsyncAgentGatewayClient
+
+from loopback import loopback, read_request
 
 PASSWORD = "Frame-Secret-Pw-7731"
 NEW_PASSWORD = "New-Frame-Secret-4419"
@@ -48,26 +49,13 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "refused":
         yield _refused_url()
         return
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(
-                    b"HTTP/1.1 500 Oops\r\nContent-Length: 4\r\nConnection: close\r\n\r\noops"
-                )
+    def fail(conn: socket.socket) -> None:
+        read_request(conn)
+        conn.sendall(b"HTTP/1.1 500 Oops\r\nContent-Length: 4\r\n\r\noops")
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
+    with loopback(fail) as served:
+        yield served
 
 
 SYNC: dict[str, Callable[[str], object]] = {
