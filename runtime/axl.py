@@ -587,6 +587,7 @@ class AxlClient(_AxlState, TransportOwner):
         failures, HTTP 599 included; any other request is sent once.
         """
         request = self._request(operation, params, sequence)
+        del params  # the request holds them: no frame of a failure shows a password plain
         return run(
             self._retry,
             operation,
@@ -636,6 +637,7 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
     ) -> AxlResponse:
         """Send the AXL request ``operation`` (see :meth:`AxlClient.call`)."""
         request = self._request(operation, params, sequence)
+        del params  # the request holds them: no frame of a failure shows a password plain
         return await arun(
             self._retry,
             operation,

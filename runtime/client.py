@@ -28,7 +28,14 @@ from ucxml.errors import (
     XmlError,
 )
 from ucxml.outgoing import check_request
-from ucxml.redaction import client_secrets, excerpt, find_secrets, scrub, scrub_error
+from ucxml.redaction import (
+    SecretSet,
+    client_secrets,
+    excerpt,
+    find_secrets,
+    scrub,
+    scrub_error,
+)
 from ucxml.registry import binding
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
@@ -158,7 +165,7 @@ class ClientCore:
         has_path = parts.path not in ("", "/")
         self.url = base_url if has_path else base_url.rstrip("/") + endpoint
         self.content_type = content_type
-        self.secrets = frozenset(secrets)
+        self.secrets = SecretSet(secrets)
         #: (operation, tolerance code) pairs already logged as warnings (see ``_warn``).
         self._tolerated: set[tuple[str, str | None]] = set()
 

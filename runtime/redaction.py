@@ -34,6 +34,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from typing import TypeVar
 from urllib.parse import quote, quote_plus, unquote_plus
 
@@ -46,6 +47,7 @@ __all__ = [
     "MIN_ANYWHERE",
     "Masked",
     "Redactor",
+    "SecretSet",
     "basic_credentials",
     "client_secrets",
     "excerpt",
@@ -487,9 +489,24 @@ def basic_credentials(username: str, password: str | None) -> str:
     return base64.b64encode(f"{username}:{password or ''}".encode()).decode("ascii")
 
 
+class SecretSet(frozenset[str]):
+    """A client's secrets: a ``frozenset`` whose repr says how many, never which (a
+    traceback reporter shows it in every frame that passes it along)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"SecretSet(<{len(self)} masked>)"
+
+    def __or__(self, other: AbstractSet[object]) -> SecretSet:
+        return SecretSet(frozenset.__or__(self, other))  # type: ignore[operator]
+
+    __ror__ = __or__
+
+
 def client_secrets(
     *values: str | None, username: str | None = None, password: str | None = None
-) -> frozenset[str]:
+) -> SecretSet:
     """The secrets a client holds, for :func:`scrub` and :func:`excerpt`.
 
     ``values`` are secrets as they are (an app certificate, a session key, a GUID);
@@ -505,7 +522,7 @@ def client_secrets(
             found.add(html.escape(value))
     if username is not None and (password or username):
         found.add(basic_credentials(username, password))
-    return frozenset(found)
+    return SecretSet(found)
 
 
 def scrub(text: str, secrets: Collection[str]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ucxml.axl import AsyncAxlClient, AxlClient
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import AsyncCupClient, CupClient
 from ucxml.em import AsyncEmClient, EmClient
@@ -59,6 +60,9 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 SYNC: dict[str, Callable[[str], object]] = {
+    "axl call": lambda url: AxlClient(url, username="admin", password=PASSWORD, timeout=2).call(
+        "updateUser", {"userid": "jdoe", "password": NEW_PASSWORD}
+    ),
     "cme update_user": lambda url: CmeClient(
         url, username="admin", password=PASSWORD, timeout=2
     ).update_user(user_id="jdoe", password=NEW_PASSWORD),
@@ -72,6 +76,9 @@ SYNC: dict[str, Callable[[str], object]] = {
 }
 
 ASYNC: dict[str, Callable[[str], Awaitable[object]]] = {
+    "axl call": lambda url: AsyncAxlClient(
+        url, username="admin", password=PASSWORD, timeout=2
+    ).call("updateUser", {"userid": "jdoe", "password": NEW_PASSWORD}),
     "cme update_user": lambda url: AsyncCmeClient(
         url, username="admin", password=PASSWORD, timeout=2
     ).update_user(user_id="jdoe", password=NEW_PASSWORD),
