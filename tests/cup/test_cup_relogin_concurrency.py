@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -85,6 +86,19 @@ def _client(epas: FakeEpas) -> CupClient:
     )
 
 
+def _async_client(
+    handler: Callable[[HttpRequest], Awaitable[HttpResponse]],
+) -> AsyncCupClient:
+    return AsyncCupClient(
+        "https://cup:8443",
+        username="u",
+        password="p",
+        relogin=True,
+        transport=AsyncMockTransport(handler),
+        retry=None,
+    )
+
+
 def test_threads_meeting_one_expiry_log_in_again_once() -> None:
     epas = FakeEpas()
     with _client(epas) as cup:
@@ -104,14 +118,7 @@ def test_async_calls_meeting_one_expiry_log_in_again_once() -> None:
         return epas.answer(request)
 
     async def run() -> list[object]:
-        async with AsyncCupClient(
-            "https://cup:8443",
-            username="u",
-            password="p",
-            relogin=True,
-            transport=AsyncMockTransport(answer),
-            retry=None,
-        ) as cup:
+        async with _async_client(answer) as cup:
             epas.expire()
             return await asyncio.gather(*(cup.get_contact_list() for _ in range(50)))
 
@@ -152,14 +159,7 @@ def test_a_cancelled_relogin_leaves_the_client_usable() -> None:
         return epas.answer(request)
 
     async def run() -> None:
-        async with AsyncCupClient(
-            "https://cup:8443",
-            username="u",
-            password="p",
-            relogin=True,
-            transport=AsyncMockTransport(slow),
-            retry=None,
-        ) as cup:
+        async with _async_client(slow) as cup:
             epas.expire()
             task = asyncio.create_task(cup.get_contact_list())
             await asyncio.sleep(0.05)
