@@ -9,16 +9,27 @@ Every device is an SCCP ephone shaped like the documented example
 
 The values are a pure function of the device's index, so the same ``count`` always gives
 the same bytes, and :func:`device_specs` tells a test exactly what the generator put in.
+
+:func:`get_device_response_12x` writes the same devices as a CME 12.x router answers
+(IOS XE, the 2022 guide; ``schemas/cme/examples/realworld/adm-ISgetDevice-response.xml``):
+a bare ``<response>``, no envelope and no ``xsi:type``, the devices inside ``<ISDevices>``,
+the line buttons inside ``<ISDevLineButtons>``, ``ISDevUsername`` and ``ISTapiCLastStatus``
+spelled as 12.x spells them, plus the two elements only 12.x has (:data:`TWELVE_X_ONLY`):
+``ISconfigDevType`` and ``description``. One element a line, no indentation, as the router
+writes it. :func:`get_device_response_12x_peer` writes the same devices in the 2008 shape
+(a bare ``<response xsi:type="ISgetDeviceResponse">``), for a parser that cannot read the
+12.x shape (xsdata's generic one): what it must bind to produce the same objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 __all__ = [
     "SOAP_ENV_NS",
+    "TWELVE_X_ONLY",
     "XSI_NS",
     "DeviceSpec",
     "ExtensionSpec",
@@ -27,13 +38,19 @@ __all__ = [
     "device_spec",
     "device_specs",
     "get_device_response",
+    "get_device_response_12x",
+    "get_device_response_12x_peer",
     "http_capture",
     "render_device",
+    "render_device_12x",
     "sip_capture",
 ]
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+#: The elements of a 12.x ``ISDevice`` the 2008 guide does not have: the configured phone
+#: type (``type 7911`` of the ephone) and the ephone's ``description``.
+TWELVE_X_ONLY = ("ISconfigDevType", "description")
 
 _DEVICE_TYPES = (
     "IP Phone Telecaster 7960",
@@ -84,6 +101,16 @@ class DeviceSpec:
     change_time: int
     keep_alives: int
     dnd: str
+
+    @property
+    def config_type(self) -> str:
+        """``ISconfigDevType`` (12.x only): the configured model, the type's last word."""
+        return self.dev_type.rsplit(" ", 1)[-1]
+
+    @property
+    def description(self) -> str:
+        """``description`` (12.x only): the ephone's description, ``ephone{n}``."""
+        return f"ephone{self.dev_id}"
 
 
 def device_spec(index: int) -> DeviceSpec:
@@ -224,6 +251,117 @@ def bare_response(count: int) -> bytes:
         f'<response xmlns:xsi="{XSI_NS}" xsi:type="ISgetDeviceResponse">',
         *_devices(count, "        "),
         "      </response>",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def render_device_12x(
+    spec: DeviceSpec, *, shape: str = "12.x", twelve_x_only: Collection[str] = TWELVE_X_ONLY
+) -> str:
+    """One ``<ISDevice>`` as a 12.x router writes it: one element a line, no indentation.
+
+    ``shape="2008"`` writes the same device in the 2008 shape (no ``ISDevLineButtons``
+    container, the 2008 spellings), element for element otherwise; ``twelve_x_only``
+    says which of :data:`TWELVE_X_ONLY` to write (all of them in the 12.x shape, by
+    default; a 2008-shaped peer writes only those its models have fields for).
+    """
+    if shape not in ("12.x", "2008"):
+        raise ValueError(f"shape must be '12.x' or '2008', got {shape!r}")
+    twelve = shape == "12.x"
+    buttons = "".join(
+        "<ISDevLineButton>"
+        f"<ISDevLineButtonID>{button.button_id}</ISDevLineButtonID>"
+        f"<ISDevLineButtonMode>{escape(button.mode)}</ISDevLineButtonMode>"
+        "</ISDevLineButton>"
+        for button in spec.line_buttons
+    )
+    out = [
+        "<ISDevice>",
+        f"<ISDevID>{spec.dev_id}</ISDevID>",
+        f"<ISDevName>{spec.name}</ISDevName>",
+        f"<ISDevType>{escape(spec.dev_type)}</ISDevType>",
+    ]
+    if "ISconfigDevType" in twelve_x_only:
+        out.append(f"<ISconfigDevType>{escape(spec.config_type)}</ISconfigDevType>")
+    user = "ISDevUsername" if twelve else "ISDevUserName"
+    out += [
+        f"<{user}>{escape(spec.user_name)}</{user}>",
+        f"<ISDevLineButtons>{buttons}</ISDevLineButtons>" if twelve else buttons,
+    ]
+    if "description" in twelve_x_only:
+        out.append(f"<description>{escape(spec.description)}</description>")
+    out += [
+        f"<ISDevAddr><Xipv4Address>{spec.address}</Xipv4Address></ISDevAddr>",
+        "<ISPhoneLineList>",
+    ]
+    for ext in spec.extensions:
+        out += [
+            "<ExtMapStatus>",
+            f"<LineId>{ext.line_id}</LineId>",
+            f"<ExtId>{ext.ext_id}</ExtId>",
+            f"<ExtNumber>{escape(ext.number)}</ExtNumber>",
+            f"<ExtStatus>{_bool(ext.status)}</ExtStatus>",
+            f"<LineState>{ext.line_state}</LineState>",
+            "</ExtMapStatus>",
+        ]
+    tapi_last = "ISTapiCLastStatus" if twelve else "ISDevTapiCLastStatus"
+    out += [
+        "</ISPhoneLineList>",
+        f"<ISKeyPhone>{_bool(spec.key_phone)}</ISKeyPhone>",
+        f"<ISTapiClientAddr><Xipv4Address>{spec.tapi_client_address}</Xipv4Address>"
+        "</ISTapiClientAddr>",
+        f"<ISDevStatus>{spec.status}</ISDevStatus>"
+        f"<ISDevLastStatus>{spec.last_status}</ISDevLastStatus>",
+        f"<ISDevChangeTime>{spec.change_time}</ISDevChangeTime>"
+        f"<ISDevKeepAlives>{spec.keep_alives}</ISDevKeepAlives>",
+        f"<ISDevTapiCStatus /><{tapi_last} /><ISTapiCChangeTime /><ISTapiCKeepAlive />",
+        f"<ISDevDND>{spec.dnd}</ISDevDND>",
+        "</ISDevice>",
+    ]
+    return "\n".join(out)
+
+
+def get_device_response_12x(count: int) -> bytes:
+    """The 12.x answer of the same ``count`` devices as :func:`get_device_response`.
+
+    ``<response><ISDevices><ISDevice>...`` with no envelope and no ``xsi:type``, every
+    device with ``ISconfigDevType`` and ``description`` (:data:`TWELVE_X_ONLY`), as a
+    router sends them whether or not the schema knows them yet.
+    """
+    if count < 0:
+        raise ValueError(f"device count must be >= 0, got {count}")
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<response>",
+        "<ISDevices>",
+        *(render_device_12x(device_spec(index)) for index in range(count)),
+        "</ISDevices>",
+        "</response>",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def get_device_response_12x_peer(count: int, *, twelve_x_only: Collection[str] = ()) -> bytes:
+    """The devices of :func:`get_device_response_12x` in the 2008 shape, laid out alike.
+
+    A bare ``<response xsi:type="ISgetDeviceResponse">`` holding the ``ISDevice`` elements
+    directly, the 2008 spellings, and of :data:`TWELVE_X_ONLY` only ``twelve_x_only`` (the
+    ones the models have fields for: a generic parser fails on the others). What xsdata's
+    generic parser binds to produce the objects ``ucxml.parse`` reads from the 12.x answer.
+    """
+    if count < 0:
+        raise ValueError(f"device count must be >= 0, got {count}")
+    unknown = set(twelve_x_only) - set(TWELVE_X_ONLY)
+    if unknown:
+        raise ValueError(f"not 12.x-only elements: {sorted(unknown)}")
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<response xmlns:xsi="{XSI_NS}" xsi:type="ISgetDeviceResponse">',
+        *(
+            render_device_12x(device_spec(index), shape="2008", twelve_x_only=twelve_x_only)
+            for index in range(count)
+        ),
+        "</response>",
     ]
     return "\n".join(parts).encode("utf-8")
 

@@ -20,6 +20,11 @@
    (or SIP NOTIFYs) at most 12x the time of 1,000: linear, not quadratic.
 8. Decompression bombs: the peak memory a client call adds when answered with a 1 MB
    gzip of 1 GB, or 1,827 bytes of double gzip, at most 64 MB (it was over 2 GB).
+9. CME 12.x answers (:func:`benchmarks.payloads.get_device_response_12x`), at 10,000
+   devices: ``ucxml.parse`` at most 4x the raw lxml parse of the same bytes and at least 8x
+   faster than xsdata's peer (binding the same devices in the 2008 shape), from the 12.x
+   timing table; peak memory added while parsing at most 35 MB (as in 3); ``iter_records``
+   over 10,000 and 100,000 12.x devices, whose peak must not grow with the records.
 
 Nothing here asserts: missed targets are printed as missed.
 """
@@ -37,11 +42,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.payloads import get_device_response, http_capture, sip_capture
-from benchmarks.suite import BenchmarkReport, SizeResult
+from benchmarks.payloads import (
+    get_device_response,
+    get_device_response_12x,
+    get_device_response_12x_peer,
+    http_capture,
+    sip_capture,
+)
+from benchmarks.suite import BenchmarkReport, ReleaseResult, SizeResult, twelve_x_fields
 from benchmarks.validation import DEFAULT_CAPTURES, ValidationReport, run_validation
 
-__all__ = ["Target", "format_targets", "measure_targets", "validation_targets"]
+__all__ = [
+    "TWELVE_X_GOALS",
+    "Target",
+    "format_targets",
+    "measure_targets",
+    "timing_targets_12x",
+    "validation_targets",
+]
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,14 +87,19 @@ class Target:
         }
 
 
-def _median(result: SizeResult, key: str) -> float:
+#: The 12.x timing targets by size: (at most this times raw lxml, at least this times faster
+#: than xsdata's peer). Sizes not here get none.
+TWELVE_X_GOALS: dict[int, tuple[float, float]] = {10_000: (4.0, 8.0)}
+
+
+def _median(result: SizeResult | ReleaseResult, key: str) -> float:
     for op in result.operations:
         if op.key == key:
             return op.median_ms
     raise KeyError(key)
 
 
-def _best(result: SizeResult, key: str) -> float:
+def _best(result: SizeResult | ReleaseResult, key: str) -> float:
     for op in result.operations:
         if op.key == key:
             return op.best_ms
@@ -129,6 +152,46 @@ def _timing_targets(report: BenchmarkReport) -> list[Target]:
     return targets
 
 
+def timing_targets_12x(report: BenchmarkReport) -> list[Target]:
+    """The 12.x parse targets of every size with a 12.x run and a goal (:data:`TWELVE_X_GOALS`).
+
+    Ratios are to the same release's operations: the lxml parse of the 12.x bytes, and
+    xsdata binding the 2008-shaped ``<response>`` of the same devices.
+    """
+    targets = []
+    for size in report.sizes:
+        run, goals = size.twelve_x, TWELVE_X_GOALS.get(size.devices)
+        if run is None or goals is None:
+            continue
+        over_lxml, over_xsdata = goals
+        raw = _median(run, "lxml.fromstring")
+        ours = _median(run, "ucxml.parse")
+        peer = _median(run, "xsdata.parse.peer")
+        best_raw = _best(run, "ucxml.parse") / _best(run, "lxml.fromstring")
+        best_peer = _best(run, "xsdata.parse.peer") / _best(run, "ucxml.parse")
+        targets.append(
+            Target(
+                f"parse {size.devices:,} devices, {run.release} vs raw lxml",
+                f"{ours:.1f} ms",
+                f"lxml {raw:.1f} ms (best-of ratio {best_raw:.2f}x)",
+                ours / raw,
+                f"<= {over_lxml:g}x",
+                ours / raw <= over_lxml,
+            )
+        )
+        targets.append(
+            Target(
+                f"parse {size.devices:,} devices, {run.release} vs xsdata",
+                f"{ours:.1f} ms",
+                f"xsdata, 2008-shaped peer {peer:.1f} ms (best-of ratio {best_peer:.2f}x)",
+                peer / ours,
+                f">= {over_xsdata:g}x faster",
+                peer / ours >= over_xsdata,
+            )
+        )
+    return targets
+
+
 _MEMORY_SCRIPT = textwrap.dedent(
     """
     import gc, io, sys, warnings
@@ -149,7 +212,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
                 return int(line.split()[1])
     open("/proc/self/clear_refs", "w").write("5")  # reset the peak (VmHWM) to the current RSS
     before = status("VmRSS")
-    if mode == "ucxml.parse":
+    if mode in ("ucxml.parse", "ucxml.parse.12x"):
         result = ucxml.parse(data, api="cme")
     elif mode == "iter_records":
         result = sum(1 for _ in ucxml.fastpath.iter_records("cme", data))
@@ -162,7 +225,13 @@ _MEMORY_SCRIPT = textwrap.dedent(
         result = XmlParser().parse(io.BytesIO(body), ISgetDeviceResponse)
     elif mode == "xsdata.generic":
         result = ucxml.documents.parse_generic(data, api="cme")
+    elif mode == "xsdata.peer":  # a bare <response xsi:type=...> document as it is
+        result = XmlParser().parse(io.BytesIO(data), ISgetDeviceResponse)
+    else:
+        sys.exit(f"unknown mode {mode!r}")
     after = status("VmHWM")
+    if mode == "ucxml.parse.12x" and (result.release != "12.x" or not result.device):
+        sys.exit(f"not read as a 12.x answer: release {result.release!r}")
     print((after - before) / 1024)
     """
 )
@@ -185,7 +254,22 @@ def _write_payload(folder: Path, devices: int) -> Path:
     return path
 
 
-def _memory_targets(progress: Any) -> list[Target]:
+def _write_payload_12x(folder: Path, devices: int, *, peer: bool = False) -> Path:
+    """The 12.x answer of ``devices`` devices (``peer``: the same in the 2008 shape, with
+    the 12.x-only elements the models know), and its 10-device warm-up beside it."""
+
+    def build(count: int) -> bytes:
+        if peer:
+            return get_device_response_12x_peer(count, twelve_x_only=twelve_x_fields())
+        return get_device_response_12x(count)
+
+    path = folder / f"devices-{devices}-12x{'-peer' if peer else ''}.xml"
+    path.write_bytes(build(devices))
+    path.with_name(path.name + ".small").write_bytes(build(10))
+    return path
+
+
+def _memory_targets(progress: Any, *, twelve_x: bool = True) -> list[Target]:
     targets = []
     with tempfile.TemporaryDirectory(prefix="ucxml-bench-") as tmp:
         ten_k = _write_payload(Path(tmp), 10_000)
@@ -219,6 +303,41 @@ def _memory_targets(progress: Any) -> list[Target]:
                 big_peak <= small_peak * 1.5 + 2,
             )
         )
+        if twelve_x:
+            targets += _memory_targets_12x(Path(tmp), progress)
+    return targets
+
+
+def _memory_targets_12x(folder: Path, progress: Any) -> list[Target]:
+    """The memory targets of 3 on 12.x answers (each reader in a fresh process)."""
+    ten_k = _write_payload_12x(folder, 10_000)
+    progress("memory: 10,000 12.x devices, one fresh process per reader")
+    ours = _peak_mb("ucxml.parse.12x", ten_k)
+    tree = _peak_mb("lxml.tree", ten_k)
+    peer = _peak_mb("xsdata.peer", _write_payload_12x(folder, 10_000, peer=True))
+    targets = [
+        Target(
+            "peak memory added, parse 10,000 12.x devices",
+            f"{ours:.1f} MB",
+            f"xsdata 2008-shaped peer {peer:.1f} MB, lxml tree {tree:.1f} MB",
+            ours / peer if peer else None,
+            "<= 35 MB",
+            ours <= 35,
+        )
+    ]
+    small_peak = _peak_mb("iter_records", ten_k)
+    progress("memory: iter_records over 100,000 12.x devices")
+    big_peak = _peak_mb("iter_records", _write_payload_12x(folder, 100_000))
+    targets.append(
+        Target(
+            "peak memory added, 12.x iter_records 10k -> 100k",
+            f"{small_peak:.1f} MB -> {big_peak:.1f} MB",
+            "(records x10)",
+            big_peak / small_peak if small_peak else None,
+            "does not grow with records",
+            big_peak <= small_peak * 1.5 + 2,
+        )
+    )
     return targets
 
 
@@ -390,14 +509,20 @@ def measure_targets(
     captures: int = DEFAULT_CAPTURES,
     on_validation: Callable[[ValidationReport], None] | None = None,
     validation_only: bool = False,
+    twelve_x: bool = True,
 ) -> list[Target]:
     """Every target, from the timing report of this run plus the extra measurements.
 
     ``captures`` is the size of the validation folder (0: no validation targets);
     ``on_validation`` receives the validation measurement (its table, its result check).
     With ``validation_only`` only the validation targets are measured (``report`` unused).
+    ``twelve_x``: the 12.x targets too (their timing ones from ``report``'s 12.x runs).
     """
-    targets = _timing_targets(report) if report is not None and not validation_only else []
+    targets = []
+    if report is not None and not validation_only:
+        targets += _timing_targets(report)
+        if twelve_x:
+            targets += timing_targets_12x(report)
     if captures > 0:
         validation = run_validation(captures, progress=progress)
         if on_validation is not None:
@@ -406,7 +531,7 @@ def measure_targets(
     if validation_only:
         return targets
     if memory:
-        targets += _memory_targets(progress)
+        targets += _memory_targets(progress, twelve_x=twelve_x)
     progress("captures of many messages, decompression bombs")
     targets += _capture_targets()
     targets += _bomb_targets()

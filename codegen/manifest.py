@@ -95,6 +95,11 @@ class ReleaseSpec:
     endpoints: tuple[str, ...] = ()
     markers: tuple[str, ...] = ()
     params: dict[str, int | str] = field(default_factory=dict)
+    #: The release's dialect (see :class:`ucxml.bindings.Release`).
+    form: str = "envelope"
+    results: dict[str, str] = field(default_factory=dict)
+    containers: tuple[tuple[str, str, str, str], ...] = ()
+    spellings: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,54 @@ def _tolerances(entry: dict[str, object], api: str) -> tuple[str, ...]:
 _MARKER = re.compile(
     r"code T-[A-Z0-9-]+|(?:\{[^}]+\})?[A-Za-z_][\w.-]*(?:@[A-Za-z_][\w.:-]*)?|@[A-Za-z_][\w.:-]*"
 )
-_RELEASE_KEYS = {"name", "doc", "default", "endpoints", "markers", "params"}
+_RELEASE_KEYS = {
+    "name",
+    "doc",
+    "default",
+    "endpoints",
+    "markers",
+    "params",
+    "form",
+    "results",
+    "containers",
+    "spellings",
+}
+_FORMS = ("envelope", "named")
+# A container: ``parent/container/item`` or ``parent/container/item=field``.
+_CONTAINER = re.compile(r"([\w.-]+)/([\w.-]+)/([\w.-]+)(?:=([\w.-]+))?")
+# A spelling: ``parent/wire`` (the key; the value is the shared model's element name).
+_SPELLING = re.compile(r"([\w.-]+)/([\w.-]+)")
+
+
+def _dialect(release: dict[str, Any], where: str) -> dict[str, Any]:
+    """A release's dialect keys, checked (see :class:`ucxml.bindings.Release`)."""
+    form = release.get("form", "envelope")
+    if form not in _FORMS:
+        raise ManifestError(f"{where}: form must be one of {_FORMS}, not {form!r}")
+    results = release.get("results", {})
+    if not isinstance(results, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in results.items()
+    ):
+        raise ManifestError(f"{where}: results must map wrapper elements to response types")
+    containers = []
+    for item in release.get("containers", []):
+        found = _CONTAINER.fullmatch(item) if isinstance(item, str) else None
+        if found is None:
+            raise ManifestError(f"{where}: container {item!r} is not parent/container/item[=field]")
+        parent, container, element, target = found.groups()
+        containers.append((parent, container, element, target or element))
+    spellings = []
+    for key, shared in dict(release.get("spellings", {})).items():
+        found = _SPELLING.fullmatch(key)
+        if found is None or not isinstance(shared, str):
+            raise ManifestError(f'{where}: spelling {key!r} is not parent/wire = "element"')
+        spellings.append((found.group(1), found.group(2), shared))
+    return {
+        "form": form,
+        "results": dict(results),
+        "containers": tuple(containers),
+        "spellings": tuple(spellings),
+    }
 
 
 def _releases(entry: dict[str, Any], api: str) -> tuple[ReleaseSpec, ...]:
@@ -192,6 +244,7 @@ def _releases(entry: dict[str, Any], api: str) -> tuple[ReleaseSpec, ...]:
                 endpoints=tuple(release.get("endpoints", ())),
                 markers=markers,
                 params=dict(release.get("params", {})),
+                **_dialect(release, where),
             )
         )
     names = [r.name for r in out]

@@ -76,7 +76,8 @@ class Extra:
         return bool(self.elements or self.attributes or self.leaf_attributes)
 
 
-#: Field names whose values never appear in a repr (passwords, keys, certificates, GUIDs).
+#: Field names whose values never appear in a repr (passwords, keys, certificates, GUIDs,
+#: and the PINs and CAPF authentication strings of CME 12.x phone and profile records).
 SECRET_FIELDS = frozenset(
     {
         "password",
@@ -85,6 +86,9 @@ SECRET_FIELDS = frozenset(
         "app_certificate",
         "app_encrypted_certificate",
         "guid",
+        "pin",
+        "user_pin",
+        "capf_auth_str",
     }
 )
 
@@ -219,6 +223,14 @@ class Release:
     tolerance warning), ``name`` (an element's local name), ``name@attr`` or ``@attr``;
     ``params`` the release's own limits (Huawei's largest agent ID). ``default`` marks the
     release clients write when none is given, and the one detected when no marker is seen.
+
+    A release whose messages differ in shape from the shared models has a dialect
+    (:mod:`ucxml.dialects`): ``form`` ``"named"`` (a bare message named by its child, no
+    envelope, no ``xsi:type``), ``results`` (an answer's wrapper element: the response type
+    it holds), ``containers`` (``(parent, container, item, field)``: the items of a plural
+    container are the model's repeated ``field``) and ``spellings`` (``(parent, wire,
+    field)``: an element this release spells otherwise). Readers read every release's
+    dialect; a writer writes its client's.
     """
 
     name: str
@@ -227,6 +239,15 @@ class Release:
     endpoints: tuple[str, ...] = ()
     markers: tuple[str, ...] = ()
     params: Mapping[str, int | str] = field(default_factory=dict)
+    form: str = "envelope"
+    results: Mapping[str, str] = field(default_factory=dict)
+    containers: tuple[tuple[str, str, str, str], ...] = ()
+    spellings: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def has_dialect(self) -> bool:
+        """Whether this release's messages differ in shape from the shared models'."""
+        return self.form != "envelope" or bool(self.results or self.containers or self.spellings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -431,12 +431,27 @@ def _listen_error(host: str, port: int, exc: OSError) -> str:
     help="Log each request on stderr: method, path, status, duration "
     "(never bodies, headers or query strings).",
 )
-def emulate(host: str, port: int, tls: bool, tls_dir: Path | None, log_requests: bool) -> None:
+@click.option(
+    "--cme-release",
+    type=click.Choice(["2008", "12.x"]),
+    default="2008",
+    show_default=True,
+    help="Dialect of the CME answers: 2008 (SOAP envelope, axl, xsi:type) or 12.x "
+    "(bare, plural containers, the richer IOS XE records). Requests of both are read.",
+)
+def emulate(
+    host: str,
+    port: int,
+    tls: bool,
+    tls_dir: Path | None,
+    log_requests: bool,
+    cme_release: str,
+) -> None:
     """Run the local emulators of every API on one port, each at its real path."""
     from ucxml.emulator.app import EMULATED_APIS, create_app
     from ucxml.emulator.server import serve
 
-    app = create_app()
+    app = create_app(cme_release=cme_release)
     allow_remote = host not in ("127.0.0.1", "localhost", "::1")
     certificate: Path | None = None
 

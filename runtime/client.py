@@ -37,6 +37,7 @@ from ucxml.redaction import (
     scrub_error,
 )
 from ucxml.registry import binding
+from ucxml.releases import AUTO, get_release, sniff_release
 from ucxml.report import Issue
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun, run
 from ucxml.safexml import DEFAULT_MAX_BYTES
@@ -159,6 +160,7 @@ class ClientCore:
         content_type: str,
         *,
         secrets: Collection[str] = (),
+        release: str | None = None,
     ) -> None:
         self.api = api
         parts = check_base_url(base_url)
@@ -168,6 +170,17 @@ class ClientCore:
         self.secrets = SecretSet(secrets)
         #: (operation, tolerance code) pairs already logged as warnings (see ``_warn``).
         self._tolerated: set[tuple[str, str | None]] = set()
+        if release is not None and release != AUTO:
+            get_release(api, release)  # an unknown name raises ParameterError
+        #: The release requests are written in (None: the API's shared form), and whether
+        #: the first answer is still to decide it (``release="auto"``).
+        self.release: str | None = None if release == AUTO else release
+        self.auto = release == AUTO
+
+    def learn(self, release: str | None) -> None:
+        """Follow the release an answer showed, if this client's release is ``"auto"``."""
+        if self.auto and release is not None:
+            self.release, self.auto = release, False
 
     def scrub(self, text: str) -> str:
         """``text`` (made from an answer) with the client's secrets masked."""
@@ -209,7 +222,7 @@ class ClientCore:
 
     def request(self, operation: Operation, body: Any) -> HttpRequest:
         """The HTTP request carrying ``body`` (a request model) for ``operation``."""
-        content = serialize(body)
+        content = serialize(body, release=self.release)
         check_request(operation, body, content)
         return HttpRequest(
             method="POST",
@@ -220,18 +233,22 @@ class ClientCore:
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
-        result, type_name = self.answer(operation, answer)
+        result, type_name = self.answer(operation, answer, response_type.__name__)
+        self.learn(getattr(result, "release", None))
         if not isinstance(result, response_type):
             raise MalformedResponseError(
                 f"{operation.name}: expected {response_type.__name__}, got {type_name}"
             )
         return result
 
-    def answer(self, operation: Operation, answer: HttpResponse) -> tuple[Any, str]:
-        """Check the HTTP answer and bind its body to whichever response model it is."""
+    def answer(
+        self, operation: Operation, answer: HttpResponse, expected: str | None = None
+    ) -> tuple[Any, str]:
+        """Check the HTTP answer and bind its body to whichever response model it is
+        (``expected``: the one awaited, for an answer whose shape several share)."""
         self.content(operation, answer)
         if binding(self.api).info.dispatch == "xsi:type":
-            return self._streamed(operation, answer.content)
+            return self._streamed(operation, answer.content, expected)
         try:
             message = read_message(answer.content, self.api)
         except (XmlError, BindingError) as exc:
@@ -252,6 +269,8 @@ class ClientCore:
         An answer that breaks off, or holds anything but records of that type, raises
         :class:`~ucxml.errors.MalformedResponseError` after the records before the fault.
         """
+        if self.auto:
+            self.learn(sniff_release(self.api, content))
         try:
             for record in fastpath.iter_records(self.api, content):
                 if not isinstance(record, record_type):
@@ -280,11 +299,13 @@ class ClientCore:
             )
         return answer.content
 
-    def _streamed(self, operation: Operation, content: bytes) -> tuple[Any, str]:
+    def _streamed(
+        self, operation: Operation, content: bytes, expected: str | None = None
+    ) -> tuple[Any, str]:
         """Read an xsi:type answer while it streams (bounded memory for huge answers)."""
         api = binding(self.api)
         try:
-            result, warnings = fastpath.stream_parse(self.api, content)
+            result, warnings = fastpath.stream_parse(self.api, content, expected=expected)
         except (XmlError, BindingError) as exc:
             raise self._unreadable("unreadable answer", operation, exc) from exc
         self._warn(operation, warnings)
@@ -306,6 +327,13 @@ class _ClientState:
     def url(self) -> str:
         """The service URL requests are posted to."""
         return self._core.url
+
+    @property
+    def release(self) -> str | None:
+        """The API release requests are written in: the one given, the one the first
+        answer showed (``release="auto"``; ``"auto"`` until then), or None (the shared
+        form, the API's default)."""
+        return AUTO if self._core.auto else self._core.release
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r}, username={self._username!r})"

@@ -1,11 +1,15 @@
 """Typed clients of the Cisco Unified CME / SRST XML API (sync and async).
 
-Each of the 15 operations is a method (``exec_cli``, ``get_device``, ...) generated from
-the schema; calls post ``SOAP-ENV:Envelope/Body/axl/request`` to ``/ios_xml_app/cme`` with
-HTTP Basic auth and return the typed response model. Failures the router reports raise:
-``ISexecCLI`` stopping at a line -> :class:`~ucxml.errors.CmeCliError`; ``ISsetResult`` /
-``ISunsetResult`` false -> :class:`~ucxml.errors.CmeSetResultError`; ``ISSaveConfig`` fail
--> :class:`~ucxml.errors.CmeSaveConfigError` (``delay`` is a success: saved later).
+Each of the 22 operations (the 2008 guide's 15 and the seven queries of CME 12.x and
+later) is a method (``exec_cli``, ``get_device``, ``get_sip_device``, ...) generated from
+the schema; calls post ``SOAP-ENV:Envelope/Body/axl/request`` (``release="2008"``, the
+default) or a bare ``<request>`` named by its child (``release="12.x"``) to
+``/ios_xml_app/cme`` with HTTP Basic auth and return the typed response model, whichever
+dialect the router answers in (``result.release`` says which; ``release="auto"`` follows
+it). Failures the router reports raise: ``ISexecCLI`` stopping at a line ->
+:class:`~ucxml.errors.CmeCliError`; ``ISsetResult`` / ``ISunsetResult`` false ->
+:class:`~ucxml.errors.CmeSetResultError`; ``ISSaveConfig`` fail ->
+:class:`~ucxml.errors.CmeSaveConfigError` (``delay`` is a success: saved later).
 The ``ISget*`` queries are retried after transient failures (``retry``, a
 :class:`~ucxml.retry.RetryPolicy`); ``exec_cli``, ``save_config``, the set/unset and
 ``update_user`` calls are sent once, and raise :class:`~ucxml.errors.OutcomeUnknownError`
@@ -27,7 +31,7 @@ Example (against ``ucxml emulate --port 8080``; for a router, its ``https://`` U
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from ucxml.bindings import Operation
 from ucxml.client import AsyncClientBase, ClientBase, ClientCore
@@ -57,9 +61,11 @@ from ucxml.transport import AsyncTransport, Transport
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "DEFAULT_RELEASE",
     "AllKeyword",
     "AsyncCmeClient",
     "CmeClient",
+    "CmeRelease",
     "DeviceNameKeyword",
     "DeviceStatus",
     "ExtensionNumberKeyword",
@@ -75,6 +81,11 @@ T = TypeVar("T")
 
 #: Path of the XML API on CME 4.0 and later (earlier: /ISApi/AXL/V1/soapisapi.is).
 DEFAULT_ENDPOINT = "/ios_xml_app/cme"
+#: What ``release=`` accepts.
+CmeRelease = Literal["2008", "12.x", "auto"]
+#: The release requests are written in by default: the 2008 guide's envelope, which
+#: 12.x routers accept too.
+DEFAULT_RELEASE: Final = "2008"
 
 
 def _phones(request: Any) -> list[str]:
@@ -85,9 +96,9 @@ def _phones(request: Any) -> list[str]:
     return []
 
 
-def _core(base_url: str, endpoint: str) -> ClientCore:
+def _core(base_url: str, endpoint: str, release: str) -> ClientCore:
     # The router expects text/xml (CME admin guide); UTF-8 is what ucxml writes.
-    return ClientCore("cme", base_url, endpoint, "text/xml; charset=utf-8")
+    return ClientCore("cme", base_url, endpoint, "text/xml; charset=utf-8", release=release)
 
 
 def check_result(operation: Operation, request: Any, result: Any) -> None:
@@ -110,11 +121,13 @@ def check_result(operation: Operation, request: Any, result: Any) -> None:
 class CmeClient(ClientBase, CmeOperations):
     """Synchronous client of the CME XML API; use as a context manager to close it.
 
-    Every operation of the 2008 developer guide is a method with typed keyword arguments
-    (``get_device(dev_name=[DeviceNameKeyword.ALL_REGISTERED])``); list parameters refuse a
-    bare string, and a request the schema refuses is not sent (:class:`ParameterError`).
-    ``get_device``, ``get_extension``, ``get_dev_evts``, ``get_ext_evts`` and
-    ``get_session_server`` take ``stream=True`` to yield the records one by one.
+    Every operation of the 2008 developer guide and of CME 12.x is a method with typed
+    keyword arguments (``get_device(dev_name=[DeviceNameKeyword.ALL_REGISTERED])``); list
+    parameters refuse a bare string, and a request the schema refuses is not sent
+    (:class:`ParameterError`).
+    ``get_device``, ``get_extension``, ``get_dev_evts``, ``get_ext_evts``,
+    ``get_session_server``, ``get_sip_device``, ``get_sip_extension`` and
+    ``get_utility_directory`` take ``stream=True`` to yield the records one by one.
     """
 
     def __init__(
@@ -130,6 +143,7 @@ class CmeClient(ClientBase, CmeOperations):
         endpoint: str = DEFAULT_ENDPOINT,
         transport: Transport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
+        release: CmeRelease = DEFAULT_RELEASE,
     ) -> None:
         """Connect to the CME XML API of a router (nothing is sent before the first call).
 
@@ -151,13 +165,19 @@ class CmeClient(ClientBase, CmeOperations):
             retry: How the ``get_*`` queries are resent after a transient failure
                 (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once). Writes are never
                 resent.
+            release: The dialect requests are written in: ``"2008"`` (the default: the
+                guide's ``SOAP-ENV`` envelope, ``axl`` and ``xsi:type``, which 12.x routers
+                accept too), ``"12.x"`` (a bare ``<request>`` named by its child, as the
+                2022 guide shows), or ``"auto"`` (the 2008 form until the first answer,
+                then the release that answer showed). Answers of every release are read;
+                each result's ``release`` says which one answered.
 
         Raises:
             ParameterError: a malformed base URL, credentials in it, or an unusable
                 ``ca_bundle``.
         """
         super().__init__(
-            _core(base_url, endpoint),
+            _core(base_url, endpoint, release),
             username=username,
             password=password,
             timeout=timeout,
@@ -193,9 +213,10 @@ class AsyncCmeClient(AsyncClientBase, AsyncCmeOperations):
         endpoint: str = DEFAULT_ENDPOINT,
         transport: AsyncTransport | None = None,
         retry: RetryPolicy | None = DEFAULT_RETRY,
+        release: CmeRelease = DEFAULT_RELEASE,
     ) -> None:
         super().__init__(
-            _core(base_url, endpoint),
+            _core(base_url, endpoint, release),
             username=username,
             password=password,
             timeout=timeout,

@@ -30,7 +30,8 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-from ucxml import fastpath, releases, unknown
+from ucxml import dialects, fastpath, releases, unknown
+from ucxml.bindings import Release
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.jsondocs import dump_json, looks_like_json, parse_json
@@ -338,11 +339,14 @@ def read_message(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     drop_blanks: bool = False,
+    expected: str | None = None,
 ) -> Message:
     """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound.
 
     ``drop_blanks``: indentation between elements is not kept (see
     :func:`ucxml.safexml.parse_xml`), for a message that is only to be bound.
+    ``expected``: the type name of the message awaited, which decides for a message
+    named by a child that several messages share (:func:`ucxml.dialects.message_type`).
     """
 
     # With the API named, its own prefixes win; the others still apply, so naming the API
@@ -375,6 +379,9 @@ def read_message(
         check_enabled(name, api_binding.info.tolerances, tuple(envelope_warnings))
         if api_binding.info.dispatch == "root":
             payload = _root_payload(api_binding, payload)
+        if payload.named:
+            _name_message(api_binding, payload, expected)
+        seen = dialects.read(api_binding, payload.element, named=payload.named)
     except BindingError as exc:
         # Detected, but no message in it: say which API, and keep what was tolerated.
         exc.api = name
@@ -387,7 +394,7 @@ def read_message(
     type_name, type_warnings = _fix_type(api_binding, payload)
     issues += type_warnings
     issues += _hook_warnings(api_binding, payload.element, parsed.data)
-    release = releases.detect_release(name, parsed.root, (i.code for i in issues))
+    release = releases.detect_release(name, parsed.root, (i.code for i in issues), seen)
     return Message(
         api=name,
         kind=payload.kind,
@@ -401,6 +408,28 @@ def read_message(
         data=parsed.data,
         release=release,
     )
+
+
+def _name_message(api: ApiBinding, payload: MessagePayload, expected: str | None) -> None:
+    """Type a message named by its child (no ``xsi:type``: the CME 12.x form), in place.
+
+    The type found is set as the element's ``xsi:type``, so that the schema validates the
+    message as it validates an enveloped one.
+    """
+    element = payload.element
+    kind = str(element.tag)
+    found = dialects.message_type(api, element, expected)
+    if found is None:
+        first = next((c for c in element if isinstance(c.tag, str)), None)
+        what = f"its child <{etree.QName(first).localname}>" if first is not None else "it"
+        raise BindingError(
+            f"<{kind}> has no xsi:type naming the message, and {what} names none"
+            f" of the {api.info.name} {kind}s",
+            path=element.getroottree().getpath(element),
+            line=element.sourceline,
+        )
+    element.set(XSI_TYPE, found)
+    payload.type_name = payload.raw_type = found
 
 
 def _hook_warnings(api: ApiBinding, element: etree._Element, data: bytes) -> list[Issue]:
@@ -563,7 +592,7 @@ def parse(data: Source, api: str | None = None, *, type: type[Any] | None = None
             that class, and a payload of another message raises
             :class:`~ucxml.errors.BindingError`. Without it the result is an ``object``.
     """
-    obj = _parse(data, api)
+    obj = _parse(data, api, None if type is None else type.__name__)
     return obj if type is None else _expected(obj, type)
 
 
@@ -575,15 +604,15 @@ def _expected(obj: object, expected: type[M]) -> M:
     return obj
 
 
-def _parse(data: Source, api: str | None) -> object:
+def _parse(data: Source, api: str | None, expected: str | None = None) -> object:
     raw, _ = read_source(data)
     if looks_like_json(raw):
         return parse_json(raw, json_api(api))
     name = api or _guess_streamable(raw)
     if name is not None and len(raw) >= STREAM_BYTES and binding(name).info.dispatch == "xsi:type":
-        obj, issues = fastpath.stream_parse(name, raw)
+        obj, issues = fastpath.stream_parse(name, raw, expected=expected)
     else:
-        message = read_message(raw, api, drop_blanks=True)
+        message = read_message(raw, api, drop_blanks=True, expected=expected)
         obj, found = _decode(message, len(raw))
         issues = [*message.warnings, *found]
     for issue in issues:
@@ -626,10 +655,16 @@ def parse_generic(data: Source, api: str | None = None) -> Any:
     return decode_generic(message)
 
 
+_NAMED_HEAD = re.compile(rb"<(?:request|response)\s*>\s*<IS")
+
+
 def _guess_streamable(raw: bytes) -> str | None:
     """The xsi:type API a payload's head shows (None: let detection decide)."""
     head = raw[:4096]
-    if b"xsi:type=" not in head or (b"request" not in head and b"response" not in head):
+    if b"request" not in head and b"response" not in head:
+        return None
+    # xsi:type names the message; or (CME 12.x) a bare message is named by an IS... child.
+    if b"xsi:type=" not in head and not _NAMED_HEAD.search(head):
         return None
     names = [n for n in api_names() if binding(n).info.dispatch == "xsi:type"]
     return names[0] if len(names) == 1 else None
@@ -670,17 +705,30 @@ def _header_blocks(api: ApiBinding, header: Sequence[object]) -> str:
     return "".join(blocks)
 
 
-def serialize(obj: object, *, header: Sequence[object] = (), wrapped: bool = False) -> bytes:
+def serialize(
+    obj: object,
+    *,
+    header: Sequence[object] = (),
+    wrapped: bool = False,
+    release: str | None = None,
+) -> bytes:
     """Serialize a request, response or document model into the complete message of its API.
 
     ``header``: SOAP header block models (EPAS ``SessionKey``) for APIs with a SOAP envelope.
     ``wrapped``: write the message inside the element the API's manifest lets it arrive
     wrapped in (``wrappers``), as a real server does (EM query results in ``<response>``);
     a message no wrapper holds is written as it is.
+    ``release``: write the message as that release of the API shapes it (CME ``"12.x"``:
+    bare, named by its child, plural containers; see :mod:`ucxml.dialects`); None writes
+    the shared models' form (CME: the 2008 envelope).
+
+    Raises:
+        ParameterError: ``release`` is not a release of the object's API.
     """
     api = binding(api_of(obj))
     if api.info.envelope == "json":
         return dump_json(obj)
+    dialect = _dialect(api, release)
     kind, name = _type_name(api, obj)
     if not header and not api.info.namespaces and fastpath.has_plan(api.info.name, type(obj)):
         if api.info.dispatch == "root":
@@ -688,10 +736,31 @@ def serialize(obj: object, *, header: Sequence[object] = (), wrapped: bool = Fal
         else:
             payload = fastpath.write(api.info.name, obj, kind, xsi_type=name)
         payload = _wrapped(api, name, _xml_chars(payload)) if wrapped else _xml_chars(payload)
-        return wrap(api.info.envelope, payload)
+        return _enveloped(api, dialect, payload)
     if wrapped and _wrapper_of(api, name):
         raise ParameterError(f"{api.info.name} {name}: wrapped=True needs the fast writer")
-    return serialize_generic(obj, header=header)
+    return serialize_generic(obj, header=header, release=release)
+
+
+def _dialect(api: ApiBinding, release: str | None) -> Release | None:
+    """The release ``release`` of ``api`` when its messages have a shape of their own."""
+    if release is None:
+        return None
+    found = releases.get_release(api.info.name, release)
+    return found if found.has_dialect else None
+
+
+def _enveloped(api: ApiBinding, dialect: Release | None, payload: str, blocks: str = "") -> bytes:
+    """The message ``payload`` (shared form) as the complete message of ``dialect``."""
+    if dialect is None:
+        return wrap(api.info.envelope, payload, blocks)
+    element = parse_xml(payload.encode("utf-8")).root
+    dialects.write(api, dialect, element)
+    etree.cleanup_namespaces(element)
+    payload = etree.tostring(element, encoding="unicode")
+    if dialect.form == "named":
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + payload).encode("utf-8")
+    return wrap(api.info.envelope, payload, blocks)
 
 
 def _wrapper_of(api: ApiBinding, name: str) -> str | None:
@@ -721,9 +790,12 @@ def _xml_chars(text: str) -> str:
     return text
 
 
-def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
+def serialize_generic(
+    obj: object, *, header: Sequence[object] = (), release: str | None = None
+) -> bytes:
     """:func:`serialize` through xsdata's serializer (the reference path)."""
     api = binding(api_of(obj))
+    dialect = _dialect(api, release)
     kind, name = _type_name(api, obj)
     if api.info.dispatch == "root":
         payload = _render(api, obj)
@@ -735,7 +807,7 @@ def serialize_generic(obj: object, *, header: Sequence[object] = ()) -> bytes:
         unknown.restore(obj, element)
         payload = etree.tostring(element, encoding="unicode")
     blocks = _header_blocks(api, header)
-    return wrap(api.info.envelope, _xml_chars(payload), _xml_chars(blocks))
+    return _enveloped(api, dialect, _xml_chars(payload), _xml_chars(blocks))
 
 
 @dataclass(frozen=True, slots=True)

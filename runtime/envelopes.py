@@ -70,6 +70,9 @@ class MessagePayload:
     bare: bool
     #: SOAP header blocks (elements under ``Header``), in document order.
     header: tuple[etree._Element, ...] = ()
+    #: A CME message with no ``xsi:type``, named by its child (the 12.x dialect): its
+    #: type is left for :func:`ucxml.dialects.message_type` to find.
+    named: bool = False
 
 
 def must_understand(block: etree._Element) -> bool:
@@ -156,7 +159,6 @@ def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         node = children[0]
     elif node is root and node.tag in ("request", "response"):
         bare = True
-        warnings.append(bare_warning(str(node.tag), node.sourceline, _path(node)))
     if node.tag not in ("request", "response"):
         raise BindingError(
             f"expected <request> or <response>, found <{etree.QName(node).localname}>",
@@ -165,11 +167,11 @@ def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         )
     raw_type = node.get(XSI_TYPE)
     if raw_type is None:
-        raise BindingError(
-            f"<{node.tag}> has no xsi:type naming the message",
-            path=_path(node),
-            line=node.sourceline,
-        )
+        # Named by its child (CME 12.x): a bare message of that form is its release's own
+        # shape, not a deviation, so it gets no T-BARE warning.
+        return MessagePayload(node, str(node.tag), "", "", bare, named=True), warnings
+    if bare:
+        warnings.append(bare_warning(str(node.tag), node.sourceline, _path(node)))
     type_name = raw_type.strip().rpartition(":")[2]
     return MessagePayload(node, str(node.tag), type_name, raw_type, bare), warnings
 

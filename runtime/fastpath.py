@@ -24,7 +24,7 @@ from typing import Any
 
 from lxml import etree
 
-from ucxml import releases
+from ucxml import dialects, releases
 from ucxml.bindings import ApiInfo, Extra, Unknown
 from ucxml.envelopes import SOAP11_NS, XSI_NS, XSI_TYPE
 from ucxml.errors import (
@@ -66,6 +66,11 @@ __all__ = [
 _BOOLS = {"true": True, "1": True, "false": False, "0": False}
 # Reader dispatch codes: strings and nested models are handled inline, the rest by converter.
 _STR, _NESTED, _ENUM, _OTHER = "str", "nested", "enum", "other"
+# A release's own spelling of a field, and its plural container of a list field.
+_SPELLED, _BOX = "spelled", "box"
+#: How a plan reads one child tag: (field, code, converter, is_list); a spelling's or a
+#: container's converter slot holds the entry (or the item tag and entry) it stands for.
+_Entry = tuple[str, str, Any, bool]
 _CODES = {"str": _STR}
 _ENVELOPE = f"{{{SOAP11_NS}}}Envelope"
 _BODY = f"{{{SOAP11_NS}}}Body"
@@ -88,10 +93,12 @@ class _Reader:
     """Collects the deviations tolerated while reading (aliases, unknown content) and
     names positions."""
 
-    __slots__ = ("aliases", "data", "keep_unknown", "lines", "warnings")
+    __slots__ = ("aliases", "data", "dialect", "keep_unknown", "lines", "warnings")
 
     def __init__(self, info: ApiInfo, data: bytes | None) -> None:
         self.aliases: Mapping[str, str] = info.aliases
+        #: Whether a release dialect's shape was read (a spelling, a plural container).
+        self.dialect = False
         #: Whether unknown elements and attributes are kept (tolerance ``unknown``).
         self.keep_unknown = "unknown" in info.tolerances
         self.warnings: list[Issue] = []
@@ -204,7 +211,7 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
         return to_enum
     if kind == "union":
         # xsdata tries every other member type before str.
-        others = [_text_converter(_kind_of(t), t) for t in target if t is not str]
+        others = [_union_member(t) for t in target if t is not str]
         has_str = str in target
 
         def to_union(text: str | None) -> Any:
@@ -212,15 +219,40 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
                 return ""  # no other member type reads an empty text: skip the failed tries
             for convert in others:
                 try:
-                    return convert(text)
+                    found = convert(text)
                 except (ValueError, KeyError, TypeError):
                     continue
+                if found is not _MISS:
+                    return found
             if has_str:
                 return text if text is not None else ""
             raise ValueError(f"{text!r} fits none of {target}")
 
         return to_union
     raise ValueError(f"no converter for kind {kind!r}")
+
+
+#: What a union member's converter gives for a text it does not read (no exception).
+_MISS = object()
+
+
+def _union_member(tp: Any) -> Callable[[str | None], Any]:
+    """The converter of one member type of a union; a text enumeration answers
+    :data:`_MISS` for a text that is none of its values (an open enumeration, or an
+    ``UnsetAddress`` beside any IPv4 address, misses on most texts: raising would cost
+    more than the rest of the read)."""
+    kind = _kind_of(tp)
+    if kind != "enum" or not all(isinstance(m.value, str) for m in tp):
+        return _text_converter(kind, tp)
+    members: dict[str, Any] = {str(m.value): m for m in tp}
+
+    def to_member(text: str | None) -> Any:
+        found = members.get(text or "")
+        if found is None:
+            found = members.get((text or "").strip(), _MISS)
+        return found
+
+    return to_member
 
 
 def _kind_of(tp: Any) -> str:
@@ -251,7 +283,7 @@ class _Plan:
         # made sure the bytes read hold no attribute at all).
         self._reads: dict[bool, Callable[[etree._Element, _Reader], Any]] = {}
         self._compiling: set[bool] = set()
-        self.tags: dict[bool, dict[str, tuple[str, str, Callable[..., Any], bool]]] = {
+        self.tags: dict[bool, dict[str, _Entry]] = {
             True: {},
             False: {},
         }
@@ -315,6 +347,21 @@ class _Plan:
             return target.reader(checked), True
         return _text_converter(f.kind, f.target), False
 
+    def _dialect_entries(self, by_tag: dict[str, _Entry]) -> None:
+        """Read the record-level shapes of the API's release dialects (12.x spellings and
+        plural containers) directly, where this class is the record they sit in."""
+        parents = self.plans.parent_tags.get(self.cls, frozenset())
+        if not parents:
+            return
+        shapes = dialects.shapes(self.plans.api)
+        for (parent, wire), shared in shapes.spellings.items():
+            if parent in parents and shared in by_tag and wire not in by_tag:
+                by_tag[wire] = ("", _SPELLED, by_tag[shared], False)
+        for (parent, container), (item, target) in shapes.lifts.items():
+            entry = by_tag.get(target)
+            if parent in parents and entry is not None and entry[3] and container not in by_tag:
+                by_tag[container] = (entry[0], _BOX, (item, entry), True)
+
     def _compile_reader(self, checked: bool) -> Callable[[etree._Element, _Reader], Any]:
         cls = self.cls
         lists = self.lists
@@ -328,6 +375,7 @@ class _Plan:
                     enums[f.name] = {str(member.value): member for member in f.target}
                 self.tags[checked][f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.tags[checked]
+        self._dialect_entries(by_tag)
         # A child whose local name is known but whose namespace is not is a namespace
         # error (reported as unknown), not content of a later release.
         known_locals = frozenset(tag.rpartition("}")[2] for tag in by_tag)
@@ -340,6 +388,7 @@ class _Plan:
         text_convert = _text_converter(text_field.kind, text_field.target) if text_field else None
         text_name = text_field.name if text_field is not None else ""
         str_code, nested_code, enum_code = _STR, _NESTED, _ENUM  # closure locals, not globals
+        spelled_code, box_code = _SPELLED, _BOX
 
         def read(el: etree._Element, reader: _Reader) -> Any:
             # Most models have no list field: no comprehension (a call of its own in 3.11).
@@ -391,6 +440,21 @@ class _Plan:
                         reader.unknown(child, f"element <{_name(child)}>")
                         continue
                 name, code, convert, is_list = entry
+                if code is spelled_code:  # a release's own spelling (12.x ISDevUsername)
+                    reader.dialect = True
+                    name, code, convert, is_list = convert
+                elif code is box_code:  # a release's plural container (12.x ISDevLineButtons)
+                    item, inner = convert
+                    if dialects.is_pure(child, item):
+                        reader.dialect = True
+                        values[name].extend(_item_values(inner, child, reader))
+                        continue
+                    if not reader.keep_unknown:
+                        raise _unknown(child)
+                    extra = extra or _Extra()
+                    extra.elements.append(_keep(child))
+                    reader.unknown(child, f"element <{_name(child)}>")
+                    continue
                 if code is not nested_code:
                     if checked and child.keys():
                         if reader.keep_unknown:
@@ -438,6 +502,23 @@ class _Plan:
         return read
 
 
+def _item_values(entry: _Entry, box: etree._Element, reader: _Reader) -> Iterator[Any]:
+    """The items of a release's plural container, read as the field ``entry`` reads one."""
+    _, code, convert, _ = entry
+    for item in box:
+        if code is _NESTED:
+            yield convert(item, reader)
+            continue
+        if item.keys():
+            _leaf_attributes(item)
+        if len(item):
+            raise _leaf_children(item)
+        if code is _STR:
+            yield item.text if item.text is not None else ""
+        else:
+            yield _convert(convert, item.text, item)
+
+
 def _leaf_attributes(el: etree._Element) -> None:
     """A leaf element carries no attribute but xsi:* ones; anything else would be lost."""
     for key in el.attrib:
@@ -477,15 +558,45 @@ def _convert(convert: Callable[[str | None], Any], text: str | None, el: etree._
 class _Plans(dict[type[Any], _Plan]):
     """Every compiled plan of one API, by model class."""
 
+    api = ""
+
+    @functools.cached_property
+    def parent_tags(self) -> dict[type[Any], frozenset[str]]:
+        """The element names each model class is read from (``ISDevice`` for ISDevice)."""
+        found: dict[type[Any], set[str]] = {}
+        for plan in self.values():
+            for f in plan.fields:
+                if f.kind == "class" and f.role == "element":
+                    found.setdefault(f.target, set()).add(f.tag)
+        return {cls: frozenset(tags) for cls, tags in found.items()}
+
+    @functools.cached_property
+    def uncovered(self) -> tuple[str, ...]:
+        """The dialect's record-level tags (:attr:`ucxml.dialects.Shapes.inner`) that no
+        plan reads itself: left to :func:`ucxml.dialects.read_record`."""
+        shapes = dialects.shapes(self.api)
+        covered = set()
+        for cls, parents in self.parent_tags.items():
+            plan = self[cls]
+            names = {f.tag: f for f in plan.fields if f.role == "element"}
+            for (parent, wire), shared in shapes.spellings.items():
+                if parent in parents and shared in names:
+                    covered.add(wire)
+            for (parent, container), (_, target) in shapes.lifts.items():
+                if parent in parents and target in names and names[target].is_list:
+                    covered.add(container)
+        return tuple(t for t in shapes.inner if t not in covered)
+
 
 @functools.cache
 def _plans(api: str) -> _Plans:
     package = binding(api).info.package
+    plans = _Plans()
+    plans.api = api
     try:
         module = importlib.import_module(f"{package}.fastpath")
     except ModuleNotFoundError:
-        return _Plans()
-    plans = _Plans()
+        return plans
     for cls, rows in module.PLANS.items():
         plans[cls] = _Plan(cls, rows, plans)
     return plans
@@ -550,6 +661,8 @@ class _Message:
     cls: type[Any]
     plan: _Plan
     values: dict[str, Any]
+    #: Whether the message showed a release dialect (named, containers, spellings).
+    dialect: bool = False
 
 
 class _WholeTree(Exception):
@@ -563,6 +676,7 @@ def _start_message(
     warnings: list[Issue],
     reader: _Reader | None = None,
     records: bool = False,
+    expected: str | None = None,
 ) -> _Message:
     """Check where the message element sits and resolve its xsi:type to a plan.
 
@@ -572,8 +686,10 @@ def _start_message(
     info = binding(api)
     parent = el.getparent()
     path = str(el.getroottree().getpath(el))
+    raw = el.get(XSI_TYPE)
     if parent is None:
-        warnings.append(bare_warning(_name(el), el.sourceline, path))
+        if raw is not None:  # a bare message named by its child is the 12.x form
+            warnings.append(bare_warning(_name(el), el.sourceline, path))
     else:
         body = parent.getparent()
         envelope = body.getparent() if body is not None else None
@@ -600,17 +716,21 @@ def _start_message(
             raise BindingError(
                 f"unknown attribute {key!r} on <{_name(el)}>", path=path, line=el.sourceline
             )
-    raw = el.get(XSI_TYPE)
-    if raw is None:
-        raise BindingError(
-            f"<{_name(el)}> has no xsi:type naming the message", path=path, line=el.sourceline
-        )
     kind = str(el.tag)
-    name = raw.strip().rpartition(":")[2]
-    if info.model_for(name, kind) is None and kind == "response":
-        name = info.info.type_aliases.get(name, name)
-    if name != raw:
-        warnings.append(type_alias_warning(raw, name, el.sourceline, path))
+    if raw is None:
+        named = dialects.shapes(api).named
+        found = dialects.message_type(info, el, expected) if named else None
+        if found is None:
+            raise BindingError(
+                f"<{_name(el)}> has no xsi:type naming the message", path=path, line=el.sourceline
+            )
+        name = found
+    else:
+        name = raw.strip().rpartition(":")[2]
+        if info.model_for(name, kind) is None and kind == "response":
+            name = info.info.type_aliases.get(name, name)
+        if name != raw:
+            warnings.append(type_alias_warning(raw, name, el.sourceline, path))
     cls = info.model_for(name, kind)
     if cls is None:
         raise UnknownMessageError(
@@ -618,7 +738,7 @@ def _start_message(
         )
     plan = _plans(api)[cls]
     plan.reader()  # compile (fills by_tag)
-    return _Message(el, cls, plan, {n: [] for n in plan.lists})
+    return _Message(el, cls, plan, {n: [] for n in plan.lists}, dialect=raw is None)
 
 
 @functools.cache
@@ -632,6 +752,10 @@ def _message_tags(api: str) -> list[str]:
         if plan is not None:
             tags |= {f.tag for f in plan.fields if f.role == "element"}
     tags |= set(info.info.aliases)
+    shapes = dialects.shapes(api)
+    tags |= set(shapes.wrappers)
+    tags |= {c for p, c in shapes.lifts if p in ("request", "response")}
+    tags |= {item for (p, _), (item, _) in shapes.lifts.items() if p in ("request", "response")}
     return sorted(tags)
 
 
@@ -681,6 +805,10 @@ _MESSAGE_START = re.compile(
     rb"""<(request|response)(?:\s+[^\s=<>/"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
 )
 _MESSAGE_END = re.compile(rb"</(request|response)\s*>")
+# A box's start tag without attributes (one with any is read by the streaming reader) and
+# its end tag, with the blanks around them.
+_BOX_START = re.compile(rb"\s*<([A-Za-z_][\w.-]*)\s*>")
+_BOX_END = re.compile(rb"</([A-Za-z_][\w.-]*)\s*>\s*")
 _MARK_TAG = "ucxml-chunk-mark"
 _MARK = f"<{_MARK_TAG}/>".encode()
 
@@ -713,24 +841,64 @@ def _content(data: bytes) -> tuple[int, int] | None:
     return head.end(), close
 
 
-def _emptied_message(api: str, data: bytes, start: int, close: int) -> _Message | None:
-    """The message read from ``data`` without its content (envelope, start and end tags)."""
-    parsed = parse_xml(data[:start] + _MARK + data[close:])
+def _emptied_message(
+    api: str,
+    data: bytes,
+    start: int,
+    close: int,
+    box: str | None = None,
+    expected: str | None = None,
+) -> _Message | None:
+    """The message read from ``data`` without its content (envelope, start and end tags).
+
+    ``box``: the content sits in that one element (a 12.x container or result wrapper),
+    kept for the message to be named by, then taken out.
+    """
+    mark = _MARK if box is None else f"<{box}>".encode() + _MARK + f"</{box}>".encode()
+    parsed = parse_xml(data[:start] + mark + data[close:])
     marks = list(parsed.root.iter(_MARK_TAG))
     if parsed.warnings or len(marks) != 1:
         return None
     element = marks[0].getparent()
+    if box is not None and element is not None:
+        element = element.getparent()
     encoding = parsed.root.getroottree().docinfo.encoding or ""
     if element is None or element.tag not in ("request", "response") or encoding.upper() != "UTF-8":
         return None  # not the start tag found (a namespaced one), or bytes not UTF-8
-    element.remove(marks[0])
     warnings: list[Issue] = []
-    message = _start_message(api, element, warnings)
+    message = _start_message(api, element, warnings, expected=expected)
+    for child in list(element):
+        element.remove(child)
     _check_wrappers(element)
+    if box is not None:
+        message.dialect = True
     return None if warnings else message
 
 
-def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] | None:
+def _box(api: str, data: bytes, start: int, close: int) -> tuple[str, int, int] | None:
+    """The one element the message's content sits in (12.x ``ISDevices``, ``ISGlobal``),
+    and where its own content starts and ends; None when there is none."""
+    shapes = dialects.shapes(api)
+    if not shapes.lifts and not shapes.wrappers:
+        return None
+    head = _BOX_START.match(data, start)
+    if head is None:
+        return None
+    tag = head.group(1).decode("ascii", "replace")
+    opened = data.rfind(b"<response", 0, start) > data.rfind(b"<request", 0, start)
+    kind = "response" if opened else "request"
+    if not shapes.box(kind, tag):
+        return None
+    end = data.rfind(b"</", start, close)
+    tail = _BOX_END.fullmatch(data, end, close) if end >= head.end() else None
+    if tail is None or tail.group(1) != head.group(1):
+        return None
+    return tag, head.end(), end
+
+
+def _chunked(
+    api: str, data: bytes, max_bytes: int, expected: str | None = None
+) -> tuple[Any, list[Issue], bool] | None:
     """Read an xsi:type message as whole trees of :data:`CHUNK_BYTES` of records each.
 
     None when the payload does not qualify or anything is unusual: then the streaming
@@ -744,7 +912,12 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
     try:
         data = precheck(data, max_bytes)
         bounds = _content(data)
-        message = _emptied_message(api, data, *bounds) if bounds else None
+        box = _box(api, data, *bounds) if bounds else None
+        if box is not None and bounds is not None:
+            message = _emptied_message(api, data, bounds[0], bounds[1], box[0], expected)
+            bounds = box[1], box[2]
+        else:
+            message = _emptied_message(api, data, *bounds, expected=expected) if bounds else None
         if bounds is None or message is None or message.plan.record_end is None:
             return None
         at, close = bounds
@@ -752,6 +925,9 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
         reader = _Reader(binding(api).info, data)
         values = message.values
         message.plan.reader(False)  # compile (fills tags[False])
+        shapes = dialects.shapes(api)
+        kind = str(message.element.tag)
+        lift = box is not None and (kind, box[0]) in shapes.lifts
         with _bulk(len(data)):
             while at < close:
                 end = cut_after.search(data, at + CHUNK_BYTES, close)
@@ -763,15 +939,23 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
                 # one is read without asking each element for its attributes, which is
                 # a twentieth of the binding time.
                 checked = b"=" in run
-                for el in parse_siblings(run, nsmap, drop_blanks=True):
+                siblings = parse_siblings(run, nsmap, drop_blanks=True)
+                if lift and box is not None:
+                    items = dialects.lift(shapes, kind, _as_container(siblings, box[0]))
+                    if items is None:
+                        return None  # not only the container's items: streamed
+                    elements: Iterable[etree._Element] = items
+                else:
+                    elements = siblings
+                for el in _lifted(shapes, kind, elements, message):
                     name, is_list, value = _message_child(message, el, reader, checked)
                     if is_list:
                         values[name].append(value)
                     else:
                         values[name] = value
+                if reader.warnings:
+                    return None  # the streaming reader words them: no use reading on
                 at = cut
-            if reader.warnings:
-                return None
             try:
                 obj = message.cls(**values)
             except TypeError:
@@ -779,10 +963,34 @@ def _chunked(api: str, data: bytes, max_bytes: int) -> tuple[Any, list[Issue]] |
     except UcxmlError:
         return None  # the streaming reader says what is wrong, where
     stats.fast += 1
-    return obj, []
+    return obj, [], message.dialect or reader.dialect
 
 
-def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[Any]:
+def _as_container(siblings: etree._Element, tag: str) -> etree._Element:
+    """The parsed run of a container's items, as that container (for :func:`dialects.lift`)."""
+    siblings.tag = tag
+    return siblings
+
+
+def _lifted(
+    shapes: dialects.Shapes, kind: str, elements: Iterable[etree._Element], message: _Message
+) -> Iterator[etree._Element]:
+    """The message children among ``elements``: a plural container of the message gives
+    its items; each child has the containers and spellings of its records applied."""
+    uncovered = message.plan.plans.uncovered
+    for el in elements:
+        items = dialects.lift(shapes, kind, el) if shapes.lifts else None
+        if items is not None:
+            message.dialect = True
+        for item in items if items is not None else (el,):
+            if uncovered and dialects.read_record(shapes, item, uncovered):
+                message.dialect = True
+            yield item
+
+
+def _stream(
+    api: str, data: bytes, max_bytes: int, records: bool, expected: str | None = None
+) -> Iterator[Any]:
     """Read an xsi:type message while it streams.
 
     With ``records`` the repeated items are yielded one by one (and not kept); the last
@@ -793,8 +1001,10 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
     data, declared, _ = declare_prefixes(data, info.prefixes)
     warnings = list(declared)
     reader = _Reader(info, data)
+    shapes = dialects.shapes(api)
     message: _Message | None = None
     last: etree._Element | None = None
+    boxes: list[etree._Element] = []  # 12.x containers and wrappers met: read through
     done = False
     events = safe_iterparse(data, ("end",), _message_tags(api))
     try:
@@ -803,21 +1013,29 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                 if done:
                     continue
                 if message is None:
-                    # The message element is known from its first child's end (or its own).
-                    parent = el.getparent()
-                    if el.tag in ("request", "response") and (
-                        parent is None or parent.tag not in ("request", "response")
-                    ):
-                        message = _start_message(api, el, warnings, reader, records)
-                    elif parent is not None and parent.tag in ("request", "response"):
-                        message = _start_message(api, parent, warnings, reader, records)
-                    else:
+                    found = _message_element(shapes, el)
+                    if found is None:
                         continue
+                    message = _start_message(api, found, warnings, reader, records, expected)
                 if el is message.element:
                     done = True
                     continue
-                if el.getparent() is not message.element:
+                holder = el.getparent()
+                place = _place(shapes, message, holder)
+                if place is None:
                     continue  # a nested element whose tag a message child also has
+                if _is_box(shapes, place, el) and _box_shaped(shapes, place, el):
+                    if el.attrib or (el.text or "").strip():
+                        _unseen(el, reader, records)  # more than items: unknown content
+                    boxes.append(el)
+                    message.dialect = True
+                    continue
+                if holder is not message.element:
+                    message.dialect = True
+                    el = _renamed(shapes, holder, el, place)
+                uncovered = message.plan.plans.uncovered
+                if uncovered and dialects.read_record(shapes, el, uncovered):
+                    message.dialect = True
                 try:
                     name, is_list, value = _message_child(message, el, reader)
                 except _WholeTree:
@@ -826,12 +1044,13 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
                     reader.unknown(el, f"content of <{_name(el)}>")  # records only: reported
                     continue
                 el.clear()
-                while (first := message.element[0]) is not el:
-                    if isinstance(first.tag, str) and first is not last:
-                        # A child no event named (not a tag of any message child): unknown
-                        # content, never dropped with the records cleared before it.
-                        _unseen(first, reader, records)
-                    del message.element[0]
+                if holder is not None:
+                    while (first := holder[0]) is not el:
+                        if isinstance(first.tag, str) and first is not last and first not in boxes:
+                            # A child no event named (not a tag of any message child): unknown
+                            # content, never dropped with the records cleared before it.
+                            _unseen(first, reader, records)
+                        del holder[0]
                 last = el
                 if not is_list:
                     message.values[name] = value
@@ -847,9 +1066,7 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
     postcheck(root)
     if message is None:
         raise BindingError("no <request> or <response> message found", line=root.sourceline)
-    for child in message.element:
-        if isinstance(child.tag, str) and child is not last:
-            _unseen(child, reader, records)
+    _check_seen(message.element, last, boxes, reader, records)
     _check_wrappers(message.element)
     try:
         obj = message.cls(**message.values)
@@ -858,7 +1075,98 @@ def _stream(api: str, data: bytes, max_bytes: int, records: bool) -> Iterator[An
             f"<{_name(message.element)}> is incomplete: {exc}", line=message.element.sourceline
         ) from None
     stats.fast += 1
-    yield _Done(obj, warnings + reader.warnings)
+    yield _Done(obj, warnings + reader.warnings, message.dialect or reader.dialect)
+
+
+def _message_element(shapes: dialects.Shapes, el: etree._Element) -> etree._Element | None:
+    """The message element, known from the end of its first child (or its own), or of
+    the first item of a 12.x container or wrapper it holds; None: not yet known."""
+    parent = el.getparent()
+    if el.tag in _KINDS and (parent is None or parent.tag not in _KINDS):
+        return el
+    if parent is None:
+        return None
+    if parent.tag in _KINDS:
+        return parent
+    grand = parent.getparent()
+    if grand is not None and grand.tag in _KINDS and shapes.box(str(grand.tag), str(parent.tag)):
+        return grand
+    return None
+
+
+_KINDS = ("request", "response")
+
+
+def _place(shapes: dialects.Shapes, message: _Message, holder: etree._Element | None) -> str | None:
+    """The shared-model parent an element under ``holder`` is a child of: the message
+    kind for the message's children (also inside its 12.x wrapper or containers), else
+    None (an element nested in a record)."""
+    kind = str(message.element.tag)
+    node = holder
+    while node is not None and node is not message.element:
+        parent = node.getparent()
+        if parent is None:
+            return None
+        if parent is not message.element and not _is_wrapper(shapes, message, parent):
+            return None
+        if not _is_box(shapes, kind, node):
+            return None
+        node = parent
+    return kind if node is message.element else None
+
+
+def _is_wrapper(shapes: dialects.Shapes, message: _Message, el: etree._Element) -> bool:
+    return (
+        el.getparent() is message.element
+        and message.element.tag == "response"
+        and el.tag in shapes.wrappers
+    )
+
+
+def _is_box(shapes: dialects.Shapes, parent: str, el: etree._Element) -> bool:
+    """Whether ``el``, a child of the shared model's ``parent``, is a 12.x container or
+    (a response's) result wrapper: read through, its items being the children."""
+    return (parent, str(el.tag)) in shapes.lifts or (
+        parent == "response" and el.tag in shapes.wrappers
+    )
+
+
+def _box_shaped(shapes: dialects.Shapes, parent: str, el: etree._Element) -> bool:
+    """Whether a wrapper or container holds what a box holds: a wrapper anything, a
+    container only its items (a 2008 ``ISUrlServices`` record has other children)."""
+    lifted = shapes.lifts.get((parent, str(el.tag)))
+    if lifted is None:
+        return True  # a wrapper: its children were read (or are reported) one by one
+    return all(c.tag in lifted for c in el if isinstance(c.tag, str))
+
+
+def _renamed(
+    shapes: dialects.Shapes, holder: etree._Element | None, el: etree._Element, place: str
+) -> etree._Element:
+    """An item of a 12.x container, named as the shared model's field."""
+    if holder is None:
+        return el
+    lifted = shapes.lifts.get((place, str(holder.tag)))
+    if lifted is not None and el.tag == lifted[0]:
+        el.tag = lifted[1]
+    return el
+
+
+def _check_seen(
+    element: etree._Element,
+    last: etree._Element | None,
+    boxes: list[etree._Element],
+    reader: _Reader,
+    records: bool,
+) -> None:
+    """Every child of the message (and of its 12.x boxes) that no event bound is unknown."""
+    for child in element:
+        if not isinstance(child.tag, str) or child is last:
+            continue
+        if child in boxes:
+            _check_seen(child, last, boxes, reader, records)
+        else:
+            _unseen(child, reader, records)
 
 
 def _unseen(child: etree._Element, reader: _Reader, records: bool) -> None:
@@ -875,6 +1183,7 @@ def _unseen(child: etree._Element, reader: _Reader, records: bool) -> None:
 class _Done:
     message: Any
     warnings: list[Issue]
+    dialect: bool = False
 
 
 def _check_wrappers(element: etree._Element) -> None:
@@ -892,33 +1201,42 @@ def _check_wrappers(element: etree._Element) -> None:
 
 
 def stream_parse(
-    api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES
+    api: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    expected: str | None = None,
 ) -> tuple[Any, list[Issue]]:
     """Read an xsi:type message of ``api`` with bounded memory; return it and its warnings.
 
     Read as whole trees of a chunk of records each when the payload allows it, else
     streamed (both keep memory bounded; the streaming reader words every error).
+    ``expected``: the type name of the answer awaited, which decides for a message named
+    by a child that several answers share (:func:`ucxml.dialects.message_type`).
     """
     try:
-        read = _chunked(api, data, max_bytes)
+        read = _chunked(api, data, max_bytes, expected)
         if read is not None:
             return _stamped(api, *read)
-        for item in _stream(api, data, max_bytes, records=False):
+        for item in _stream(api, data, max_bytes, records=False, expected=expected):
             if isinstance(item, _Done):
-                return _stamped(api, item.message, item.warnings)
+                return _stamped(api, item.message, item.warnings, item.dialect)
     except _WholeTree:
         from ucxml.documents import decode_reporting, read_message  # imports this module
 
-        message = read_message(data, api, max_bytes=max_bytes, drop_blanks=True)
+        message = read_message(data, api, max_bytes=max_bytes, drop_blanks=True, expected=expected)
         obj, found = decode_reporting(message)
         return obj, [*message.warnings, *found]
     raise AssertionError("the streaming reader ended without a message")  # pragma: no cover
 
 
-def _stamped(api: str, obj: Any, found: list[Issue]) -> tuple[Any, list[Issue]]:
-    """The streamed message with the release its warnings show (code markers only: the
-    streaming readers keep no tree to search)."""
-    releases.stamp(obj, releases.detect_release(api, None, (i.code for i in found)))
+def _stamped(
+    api: str, obj: Any, found: list[Issue], dialect: bool = False
+) -> tuple[Any, list[Issue]]:
+    """The streamed message with the release its warnings and dialect show (code markers
+    only: the streaming readers keep no tree to search)."""
+    seen = [r] if dialect and (r := dialects.shapes(api).release) else []
+    releases.stamp(obj, releases.detect_release(api, None, (i.code for i in found), seen))
     return obj, found
 
 

@@ -23,11 +23,13 @@ from ucxml.errors import ParameterError
 from ucxml.registry import binding
 
 __all__ = [
+    "AUTO",
     "default_release",
     "detect_json_release",
     "detect_release",
     "get_release",
     "releases",
+    "sniff_release",
     "stamp",
 ]
 
@@ -128,7 +130,10 @@ def _result(api: str, index: int) -> str | None:
 
 
 def detect_release(
-    api: str, root: etree._Element | None, codes: Iterable[str | None] = ()
+    api: str,
+    root: etree._Element | None,
+    codes: Iterable[str | None] = (),
+    seen: Iterable[str] = (),
 ) -> str | None:
     """The release of ``api`` that a message shows (None when ``api`` names no releases).
 
@@ -137,9 +142,12 @@ def detect_release(
         root: The message's tree (envelope and all), searched for element and attribute
             markers; None searches only ``codes``.
         codes: The tolerance warning codes reading the message raised (``Issue.code``).
+        seen: Releases whose dialect the message showed (:func:`ucxml.dialects.read`).
     """
     markers = _markers(api)
     index = max((markers.codes.get(c or "", -1) for c in codes), default=-1)
+    names = [r.name for r in releases(api)]
+    index = max([index, *(names.index(n) for n in seen if n in names)])
     if root is not None and markers.in_tree:
         index = max(index, _tree_index(markers, root))
     return _result(api, index)
@@ -160,6 +168,27 @@ def detect_json_release(api: str, value: Any, codes: Iterable[str | None] = ()) 
             elif isinstance(item, list):
                 pending.extend(item)
     return _result(api, index)
+
+
+#: A client's ``release="auto"``: the first answer decides the release it writes.
+AUTO = "auto"
+
+
+def sniff_release(api: str, content: bytes) -> str | None:
+    """The release an answer's head shows, without reading it (for a streamed answer).
+
+    A bare message (no envelope before its ``<request>``/``<response>``) is of the newest
+    release whose form is bare (as :func:`detect_release` finds from the whole message);
+    any other is of the default release.
+    """
+    named = [r for r in releases(api) if r.form == "named"]
+    if not named:
+        return None
+    head = content[:4096]
+    starts = [i for i in (head.find(b"<request"), head.find(b"<response")) if i >= 0]
+    if not starts or b"Envelope" in head[: min(starts)]:
+        return _result(api, -1)
+    return named[-1].name
 
 
 def stamp(obj: Any, release: str | None) -> Any:

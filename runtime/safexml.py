@@ -144,16 +144,23 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+
+
 def declare_prefixes(
     data: bytes, prefixes: Mapping[str, str]
 ) -> tuple[bytes, list[Issue], list[str]]:
     """Declare the well-known prefixes used but never declared, on the root start tag."""
     missing = []
+    searched: bytes | None = None
     for prefix, uri in prefixes.items():
         name = prefix.encode()
         if name + b":" not in data or b"xmlns:" + name + b"=" in data:
             continue
-        if re.search(rb"[<\s/]" + re.escape(name) + rb":[A-Za-z_]", data):
+        if searched is None:
+            # A prefix named in a comment (``<!-- xsi:type="…" was wrong -->``) is not used.
+            searched = _COMMENT.sub(b"", data) if b"<!--" in data else data
+        if re.search(rb"[<\s/]" + re.escape(name) + rb":[A-Za-z_]", searched):
             missing.append((prefix, uri))
     if not missing:
         return data, [], []

@@ -145,6 +145,30 @@ def test_port_0_prints_the_real_port_and_serves_there() -> None:
         _stop(emulator)
 
 
+@pytest.mark.parametrize("release", ["2008", "12.x"])
+def test_cme_release_picks_the_dialect_of_the_answers(release: str) -> None:
+    with emulate("--port", "0", "--cme-release", release) as emulator:
+        answer = httpx.post(
+            emulator.url + CME_PATH,
+            content=b"<request><ISgetGlobal/></request>",  # a bare 12.x request
+            auth=(DEMO_USER, DEMO_PASSWORD),
+            headers={"Content-Type": "text/xml"},
+        )
+        assert answer.status_code == 200
+        bare = answer.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<response>')
+        assert bare == (release == "12.x"), answer.content[:200]
+        assert (b"SOAP-ENV:Envelope" in answer.content) == (release == "2008")
+        with CmeClient(emulator.url, username=DEMO_USER, password=DEMO_PASSWORD) as cme:
+            assert cme.get_global().release == release
+        _stop(emulator)
+
+
+def test_an_unknown_cme_release_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["emulate", "--cme-release", "9"])
+    assert result.exit_code == 2
+    assert "'2008', '12.x'" in result.output
+
+
 # --------------------------------------------------------------------------- --help
 
 

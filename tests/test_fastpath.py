@@ -29,7 +29,7 @@ XML_APIS = tuple(n for n in api_names() if binding(n).info.envelope != "json")
 EXAMPLES = sorted(
     (api, path)
     for api in XML_APIS
-    for kind in ("corrected", "documented")
+    for kind in ("corrected", "documented", "realworld", "realworld/corrected")
     for path in (SCHEMAS / api / "examples" / kind).glob("*.xml")
 )
 
@@ -247,15 +247,17 @@ def test_each_reader_is_the_one_used(reader: str, monkeypatch: pytest.MonkeyPatc
     calls: list[str] = []
     chunked, stream = fastpath._chunked, fastpath._stream
 
-    def chunked_spy(api: str, data: bytes, max_bytes: int) -> object:
-        read = chunked(api, data, max_bytes)
+    def chunked_spy(api: str, data: bytes, max_bytes: int, expected: str | None) -> object:
+        read = chunked(api, data, max_bytes, expected)
         if read is not None:
             calls.append("chunked")
         return read
 
-    def stream_spy(api: str, data: bytes, max_bytes: int, records: bool) -> object:
+    def stream_spy(
+        api: str, data: bytes, max_bytes: int, records: bool, expected: str | None = None
+    ) -> object:
         calls.append("streamed")
-        return stream(api, data, max_bytes, records)
+        return stream(api, data, max_bytes, records, expected)
 
     monkeypatch.setattr(fastpath, "_chunked", chunked_spy)
     monkeypatch.setattr(fastpath, "_stream", stream_spy)

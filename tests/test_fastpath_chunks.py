@@ -65,7 +65,8 @@ def test_records_are_read_in_many_runs(runs: list[int], monkeypatch: pytest.Monk
     data = _devices(40)
     read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
     assert read is not None
-    obj, warnings = read
+    obj, warnings, dialect = read
+    assert not dialect  # the 2008 form
     assert len(runs) > 10 and sum(runs) > len(data) - 600  # all records, a few per run
     assert [d.dev_id for d in obj.device] == list(range(1, 41))
     assert obj.device[39].dev_line_button[0].dev_line_button_mode == "Normal"
@@ -83,7 +84,7 @@ def test_namespaces_in_scope_reach_every_run(monkeypatch: pytest.MonkeyPatch) ->
     assert data.count(b"xmlns:xsi") == 1 and b"xsi:nil" in data
     read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
     assert read is not None
-    assert read == (_streamed(data, monkeypatch)[0], [])
+    assert read == (_streamed(data, monkeypatch)[0], [], False)
     assert read[0] == parse_generic(data)
 
 
@@ -93,7 +94,7 @@ def test_a_declared_encoding_is_read_as_utf8(monkeypatch: pytest.MonkeyPatch) ->
     read = fastpath._chunked("cme", data, safexml.DEFAULT_MAX_BYTES)
     assert read is not None
     assert read[0].device[9].dev_name == "SEP\u00e9"
-    assert read == (_streamed(data, monkeypatch)[0], [])
+    assert read == (_streamed(data, monkeypatch)[0], [], False)
 
 
 def _replace(old: bytes, new: bytes, count: int = 1) -> Callable[[bytes], bytes]:

@@ -8,14 +8,20 @@ from ucxml.bindings import Extra, IntegerEnum, TextEnum, redact_secrets
 
 
 @dataclass(slots=True, kw_only=True)
-class Address:
-    xipv4_address: str = field(
+class AddonItem:
+    addon: None | int = field(
+        default=None,
         metadata={
-            "name": "Xipv4Address",
             "type": "Element",
             "namespace": "",
-            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
-        }
+        },
+    )
+    addon_type: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -25,6 +31,539 @@ class Address:
 
 class AllKeyword(TextEnum):
     ALL = "all"
+
+
+@dataclass(slots=True, kw_only=True)
+class AllowWatch:
+    watch: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ApplicationSetting:
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    out_bound: None | str = field(
+        default=None,
+        metadata={
+            "name": "out-bound",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class AuthenticationUrl:
+    """
+    `url authentication url [user password]` (the password is a secret).
+    """
+
+    url: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AutoAssignItem:
+    """
+    `auto assign start to stop [type model] [cfw number timeout seconds]`.
+    """
+
+    group_id: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    start_tag: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    stop_tag: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    type_value: None | str = field(
+        default=None,
+        metadata={
+            "name": "type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cfw: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AutoLine:
+    mode: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auto_select_line: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class BlockedSetting:
+    blocked: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class BlockingOptionSetting(TextEnum):
+    ALWAYS = "7-24"
+
+
+@dataclass(slots=True, kw_only=True)
+class BulkSpeedDialItem:
+    list_value: None | int = field(
+        default=None,
+        metadata={
+            "name": "list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForwardMaxLength:
+    """
+    :ivar number: The most digits a forward-to number may have (`call-forward max-length`),
+        empty when unlimited.
+    """
+
+    number: None | int | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForwardNumber:
+    number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class CallForwardOptionSetting(TextEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForwardSystem:
+    redirecting_expanded: None | bool = field(
+        default=None,
+        metadata={
+            "name": "redirecting-expanded",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallParkSelect:
+    no_auto_match: None | bool = field(
+        default=None,
+        metadata={
+            "name": "no-auto-match",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallWaitingBeep:
+    accept: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    generate: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallerIdSetting:
+    block_code: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    name_only: None | bool = field(
+        default=None,
+        metadata={
+            "name": "name-only",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallingNumber:
+    initiator: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    local: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secondary: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CnfFileLocation:
+    tftp: None | str = field(
+        default=None,
+        metadata={
+            "name": "TFTP",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    flash: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ConferenceAddMode:
+    creator: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ConferenceDn:
+    mode: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    unlocked: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ConferenceDropMode:
+    creator: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    local: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ConferenceOptions:
+    mute_on: None | str = field(
+        default=None,
+        metadata={
+            "name": "mute-on",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mute_off: None | str = field(
+        default=None,
+        metadata={
+            "name": "mute-off",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hardware: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ConferenceSetting:
+    hardware: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class CredentialItem:
+    """
+    `authentication credential user password` (the password is a secret).
+    """
+
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CtiSetting:
+    notify: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    watch: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class DateFormat(TextEnum):
+    """
+    `date-format {dd-mm-yy | mm-dd-yy | yy-dd-mm | yy-mm-dd}` (telephony-service).
+    """
+
+    DD_MM_YY = "dd-mm-yy"
+    MM_DD_YY = "mm-dd-yy"
+    YY_DD_MM = "yy-dd-mm"
+    YY_MM_DD = "yy-mm-dd"
 
 
 class DeviceNameKeyword(TextEnum):
@@ -39,6 +578,17 @@ class DeviceNameKeyword(TextEnum):
     ALL_TAG = "allTag"
 
 
+class DeviceSecurityMode(TextEnum):
+    """
+    `device-security-mode {none | authenticated | encrypted}` (telephony-service, ephone,
+    ephone-template).
+    """
+
+    NONE = "none"
+    AUTHENTICATED = "authenticated"
+    ENCRYPTED = "encrypted"
+
+
 class DeviceStatus(TextEnum):
     """
     Registration state of a phone.
@@ -51,6 +601,319 @@ class DeviceStatus(TextEnum):
     UNREGISTERED = "unregistered"
     DECEASED = "deceased"
     UNKNOWN = "unknown"
+
+
+@dataclass(slots=True, kw_only=True)
+class DialplanPatternItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pattern: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extension_length: None | int = field(
+        default=None,
+        metadata={
+            "name": "extension-length",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extension_pattern: None | str = field(
+        default=None,
+        metadata={
+            "name": "extension-pattern",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    demote: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_reg: None | bool = field(
+        default=None,
+        metadata={
+            "name": "no-reg",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DirectionalSetting:
+    """
+    An incoming and an outgoing name (COR list, translation profile); empty when not configured.
+    """
+
+    incoming: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    outgoing: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DirectoryEntryItem:
+    tag: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class DirectoryNameOrder(TextEnum):
+    """
+    `directory {first-name-first | last-name-first}` (telephony-service).
+    """
+
+    FIRST_NAME_FIRST = "first-name-first"
+    LAST_NAME_FIRST = "last-name-first"
+
+
+@dataclass(slots=True, kw_only=True)
+class DnPreference:
+    order: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secondary: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DndSetting:
+    feature_ring: None | bool = field(
+        default=None,
+        metadata={
+            "name": "feature-ring",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DnisSetting:
+    overlay: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dir_lookup: None | bool = field(
+        default=None,
+        metadata={
+            "name": "dir-lookup",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class DscpTraffic(TextEnum):
+    """
+    `ip qos dscp value {media | service | signal | video}`: the traffic a DSCP value marks.
+    """
+
+    MEDIA = "media"
+    SERVICE = "service"
+    SIGNAL = "signal"
+    VIDEO = "video"
+
+
+@dataclass(slots=True, kw_only=True)
+class DspfarmTagItem:
+    tag: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    device: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DspfarmTranscode:
+    sessions: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DspfarmUnregister:
+    force: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class EmSetting:
+    """
+    Extension Mobility (`em external`, `em keep-history`, `em logout time1 time2 time3`).
+    """
+
+    external: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keep_history: None | bool = field(
+        default=None,
+        metadata={
+            "name": "keep-history",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    logout: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ExcludeServices:
+    em_service: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directory_service: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    myphoneapp_service: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class ExtensionAssignerTagType(TextEnum):
+    """
+    `extension-assigner tag-type {ephone-tag | provision-tag}` (telephony-service).
+    """
+
+    EPHONE_TAG = "ephone-tag"
+    PROVISION_TAG = "provision-tag"
 
 
 class ExtensionNumberKeyword(TextEnum):
@@ -75,6 +938,174 @@ class ExtensionStatusChange(TextEnum):
 
 
 @dataclass(slots=True, kw_only=True)
+class FacCustomItem:
+    fac_string: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fac_list: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    alias: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    alias_map: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FastdialItem:
+    fastdial: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fastdial_number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fastdial_name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FxoSetting:
+    hook_flash: None | bool = field(
+        default=None,
+        metadata={
+            "name": "hook-flash",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HeadsetLineList:
+    line: list[int] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class HoldAlertModeSetting(TextEnum):
+    IDLE = "idle"
+    ORIGINATOR = "originator"
+    SHARED = "shared"
+    SHARED_IDLE = "shared-idle"
+
+
+@dataclass(slots=True, kw_only=True)
+class HttpLogin:
+    """
+    `after-hours login http`: whether a user may log in over HTTP to lift after-hours blocking.
+    """
+
+    http: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class HuntGroupLogout(TextEnum):
+    """
+    `hunt-group logout {DND | HLog}` (telephony-service).
+    """
+
+    DND = "DND"
+    HLOG = "HLog"
+
+
+@dataclass(slots=True, kw_only=True)
+class HuntGroupSuffix:
+    low: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    high: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Huntstop:
+    channel: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class ISDevList:
     device_id: list[int] = field(
         default_factory=list,
@@ -88,6 +1119,50 @@ class ISDevList:
         default_factory=list,
         metadata={
             "name": "ISPoolID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISDirectoryEntry:
+    """
+    One entry of the local directory (`directory entry tag number name name`).
+    """
+
+    directory_tag: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISDirectoryTag",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directory_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISDirectoryNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    first_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "firstName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    last_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "lastName",
             "type": "Element",
             "namespace": "",
         },
@@ -177,6 +1252,47 @@ class ISexecCLIParams:
 
 
 @dataclass(slots=True, kw_only=True)
+class ISgetDeviceTemplateParams:
+    """
+    :ivar dev_template_id: Ephone-template tags (`ephone-template 1`), as the guide names the
+        element.
+    """
+
+    dev_template_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISgetDevTemplateID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetExtensionTemplateParams:
+    """
+    :ivar extension_template_id: Ephone-dn-template tags (`ephone-dn-template 1`).
+    """
+
+    extension_template_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISExtensionTemplateID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class ISgetUserParams:
     """
     :ivar user_id: A user name configured on the router (ephone username, logout profile or
@@ -189,6 +1305,46 @@ class ISgetUserParams:
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetUserProfileParams:
+    """
+    :ivar user_profile_id: User profile tags (`voice user-profile 1`).
+    """
+
+    user_profile_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISUserProfileID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetVoiceHuntGroupParams:
+    """
+    :ivar voice_hunt_group_id: Voice hunt group tags (`voice hunt-group 1 ...`).
+    """
+
+    voice_hunt_group_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISVoiceHuntGroupID",
+            "type": "Element",
+            "namespace": "",
+        },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -225,25 +1381,209 @@ class ISupdateUserParams:
 
 
 @dataclass(slots=True, kw_only=True)
-class LineButton:
-    dev_line_button_id: int = field(
+class Intercom:
+    dn_plar: None | str = field(
+        default=None,
         metadata={
-            "name": "ISDevLineButtonID",
+            "name": "dn-plar",
             "type": "Element",
             "namespace": "",
-        }
+        },
     )
-    dev_line_button_mode: str = field(
+    barge_in: None | bool = field(
+        default=None,
         metadata={
-            "name": "ISDevLineButtonMode",
+            "name": "barge-in",
             "type": "Element",
             "namespace": "",
-        }
+        },
+    )
+    label: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_mute: None | bool = field(
+        default=None,
+        metadata={
+            "name": "no-mute",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ptt: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_auto_answer: None | bool = field(
+        default=None,
+        metadata={
+            "name": "no-auto-answer",
+            "type": "Element",
+            "namespace": "",
+        },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
+
+
+@dataclass(slots=True, kw_only=True)
+class InternalCall:
+    """
+    :ivar moh_group: -1 when not configured.
+    """
+
+    moh_group: None | int = field(
+        default=None,
+        metadata={
+            "name": "moh-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class IpProtocolMode(TextEnum):
+    """
+    `protocol mode {ipv4 | ipv6 | dual-stack}` (telephony-service).
+    """
+
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    DUAL_STACK = "dual-stack"
+
+
+class IpProtocolPreference(TextEnum):
+    """
+    `protocol mode dual-stack preference {ipv4 | ipv6}`.
+    """
+
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+
+@dataclass(slots=True, kw_only=True)
+class KeepConference:
+    """
+    `keep-conference [drop-last] [endcall] [local-only]`; hangup: the conference survives the
+    creator hanging up.
+    """
+
+    hangup: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    drop_last: None | bool = field(
+        default=None,
+        metadata={
+            "name": "drop-last",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    endcall: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    local_only: None | bool = field(
+        default=None,
+        metadata={
+            "name": "local-only",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class KeepaliveSetting:
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    aux_timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class KnownButtonType(TextEnum):
+    LINE = "line"
+    SPEED_DIAL = "speed-dial"
+    FEATURE = "feature"
+    URL = "url"
+
+
+class KnownCodec(TextEnum):
+    G711ULAW = "g711ulaw"
+    UNKNOWN = "Unknown"
+
+
+class KnownExtCallStatus(TextEnum):
+    IDLE = "IDLE"
+
+
+class KnownExtMode(TextEnum):
+    NORMAL = "NORMAL"
+
+
+class KnownFeatureType(TextEnum):
+    DND = "Dnd"
+    FLASH = "Flash"
+    HLOG = "HLog"
+    PARK = "Park"
+    PRIVACY = "Privacy"
+
+
+class KnownLineButtonMode(TextEnum):
+    NORMAL = "Normal"
+    MONITOR_RING = "MONITOR_RING"
+
+
+class KnownMwiProtocol(TextEnum):
+    QSIG = "qsig"
+    SIP = "sip"
+
+
+class KnownPhoneType(TextEnum):
+    UNKNOWN = "Unknown"
+
+
+class KnownUrlButtonType(TextEnum):
+    EM = "em"
+    MYPHONEAPP = "myphoneapp"
+    SERVICE = "service"
 
 
 class LineMode(TextEnum):
@@ -268,8 +1608,786 @@ class LineState(TextEnum):
 
 
 @dataclass(slots=True, kw_only=True)
+class LoadCfgFileItem:
+    cfg_file: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    alias: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    sign: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LocaleItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    locale: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    package: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    load: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LogTable:
+    max_size: None | int = field(
+        default=None,
+        metadata={
+            "name": "max-size",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    retain_timer: None | int = field(
+        default=None,
+        metadata={
+            "name": "retain-timer",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LoginSetting:
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    clear: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LoopbackDn:
+    dn: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auto_con: None | bool = field(
+        default=None,
+        metadata={
+            "name": "auto-con",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    loopback_codec: None | str = field(
+        default=None,
+        metadata={
+            "name": "loopback-codec",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    forward: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    prefix: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    retry: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    strip: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    suffix: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LpcorSetting:
+    type_value: None | str = field(
+        default=None,
+        metadata={
+            "name": "type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MailboxSelection:
+    last_redirect_num: None | bool = field(
+        default=None,
+        metadata={
+            "name": "last-redirect-num",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MaxConferences:
+    count: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    gain: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MaxDn:
+    count: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    global_preference: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_reg: None | str = field(
+        default=None,
+        metadata={
+            "name": "no-reg",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MlppSetting:
+    """
+    :ivar indication:
+    :ivar preemption:
+    :ivar max_priority: -1 when not configured.
+    """
+
+    indication: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    preemption: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_priority: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class MonthName(TextEnum):
+    """
+    A month of an after-hours or night-service date, as the router prints it.
+    """
+
+    JAN = "Jan"
+    FEB = "Feb"
+    MAR = "Mar"
+    APR = "Apr"
+    MAY = "May"
+    JUN = "Jun"
+    JUL = "Jul"
+    AUG = "Aug"
+    SEP = "Sep"
+    OCT = "Oct"
+    NOV = "Nov"
+    DEC = "Dec"
+
+
+class MwiModeSetting(TextEnum):
+    ON = "on"
+    OFF = "off"
+    ON_OFF = "on-off"
+
+
+@dataclass(slots=True, kw_only=True)
+class MwiServer:
+    prefix: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    reg_e164: None | bool = field(
+        default=None,
+        metadata={
+            "name": "reg-e164",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    relay: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class MwiType(TextEnum):
+    """
+    `mwi-type {visual | audio | both}` (ephone-dn, ephone-dn-template).
+    """
+
+    VISUAL = "visual"
+    AUDIO = "audio"
+    BOTH = "both"
+
+
+@dataclass(slots=True, kw_only=True)
 class NoParams:
-    pass
+    """
+    A method without parameters.
+
+    Element-only content that admits no element (an optional empty sequence), so that white
+    space inside the element (`&lt;ISgetVoiceRegGlobal&gt;` and a newline, as the 2022 guide
+    prints it) is valid.
+    """
+
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class PagingMode(TextEnum):
+    """
+    `paging-dn tag {multicast | unicast}` (ephone, ephone-template).
+    """
+
+    MULTICAST = "multicast"
+    UNICAST = "unicast"
+
+
+@dataclass(slots=True, kw_only=True)
+class ParkSetting:
+    reservation_group: None | str = field(
+        default=None,
+        metadata={
+            "name": "reservation-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ParkSlot:
+    directed: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    reserved_for: None | str = field(
+        default=None,
+        metadata={
+            "name": "reserved-for",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    reservation_group: None | str = field(
+        default=None,
+        metadata={
+            "name": "reservation-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    limit: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    notify: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    only: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_destination: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    recall: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    alternate: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    retry: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    retry_limit: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PatternItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pattern: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PayloadTypeSetting:
+    payload_type: None | int = field(
+        default=None,
+        metadata={
+            "name": "payload-type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PhoneLoads:
+    """
+    `load model firmware`: the firmware file of each phone model (empty text or a placeholder
+    where none is set).
+
+    A model this list does not name is kept as unknown content.
+    """
+
+    phone_7914: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7915_12: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7915-12",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7915_24: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7915-24",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7916_12: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7916-12",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7916_24: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7916-24",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_12_sp: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_12SP",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7902: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7906: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7910: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7911: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7912: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7920: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7921: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7925: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7931: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7935: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7936: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7937: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7960_7940: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7960-7940",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7941: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7941_ge: None | str = field(
+        default=None,
+        metadata={
+            "name": "phone_7941GE",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7942: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7961: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7962: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7965: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7970: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7971: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7975: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_7985: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_ata: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_6921: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_6941: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_6961: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
@@ -299,6 +2417,74 @@ class PhoneNames:
     )
 
 
+@dataclass(slots=True, kw_only=True)
+class PhoneUi:
+    snr: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speeddial_fastdial: None | bool = field(
+        default=None,
+        metadata={
+            "name": "speeddial-fastdial",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PhoneUrl:
+    url: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    idle_timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PickupCall:
+    any_group: None | bool = field(
+        default=None,
+        metadata={
+            "name": "any-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
 class PoolKeyword(TextEnum):
     """
     Keywords for SIP pools, voice register dns and session servers: every configured one, or the
@@ -309,10 +2495,652 @@ class PoolKeyword(TextEnum):
     AVAILABLE = "available"
 
 
+@dataclass(slots=True, kw_only=True)
+class PortCallerId:
+    block: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    local: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_passthrough: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PresenceSetting:
+    call_list: None | bool = field(
+        default=None,
+        metadata={
+            "name": "call-list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PstnPrefixItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pstn_prefix: None | str = field(
+        default=None,
+        metadata={
+            "name": "pstn-prefix",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class QueueingDn:
+    mode: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class RingSetting:
+    type_value: None | str = field(
+        default=None,
+        metadata={
+            "name": "type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    line: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
 class SaveConfigResult(TextEnum):
     SUCCESS = "success"
     FAIL = "fail"
     DELAY = "delay"
+
+
+@dataclass(slots=True, kw_only=True)
+class ServiceParamItem:
+    param: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    text: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ServicePhoneItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_params: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_text: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SessionServerIDs:
+    """
+    The session servers of an extension (12.x's container; the 2008 ISSessionServerID is a
+    single element).
+    """
+
+    session_server_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISSessionServerID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SessionServerSetting:
+    server: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SipDevList:
+    pool_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISPoolID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SnrInfo:
+    """
+    Single Number Reach (`snr number delay seconds timeout seconds [cfwd-noan number]`).
+    """
+
+    value: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    delay: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cfwd_noan: None | str = field(
+        default=None,
+        metadata={
+            "name": "cfwd-noan",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Softkeys:
+    """
+    The softkeys of each call state, as the space-separated names of `softkeys ...` (empty: the
+    default set).
+    """
+
+    alerting_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    connected_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hold_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    idle_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    remote_in_use_keys: None | str = field(
+        default=None,
+        metadata={
+            "name": "remote-in-use_keys",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ringing_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    seized_keys: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SpeedDialItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    label: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class SshLogin:
+    """
+    `ssh userid ... password ...`: the phone's SSH login (the password is a secret).
+    """
+
+    userid: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TelephonyNumber:
+    """
+    `number primary [secondary number] [no-reg [both | primary]]` of an ephone-dn.
+    """
+
+    primary: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secondary: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_reg: None | bool = field(
+        default=None,
+        metadata={
+            "name": "no-reg",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    no_reg_option: None | str = field(
+        default=None,
+        metadata={
+            "name": "no-reg_option",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class TimeFormat(IntegerEnum):
+    """
+    `time-format {12 | 24}` (telephony-service): a 12- or 24-hour clock.
+    """
+
+    HOURS_12 = 12
+    HOURS_24 = 24
+
+
+@dataclass(slots=True, kw_only=True)
+class TimeRange:
+    start_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    stop_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Timeouts:
+    busy_timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    interdigit_timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ringing_timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_recall_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "transfer-recall_timeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service_bell_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "night-service-bell_timeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class TransferDigitCollect(TextEnum):
+    """
+    `transfer-digit-collect {new-call | orig-call}` (telephony-service).
+    """
+
+    NEW_CALL = "new-call"
+    ORIG_CALL = "orig-call"
+
+
+class TransferModeSetting(TextEnum):
+    BLIND = "blind"
+    CONSULT = "consult"
+
+
+@dataclass(slots=True, kw_only=True)
+class TransferPatternItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pattern: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    blind: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class TransferSystemType(TextEnum):
+    """
+    `transfer-system {blind | full-blind | full-consult | local-consult}` (telephony-service).
+    """
+
+    BLIND = "blind"
+    FULL_BLIND = "full-blind"
+    FULL_CONSULT = "full-consult"
+    LOCAL_CONSULT = "local-consult"
+
+
+@dataclass(slots=True, kw_only=True)
+class TranslateSetting:
+    """
+    `translate {called | calling} rule-tag`: the translation rules of the ephone-dn (0: none).
+    """
+
+    called: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    calling: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TrunkSetting:
+    number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "transfer-timeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    monitor_port: None | str = field(
+        default=None,
+        metadata={
+            "name": "monitor-port",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TrustpointSetting:
+    trustpoint: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class UnsetAddress(TextEnum):
+    """
+    "0": the address 12.x prints for a phone that never registered.
+    """
+
+    UNSET = "0"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -337,6 +3165,62 @@ class UrlService:
     )
 
 
+@dataclass(slots=True, kw_only=True)
+class UrlServicesItem:
+    services_id: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class UserPassword:
+    """
+    A user name and its password (the password is a secret).
+    """
+
+    user: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
 class UserType(IntegerEnum):
     """
     0 INVALID_CME_USER, 1 EPHONE_USER, 2 LOGOUT_PROFILE_USER, 3 USER_PROFILE_USER.
@@ -346,6 +3230,171 @@ class UserType(IntegerEnum):
     EPHONE_USER = 1
     LOGOUT_PROFILE_USER = 2
     USER_PROFILE_USER = 3
+
+
+@dataclass(slots=True, kw_only=True)
+class VideoMaximum:
+    bit_rate: None | int = field(
+        default=None,
+        metadata={
+            "name": "bit-rate",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class VoiceHuntGroupListNums:
+    voice_hunt_group_list_num: list[str] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISVoiceHuntGroupListNum",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class VoiceHuntGroupType(TextEnum):
+    """
+    `voice hunt-group tag {longest-idle | parallel | peer | sequential}`.
+    """
+
+    LONGEST_IDLE = "longest-idle"
+    PARALLEL = "parallel"
+    PEER = "peer"
+    SEQUENTIAL = "sequential"
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class WebAdmin:
+    """
+    `web admin {system | customer} name name {secret 0|5 secret | password password}`: secret is
+    the encryption type (-1 when unset), password the secret itself.
+    """
+
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secret: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class WebCustomize:
+    load: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+class WeekdayName(TextEnum):
+    """
+    A day of an after-hours or night-service weekly period, as the router prints it.
+    """
+
+    SUN = "Sun"
+    MON = "Mon"
+    TUE = "Tue"
+    WED = "Wed"
+    THU = "Thu"
+    FRI = "Fri"
+    SAT = "Sat"
+
+
+@dataclass(slots=True, kw_only=True)
+class WhisperIntercom:
+    speed_dial: None | str = field(
+        default=None,
+        metadata={
+            "name": "speed-dial",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    label: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class XmlUser:
+    """
+    `xml user name password password privilege`: the XML API's own login (the password is a
+    secret).
+    """
+
+    user: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    level: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
 
 
 class YesNo(TextEnum):
@@ -404,6 +3453,733 @@ class Header:
 
 
 @dataclass(slots=True, kw_only=True)
+class AddonList:
+    addon_item: list[AddonItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Address:
+    xipv4_address: str | UnsetAddress = field(
+        metadata={
+            "name": "Xipv4Address",
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AdhocConference:
+    """
+    `conference add-mode`, `conference admin`, `conference drop-mode` of an ephone or
+    ephone-template.
+    """
+
+    add_mode: None | ConferenceAddMode = field(
+        default=None,
+        metadata={
+            "name": "add-mode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    admin: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    drop_mode: None | ConferenceDropMode = field(
+        default=None,
+        metadata={
+            "name": "drop-mode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AudioFeed:
+    """
+    A multicast audio feed (`feed`, `moh` of an ephone-dn): 0.0.0.0 when not configured.
+    """
+
+    ip_addr: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    port: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    route: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    out_call: None | str = field(
+        default=None,
+        metadata={
+            "name": "out-call",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AutoAssignList:
+    assign_item: list[AutoAssignItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class BlfSpeedDialList:
+    blf_speed_dial_item: list[SpeedDialItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "blf-speed-dial_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    device: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class BlockItem:
+    pattern_id: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    blocking_pattern: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    blocking_option: None | BlockingOptionSetting | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class BulkSpeedDialList:
+    bulk_speed_dial_item: list[BulkSpeedDialItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "bulk-speed-dial_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ButtonLayoutItem:
+    """
+    :ivar button_layout: Button numbers and ranges, as `1,9` or `4-5,7`.
+    :ivar button_type:
+    """
+
+    button_layout: None | str = field(
+        default=None,
+        metadata={
+            "name": "button-layout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    button_type: None | KnownButtonType | str = field(
+        default=None,
+        metadata={
+            "name": "button-type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForwardBusy:
+    number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    option: None | CallForwardOptionSetting | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    dialplan_pattern: None | bool = field(
+        default=None,
+        metadata={
+            "name": "dialplan-pattern",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForwardNoAnswer:
+    number: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dialplan_pattern: None | bool = field(
+        default=None,
+        metadata={
+            "name": "dialplan-pattern",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    option: None | CallForwardOptionSetting | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallPark:
+    select: None | CallParkSelect = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    application_system: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    redirect_system: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallWaiting:
+    cw_beep: None | CallWaitingBeep = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cw_ring: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CnfFile:
+    location: None | CnfFileLocation = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    option: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CodecSetting:
+    codec_name: None | KnownCodec | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dspfarm_assist: None | bool = field(
+        default=None,
+        metadata={
+            "name": "dspfarm-assist",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class CredentialList:
+    credential_item: list[CredentialItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CurrentPhone:
+    """
+    The phone the user is logged into (CurrentPhoneID 0 and type Unknown: none).
+    """
+
+    current_phone_type: None | KnownPhoneType | str = field(
+        default=None,
+        metadata={
+            "name": "CurrentPhoneType",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    current_phone_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "CurrentPhoneID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DateItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    month: None | MonthName = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    day_of_month: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    start_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    stop_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DayItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    day_of_week: None | WeekdayName = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    start_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    stop_time: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DialplanPatternList:
+    dialplan_pattern_item: list[DialplanPatternItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "dialplan-pattern_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DirectoryEntryList:
+    entry_item: list[DirectoryEntryItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DscpItem:
+    """
+    `ip qos dscp value traffic`: one element named after the DSCP value (af11 ... ef) holds the
+    traffic it marks.
+    """
+
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af11: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af12: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af13: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af21: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af22: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af23: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af31: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af32: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af33: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af41: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af42: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    af43: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs1: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs2: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs3: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs4: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs5: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs6: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cs7: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    default: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ef: None | DscpTraffic = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DspfarmTagList:
+    tag_item: list[DspfarmTagItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class ExtMapStatus:
     line_id: int = field(
         metadata={
@@ -438,6 +4214,165 @@ class ExtMapStatus:
         default=None,
         metadata={
             "name": "LineState",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ExtensionAssigner:
+    tag_type: None | ExtensionAssignerTagType = field(
+        default=None,
+        metadata={
+            "name": "tag-type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FacCustomList:
+    custom_item: list[FacCustomItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FastdialList:
+    fastdial_item: list[FastdialItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FeatureButtonItem:
+    feature_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "feature-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    feature_type: None | KnownFeatureType | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HeadsetAutoAnswer:
+    line_list: None | HeadsetLineList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HoldAlert:
+    timeout: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mode: None | HoldAlertModeSetting | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    ring_silent_dn: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ring-silent-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HuntGroupReportInternal:
+    duration: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hg_suffix: None | HuntGroupSuffix = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HuntGroupReportUrl:
+    prefix: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hg_suffix: None | HuntGroupSuffix = field(
+        default=None,
+        metadata={
             "type": "Element",
             "namespace": "",
         },
@@ -531,19 +4466,43 @@ class ISExtEvent:
 
 
 @dataclass(slots=True, kw_only=True)
-class ISExtension:
-    """
-    One extension: SCCP ephone-dn (ISExtID...) or SIP voice register dn (ISVoiceRegDNID...).
-    """
-
-    ext_id: None | int = field(
-        default=None,
+class ISSaveConfig(ISRequest):
+    save_config: NoParams = field(
         metadata={
-            "name": "ISExtID",
+            "name": "ISSaveConfig",
             "type": "Element",
             "namespace": "",
-        },
+        }
     )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISSaveConfigResponse(ISResponse):
+    save_config_result: SaveConfigResult = field(
+        metadata={
+            "name": "ISSaveConfigResult",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISSipExtension:
+    """
+    One SIP extension (voice register dn) as ISgetSipExtension answers it.
+
+    Its own type: its ISSessionServerIDs precedes ISAllowWatch, where ISExtension's follows it.
+    """
+
     voice_reg_dnid: None | int = field(
         default=None,
         metadata={
@@ -560,91 +4519,10 @@ class ISExtension:
             "namespace": "",
         },
     )
-    ext_sec_number: None | str = field(
+    session_server_ids: None | SessionServerIDs = field(
         default=None,
         metadata={
-            "name": "ISExtSecNumber",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_type: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISExtType",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_status: None | ExtensionStatus = field(
-        default=None,
-        metadata={
-            "name": "ISExtStatus",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_change_time: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISExtChangeTime",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_usage: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISExtUsage",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_home_address: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISExtHomeAddress",
-            "type": "Element",
-            "namespace": "",
-            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
-        },
-    )
-    ext_multi_lines: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISExtMultiLines",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_port_name: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISExtPortName",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_line_mode: None | LineMode = field(
-        default=None,
-        metadata={
-            "name": "ISExtLineMode",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    ext_call_status: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISExtCallStatus",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    dev_session_server: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISDevSessionServer",
+            "name": "ISSessionServerIDs",
             "type": "Element",
             "namespace": "",
         },
@@ -673,26 +4551,10 @@ class ISExtension:
             "namespace": "",
         },
     )
-    call_forward_all: None | str = field(
+    sip_dev_list: None | SipDevList = field(
         default=None,
         metadata={
-            "name": "callForwardAll",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    session_server_id: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISSessionServerID",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    dev_list: None | ISDevList = field(
-        default=None,
-        metadata={
-            "name": "ISDevList",
+            "name": "ISSipDevList",
             "type": "Element",
             "namespace": "",
         },
@@ -704,28 +4566,129 @@ class ISExtension:
 
 
 @dataclass(slots=True, kw_only=True)
-class ISSaveConfig(ISRequest):
-    save_config: NoParams = field(
+class ISVoiceHuntGroup:
+    """
+    One voice hunt group (`voice hunt-group tag type`).
+
+    :ivar voice_hunt_group_id:
+    :ivar voice_hunt_group_type:
+    :ivar voice_hunt_group_pilot_number:
+    :ivar voice_hunt_group_pilot_peer_tag: The dial peer of the pilot number (-1: none).
+    :ivar voice_hunt_group_pilot_preference:
+    :ivar voice_hunt_group_sec_pilot_number:
+    :ivar voice_hunt_group_sec_pilot_peer_tag: The dial peer of the secondary pilot number
+        (-1: none).
+    :ivar voice_hunt_group_sec_pilot_preference:
+    :ivar voice_hunt_group_list_size:
+    :ivar voice_hunt_group_list_nums:
+    :ivar voice_hunt_group_final_num:
+    :ivar voice_hunt_group_timeout:
+    :ivar voice_hunt_group_hops:
+    """
+
+    voice_hunt_group_id: None | int = field(
+        default=None,
         metadata={
-            "name": "ISSaveConfig",
+            "name": "ISVoiceHuntGroupID",
             "type": "Element",
             "namespace": "",
-        }
+        },
     )
-    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
-    release: str | None = field(
-        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
-    )
-
-
-@dataclass(slots=True, kw_only=True)
-class ISSaveConfigResponse(ISResponse):
-    save_config_result: SaveConfigResult = field(
+    voice_hunt_group_type: None | VoiceHuntGroupType = field(
+        default=None,
         metadata={
-            "name": "ISSaveConfigResult",
+            "name": "ISVoiceHuntGroupType",
             "type": "Element",
             "namespace": "",
-        }
+        },
+    )
+    voice_hunt_group_pilot_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupPilotNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_pilot_peer_tag: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupPilotPeerTag",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_pilot_preference: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupPilotPreference",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_sec_pilot_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupSecPilotNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_sec_pilot_peer_tag: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupSecPilotPeerTag",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_sec_pilot_preference: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupSecPilotPreference",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_list_size: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupListSize",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_list_nums: None | VoiceHuntGroupListNums = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupListNums",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_final_num: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupFinalNum",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupTimeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_hunt_group_hops: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceHuntGroupHops",
+            "type": "Element",
+            "namespace": "",
+        },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -857,6 +4820,21 @@ class ISgetDeviceParams:
             "type": "Element",
             "namespace": "",
         },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetDeviceTemplate(ISRequest):
+    get_device_template: ISgetDeviceTemplateParams = field(
+        metadata={
+            "name": "ISgetDeviceTemplate",
+            "type": "Element",
+            "namespace": "",
+        }
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -1004,10 +4982,10 @@ class ISgetExtensionParams:
 
 
 @dataclass(slots=True, kw_only=True)
-class ISgetGlobal(ISRequest):
-    get_global: NoParams = field(
+class ISgetExtensionTemplate(ISRequest):
+    get_extension_template: ISgetExtensionTemplateParams = field(
         metadata={
-            "name": "ISgetGlobal",
+            "name": "ISgetExtensionTemplate",
             "type": "Element",
             "namespace": "",
         }
@@ -1019,152 +4997,13 @@ class ISgetGlobal(ISRequest):
 
 
 @dataclass(slots=True, kw_only=True)
-class ISgetGlobalResponse(ISResponse):
-    address: None | str = field(
-        default=None,
+class ISgetGlobal(ISRequest):
+    get_global: NoParams = field(
         metadata={
-            "name": "ISAddress",
+            "name": "ISgetGlobal",
             "type": "Element",
             "namespace": "",
-            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
-        },
-    )
-    mode: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISMode",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    version: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISVersion",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    device_registered: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISDeviceRegistered",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    peak_device_registered: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISPeakDeviceRegistered",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    peak_device_registered_time: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISPeakDeviceRegisteredTime",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    keep_alive_interval: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISKeepAliveInterval",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    configured_device: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISConfiguredDevice",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    configured_extension: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISConfiguredExtension",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    service_engine: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISServiceEngine",
-            "type": "Element",
-            "namespace": "",
-            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
-        },
-    )
-    name: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISName",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    port_number: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISPortNumber",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    max_conference: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISMaxConference",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    max_redirect: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISMaxRedirect",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    max_ephone: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISMaxEphone",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    max_dn: None | int = field(
-        default=None,
-        metadata={
-            "name": "ISMaxDN",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    voice_mail: None | str = field(
-        default=None,
-        metadata={
-            "name": "ISVoiceMail",
-            "type": "Element",
-            "namespace": "",
-        },
-    )
-    url_services: list[UrlService] = field(
-        default_factory=list,
-        metadata={
-            "name": "ISUrlServices",
-            "type": "Element",
-            "namespace": "",
-        },
+        }
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -1290,10 +5129,135 @@ class ISgetSessionServerResponse(ISResponse):
 
 
 @dataclass(slots=True, kw_only=True)
+class ISgetSipDeviceParams:
+    """
+    :ivar pool_id: Voice register pool tags of SIP phones (`voice register pool 1`).
+    :ivar pool_name: SIP pools by keyword: all, or the next free (available) pool tag.
+    """
+
+    pool_id: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISPoolID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pool_name: list[PoolKeyword] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISPoolName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetSipExtensionParams:
+    """
+    :ivar voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`).
+    :ivar voice_reg_number: SIP extensions by directory number, or a keyword (all,
+        available), as ISgetExtension's voice_reg_number.
+    """
+
+    voice_reg_dnid: list[int] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISVoiceRegDNID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_reg_number: list[str | PoolKeyword] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISVoiceRegNumber",
+            "type": "Element",
+            "namespace": "",
+            "pattern": r"[0-9*#+A-D.]{1,32}",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class ISgetUser(ISRequest):
     get_user: ISgetUserParams = field(
         metadata={
             "name": "ISgetUser",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetUserProfile(ISRequest):
+    get_user_profile: ISgetUserProfileParams = field(
+        metadata={
+            "name": "ISgetUserProfile",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetUtilityDirectory(ISRequest):
+    get_utility_directory: NoParams = field(
+        metadata={
+            "name": "ISgetUtilityDirectory",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetUtilityDirectoryResponse(ISResponse):
+    """
+    The local directory; 12.x wraps the entries in ISUtilityDirectory.
+    """
+
+    directory_entry: list[ISDirectoryEntry] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISDirectoryEntry",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetVoiceHuntGroup(ISRequest):
+    get_voice_hunt_group: ISgetVoiceHuntGroupParams = field(
+        metadata={
+            "name": "ISgetVoiceHuntGroup",
             "type": "Element",
             "namespace": "",
         }
@@ -1355,8 +5319,8 @@ class ISgetVoiceRegGlobalResponse(ISResponse):
             "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
         },
     )
-    auth_mode: None | str = field(
-        default=None,
+    auth_mode: list[str] = field(
+        default_factory=list,
         metadata={
             "name": "ISAuthMode",
             "type": "Element",
@@ -1537,6 +5501,657 @@ class ISuser:
 
 
 @dataclass(slots=True, kw_only=True)
+class LineButton:
+    dev_line_button_id: int = field(
+        metadata={
+            "name": "ISDevLineButtonID",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    dev_line_button_mode: KnownLineButtonMode | str = field(
+        metadata={
+            "name": "ISDevLineButtonMode",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LoadCfgFileList:
+    load_cfg_file_item: list[LoadCfgFileItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "load-cfg-file_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class LogSetting:
+    table: None | LogTable = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ModemSetting:
+    passthrough: None | PayloadTypeSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    relay_sse: None | PayloadTypeSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    relay_sprt: None | PayloadTypeSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MwiSetting:
+    type_value: None | KnownMwiProtocol | str = field(
+        default=None,
+        metadata={
+            "name": "type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mode: None | MwiModeSetting | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class NetworkLocaleList:
+    network_locale_item: list[LocaleItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "network-locale_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PagingDn:
+    """
+    :ivar dn: The paging ephone-dn tag (0: none).
+    :ivar mode:
+    """
+
+    dn: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mode: None | PagingMode = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PagingSetting:
+    group: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ip_addr: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    port: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PatternList:
+    pattern_item: list[PatternItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PhoneUrls:
+    """
+    The service URLs of the phones (`url {information | directories | messages | services |
+    proxy-server | idle | authentication} url`).
+    """
+
+    information: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directories: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    messages: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    services: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    proxy_server: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    idle: None | PhoneUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    authentication: None | AuthenticationUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ProtocolSetting:
+    mode: None | IpProtocolMode = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    preference: None | IpProtocolPreference = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PstnPrefixList:
+    pstn_prefix_item: list[PstnPrefixItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "pstn-prefix_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class RouteItem:
+    index: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    route: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ServiceParamList:
+    param_item: list[ServiceParamItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ServicePhoneList:
+    phone_item: list[ServicePhoneItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceAddress:
+    """
+    `ip source-address primary port port [secondary address] [rehome seconds] [strict-match]`.
+    """
+
+    primary: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    port: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secondary: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    rehome: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    strict_match: None | bool = field(
+        default=None,
+        metadata={
+            "name": "strict-match",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SpeedDial:
+    speed_dial_index: None | int = field(
+        default=None,
+        metadata={
+            "name": "SpeedDialIndex",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dial_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "SpeedDialNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dial_label: None | str = field(
+        default=None,
+        metadata={
+            "name": "SpeedDialLabel",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dial_blf: None | YesNo = field(
+        default=None,
+        metadata={
+            "name": "SpeedDialBLF",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SpeedDialList:
+    speed_dial_item: list[SpeedDialItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "speed-dial_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TransferPatternList:
+    transfer_pattern_item: list[TransferPatternItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "transfer-pattern_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class TransferSystem:
+    type_value: None | TransferSystemType = field(
+        default=None,
+        metadata={
+            "name": "type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dss: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UrlButtonItem:
+    url_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "url-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_button_type: None | KnownUrlButtonType | str = field(
+        default=None,
+        metadata={
+            "name": "url-button_type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_button_url: None | str = field(
+        default=None,
+        metadata={
+            "name": "url-button_url",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_button_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "url-button_name",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UrlServicesList:
+    url_services_item: list[UrlServicesItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UserLocaleList:
+    user_locale_item: list[LocaleItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "user-locale_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UserNumber:
+    ext_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_mode: None | KnownExtMode | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtMode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_overlay_group: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtOverlayGroup",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_combo: None | YesNo = field(
+        default=None,
+        metadata={
+            "name": "ISExtCombo",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class VideoSetting:
+    maximum: None | VideoMaximum = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class WebSetting:
+    system_admin: None | WebAdmin = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    customer_admin: None | WebAdmin = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    customize: None | WebCustomize = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class Request(ISRequest):
     class Meta:
         name = "request"
@@ -1581,6 +6196,284 @@ class Envelope:
         metadata={
             "type": "Attributes",
             "namespace": "##other",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class AutoSetting:
+    assign_list: None | AutoAssignList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class BlockList:
+    block_item: list[BlockItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ButtonLayoutList:
+    button_layout_item: list[ButtonLayoutItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "button-layout_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class CallForward:
+    """
+    The `call-forward` settings of an ephone-dn or ephone-dn-template.
+    """
+
+    all: None | CallForwardNumber = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    busy: None | CallForwardBusy = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_length: None | CallForwardMaxLength = field(
+        default=None,
+        metadata={
+            "name": "max-length",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service_activated: None | CallForwardNumber = field(
+        default=None,
+        metadata={
+            "name": "night-service-activated",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    noan: None | CallForwardNoAnswer = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DateList:
+    date_item: list[DateItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DayList:
+    day_item: list[DayItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DirectorySetting:
+    entry_list: None | DirectoryEntryList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    option: None | DirectoryNameOrder = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class DscpList:
+    dscp_item: list[DscpItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FacSetting:
+    """
+    Feature access codes (`fac standard`, `fac custom feature code`).
+    """
+
+    standard: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    custom_list: None | FacCustomList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class FeatureButtonList:
+    feature_button_item: list[FeatureButtonItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "feature-button_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class GlobalCallForward:
+    pattern_list: None | PatternList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    callfwd_system: None | CallForwardSystem = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Headset:
+    auto_answer: None | HeadsetAutoAnswer = field(
+        default=None,
+        metadata={
+            "name": "auto-answer",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HuntGroupReport:
+    url_info: None | HuntGroupReportUrl = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    delay: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    duration: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    internal: None | HuntGroupReportInternal = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
         },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
@@ -1682,14 +6575,13 @@ class ISgetExtension(ISRequest):
 
 
 @dataclass(slots=True, kw_only=True)
-class ISgetExtensionResponse(ISResponse):
-    extension: list[ISExtension] = field(
-        default_factory=list,
+class ISgetSessionServer(ISRequest):
+    get_session_server: ISgetSessionServerParams = field(
         metadata={
-            "name": "ISExtension",
+            "name": "ISgetSessionServer",
             "type": "Element",
             "namespace": "",
-        },
+        }
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -1698,13 +6590,44 @@ class ISgetExtensionResponse(ISResponse):
 
 
 @dataclass(slots=True, kw_only=True)
-class ISgetSessionServer(ISRequest):
-    get_session_server: ISgetSessionServerParams = field(
+class ISgetSipDevice(ISRequest):
+    get_sip_device: ISgetSipDeviceParams = field(
         metadata={
-            "name": "ISgetSessionServer",
+            "name": "ISgetSipDevice",
             "type": "Element",
             "namespace": "",
         }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetSipExtension(ISRequest):
+    get_sip_extension: ISgetSipExtensionParams = field(
+        metadata={
+            "name": "ISgetSipExtension",
+            "type": "Element",
+            "namespace": "",
+        }
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetSipExtensionResponse(ISResponse):
+    sip_extension: list[ISSipExtension] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISSipExtension",
+            "type": "Element",
+            "namespace": "",
+        },
     )
     extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
     release: str | None = field(
@@ -1728,11 +6651,235 @@ class ISgetUserResponse(ISResponse):
 
 
 @dataclass(slots=True, kw_only=True)
+class ISgetVoiceHuntGroupResponse(ISResponse):
+    voice_hunt_group: list[ISVoiceHuntGroup] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISVoiceHuntGroup",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class PhoneLineList:
     ext_map_status: list[ExtMapStatus] = field(
         default_factory=list,
         metadata={
             "name": "ExtMapStatus",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PhoneService:
+    param_list: None | ServiceParamList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class PhoneTypeSetting:
+    """
+    `type model [addon 1 module ...]`: the configured phone model and its expansion modules.
+    """
+
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    addon_list: None | AddonList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class RouteList:
+    route_item: list[RouteItem] = field(
+        default_factory=list,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class Sdspfarm:
+    conference_options: None | ConferenceOptions = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    units: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    tag_list: None | DspfarmTagList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transcode: None | DspfarmTranscode = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    unregister: None | DspfarmUnregister = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ServiceSetting:
+    local_directory: None | bool = field(
+        default=None,
+        metadata={
+            "name": "local-directory",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    local_directory_authenticate: None | bool = field(
+        default=None,
+        metadata={
+            "name": "local-directory_authenticate",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dss: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dnis: None | DnisSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directed_pickup: None | bool = field(
+        default=None,
+        metadata={
+            "name": "directed-pickup",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directed_pickup_gpickup: None | bool = field(
+        default=None,
+        metadata={
+            "name": "directed-pickup_gpickup",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_list: None | ServicePhoneList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class SpeedDials:
+    speed_dial: list[SpeedDial] = field(
+        default_factory=list,
+        metadata={
+            "name": "SpeedDial",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UrlButtonList:
+    url_button_item: list[UrlButtonItem] = field(
+        default_factory=list,
+        metadata={
+            "name": "url-button_item",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class UserNumbers:
+    user_number: list[UserNumber] = field(
+        default_factory=list,
+        metadata={
+            "name": "UserNumber",
             "type": "Element",
             "namespace": "",
         },
@@ -1766,6 +6913,93 @@ class Axl:
     )
 
 
+@dataclass(slots=True, kw_only=True)
+class AfterHours:
+    """
+    After-hours call blocking (`after-hours ...` of telephony-service and ephone-template).
+    """
+
+    block_list: None | BlockList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    date_list: None | DateList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    day_list: None | DayList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    exempt: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    after_hours_login: None | HttpLogin = field(
+        default=None,
+        metadata={
+            "name": "after-hours_login",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    override_code: None | str = field(
+        default=None,
+        metadata={
+            "name": "override-code",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pstn_prefix_list: None | PstnPrefixList = field(
+        default=None,
+        metadata={
+            "name": "pstn-prefix_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class HuntGroupSetting:
+    logout: None | HuntGroupLogout = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    report: None | HuntGroupReport = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
 @dataclass(slots=True, kw_only=True)
 class ISDevice:
     """
@@ -1814,6 +7048,14 @@ class ISDevice:
             "namespace": "",
         },
     )
+    config_dev_type: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISconfigDevType",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
     dev_user_name: None | str = field(
         default=None,
         metadata={
@@ -1838,6 +7080,394 @@ class ISDevice:
             "namespace": "",
         },
     )
+    after_hours_exempt: None | bool = field(
+        default=None,
+        metadata={
+            "name": "after-hours_exempt",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    after_hours_login: None | HttpLogin = field(
+        default=None,
+        metadata={
+            "name": "after-hours_login",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    block_blind_xf_fallback: None | bool = field(
+        default=None,
+        metadata={
+            "name": "block-blind-xf-fallback",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    capf_ip_in_cnf: None | bool = field(
+        default=None,
+        metadata={
+            "name": "capf-ip-in-cnf",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    codec: None | CodecSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    adhoc_conference: None | AdhocConference = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fastdial_list: None | FastdialList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    feature_button_list: None | FeatureButtonList = field(
+        default=None,
+        metadata={
+            "name": "feature-button_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keep_conference: None | KeepConference = field(
+        default=None,
+        metadata={
+            "name": "keep-conference",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keypad_normalize: None | bool = field(
+        default=None,
+        metadata={
+            "name": "keypad-normalize",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keyphone: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mtp: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    multicast_moh: None | bool = field(
+        default=None,
+        metadata={
+            "name": "multicast-moh",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service_bell: None | bool = field(
+        default=None,
+        metadata={
+            "name": "night-service_bell",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy_button: None | bool = field(
+        default=None,
+        metadata={
+            "name": "privacy-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_park: None | BlockedSetting = field(
+        default=None,
+        metadata={
+            "name": "transfer-park",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_pattern: None | BlockedSetting = field(
+        default=None,
+        metadata={
+            "name": "transfer-pattern",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    busy_trigger_per_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "busy-trigger-per-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    emergency_resp_location: None | int = field(
+        default=None,
+        metadata={
+            "name": "emergency-resp_location",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_calls_per_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "max-calls-per-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    nte_end_digit_delay: None | int = field(
+        default=None,
+        metadata={
+            "name": "nte-end-digit-delay",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keepalive: None | KeepaliveSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    lpcor: None | LpcorSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    exclude_services: None | ExcludeServices = field(
+        default=None,
+        metadata={
+            "name": "exclude-services",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    park: None | ParkSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    paging_dn: None | PagingDn = field(
+        default=None,
+        metadata={
+            "name": "paging-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dial_list: None | SpeedDialList = field(
+        default=None,
+        metadata={
+            "name": "speed-dial_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ssh: None | SshLogin = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_type: None | PhoneTypeSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auto_line: None | AutoLine = field(
+        default=None,
+        metadata={
+            "name": "auto-line",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    blf_speed_dial_list: None | BlfSpeedDialList = field(
+        default=None,
+        metadata={
+            "name": "blf-speed-dial_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    bulk_speed_dial_list: None | BulkSpeedDialList = field(
+        default=None,
+        metadata={
+            "name": "bulk-speed-dial_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    capf_auth_str: None | str = field(
+        default=None,
+        metadata={
+            "name": "capf-auth-str",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    description: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    device_security_mode: None | DeviceSecurityMode = field(
+        default=None,
+        metadata={
+            "name": "device-security-mode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dnd: None | DndSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ephone_template: None | int = field(
+        default=None,
+        metadata={
+            "name": "ephone-template",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    headset: None | Headset = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    logout_profile: None | int = field(
+        default=None,
+        metadata={
+            "name": "logout-profile",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    display_all_missed_calls: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi_line: None | int = field(
+        default=None,
+        metadata={
+            "name": "mwi-line",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    offhook_guard_timer: None | int = field(
+        default=None,
+        metadata={
+            "name": "offhook-guard-timer",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_ui: None | PhoneUi = field(
+        default=None,
+        metadata={
+            "name": "phone-ui",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pin: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    presence: None | PresenceSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    provision_tag: None | int = field(
+        default=None,
+        metadata={
+            "name": "provision-tag",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    username: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    video_enable: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    vm_device_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "vm-device-id",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
     dev_addr: None | Address = field(
         default=None,
         metadata={
@@ -1858,6 +7488,30 @@ class ISDevice:
         default=None,
         metadata={
             "name": "ISKeyPhone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_ui: None | bool = field(
+        default=None,
+        metadata={
+            "name": "SNRui",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    logout_profile_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISLogoutProfileID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_profile_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISUserProfileID",
             "type": "Element",
             "namespace": "",
         },
@@ -1975,11 +7629,2129 @@ class ISDevice:
 
 
 @dataclass(slots=True, kw_only=True)
+class ISExtension:
+    """
+    One extension: SCCP ephone-dn (ISExtID...) or SIP voice register dn (ISVoiceRegDNID...).
+    """
+
+    ext_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_reg_dnid: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceRegDNID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_sec_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtSecNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_type: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtType",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_status: None | ExtensionStatus = field(
+        default=None,
+        metadata={
+            "name": "ISExtStatus",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_change_time: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtChangeTime",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_usage: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtUsage",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_home_address: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtHomeAddress",
+            "type": "Element",
+            "namespace": "",
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    ext_multi_lines: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtMultiLines",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_port_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtPortName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_line_mode: None | LineMode = field(
+        default=None,
+        metadata={
+            "name": "ISExtLineMode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ext_call_status: None | KnownExtCallStatus | str = field(
+        default=None,
+        metadata={
+            "name": "ISExtCallStatus",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mobility: None | bool = field(
+        default=None,
+        metadata={
+            "name": "Mobility",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "SNRnumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_delay: None | int = field(
+        default=None,
+        metadata={
+            "name": "SNRdelay",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "SNRtimeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_noan_number: None | str = field(
+        default=None,
+        metadata={
+            "name": "SNRnoanNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dev_session_server: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISDevSessionServer",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    allow_watch: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ISAllowWatch",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    session_server_ids: None | SessionServerIDs = field(
+        default=None,
+        metadata={
+            "name": "ISSessionServerIDs",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    first_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "firstName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    last_name: None | str = field(
+        default=None,
+        metadata={
+            "name": "lastName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_forward_all: None | str = field(
+        default=None,
+        metadata={
+            "name": "callForwardAll",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    session_server_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISSessionServerID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dev_list: None | ISDevList = field(
+        default=None,
+        metadata={
+            "name": "ISDevList",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    allow: None | AllowWatch = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_forward: None | CallForward = field(
+        default=None,
+        metadata={
+            "name": "call-forward",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_waiting: None | CallWaiting = field(
+        default=None,
+        metadata={
+            "name": "call-waiting",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    caller_id_blocked: None | bool = field(
+        default=None,
+        metadata={
+            "name": "caller-id_blocked",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    corlist: None | DirectionalSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cti: None | CtiSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    description: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hold_alert: None | HoldAlert = field(
+        default=None,
+        metadata={
+            "name": "hold-alert",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    huntstop: None | Huntstop = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    moh_group: None | int = field(
+        default=None,
+        metadata={
+            "name": "moh-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi: None | MwiSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi_type: None | MwiType = field(
+        default=None,
+        metadata={
+            "name": "mwi-type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pickup_group: None | str = field(
+        default=None,
+        metadata={
+            "name": "pickup-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_recall_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "transfer-recall_timeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    translate: None | TranslateSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    translation_profile: None | DirectionalSetting = field(
+        default=None,
+        metadata={
+            "name": "translation-profile",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    application: None | ApplicationSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    port_caller_id: None | PortCallerId = field(
+        default=None,
+        metadata={
+            "name": "port-caller-id",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    conference_dn: None | ConferenceDn = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ephone_dn_template: None | int = field(
+        default=None,
+        metadata={
+            "name": "ephone-dn-template",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ephone_hunt_login: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ephone-hunt_login",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    feed: None | AudioFeed = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fwd_local_calls: None | bool = field(
+        default=None,
+        metadata={
+            "name": "fwd-local-calls",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    intercom: None | Intercom = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    label: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    loopback_dn: None | LoopbackDn = field(
+        default=None,
+        metadata={
+            "name": "loopback-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mailbox_selection: None | MailboxSelection = field(
+        default=None,
+        metadata={
+            "name": "mailbox-selection",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    moh: None | AudioFeed = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service_bell: None | bool = field(
+        default=None,
+        metadata={
+            "name": "night-service_bell",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    telephony_number: None | TelephonyNumber = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    paging: None | PagingSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    park_slot: None | ParkSlot = field(
+        default=None,
+        metadata={
+            "name": "park-slot",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pickup_call: None | PickupCall = field(
+        default=None,
+        metadata={
+            "name": "pickup-call",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dn_preference: None | DnPreference = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    queueing_dn: None | QueueingDn = field(
+        default=None,
+        metadata={
+            "name": "queueing-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ring: None | RingSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    session_server: None | SessionServerSetting = field(
+        default=None,
+        metadata={
+            "name": "session-server",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    snr_info: None | SnrInfo = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_mode: None | TransferModeSetting | str = field(
+        default=None,
+        metadata={
+            "name": "transfer-mode",
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+        },
+    )
+    trunk: None | TrunkSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    whisper_intercom: None | WhisperIntercom = field(
+        default=None,
+        metadata={
+            "name": "whisper-intercom",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISExtensionTemplate:
+    """
+    One ephone-dn-template.
+    """
+
+    ext_template_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISExtTemplateID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    allow: None | AllowWatch = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_forward: None | CallForward = field(
+        default=None,
+        metadata={
+            "name": "call-forward",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_waiting: None | CallWaiting = field(
+        default=None,
+        metadata={
+            "name": "call-waiting",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    caller_id_blocked: None | bool = field(
+        default=None,
+        metadata={
+            "name": "caller-id_blocked",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    corlist: None | DirectionalSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cti: None | CtiSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    description: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hold_alert: None | HoldAlert = field(
+        default=None,
+        metadata={
+            "name": "hold-alert",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    huntstop: None | Huntstop = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    moh_group: None | int = field(
+        default=None,
+        metadata={
+            "name": "moh-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi: None | MwiSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi_type: None | MwiType = field(
+        default=None,
+        metadata={
+            "name": "mwi-type",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pickup_group: None | str = field(
+        default=None,
+        metadata={
+            "name": "pickup-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_recall_timeout: None | int = field(
+        default=None,
+        metadata={
+            "name": "transfer-recall_timeout",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    translate: None | TranslateSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    translation_profile: None | DirectionalSetting = field(
+        default=None,
+        metadata={
+            "name": "translation-profile",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISSipDevice:
+    """
+    One SIP phone (voice register pool) as ISgetSipDevice answers it.
+
+    :ivar pool_id:
+    :ivar dev_mac:
+    :ivar session_server_id: The session server the pool registers through (0: none).
+    :ivar dev_addr:
+    :ivar sip_phone_line_list:
+    :ivar pool_max_registration:
+    :ivar pool_dtmf_relay:
+    :ivar dev_codec:
+    """
+
+    pool_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISPoolID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dev_mac: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISDevMac",
+            "type": "Element",
+            "namespace": "",
+            "pattern": r"SEP[0-9A-Fa-f]{12}",
+        },
+    )
+    session_server_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISSessionServerID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dev_addr: None | Address = field(
+        default=None,
+        metadata={
+            "name": "ISDevAddr",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    sip_phone_line_list: None | PhoneLineList = field(
+        default=None,
+        metadata={
+            "name": "ISSipPhoneLineList",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pool_max_registration: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISPoolMaxRegistration",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pool_dtmf_relay: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISPoolDtmfRelay",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dev_codec: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISDevCodec",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class ISUserProfile:
+    """
+    One Extension Mobility user profile (voice user-profile); ISpassword is a secret.
+    """
+
+    user_profile_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISUserProfileID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_id: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISuserID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    password: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISpassword",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_pin: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISuserPin",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy_button: None | YesNo = field(
+        default=None,
+        metadata={
+            "name": "ISPrivacyButton",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_max_idle_time: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISuserMaxIdleTime",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dials: None | SpeedDials = field(
+        default=None,
+        metadata={
+            "name": "SpeedDials",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_numbers: None | UserNumbers = field(
+        default=None,
+        metadata={
+            "name": "UserNumbers",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_current_phone: None | CurrentPhone = field(
+        default=None,
+        metadata={
+            "name": "ISuserCurrentPhone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class MulticastMoh:
+    moh_ipaddr: None | str | UnsetAddress = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+            "length": 0,
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    port: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    route_list: None | RouteList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class NightService:
+    option: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    code: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    date_list: None | DateList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    day_list: None | DayList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    everyday: None | TimeRange = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    weekday: None | TimeRange = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    weekend: None | TimeRange = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class QosSetting:
+    dscp_list: None | DscpList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISDeviceTemplate:
+    """
+    One ephone-template.
+
+    :ivar dev_template_id:
+    :ivar after_hours:
+    :ivar block_blind_xf_fallback:
+    :ivar button_layout_phone_7931:
+    :ivar button_layout_list:
+    :ivar capf_ip_in_cnf:
+    :ivar codec:
+    :ivar adhoc_conference:
+    :ivar fastdial_list:
+    :ivar feature_button_list:
+    :ivar url_button_list:
+    :ivar features_blocked: The blocked softkey features, space-separated (`features blocked
+        Pickup Park GPickup`).
+    :ivar keep_conference:
+    :ivar keypad_normalize:
+    :ivar keyphone:
+    :ivar mlpp:
+    :ivar mtp:
+    :ivar multicast_moh:
+    :ivar night_service_bell:
+    :ivar privacy:
+    :ivar privacy_button:
+    :ivar phone_service:
+    :ivar softkeys:
+    :ivar transfer_park:
+    :ivar transfer_pattern:
+    :ivar busy_trigger_per_button:
+    :ivar emergency_resp_location:
+    :ivar max_calls_per_button:
+    :ivar network_locale:
+    :ivar nte_end_digit_delay:
+    :ivar transfer_max_length:
+    :ivar user_locale:
+    :ivar keepalive:
+    :ivar lpcor:
+    :ivar exclude_services:
+    :ivar park:
+    :ivar paging_dn:
+    :ivar speed_dial_list:
+    :ivar ssh:
+    :ivar phone_type:
+    :ivar url_services_list:
+    """
+
+    dev_template_id: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISDevTemplateID",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    after_hours: None | AfterHours = field(
+        default=None,
+        metadata={
+            "name": "after-hours",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    block_blind_xf_fallback: None | bool = field(
+        default=None,
+        metadata={
+            "name": "block-blind-xf-fallback",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    button_layout_phone_7931: None | int = field(
+        default=None,
+        metadata={
+            "name": "button-layout_phone_7931",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    button_layout_list: None | ButtonLayoutList = field(
+        default=None,
+        metadata={
+            "name": "button-layout_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    capf_ip_in_cnf: None | bool = field(
+        default=None,
+        metadata={
+            "name": "capf-ip-in-cnf",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    codec: None | CodecSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    adhoc_conference: None | AdhocConference = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fastdial_list: None | FastdialList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    feature_button_list: None | FeatureButtonList = field(
+        default=None,
+        metadata={
+            "name": "feature-button_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_button_list: None | UrlButtonList = field(
+        default=None,
+        metadata={
+            "name": "url-button_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    features_blocked: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keep_conference: None | KeepConference = field(
+        default=None,
+        metadata={
+            "name": "keep-conference",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keypad_normalize: None | bool = field(
+        default=None,
+        metadata={
+            "name": "keypad-normalize",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keyphone: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mlpp: None | MlppSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mtp: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    multicast_moh: None | bool = field(
+        default=None,
+        metadata={
+            "name": "multicast-moh",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service_bell: None | bool = field(
+        default=None,
+        metadata={
+            "name": "night-service_bell",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy_button: None | bool = field(
+        default=None,
+        metadata={
+            "name": "privacy-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_service: None | PhoneService = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    softkeys: None | Softkeys = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_park: None | BlockedSetting = field(
+        default=None,
+        metadata={
+            "name": "transfer-park",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_pattern: None | BlockedSetting = field(
+        default=None,
+        metadata={
+            "name": "transfer-pattern",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    busy_trigger_per_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "busy-trigger-per-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    emergency_resp_location: None | int = field(
+        default=None,
+        metadata={
+            "name": "emergency-resp_location",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_calls_per_button: None | int = field(
+        default=None,
+        metadata={
+            "name": "max-calls-per-button",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    network_locale: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    nte_end_digit_delay: None | int = field(
+        default=None,
+        metadata={
+            "name": "nte-end-digit-delay",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_max_length: None | int = field(
+        default=None,
+        metadata={
+            "name": "transfer_max-length",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_locale: None | int = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keepalive: None | KeepaliveSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    lpcor: None | LpcorSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    exclude_services: None | ExcludeServices = field(
+        default=None,
+        metadata={
+            "name": "exclude-services",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    park: None | ParkSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    paging_dn: None | PagingDn = field(
+        default=None,
+        metadata={
+            "name": "paging-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    speed_dial_list: None | SpeedDialList = field(
+        default=None,
+        metadata={
+            "name": "speed-dial_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ssh: None | SshLogin = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    phone_type: None | PhoneTypeSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_services_list: None | UrlServicesList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
 class ISgetDeviceResponse(ISResponse):
     device: list[ISDevice] = field(
         default_factory=list,
         metadata={
             "name": "ISDevice",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetExtensionResponse(ISResponse):
+    extension: list[ISExtension] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISExtension",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetExtensionTemplateResponse(ISResponse):
+    extension_template: list[ISExtensionTemplate] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISExtensionTemplate",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetSipDeviceResponse(ISResponse):
+    sip_device: list[ISSipDevice] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISSipDevice",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetUserProfileResponse(ISResponse):
+    user_profile: list[ISUserProfile] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISUserProfile",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class IpSetting:
+    qos: None | QosSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    source_address: None | SourceAddress = field(
+        default=None,
+        metadata={
+            "name": "source-address",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@dataclass(slots=True, kw_only=True)
+class ISgetDeviceTemplateResponse(ISResponse):
+    device_template: list[ISDeviceTemplate] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISDeviceTemplate",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extra: Extra | None = field(default=None, repr=False, metadata={"type": "Ignore"})
+    release: str | None = field(
+        default=None, repr=False, compare=False, metadata={"type": "Ignore"}
+    )
+
+
+@redact_secrets
+@dataclass(slots=True, kw_only=True)
+class ISgetGlobalResponse(ISResponse):
+    address: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISAddress",
+            "type": "Element",
+            "namespace": "",
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    mode: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISMode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    version: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISVersion",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    device_registered: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISDeviceRegistered",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    peak_device_registered: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISPeakDeviceRegistered",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    peak_device_registered_time: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISPeakDeviceRegisteredTime",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keep_alive_interval: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISKeepAliveInterval",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    configured_device: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISConfiguredDevice",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    configured_extension: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISConfiguredExtension",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    service_engine: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISServiceEngine",
+            "type": "Element",
+            "namespace": "",
+            "pattern": r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}",
+        },
+    )
+    name: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISName",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    port_number: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISPortNumber",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_conference: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISMaxConference",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_redirect: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISMaxRedirect",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_ephone: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISMaxEphone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_dn: None | int = field(
+        default=None,
+        metadata={
+            "name": "ISMaxDN",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voice_mail: None | str = field(
+        default=None,
+        metadata={
+            "name": "ISVoiceMail",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_services: list[UrlService] = field(
+        default_factory=list,
+        metadata={
+            "name": "ISUrlServices",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    global_after_hours: None | AfterHours = field(
+        default=None,
+        metadata={
+            "name": "global-after-hours",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    application_name: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auth_credential_list: None | CredentialList = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auto: None | AutoSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    auto_reg_ephone: None | bool = field(
+        default=None,
+        metadata={
+            "name": "auto-reg-ephone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    bulk_speed_dial_list: None | BulkSpeedDialList = field(
+        default=None,
+        metadata={
+            "name": "bulk-speed-dial_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    prefix: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    global_call_forward: None | GlobalCallForward = field(
+        default=None,
+        metadata={
+            "name": "global-call-forward",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    call_park: None | CallPark = field(
+        default=None,
+        metadata={
+            "name": "call-park",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    caller_id: None | CallerIdSetting = field(
+        default=None,
+        metadata={
+            "name": "caller-id",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    calling_number: None | CallingNumber = field(
+        default=None,
+        metadata={
+            "name": "calling-number",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    cnf_file: None | CnfFile = field(
+        default=None,
+        metadata={
+            "name": "cnf-file",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    default_codec: None | KnownCodec | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    conference: None | ConferenceSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    date_format: None | DateFormat = field(
+        default=None,
+        metadata={
+            "name": "date-format",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    device_security_mode: None | DeviceSecurityMode = field(
+        default=None,
+        metadata={
+            "name": "device-security-mode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dialplan_pattern_list: None | DialplanPatternList = field(
+        default=None,
+        metadata={
+            "name": "dialplan-pattern_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    directory: None | DirectorySetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    dn_webedit: None | bool = field(
+        default=None,
+        metadata={
+            "name": "dn-webedit",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    em: None | EmSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ephone_reg: None | bool = field(
+        default=None,
+        metadata={
+            "name": "ephone-reg",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    extension_assigner: None | ExtensionAssigner = field(
+        default=None,
+        metadata={
+            "name": "extension-assigner",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fac: None | FacSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    fxo: None | FxoSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    hunt_group: None | HuntGroupSetting = field(
+        default=None,
+        metadata={
+            "name": "hunt-group",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    internal_call: None | InternalCall = field(
+        default=None,
+        metadata={
+            "name": "internal-call",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ip: None | IpSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    keepalive: None | KeepaliveSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    live_record: None | str = field(
+        default=None,
+        metadata={
+            "name": "live-record",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    load_list: None | PhoneLoads = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    load_cfg_file_list: None | LoadCfgFileList = field(
+        default=None,
+        metadata={
+            "name": "load-cfg-file_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    log: None | LogSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    login: None | LoginSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_conferences: None | MaxConferences = field(
+        default=None,
+        metadata={
+            "name": "max-conferences",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_dn_config: None | MaxDn = field(
+        default=None,
+        metadata={
+            "name": "max-dn",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_ephones: None | int = field(
+        default=None,
+        metadata={
+            "name": "max-ephones",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    max_redirect_config: None | int = field(
+        default=None,
+        metadata={
+            "name": "max-redirect",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    modem: None | ModemSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    moh_file: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    moh_file_buffer: None | int = field(
+        default=None,
+        metadata={
+            "name": "moh-file-buffer",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    multicast: None | MulticastMoh = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    mwi_server: None | MwiServer = field(
+        default=None,
+        metadata={
+            "name": "mwi-server",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    network_locale_list: None | NetworkLocaleList = field(
+        default=None,
+        metadata={
+            "name": "network-locale_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    night_service: None | NightService = field(
+        default=None,
+        metadata={
+            "name": "night-service",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pin: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    pin_override: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    privacy_on_hold: None | bool = field(
+        default=None,
+        metadata={
+            "name": "privacy-on-hold",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    protocol: None | ProtocolSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    sdspfarm: None | Sdspfarm = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secondary_dialtone: None | str = field(
+        default=None,
+        metadata={
+            "name": "secondary-dialtone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    secure_signaling: None | TrustpointSetting = field(
+        default=None,
+        metadata={
+            "name": "secure-signaling",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    server_security_mode: None | str = field(
+        default=None,
+        metadata={
+            "name": "server-security-mode",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    service: None | ServiceSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    ssh: None | SshLogin = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    standby: None | UserPassword = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    system_message: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    tftp_server_credentials: None | TrustpointSetting = field(
+        default=None,
+        metadata={
+            "name": "tftp-server-credentials",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    time_format: None | TimeFormat = field(
+        default=None,
+        metadata={
+            "name": "time-format",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    time_webedit: None | bool = field(
+        default=None,
+        metadata={
+            "name": "time-webedit",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    time_zone: None | int = field(
+        default=None,
+        metadata={
+            "name": "time-zone",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    timeouts: None | Timeouts = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_digit_collect: None | TransferDigitCollect = field(
+        default=None,
+        metadata={
+            "name": "transfer-digit-collect",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_pattern_list: None | TransferPatternList = field(
+        default=None,
+        metadata={
+            "name": "transfer-pattern_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    transfer_system: None | TransferSystem = field(
+        default=None,
+        metadata={
+            "name": "transfer-system",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    trunk_optimization_pre_connect: None | bool = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    url_list: None | PhoneUrls = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    user_locale_list: None | UserLocaleList = field(
+        default=None,
+        metadata={
+            "name": "user-locale_list",
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    video: None | VideoSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    voicemail: None | str = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    web: None | WebSetting = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "namespace": "",
+        },
+    )
+    xml: None | XmlUser = field(
+        default=None,
+        metadata={
             "type": "Element",
             "namespace": "",
         },

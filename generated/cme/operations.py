@@ -14,6 +14,7 @@ from ucxml.generated.cme.models import (
     ExtensionNumberKeyword,
     ISDevEvent,
     ISDevice,
+    ISDirectoryEntry,
     ISexecCLI,
     ISexecCLIParams,
     ISexecCLIResponse,
@@ -25,11 +26,17 @@ from ucxml.generated.cme.models import (
     ISgetDevice,
     ISgetDeviceParams,
     ISgetDeviceResponse,
+    ISgetDeviceTemplate,
+    ISgetDeviceTemplateParams,
+    ISgetDeviceTemplateResponse,
     ISgetEvtCounts,
     ISgetEvtCountsResponse,
     ISgetExtension,
     ISgetExtensionParams,
     ISgetExtensionResponse,
+    ISgetExtensionTemplate,
+    ISgetExtensionTemplateParams,
+    ISgetExtensionTemplateResponse,
     ISgetExtEvts,
     ISgetExtEvtsParams,
     ISgetExtEvtsResponse,
@@ -40,9 +47,23 @@ from ucxml.generated.cme.models import (
     ISgetSessionServer,
     ISgetSessionServerParams,
     ISgetSessionServerResponse,
+    ISgetSipDevice,
+    ISgetSipDeviceParams,
+    ISgetSipDeviceResponse,
+    ISgetSipExtension,
+    ISgetSipExtensionParams,
+    ISgetSipExtensionResponse,
     ISgetUser,
     ISgetUserParams,
+    ISgetUserProfile,
+    ISgetUserProfileParams,
+    ISgetUserProfileResponse,
     ISgetUserResponse,
+    ISgetUtilityDirectory,
+    ISgetUtilityDirectoryResponse,
+    ISgetVoiceHuntGroup,
+    ISgetVoiceHuntGroupParams,
+    ISgetVoiceHuntGroupResponse,
     ISgetVoiceRegGlobal,
     ISgetVoiceRegGlobalResponse,
     ISSaveConfig,
@@ -50,6 +71,8 @@ from ucxml.generated.cme.models import (
     ISSessionServer,
     ISsetKeyPhones,
     ISsetKeyPhonesResponse,
+    ISSipDevice,
+    ISSipExtension,
     ISunsetKeyPhones,
     ISunsetKeyPhonesResponse,
     ISupdateUser,
@@ -721,6 +744,335 @@ class CmeOperations(SyncOperations):
             ISgetPresenceGlobalResponse,
         )
 
+    def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+    ) -> ISgetDeviceTemplateResponse:
+        """Configuration of ephone templates (ephone-template) by tag (CME 12.x and later).
+
+        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``.
+
+        Templates by tag; the answer holds every template asked for that exists.
+
+        Args:
+            dev_template_id: Ephone-template tags (`ephone-template 1`), as the guide names the
+                element. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return self._invoke(
+            OPERATIONS["ISgetDeviceTemplate"],
+            ISgetDeviceTemplate(
+                get_device_template=ISgetDeviceTemplateParams(
+                    dev_template_id=as_list(
+                        "get_device_template", "dev_template_id", dev_template_id, keyword=False
+                    ),
+                )
+            ),
+            ISgetDeviceTemplateResponse,
+        )
+
+    def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+    ) -> ISgetExtensionTemplateResponse:
+        """Configuration of ephone-dn templates (ephone-dn-template) by tag (CME 12.x and later).
+
+        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``.
+
+        Templates by tag; the answer holds every template asked for that exists.
+
+        Args:
+            extension_template_id: Ephone-dn-template tags (`ephone-dn-template 1`). A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return self._invoke(
+            OPERATIONS["ISgetExtensionTemplate"],
+            ISgetExtensionTemplate(
+                get_extension_template=ISgetExtensionTemplateParams(
+                    extension_template_id=as_list(
+                        "get_extension_template",
+                        "extension_template_id",
+                        extension_template_id,
+                        keyword=False,
+                    ),
+                )
+            ),
+            ISgetExtensionTemplateResponse,
+        )
+
+    @overload
+    def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetSipDeviceResponse: ...
+
+    @overload
+    def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSipDevice]: ...
+
+    def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSipDeviceResponse | Iterator[ISSipDevice]:
+        """Configuration and status of SIP phones (voice register pool) by tag or keyword (CME 12.x and
+        later).
+
+        Sends ``ISgetSipDevice``, returns ``ISgetSipDeviceResponse``; with ``stream=True``, an
+        iterator of its ``ISSipDevice`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: pools by tag, or every one (all), or the next free tag
+        (available).
+
+        Args:
+            pool_id: Voice register pool tags of SIP phones (`voice register pool 1`). A list (a
+                bare string is refused).
+            pool_name: SIP pools by keyword: all, or the next free (available) pool tag. A list (a
+                bare string is refused). Keywords: ``PoolKeyword`` members or the strings ``all``,
+                ``available``.
+            stream: True: yield the ``ISSipDevice`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetSipDevice(
+            get_sip_device=ISgetSipDeviceParams(
+                pool_id=as_list("get_sip_device", "pool_id", pool_id, keyword=True),
+                pool_name=as_list("get_sip_device", "pool_name", pool_name, keyword=True),
+            )
+        )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetSipDevice"], request, ISSipDevice)
+        return self._invoke(OPERATIONS["ISgetSipDevice"], request, ISgetSipDeviceResponse)
+
+    @overload
+    def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetSipExtensionResponse: ...
+
+    @overload
+    def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSipExtension]: ...
+
+    def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSipExtensionResponse | Iterator[ISSipExtension]:
+        """Configuration of SIP extensions (voice register dn) by tag, number or keyword (CME 12.x and
+        later).
+
+        Sends ``ISgetSipExtension``, returns ``ISgetSipExtensionResponse``; with ``stream=True``, an
+        iterator of its ``ISSipExtension`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: voice register dns by tag, by number, or every one (all).
+
+        Args:
+            voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`). A list
+                (a bare string is refused).
+            voice_reg_number: SIP extensions by directory number, or a keyword (all, available), as
+                ISgetExtension's voice_reg_number. A list (a bare string is refused). Keywords:
+                ``PoolKeyword`` members or the strings ``all``, ``available``.
+            stream: True: yield the ``ISSipExtension`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetSipExtension(
+            get_sip_extension=ISgetSipExtensionParams(
+                voice_reg_dnid=as_list(
+                    "get_sip_extension", "voice_reg_dnid", voice_reg_dnid, keyword=True
+                ),
+                voice_reg_number=as_list(
+                    "get_sip_extension", "voice_reg_number", voice_reg_number, keyword=True
+                ),
+            )
+        )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetSipExtension"], request, ISSipExtension)
+        return self._invoke(OPERATIONS["ISgetSipExtension"], request, ISgetSipExtensionResponse)
+
+    def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+    ) -> ISgetUserProfileResponse:
+        """Extension Mobility user profiles (voice user-profile): user, numbers, speed dials, current
+        phone (CME 12.x and later).
+
+        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``.
+
+        Profiles by tag; the answer holds every profile asked for that exists.
+
+        Args:
+            user_profile_id: User profile tags (`voice user-profile 1`). A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return self._invoke(
+            OPERATIONS["ISgetUserProfile"],
+            ISgetUserProfile(
+                get_user_profile=ISgetUserProfileParams(
+                    user_profile_id=as_list(
+                        "get_user_profile", "user_profile_id", user_profile_id, keyword=False
+                    ),
+                )
+            ),
+            ISgetUserProfileResponse,
+        )
+
+    @overload
+    def get_utility_directory(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetUtilityDirectoryResponse: ...
+
+    @overload
+    def get_utility_directory(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISDirectoryEntry]: ...
+
+    def get_utility_directory(
+        self,
+        *,
+        stream: bool = False,
+    ) -> ISgetUtilityDirectoryResponse | Iterator[ISDirectoryEntry]:
+        """The local directory of the router (telephony-service directory entry lines) (CME 12.x and
+        later).
+
+        Sends ``ISgetUtilityDirectory``, returns ``ISgetUtilityDirectoryResponse``; with
+        ``stream=True``, an iterator of its ``ISDirectoryEntry`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``ISDirectoryEntry`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetUtilityDirectory(get_utility_directory=NoParams())
+        if stream:
+            return self._invoke_records(
+                OPERATIONS["ISgetUtilityDirectory"], request, ISDirectoryEntry
+            )
+        return self._invoke(
+            OPERATIONS["ISgetUtilityDirectory"], request, ISgetUtilityDirectoryResponse
+        )
+
+    def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+    ) -> ISgetVoiceHuntGroupResponse:
+        """Configuration of voice hunt groups (voice hunt-group) by tag (CME 12.x and later).
+
+        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``.
+
+        Hunt groups by tag; the answer holds every hunt group asked for that exists.
+
+        Args:
+            voice_hunt_group_id: Voice hunt group tags (`voice hunt-group 1 ...`). A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return self._invoke(
+            OPERATIONS["ISgetVoiceHuntGroup"],
+            ISgetVoiceHuntGroup(
+                get_voice_hunt_group=ISgetVoiceHuntGroupParams(
+                    voice_hunt_group_id=as_list(
+                        "get_voice_hunt_group",
+                        "voice_hunt_group_id",
+                        voice_hunt_group_id,
+                        keyword=False,
+                    ),
+                )
+            ),
+            ISgetVoiceHuntGroupResponse,
+        )
+
 
 class AsyncCmeOperations(AsyncOperations):
     """Asynchronous operations of the Cisco Unified CME / SRST XML API."""
@@ -1381,4 +1733,337 @@ class AsyncCmeOperations(AsyncOperations):
             OPERATIONS["ISgetPresenceGlobal"],
             ISgetPresenceGlobal(get_presence_global=NoParams()),
             ISgetPresenceGlobalResponse,
+        )
+
+    async def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+    ) -> ISgetDeviceTemplateResponse:
+        """Configuration of ephone templates (ephone-template) by tag (CME 12.x and later).
+
+        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``.
+
+        Templates by tag; the answer holds every template asked for that exists.
+
+        Args:
+            dev_template_id: Ephone-template tags (`ephone-template 1`), as the guide names the
+                element. A list (a bare string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return await self._invoke(
+            OPERATIONS["ISgetDeviceTemplate"],
+            ISgetDeviceTemplate(
+                get_device_template=ISgetDeviceTemplateParams(
+                    dev_template_id=as_list(
+                        "get_device_template", "dev_template_id", dev_template_id, keyword=False
+                    ),
+                )
+            ),
+            ISgetDeviceTemplateResponse,
+        )
+
+    async def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+    ) -> ISgetExtensionTemplateResponse:
+        """Configuration of ephone-dn templates (ephone-dn-template) by tag (CME 12.x and later).
+
+        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``.
+
+        Templates by tag; the answer holds every template asked for that exists.
+
+        Args:
+            extension_template_id: Ephone-dn-template tags (`ephone-dn-template 1`). A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return await self._invoke(
+            OPERATIONS["ISgetExtensionTemplate"],
+            ISgetExtensionTemplate(
+                get_extension_template=ISgetExtensionTemplateParams(
+                    extension_template_id=as_list(
+                        "get_extension_template",
+                        "extension_template_id",
+                        extension_template_id,
+                        keyword=False,
+                    ),
+                )
+            ),
+            ISgetExtensionTemplateResponse,
+        )
+
+    @overload
+    async def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetSipDeviceResponse: ...
+
+    @overload
+    async def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSipDevice]: ...
+
+    async def get_sip_device(
+        self,
+        *,
+        pool_id: Sequence[int] = (),
+        pool_name: Sequence[PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSipDeviceResponse | Iterator[ISSipDevice]:
+        """Configuration and status of SIP phones (voice register pool) by tag or keyword (CME 12.x and
+        later).
+
+        Sends ``ISgetSipDevice``, returns ``ISgetSipDeviceResponse``; with ``stream=True``, an
+        iterator of its ``ISSipDevice`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: pools by tag, or every one (all), or the next free tag
+        (available).
+
+        Args:
+            pool_id: Voice register pool tags of SIP phones (`voice register pool 1`). A list (a
+                bare string is refused).
+            pool_name: SIP pools by keyword: all, or the next free (available) pool tag. A list (a
+                bare string is refused). Keywords: ``PoolKeyword`` members or the strings ``all``,
+                ``available``.
+            stream: True: yield the ``ISSipDevice`` records one by one instead of the whole answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetSipDevice(
+            get_sip_device=ISgetSipDeviceParams(
+                pool_id=as_list("get_sip_device", "pool_id", pool_id, keyword=True),
+                pool_name=as_list("get_sip_device", "pool_name", pool_name, keyword=True),
+            )
+        )
+        if stream:
+            return await self._invoke_records(OPERATIONS["ISgetSipDevice"], request, ISSipDevice)
+        return await self._invoke(OPERATIONS["ISgetSipDevice"], request, ISgetSipDeviceResponse)
+
+    @overload
+    async def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: Literal[False] = False,
+    ) -> ISgetSipExtensionResponse: ...
+
+    @overload
+    async def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: Literal[True],
+    ) -> Iterator[ISSipExtension]: ...
+
+    async def get_sip_extension(
+        self,
+        *,
+        voice_reg_dnid: Sequence[int] = (),
+        voice_reg_number: Sequence[str | PoolKeyword] = (),
+        stream: bool = False,
+    ) -> ISgetSipExtensionResponse | Iterator[ISSipExtension]:
+        """Configuration of SIP extensions (voice register dn) by tag, number or keyword (CME 12.x and
+        later).
+
+        Sends ``ISgetSipExtension``, returns ``ISgetSipExtensionResponse``; with ``stream=True``, an
+        iterator of its ``ISSipExtension`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        The selectors combine as a union: voice register dns by tag, by number, or every one (all).
+
+        Args:
+            voice_reg_dnid: Voice register dn tags of SIP extensions (`voice register dn 1`). A list
+                (a bare string is refused).
+            voice_reg_number: SIP extensions by directory number, or a keyword (all, available), as
+                ISgetExtension's voice_reg_number. A list (a bare string is refused). Keywords:
+                ``PoolKeyword`` members or the strings ``all``, ``available``.
+            stream: True: yield the ``ISSipExtension`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetSipExtension(
+            get_sip_extension=ISgetSipExtensionParams(
+                voice_reg_dnid=as_list(
+                    "get_sip_extension", "voice_reg_dnid", voice_reg_dnid, keyword=True
+                ),
+                voice_reg_number=as_list(
+                    "get_sip_extension", "voice_reg_number", voice_reg_number, keyword=True
+                ),
+            )
+        )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetSipExtension"], request, ISSipExtension
+            )
+        return await self._invoke(
+            OPERATIONS["ISgetSipExtension"], request, ISgetSipExtensionResponse
+        )
+
+    async def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+    ) -> ISgetUserProfileResponse:
+        """Extension Mobility user profiles (voice user-profile): user, numbers, speed dials, current
+        phone (CME 12.x and later).
+
+        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``.
+
+        Profiles by tag; the answer holds every profile asked for that exists.
+
+        Args:
+            user_profile_id: User profile tags (`voice user-profile 1`). A list (a bare string is
+                refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return await self._invoke(
+            OPERATIONS["ISgetUserProfile"],
+            ISgetUserProfile(
+                get_user_profile=ISgetUserProfileParams(
+                    user_profile_id=as_list(
+                        "get_user_profile", "user_profile_id", user_profile_id, keyword=False
+                    ),
+                )
+            ),
+            ISgetUserProfileResponse,
+        )
+
+    @overload
+    async def get_utility_directory(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetUtilityDirectoryResponse: ...
+
+    @overload
+    async def get_utility_directory(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISDirectoryEntry]: ...
+
+    async def get_utility_directory(
+        self,
+        *,
+        stream: bool = False,
+    ) -> ISgetUtilityDirectoryResponse | Iterator[ISDirectoryEntry]:
+        """The local directory of the router (telephony-service directory entry lines) (CME 12.x and
+        later).
+
+        Sends ``ISgetUtilityDirectory``, returns ``ISgetUtilityDirectoryResponse``; with
+        ``stream=True``, an iterator of its ``ISDirectoryEntry`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``ISDirectoryEntry`` records one by one instead of the whole
+                answer.
+
+        Raises:
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        request = ISgetUtilityDirectory(get_utility_directory=NoParams())
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetUtilityDirectory"], request, ISDirectoryEntry
+            )
+        return await self._invoke(
+            OPERATIONS["ISgetUtilityDirectory"], request, ISgetUtilityDirectoryResponse
+        )
+
+    async def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+    ) -> ISgetVoiceHuntGroupResponse:
+        """Configuration of voice hunt groups (voice hunt-group) by tag (CME 12.x and later).
+
+        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``.
+
+        Hunt groups by tag; the answer holds every hunt group asked for that exists.
+
+        Args:
+            voice_hunt_group_id: Voice hunt group tags (`voice hunt-group 1 ...`). A list (a bare
+                string is refused).
+
+        Raises:
+            ParameterError: a bare string where a list is expected, or a value the schema refuses
+                (an unknown keyword, a malformed name); nothing is sent.
+            TransportError: the server could not be reached or did not answer in time, after the
+                retries of the client's ``retry`` policy (ConnectError, RequestTimeoutError).
+            AuthenticationError: the server refused the credentials (HTTP 401 or 403).
+            HttpStatusError: any other answer outside 2xx.
+            MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
+                another message).
+        """
+        return await self._invoke(
+            OPERATIONS["ISgetVoiceHuntGroup"],
+            ISgetVoiceHuntGroup(
+                get_voice_hunt_group=ISgetVoiceHuntGroupParams(
+                    voice_hunt_group_id=as_list(
+                        "get_voice_hunt_group",
+                        "voice_hunt_group_id",
+                        voice_hunt_group_id,
+                        keyword=False,
+                    ),
+                )
+            ),
+            ISgetVoiceHuntGroupResponse,
         )

@@ -14,6 +14,7 @@ from typing import Final
 from starlette.applications import Starlette
 
 from ucxml.emulator.cme_app import CME_PATH, CmeFaults, cme_routes
+from ucxml.emulator.cme_app import DEFAULT_RELEASE as CME_DEFAULT_RELEASE
 from ucxml.emulator.cme_state import CmeRouter
 from ucxml.emulator.cup_app import CUP_PATHS, CupFaults, cup_routes
 from ucxml.emulator.cup_state import DEMO_CUP_USERS, EpasService
@@ -176,10 +177,13 @@ def create_app(
     em: EmService | None = None,
     huawei: AgentGateway | None = None,
     cup: EpasService | None = None,
+    cme_release: str = CME_DEFAULT_RELEASE,
 ) -> Starlette:
     """The app of every emulator, each at its real path.
 
-    ``cme`` is the CME router to serve (a :func:`demo_cme_router` when None).
+    ``cme`` is the CME router to serve (a :func:`demo_cme_router` when None), answering
+    in the dialect of ``cme_release`` (``"2008"`` or ``"12.x"``; see
+    :func:`~ucxml.emulator.cme_app.cme_routes`).
     ``app.state.cme_router`` and ``app.state.cme_faults`` (:class:`CmeFaults`) give
     tests access to the CME emulator's state and fault injection.
     ``em`` is the Extension Mobility service to serve (a :func:`demo_em_service` when
@@ -204,7 +208,7 @@ def create_app(
     cup_faults = CupFaults()
     app = Starlette(
         routes=[
-            *cme_routes(router, faults=cme_faults),
+            *cme_routes(router, faults=cme_faults, release=cme_release),
             *em_routes(em_service, faults=em_faults),
             *huawei_routes(gateway, faults=huawei_faults),
             *cup_routes(cup_service, faults=cup_faults),

@@ -4,12 +4,14 @@ A request goes: fault injection (:class:`CmeFaults`) -> HTTP Basic authenticatio
 (``router.check_credentials``) -> body read with a size cap (413) -> the project's
 hardened reader, the schema and the binding (400 with a one-line reason) -> the router
 (:class:`CmeService`) -> the response model, serialized by :func:`ucxml.documents.serialize`
-and answered as ``200 text/xml``.  Every answer the service builds is valid against the
-corrected CME schema.
+in the emulator's release (the 2008 envelope or the bare 12.x form) and answered as
+``200 text/xml``.  Every answer the service builds is valid against the corrected CME schema.
 
-The router model is SCCP-only: the SIP and presence methods answer from a small fixed
-:class:`SipConfig`, and the SIP selectors of ``ISgetDevice`` / ``ISgetExtension``
-(``ISPoolID``, ``ISPoolName``, ``ISVoiceReg*``) select nothing.
+The service answers all 22 methods from the router: SCCP phones and extensions, and the
+entities of the 12.x methods (SIP phones and extensions, hunt groups, templates, user
+profiles, the local directory), which also answer the SIP selectors of ``ISgetDevice`` /
+``ISgetExtension``.  Only what the router does not model comes from a fixed
+:class:`SipConfig`: ``voice register global``, the session servers and presence.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Final
+from typing import Final, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,15 +31,30 @@ from starlette.routing import BaseRoute, Route
 
 from ucxml.documents import decode, read_message, serialize
 from ucxml.emulator.bodies import read_body
-from ucxml.emulator.cme_state import DN_UP, CmeRouter, Ephone, EphoneDn
+from ucxml.emulator.cme_state import (
+    DN_UP,
+    REGISTERED,
+    CmeRouter,
+    Ephone,
+    EphoneDn,
+    EphoneDnTemplate,
+    EphoneTemplate,
+    HoldAlert,
+    ProfileNumber,
+    UserProfile,
+    VoiceRegisterDn,
+    VoiceRegisterPool,
+)
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import BindingError, XmlError
 from ucxml.generated.cme import models as m
 from ucxml.registry import binding, lxml_schema
+from ucxml.releases import get_release
 
 __all__ = [
     "CME_PATH",
     "DEFAULT_REALM",
+    "DEFAULT_RELEASE",
     "MAX_BODY_BYTES",
     "CmeFaults",
     "CmeService",
@@ -52,6 +70,8 @@ DEFAULT_REALM: Final = "CME XML API"
 """Realm announced in ``WWW-Authenticate``."""
 MAX_BODY_BYTES: Final = 1024 * 1024
 """Largest request body accepted; larger ones are answered 413."""
+DEFAULT_RELEASE: Final = "2008"
+"""The release the emulator answers as by default: the 2008 guide's envelope."""
 
 _XML_MEDIA_TYPE: Final = "text/xml"
 _NO_ADDRESS: Final = "0.0.0.0"
@@ -115,9 +135,39 @@ class SipConfig:
 # --------------------------------------------------------------------------- the service
 
 
+_AVAILABLE: Final = "available"
+_ALL: Final = "all"
+_AUX_KEEPALIVE: Final = 30
+"""``keepalive ... auxiliary``'s default, in seconds (the router does not model it)."""
+_UNSET_ADDRESS: Final = m.UnsetAddress.UNSET
+_NOT_LOGGED_IN: Final = m.CurrentPhone(
+    current_phone_type=m.KnownPhoneType.UNKNOWN, current_phone_id=0
+)
+_SOFTKEY_STATES: Final = (
+    "alerting",
+    "connected",
+    "hold",
+    "idle",
+    "remote-in-use",
+    "ringing",
+    "seized",
+)
+_OVERLAY_LINES: Final = ("overlay", "cw-overlay")
+
+_E = TypeVar("_E", bound=Enum)
+
+
 def _text(value: str | Enum) -> str:
     """A selector as the router reads it: an enum keyword's value, or the string."""
     return str(value.value) if isinstance(value, Enum) else value
+
+
+def _known(kind: type[_E], value: str) -> _E | str:
+    """``value`` as a member of an open enumeration when it is a known one, else the text."""
+    try:
+        return kind(value)
+    except ValueError:
+        return value
 
 
 def _device_type(kind: str | None) -> str | None:
@@ -127,22 +177,169 @@ def _device_type(kind: str | None) -> str | None:
     return f"IP Phone {kind}" if kind[:1].isdigit() else kind
 
 
+def _device_name(mac: str | None) -> str | None:
+    """A dotted ``xxxx.xxxx.xxxx`` MAC as the 2008 guide prints a SIP phone: ``SEP`` + hex."""
+    return None if mac is None else "SEP" + mac.replace(".", "").upper()
+
+
+def _free_tag(taken: Iterable[int]) -> int:
+    """The lowest tag not in ``taken`` (what the ``available`` keyword answers)."""
+    used = set(taken)
+    return next(tag for tag in range(1, len(used) + 2) if tag not in used)
+
+
+def _pool_address(pool: VoiceRegisterPool, *, unset: bool) -> str | m.UnsetAddress:
+    """A pool's address; ``0`` (12.x's spelling) for a phone that never registered."""
+    never = pool.address == _NO_ADDRESS and pool.status != REGISTERED
+    return _UNSET_ADDRESS if unset and never else pool.address
+
+
+def _pool_lines(pool: VoiceRegisterPool) -> m.PhoneLineList:
+    return m.PhoneLineList(
+        ext_map_status=[
+            m.ExtMapStatus(
+                line_id=line.line,
+                ext_id=line.dn_tag,
+                ext_number=line.number or "",
+                line_state=m.LineState.IDLE,
+            )
+            for line in pool.lines
+        ]
+    )
+
+
+def _call_forward(
+    every: str | None, busy: str | None, noan: str | None, timeout: int | None
+) -> m.CallForward | None:
+    """The ``call-forward`` element of what is configured, None when nothing is."""
+    if every is None and busy is None and noan is None:
+        return None
+    return m.CallForward(
+        all=m.CallForwardNumber(number=every) if every is not None else None,
+        busy=m.CallForwardBusy(number=busy) if busy is not None else None,
+        noan=m.CallForwardNoAnswer(number=noan, timeout=timeout) if noan is not None else None,
+    )
+
+
+def _hold_alert(alert: HoldAlert | None) -> m.HoldAlert | None:
+    if alert is None:
+        return None
+    return m.HoldAlert(
+        timeout=alert.timeout,
+        mode=_known(m.HoldAlertModeSetting, alert.mode),
+        ring_silent_dn=alert.ring_silent_dn,
+    )
+
+
+def _adhoc_conference(template: EphoneTemplate | None) -> m.AdhocConference:
+    add = template.conference_add_mode if template is not None else None
+    drop = template.conference_drop_mode if template is not None else None
+    return m.AdhocConference(
+        add_mode=m.ConferenceAddMode(creator=add == "creator"),
+        admin=template is not None and template.conference_admin,
+        drop_mode=m.ConferenceDropMode(creator=drop == "creator", local=drop == "local"),
+    )
+
+
+def _keep_conference(template: EphoneTemplate | None) -> m.KeepConference:
+    """``keep-conference``: hangup whenever configured, and each option given."""
+    options = template.keep_conference if template is not None else None
+    kept = options or ()
+    return m.KeepConference(
+        hangup=options is not None,
+        drop_last="drop-last" in kept,
+        endcall="endcall" in kept,
+        local_only="local-only" in kept,
+    )
+
+
+def _blocked(value: bool) -> m.BlockedSetting:
+    return m.BlockedSetting(blocked=value)
+
+
+def _softkeys(template: EphoneTemplate) -> m.Softkeys:
+    """Every call state's keys, space separated; empty for a state left at its default."""
+    keys = {state: " ".join(names) for state, names in template.softkeys}
+    alerting, connected, hold, idle, remote, ringing, seized = (
+        keys.get(state, "") for state in _SOFTKEY_STATES
+    )
+    return m.Softkeys(
+        alerting_keys=alerting,
+        connected_keys=connected,
+        hold_keys=hold,
+        idle_keys=idle,
+        remote_in_use_keys=remote,
+        ringing_keys=ringing,
+        seized_keys=seized,
+    )
+
+
+def _yes_no(value: bool) -> m.YesNo:
+    return m.YesNo.YES if value else m.YesNo.NO
+
+
+def _line_mode(kind: str | None) -> m.KnownExtMode | str:
+    """``ISExtMode`` of a user-profile number: NORMAL, or its type (``beep-ring`` -> BEEP_RING)."""
+    return m.KnownExtMode.NORMAL if kind is None else kind.upper().replace("-", "_")
+
+
+def _user_numbers(lines: Sequence[ProfileNumber]) -> m.UserNumbers:
+    """Each number of each line; an overlay line's numbers share an overlay group (1, 2...)."""
+    numbers: list[m.UserNumber] = []
+    group = 0
+    for line in lines:
+        overlay = line.type in _OVERLAY_LINES
+        if overlay:
+            group += 1
+        numbers.extend(
+            m.UserNumber(
+                ext_number=number,
+                ext_mode=_line_mode(line.type),
+                ext_overlay_group=group if overlay else 0,
+                ext_combo=m.YesNo.NO,
+            )
+            for number in line.numbers
+        )
+    return m.UserNumbers(user_number=numbers)
+
+
 @dataclass(slots=True)
 class CmeService:
     """Answers decoded CME requests from a :class:`CmeRouter` (no HTTP involved).
 
     :meth:`answer` takes a request model of :mod:`ucxml.generated.cme.models` and returns
-    the matching response model.
+    the matching response model.  ``release`` is the router release answered as: ``"2008"``
+    records carry what the 2008 guide shows, ``"12.x"`` ``ISgetDevice`` / ``ISgetExtension``
+    records also carry the 12.x elements the router knows (the configured type, templates,
+    conference and call-forward settings...).  The seven 12.x methods answer the same in
+    both (the HTTP layer writes the dialect).
+
+    Selectors combine as a union and unknown tags select nothing.  The tag-only queries
+    (hunt groups, templates, user profiles) answer every record when no tag is given; the
+    SIP queries, like ``ISgetDevice``, answer only what a tag or keyword selects.
+
+    Raises:
+        ParameterError: ``release`` is not a CME release.
     """
 
     router: CmeRouter
     sip: SipConfig = field(default_factory=SipConfig)
+    #: The release answered as: ``"12.x"`` records carry the richer IOS XE elements.
+    release: str = DEFAULT_RELEASE
+
+    def __post_init__(self) -> None:
+        get_release("cme", self.release)
+
+    @property
+    def _rich(self) -> bool:
+        """Whether records carry the 12.x elements."""
+        return self.release != DEFAULT_RELEASE
 
     def answer(self, request: m.ISRequest) -> m.ISResponse:
         """The response model for ``request``.
 
         Raises:
-            TypeError: ``request`` is not one of the 15 CME request types.
+            TypeError: ``request`` is not one of the 22 CME request types.
         """
         match request:
             case m.ISexecCLI():
@@ -181,6 +378,20 @@ class CmeService:
                 return self._get_session_server(request.get_session_server)
             case m.ISgetPresenceGlobal():
                 return self._get_presence_global()
+            case m.ISgetSipDevice():
+                return self._get_sip_device(request.get_sip_device)
+            case m.ISgetSipExtension():
+                return self._get_sip_extension(request.get_sip_extension)
+            case m.ISgetVoiceHuntGroup():
+                return self._get_voice_hunt_group(request.get_voice_hunt_group)
+            case m.ISgetDeviceTemplate():
+                return self._get_device_template(request.get_device_template)
+            case m.ISgetExtensionTemplate():
+                return self._get_extension_template(request.get_extension_template)
+            case m.ISgetUserProfile():
+                return self._get_user_profile(request.get_user_profile)
+            case m.ISgetUtilityDirectory():
+                return self._get_utility_directory()
         raise TypeError(f"{type(request).__qualname__} is not a CME request")
 
     # ------------------------------------------------------------------ configuration
@@ -214,6 +425,34 @@ class CmeService:
             ],
         )
 
+    # ------------------------------------------------------------------ selection
+
+    def _chosen_pools(
+        self, ids: Sequence[int], keywords: Sequence[str | Enum]
+    ) -> tuple[list[VoiceRegisterPool], int | None]:
+        """Pools selected by tag or ``all``, and the free tag when ``available`` is asked."""
+        words = {_text(word) for word in keywords}
+        pools = self.router.pools()
+        wanted = set(ids)
+        chosen = [p for p in pools if _ALL in words or p.tag in wanted]
+        free = _free_tag(p.tag for p in pools) if _AVAILABLE in words else None
+        return chosen, free
+
+    def _chosen_register_dns(
+        self, ids: Sequence[int], selectors: Sequence[str | Enum]
+    ) -> tuple[list[VoiceRegisterDn], int | None]:
+        """Voice register dns by tag, number or ``all``, and the free tag for ``available``."""
+        words = {_text(word).strip() for word in selectors}
+        dns = self.router.register_dns()
+        wanted = set(ids)
+        chosen = [
+            dn
+            for dn in dns
+            if _ALL in words or dn.tag in wanted or (dn.number is not None and dn.number in words)
+        ]
+        free = _free_tag(dn.tag for dn in dns) if _AVAILABLE in words else None
+        return chosen, free
+
     # ------------------------------------------------------------------ devices
 
     def _get_device(self, params: m.ISgetDeviceParams) -> m.ISgetDeviceResponse:
@@ -225,10 +464,25 @@ class CmeService:
             everyone = self.router.devices(names=[_ALL_TAG])
             tags_only = [ephone for ephone in everyone if ephone.tag not in detailed]
         dns = {dn.tag: dn for dn in self.router.extensions(numbers=["all"])}
-        devices = [(e.tag, self._device(e, dns)) for e in full]
+        rich = self._rich and bool(full)
+        templates = {t.tag: t for t in self.router.device_templates()} if rich else {}
+        keepalive = self.router.global_info().keepalive_interval if rich else 0
+        devices: list[tuple[int, m.ISDevice]] = []
+        for ephone in full:
+            device = self._device(ephone, dns)
+            if rich:
+                template = templates.get(ephone.template or 0)
+                self._enrich_device(device, ephone, template, keepalive)
+            devices.append((ephone.tag, device))
         devices += [(e.tag, m.ISDevice(dev_id=e.tag)) for e in tags_only]
-        # ISPoolID / ISPoolName select SIP phones: none are configured.
-        return m.ISgetDeviceResponse(device=[device for _, device in sorted(devices)])
+        # ISPoolID / ISPoolName select SIP phones (voice register pools), after the ephones.
+        pools, free = self._chosen_pools(params.pool_id, params.pool_name)
+        sip = {pool.tag: self._pool_device(pool) for pool in pools}
+        if free is not None:
+            sip[free] = m.ISDevice(pool_id=free)
+        return m.ISgetDeviceResponse(
+            device=[device for _, device in sorted(devices)] + [sip[t] for t in sorted(sip)]
+        )
 
     @staticmethod
     def _device(ephone: Ephone, dns: dict[int, EphoneDn]) -> m.ISDevice:
@@ -269,6 +523,66 @@ class CmeService:
             dev_dnd=m.YesNo.NO,
         )
 
+    @staticmethod
+    def _enrich_device(
+        device: m.ISDevice, ephone: Ephone, template: EphoneTemplate | None, keepalive: int
+    ) -> None:
+        """Add the 12.x elements of an ephone: its configured type and the settings of its
+        ephone-template (the defaults without one).  The ``username`` password stays out."""
+        device.config_dev_type = ephone.type
+        device.adhoc_conference = _adhoc_conference(template)
+        device.keep_conference = _keep_conference(template)
+        device.keyphone = ephone.keyphone
+        device.privacy_button = template is not None and template.privacy_button
+        device.transfer_park = _blocked(template is not None and template.transfer_park_blocked)
+        device.transfer_pattern = _blocked(
+            template is not None and template.transfer_pattern_blocked
+        )
+        device.keepalive = m.KeepaliveSetting(timeout=keepalive, aux_timeout=_AUX_KEEPALIVE)
+        if ephone.type is not None:
+            device.phone_type = m.PhoneTypeSetting(name=ephone.type)
+        device.ephone_template = ephone.template or 0
+        device.logout_profile = 0
+        if template is not None and template.mwi_line is not None:
+            device.mwi_line = template.mwi_line
+        device.username = ephone.username
+        device.logout_profile_id = 0
+        device.user_profile_id = 0
+
+    def _pool_device(self, pool: VoiceRegisterPool) -> m.ISDevice:
+        """A SIP phone as ``ISgetDevice`` answers it (the 2008 guide's SIP record)."""
+        rich = self._rich
+        return m.ISDevice(
+            pool_id=pool.tag,
+            dev_mac=pool.mac if rich else _device_name(pool.mac),
+            dev_session_server=pool.session_server,
+            description=pool.description if rich else None,
+            dev_addr=m.Address(xipv4_address=_pool_address(pool, unset=rich)),
+            phone_line_list=_pool_lines(pool),
+            pool_max_registration=pool.max_registrations,
+            pool_dtmf_relay=" ".join(pool.dtmf_relay) or None,
+            dev_codec=pool.codec,
+        )
+
+    def _get_sip_device(self, params: m.ISgetSipDeviceParams) -> m.ISgetSipDeviceResponse:
+        pools, free = self._chosen_pools(params.pool_id, params.pool_name)
+        chosen = {
+            pool.tag: m.ISSipDevice(
+                pool_id=pool.tag,
+                dev_mac=pool.mac,
+                session_server_id=pool.session_server or 0,
+                dev_addr=m.Address(xipv4_address=_pool_address(pool, unset=True)),
+                sip_phone_line_list=_pool_lines(pool),
+                pool_max_registration=pool.max_registrations,
+                pool_dtmf_relay=" ".join(pool.dtmf_relay) or None,
+                dev_codec=pool.codec,
+            )
+            for pool in pools
+        }
+        if free is not None:
+            chosen[free] = m.ISSipDevice(pool_id=free)
+        return m.ISgetSipDeviceResponse(sip_device=[chosen[t] for t in sorted(chosen)])
+
     # ------------------------------------------------------------------ extensions
 
     def _get_extension(self, params: m.ISgetExtensionParams) -> m.ISgetExtensionResponse:
@@ -279,15 +593,24 @@ class CmeService:
             detailed = {dn.tag for dn in full}
             everyone = self.router.extensions(numbers=[_ALL_TAG])
             tags_only = [dn for dn in everyone if dn.tag not in detailed]
-        extensions = [(dn.tag, self._extension(dn)) for dn in full]
+        templates = {t.tag: t for t in self.router.extension_templates()} if self._rich else {}
+        extensions = [(dn.tag, self._extension(dn, templates)) for dn in full]
         extensions += [(dn.tag, m.ISExtension(ext_id=dn.tag)) for dn in tags_only]
-        # ISVoiceRegDNID / ISVoiceRegNumber / ISVoiceRegDNName select SIP dns: none exist.
-        return m.ISgetExtensionResponse(extension=[ext for _, ext in sorted(extensions)])
+        # ISVoiceRegDNID / ISVoiceRegNumber / ISVoiceRegDNName select SIP dns, after the
+        # ephone-dns; number and name both take a number or a keyword (ERRATA D03).
+        selectors = [*params.voice_reg_number, *params.voice_reg_dnname]
+        dns, free = self._chosen_register_dns(params.voice_reg_dnid, selectors)
+        sip = {dn.tag: self._register_dn_extension(dn) for dn in dns}
+        if free is not None:
+            sip[free] = m.ISExtension(voice_reg_dnid=free)
+        return m.ISgetExtensionResponse(
+            extension=[ext for _, ext in sorted(extensions)] + [sip[t] for t in sorted(sip)]
+        )
 
-    def _extension(self, dn: EphoneDn) -> m.ISExtension:
+    def _extension(self, dn: EphoneDn, templates: dict[int, EphoneDnTemplate]) -> m.ISExtension:
         phones = self.router.phones_for_dn(dn.tag)
         up = dn.status == DN_UP
-        return m.ISExtension(
+        extension = m.ISExtension(
             ext_id=dn.tag,
             ext_number=dn.number,
             ext_sec_number=dn.secondary_number,
@@ -304,6 +627,209 @@ class CmeService:
             last_name=dn.last_name,
             call_forward_all=dn.call_forward_all,
             dev_list=m.ISDevList(device_id=phones),
+        )
+        if self._rich:
+            self._enrich_extension(extension, dn, templates.get(dn.template or 0))
+        return extension
+
+    @staticmethod
+    def _enrich_extension(
+        extension: m.ISExtension, dn: EphoneDn, template: EphoneDnTemplate | None
+    ) -> None:
+        """Add the 12.x elements of an ephone-dn: its settings, those of its template where
+        the dn sets none (the dn's own win, as on IOS), its name and template tag."""
+        every = dn.call_forward_all
+        busy = noan = timeout = description = pickup = None
+        alert: HoldAlert | None = None
+        watch = False
+        if template is not None:
+            every = every if every is not None else template.call_forward_all
+            busy, noan = template.call_forward_busy, template.call_forward_noan
+            timeout, alert = template.call_forward_noan_timeout, template.hold_alert
+            description, pickup = template.description, template.pickup_group
+            watch = template.allow_watch
+        extension.allow_watch = watch
+        extension.call_forward_all = every
+        extension.allow = m.AllowWatch(watch=watch)
+        extension.call_forward = _call_forward(every, busy, noan, timeout)
+        extension.description = description
+        extension.hold_alert = _hold_alert(alert)
+        extension.pickup_group = pickup
+        extension.ephone_dn_template = dn.template or 0
+        name = " ".join(part for part in (dn.first_name, dn.last_name) if part)
+        extension.name = name or None
+        if dn.number is not None:
+            extension.telephony_number = m.TelephonyNumber(
+                primary=dn.number, secondary=dn.secondary_number
+            )
+
+    def _register_dn_extension(self, dn: VoiceRegisterDn) -> m.ISExtension:
+        """A SIP extension as ``ISgetExtension`` answers it (the 2008 guide's SIP record;
+        12.x lists every session server and adds the label and call forward)."""
+        extension = m.ISExtension(
+            voice_reg_dnid=dn.tag,
+            ext_number=dn.number,
+            allow_watch=dn.allow_watch,
+            first_name=dn.first_name,
+            last_name=dn.last_name,
+            dev_list=m.ISDevList(pool_id=list(dn.pools)),
+        )
+        if not self._rich:
+            extension.dev_session_server = dn.session_servers[0] if dn.session_servers else None
+            return extension
+        if dn.session_servers:
+            extension.session_server_ids = m.SessionServerIDs(
+                session_server_id=list(dn.session_servers)
+            )
+        extension.call_forward_all = dn.call_forward_all
+        extension.call_forward = _call_forward(dn.call_forward_all, None, None, None)
+        extension.label = dn.label
+        return extension
+
+    def _get_sip_extension(self, params: m.ISgetSipExtensionParams) -> m.ISgetSipExtensionResponse:
+        dns, free = self._chosen_register_dns(params.voice_reg_dnid, params.voice_reg_number)
+        chosen = {
+            dn.tag: m.ISSipExtension(
+                voice_reg_dnid=dn.tag,
+                ext_number=dn.number,
+                session_server_ids=(
+                    m.SessionServerIDs(session_server_id=list(dn.session_servers))
+                    if dn.session_servers
+                    else None
+                ),
+                allow_watch=dn.allow_watch,
+                first_name=dn.first_name,
+                last_name=dn.last_name,
+                sip_dev_list=m.SipDevList(pool_id=list(dn.pools)),
+            )
+            for dn in dns
+        }
+        if free is not None:
+            chosen[free] = m.ISSipExtension(voice_reg_dnid=free)
+        return m.ISgetSipExtensionResponse(sip_extension=[chosen[t] for t in sorted(chosen)])
+
+    # ------------------------------------------------------------------ 12.x entities
+
+    def _get_voice_hunt_group(
+        self, params: m.ISgetVoiceHuntGroupParams
+    ) -> m.ISgetVoiceHuntGroupResponse:
+        groups = self.router.hunt_groups(params.voice_hunt_group_id)
+        return m.ISgetVoiceHuntGroupResponse(
+            voice_hunt_group=[
+                m.ISVoiceHuntGroup(
+                    voice_hunt_group_id=group.tag,
+                    voice_hunt_group_type=m.VoiceHuntGroupType(group.type),
+                    voice_hunt_group_pilot_number=group.pilot or "",
+                    voice_hunt_group_pilot_peer_tag=group.pilot_peer_tag,
+                    voice_hunt_group_pilot_preference=0,
+                    voice_hunt_group_sec_pilot_number=group.secondary_pilot or "",
+                    voice_hunt_group_sec_pilot_peer_tag=group.secondary_peer_tag,
+                    voice_hunt_group_sec_pilot_preference=0,
+                    voice_hunt_group_list_size=group.list_size,
+                    voice_hunt_group_list_nums=m.VoiceHuntGroupListNums(
+                        voice_hunt_group_list_num=list(group.numbers)
+                    ),
+                    voice_hunt_group_final_num=group.final or "",
+                    voice_hunt_group_timeout=group.timeout,
+                    voice_hunt_group_hops=group.hops if group.hops is not None else group.list_size,
+                )
+                for group in groups
+            ]
+        )
+
+    def _get_device_template(
+        self, params: m.ISgetDeviceTemplateParams
+    ) -> m.ISgetDeviceTemplateResponse:
+        templates = self.router.device_templates(params.dev_template_id)
+        return m.ISgetDeviceTemplateResponse(
+            device_template=[self._device_template(template) for template in templates]
+        )
+
+    @staticmethod
+    def _device_template(template: EphoneTemplate) -> m.ISDeviceTemplate:
+        layout = [
+            m.ButtonLayoutItem(
+                button_layout=item.buttons, button_type=_known(m.KnownButtonType, item.type)
+            )
+            for item in template.button_layout
+        ]
+        return m.ISDeviceTemplate(
+            dev_template_id=template.tag,
+            button_layout_list=m.ButtonLayoutList(button_layout_item=layout) if layout else None,
+            adhoc_conference=_adhoc_conference(template),
+            keep_conference=_keep_conference(template),
+            privacy_button=template.privacy_button,
+            softkeys=_softkeys(template),
+            transfer_park=_blocked(template.transfer_park_blocked),
+            transfer_pattern=_blocked(template.transfer_pattern_blocked),
+        )
+
+    def _get_extension_template(
+        self, params: m.ISgetExtensionTemplateParams
+    ) -> m.ISgetExtensionTemplateResponse:
+        templates = self.router.extension_templates(params.extension_template_id)
+        return m.ISgetExtensionTemplateResponse(
+            extension_template=[
+                m.ISExtensionTemplate(
+                    ext_template_id=template.tag,
+                    allow=m.AllowWatch(watch=template.allow_watch),
+                    call_forward=_call_forward(
+                        template.call_forward_all,
+                        template.call_forward_busy,
+                        template.call_forward_noan,
+                        template.call_forward_noan_timeout,
+                    ),
+                    description=template.description,
+                    hold_alert=_hold_alert(template.hold_alert),
+                    pickup_group=template.pickup_group,
+                )
+                for template in templates
+            ]
+        )
+
+    def _get_user_profile(self, params: m.ISgetUserProfileParams) -> m.ISgetUserProfileResponse:
+        profiles = self.router.user_profiles(params.user_profile_id)
+        return m.ISgetUserProfileResponse(
+            user_profile=[self._user_profile(profile) for profile in profiles]
+        )
+
+    @staticmethod
+    def _user_profile(profile: UserProfile) -> m.ISUserProfile:
+        """A profile as the router prints it, its password included (the model's repr masks
+        it); nobody is logged in (the router does not model Extension Mobility logins)."""
+        return m.ISUserProfile(
+            user_profile_id=profile.tag,
+            user_id=profile.user_id or "",
+            password=profile.password,
+            user_pin=profile.pin or "",
+            privacy_button=_yes_no(profile.privacy_button),
+            user_max_idle_time=profile.max_idle_time or 0,
+            speed_dials=m.SpeedDials(
+                speed_dial=[
+                    m.SpeedDial(
+                        speed_dial_index=dial.index,
+                        speed_dial_number=dial.number,
+                        speed_dial_label=dial.label or "",
+                        speed_dial_blf=_yes_no(dial.blf),
+                    )
+                    for dial in profile.speed_dials
+                ]
+            ),
+            user_numbers=_user_numbers(profile.numbers),
+            user_current_phone=_NOT_LOGGED_IN,
+        )
+
+    def _get_utility_directory(self) -> m.ISgetUtilityDirectoryResponse:
+        return m.ISgetUtilityDirectoryResponse(
+            directory_entry=[
+                m.ISDirectoryEntry(
+                    directory_tag=entry.tag,
+                    directory_number=entry.number,
+                    first_name=entry.first_name,
+                    last_name=entry.last_name or "",
+                )
+                for entry in self.router.directory_entries()
+            ]
         )
 
     # ------------------------------------------------------------------ events and users
@@ -354,7 +880,7 @@ class CmeService:
             mode=sip.mode,
             version=sip.version,
             service_engine=sip.service_engine,
-            auth_mode=sip.auth_mode,
+            auth_mode=[sip.auth_mode],
             port_number=sip.port,
             max_pool=sip.max_pool,
             max_dn=sip.max_dn,
@@ -373,7 +899,7 @@ class CmeService:
             if keyword is m.PoolKeyword.ALL:
                 chosen.update((tag, self._session_server(s)) for tag, s in servers.items())
             else:  # available: the next free tag, nothing configured on it
-                free = next(tag for tag in range(1, len(servers) + 2) if tag not in servers)
+                free = _free_tag(servers)
                 chosen.setdefault(free, m.ISSessionServer(session_server_id=free))
         return m.ISgetSessionServerResponse(session_server=[chosen[t] for t in sorted(chosen)])
 
@@ -438,10 +964,14 @@ class _CmeEndpoint:
         realm: str,
         faults: CmeFaults,
         max_body: int,
+        release: str = DEFAULT_RELEASE,
     ) -> None:
         self.service = service
         self.faults = faults
         self.max_body = max_body
+        get_release("cme", release)  # an unknown name raises ParameterError
+        # The 2008 form is the shared models' own: written with no dialect.
+        self.release = None if release == DEFAULT_RELEASE else release
         quoted = realm.replace("\\", "\\\\").replace('"', '\\"')
         self.challenge = f'Basic realm="{quoted}"'
 
@@ -464,7 +994,8 @@ class _CmeEndpoint:
             model = self._decode(body)
         except _Rejected as rejected:
             return _bad_request(rejected.reason)
-        return Response(serialize(self.service.answer(model)), media_type=_XML_MEDIA_TYPE)
+        answer = serialize(self.service.answer(model), release=self.release)
+        return Response(answer, media_type=_XML_MEDIA_TYPE)
 
     async def _read_body(self, request: Request) -> bytes | Response:
         """The request body, or the 413/400 answer (see :func:`read_body`)."""
@@ -518,17 +1049,21 @@ def cme_routes(
     faults: CmeFaults | None = None,
     sip: SipConfig | None = None,
     max_body: int = MAX_BODY_BYTES,
+    release: str = DEFAULT_RELEASE,
 ) -> list[BaseRoute]:
     """The emulator's routes (``POST /ios_xml_app/cme``), for mounting in a bigger app.
 
     ``faults`` is the :class:`CmeFaults` the routes obey (a fresh, inactive one if None);
-    keep a reference to it to inject faults later.
+    keep a reference to it to inject faults later. ``release`` is the dialect answers are
+    written in: ``"2008"`` (the guide's envelope) or ``"12.x"`` (bare, plural containers,
+    the richer records of IOS XE); requests of either are read.
     """
     endpoint = _CmeEndpoint(
-        CmeService(router, sip if sip is not None else SipConfig()),
+        CmeService(router, sip if sip is not None else SipConfig(), release=release),
         realm=realm,
         faults=faults if faults is not None else CmeFaults(),
         max_body=max_body,
+        release=release,
     )
     return [Route(CME_PATH, endpoint.handle, methods=["POST"], name="cme")]
 
@@ -540,8 +1075,10 @@ def create_cme_app(
     faults: CmeFaults | None = None,
     sip: SipConfig | None = None,
     max_body: int = MAX_BODY_BYTES,
+    release: str = DEFAULT_RELEASE,
 ) -> Starlette:
-    """A Starlette app serving the CME XML API emulator of ``router``.
+    """A Starlette app serving the CME XML API emulator of ``router`` (``release``: see
+    :func:`cme_routes`).
 
     ``app.state.faults`` is the app's :class:`CmeFaults` (``faults`` when given),
     ``app.state.router`` the router and ``app.state.sip`` the :class:`SipConfig`.
@@ -549,7 +1086,9 @@ def create_cme_app(
     faults = faults if faults is not None else CmeFaults()
     sip = sip if sip is not None else SipConfig()
     app = Starlette(
-        routes=cme_routes(router, realm=realm, faults=faults, sip=sip, max_body=max_body)
+        routes=cme_routes(
+            router, realm=realm, faults=faults, sip=sip, max_body=max_body, release=release
+        )
     )
     app.state.faults = faults
     app.state.router = router

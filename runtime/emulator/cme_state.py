@@ -2,10 +2,12 @@
 
 The model keeps what the XML API methods read and write: ephones (phones), ephone-dns
 (extensions), CME users, the device and extension event tables and the few
-``telephony-service`` settings reported by ``ISgetGlobal``.  :meth:`CmeRouter.exec_cli`
-applies IOS telephony configuration lines the way the router does for ``ISexecCLI``: in
-order, stopping at the first line it cannot apply and answering that line's 1-based number
-and the router's error text.  Phone registration is simulated with
+``telephony-service`` settings reported by ``ISgetGlobal``, and the entities the 12.x
+methods read: SIP phones (``voice register pool`` / ``dn``), voice hunt groups, ephone and
+ephone-dn templates, Extension Mobility user profiles and ``directory entry`` lines.
+:meth:`CmeRouter.exec_cli` applies IOS telephony configuration lines the way the router
+does for ``ISexecCLI``: in order, stopping at the first line it cannot apply and answering
+that line's 1-based number and the router's error text.  Phone registration is simulated with
 :meth:`CmeRouter.register` / :meth:`CmeRouter.unregister`, which log events like the router.
 
 One :class:`CmeRouter` may be shared by the worker threads of an HTTP server: every public
@@ -29,6 +31,7 @@ from enum import IntEnum
 from typing import Final
 
 __all__ = [
+    "DEFAULT_HUNT_TIMEOUT",
     "DEFAULT_LOG_MAX_SIZE",
     "DEFAULT_RETAIN_TIMER",
     "DN_DOWN",
@@ -47,15 +50,27 @@ __all__ = [
     "URL_INFORMATION",
     "URL_MESSAGES",
     "URL_SERVICES",
+    "ButtonLayout",
     "ButtonMapping",
     "CmeRouter",
     "CmeUser",
     "DeviceEvent",
+    "DirectoryEntry",
     "Ephone",
     "EphoneDn",
+    "EphoneDnTemplate",
+    "EphoneTemplate",
     "ExtensionEvent",
     "GlobalInfo",
+    "HoldAlert",
+    "PoolLine",
+    "ProfileNumber",
+    "SpeedDial",
+    "UserProfile",
     "UserType",
+    "VoiceHuntGroup",
+    "VoiceRegisterDn",
+    "VoiceRegisterPool",
 ]
 
 REGISTERED: Final = "registered"
@@ -153,6 +168,86 @@ _URL_KEYWORDS: Final = {
     "messages": URL_MESSAGES,
 }
 
+DEFAULT_HUNT_TIMEOUT: Final = 180
+"""Seconds a voice hunt-group member rings before the next one (``timeout`` default)."""
+
+_MAX_POOL_TAG: Final = 100
+_MAX_REGISTER_DN_TAG: Final = 150
+_MAX_POOL_LINE: Final = 114
+_MAX_POOL_DN_ARG: Final = 288
+_MAX_HUNT_TAG: Final = 100
+_MAX_EPHONE_TEMPLATE: Final = 20
+_MAX_DN_TEMPLATE: Final = 15
+_MAX_DIRECTORY_TAG: Final = 250
+_MAX_DIRECTORY_NAME: Final = 24
+_MAX_SPEED_DIAL: Final = 33
+_MAX_LABEL: Final = 30
+_MAX_PROFILE_LINE_NUMBERS: Final = 25
+_HUNT_LIST_SIZES: Final = (2, 32)
+_HUNT_PEER_TAG_BASE: Final = 2147483647
+_HUNT_TYPES: Final = ("longest-idle", "parallel", "peer", "sequential")
+_HOPS_TYPES: Final = ("longest-idle", "peer")
+_POOL_CODECS: Final = ("g711alaw", "g711ulaw", "g729r8")
+_DTMF_RELAYS: Final = ("rtp-nte", "sip-kpml", "sip-notify")
+_PROFILE_LINE_TYPES: Final = (
+    "beep-ring",
+    "cw-overlay",
+    "feature-ring",
+    "monitor-ring",
+    "overlay",
+    "silent-ring",
+)
+_OVERLAY_TYPES: Final = ("overlay", "cw-overlay")
+_HOLD_ALERT_MODES: Final = ("idle", "originator", "shared", "shared-idle")
+_BUTTON_LAYOUT_TYPES: Final = ("blf-speed-dial", "feature", "line", "speed-dial", "url")
+_KEEP_CONFERENCE_OPTIONS: Final = ("drop-last", "endcall", "local-only")
+# Soft keys each call state accepts, in the spelling the router prints.
+_SOFTKEYS: Final[dict[str, tuple[str, ...]]] = {
+    "alerting": ("Acct", "Callback", "Endcall"),
+    "connected": (
+        "Acct",
+        "ConfList",
+        "Confrn",
+        "Endcall",
+        "Flash",
+        "HLog",
+        "Hold",
+        "Join",
+        "LiveRcd",
+        "Park",
+        "RmLstC",
+        "Select",
+        "TrnsfVM",
+        "Trnsfer",
+        "iDivert",
+    ),
+    "hold": ("Join", "Newcall", "Resume", "Select"),
+    "idle": (
+        "Cfwdall",
+        "ConfList",
+        "Dnd",
+        "Gpickup",
+        "HLog",
+        "Join",
+        "Login",
+        "Newcall",
+        "Pickup",
+        "Redial",
+        "RmLstC",
+    ),
+    "remote-in-use": ("Barge", "CBarge", "Newcall"),
+    "ringing": ("Answer", "Dnd", "HLog", "iDivert"),
+    "seized": ("CallBack", "Cfwdall", "Endcall", "Gpickup", "HLog", "MeetMe", "Pickup", "Redial"),
+}
+_DIGITS_RE: Final = re.compile(r"^[0-9]{1,32}$")
+_PIN_RE: Final = re.compile(r"^[0-9]{4,16}$")
+_PROFILE_USER_RE: Final = re.compile(r"^[A-Za-z0-9._-]{1,15}$")
+_HUNT_MEMBER_RE: Final = re.compile(r"^(\+?[0-9]{1,32}|\*)$")
+_BUTTON_SET_RE: Final = re.compile(r"^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$")
+# SIP phones cannot show these in a name or label; the directory refuses quotes.
+_SIP_NAME_FORBIDDEN: Final = frozenset('"<>&%')
+_DIRECTORY_NAME_FORBIDDEN: Final = frozenset("\"'\u2018\u2019\u201c\u201d")
+
 
 # --------------------------------------------------------------------------- state types
 
@@ -181,6 +276,8 @@ class Ephone:
     keepalives: int = 0
     address: str = _NO_ADDRESS
     username: str | None = None
+    template: int | None = None
+    """Tag of the ``ephone-template`` applied to the phone."""
 
 
 @dataclass(slots=True)
@@ -196,6 +293,8 @@ class EphoneDn:
     call_forward_all: str | None = None
     status: str = DN_DOWN
     change_time: int = 0
+    template: int | None = None
+    """Tag of the ``ephone-dn-template`` applied to the dn."""
 
 
 @dataclass(slots=True)
@@ -262,6 +361,204 @@ class GlobalInfo:
     """``(url type, link)`` pairs, e.g. ``(URL_DIRECTORIES, "http://...")``."""
 
 
+@dataclass(frozen=True, slots=True)
+class PoolLine:
+    """One ``number LINE dn DN`` of a voice register pool."""
+
+    line: int
+    dn_tag: int
+    number: str | None
+    """The voice register dn's number when the pool was read."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceRegisterPool:
+    """A ``voice register pool`` (SIP phone) and its simulated registration state."""
+
+    tag: int
+    mac: str | None = None
+    """``xxxx.xxxx.xxxx`` in uppercase, as ``ISgetSipDevice`` prints it."""
+    description: str | None = None
+    session_server: int | None = None
+    lines: tuple[PoolLine, ...] = ()
+    max_registrations: int | None = None
+    dtmf_relay: tuple[str, ...] = ()
+    """``rtp-nte``, ``sip-notify`` and/or ``sip-kpml``, in the order configured."""
+    codec: str | None = None
+    status: str = UNREGISTERED
+    address: str = _NO_ADDRESS
+    change_time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceRegisterDn:
+    """A ``voice register dn`` (SIP extension); ``pools`` have a line pointing at it."""
+
+    tag: int
+    number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    label: str | None = None
+    session_servers: tuple[int, ...] = ()
+    allow_watch: bool = False
+    call_forward_all: str | None = None
+    """``call-forward b2bua all`` target."""
+    pools: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceHuntGroup:
+    """A ``voice hunt-group``; ``numbers`` may hold ``*`` wildcard slots."""
+
+    tag: int
+    type: str
+    """``longest-idle``, ``parallel``, ``peer`` or ``sequential``."""
+    pilot: str | None = None
+    secondary_pilot: str | None = None
+    numbers: tuple[str, ...] = ()
+    final: str | None = None
+    timeout: int = DEFAULT_HUNT_TIMEOUT
+    hops: int | None = None
+    """None when not configured: the router then hops through the whole list."""
+
+    @property
+    def list_size(self) -> int:
+        """``ISVoiceHuntGroupListSize``."""
+        return len(self.numbers)
+
+    @property
+    def pilot_peer_tag(self) -> int:
+        """Tag of the dial peer the router creates for the pilot, -1 without a pilot.
+
+        The router numbers these dial peers down from 2147483647 (``show voice
+        hunt-group``); the emulator derives them from the group tag.
+        """
+        if self.pilot is None:
+            return -1
+        return _HUNT_PEER_TAG_BASE - 2 * (self.tag - 1)
+
+    @property
+    def secondary_peer_tag(self) -> int:
+        """Tag of the secondary pilot's dial peer, -1 without a secondary pilot."""
+        if self.pilot is None or self.secondary_pilot is None:
+            return -1
+        return self.pilot_peer_tag - 1
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonLayout:
+    """One ``button-layout BUTTONS TYPE`` of an ephone template."""
+
+    buttons: str
+    """Button numbers as configured, e.g. ``1,9`` or ``4-5,7``."""
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class EphoneTemplate:
+    """An ``ephone-template`` (device template); ``softkeys`` pairs call states and keys."""
+
+    tag: int
+    softkeys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    conference_add_mode: str | None = None
+    """``creator``, or None for the default (all parties may add)."""
+    conference_drop_mode: str | None = None
+    """``creator`` or ``local``, or None for the default (never)."""
+    conference_admin: bool = False
+    keep_conference: tuple[str, ...] | None = None
+    """None when not configured; else the options (empty: the plain ``keep-conference``)."""
+    transfer_park_blocked: bool = False
+    transfer_pattern_blocked: bool = False
+    mwi_line: int | None = None
+    button_layout: tuple[ButtonLayout, ...] = ()
+    privacy_button: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HoldAlert:
+    """``hold-alert TIMEOUT MODE [recurrence R] [ring-silent-dn]``."""
+
+    timeout: int
+    mode: str
+    recurrence: int | None = None
+    ring_silent_dn: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EphoneDnTemplate:
+    """An ``ephone-dn-template`` (extension template)."""
+
+    tag: int
+    call_forward_all: str | None = None
+    call_forward_busy: str | None = None
+    call_forward_noan: str | None = None
+    call_forward_noan_timeout: int | None = None
+    hold_alert: HoldAlert | None = None
+    pickup_group: str | None = None
+    allow_watch: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileNumber:
+    """A ``number`` line of a user profile; several numbers only for overlay types."""
+
+    numbers: tuple[str, ...]
+    type: str | None = None
+    """None for a normal line, else ``beep-ring``, ``feature-ring``, ``overlay``..."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedDial:
+    """A ``speed-dial INDEX NUMBER [blf] [label "TEXT"]`` of a user profile."""
+
+    index: int
+    number: str
+    label: str | None = None
+    blf: bool = False
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UserProfile:
+    """A ``voice user-profile`` (Extension Mobility); its user is a USER_PROFILE_USER."""
+
+    tag: int
+    user_id: str | None = None
+    password: str = ""
+    pin: str | None = None
+    privacy_button: bool = False
+    max_idle_time: int | None = None
+    """Minutes."""
+    numbers: tuple[ProfileNumber, ...] = ()
+    speed_dials: tuple[SpeedDial, ...] = ()
+
+    def __repr__(self) -> str:
+        # The password and PIN are credentials: a repr may end up in a log or a report.
+        password = "'********'" if self.password else "''"
+        pin = "'****'" if self.pin is not None else "None"
+        return (
+            f"UserProfile(tag={self.tag!r}, user_id={self.user_id!r}, password={password}, "
+            f"pin={pin}, privacy_button={self.privacy_button!r}, "
+            f"max_idle_time={self.max_idle_time!r}, numbers={self.numbers!r}, "
+            f"speed_dials={self.speed_dials!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """A ``directory entry`` of ``telephony-service``.
+
+    ``first_name`` is the name's first word and ``last_name`` the rest, which is how the
+    guide's ``ISgetUtilityDirectory`` answer splits ``first2 last 2``.
+    """
+
+    tag: int
+    number: str
+    name: str
+    first_name: str
+    last_name: str | None
+
+
 # --------------------------------------------------------------------------- CLI helpers
 
 
@@ -281,17 +578,136 @@ class _Session:
     tag: int = 0
 
 
+@dataclass(slots=True)
+class _PoolState:
+    tag: int
+    mac: str | None = None
+    description: str | None = None
+    session_server: int | None = None
+    lines: dict[int, int] = field(default_factory=dict)
+    """Line number -> voice register dn tag."""
+    max_registrations: int | None = None
+    dtmf_relay: tuple[str, ...] = ()
+    codec: str | None = None
+    status: str = UNREGISTERED
+    address: str = _NO_ADDRESS
+    change_time: int = 0
+
+
+@dataclass(slots=True)
+class _RegisterDnState:
+    tag: int
+    number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    label: str | None = None
+    session_servers: tuple[int, ...] = ()
+    allow_watch: bool = False
+    call_forward_all: str | None = None
+
+
+@dataclass(slots=True)
+class _ProfileState:
+    tag: int
+    user_id: str | None = None
+    """Key of the profile's CmeUser, which holds the password."""
+    pin: str | None = field(default=None, repr=False)
+    privacy_button: bool = False
+    max_idle_time: int | None = None
+    numbers: dict[str, ProfileNumber] = field(default_factory=dict)
+    """Keyed by the line's first number."""
+    speed_dials: dict[int, SpeedDial] = field(default_factory=dict)
+
+
 _GLOBAL: Final = "global"
 _TELEPHONY: Final = "telephony-service"
 _EPHONE: Final = "ephone"
 _EPHONE_DN: Final = "ephone-dn"
+_EPHONE_TEMPLATE: Final = "ephone-template"
+_DN_TEMPLATE: Final = "ephone-dn-template"
+_POOL: Final = "voice register pool"
+_REGISTER_DN: Final = "voice register dn"
+_HUNT: Final = "voice hunt-group"
+_PROFILE: Final = "voice user-profile"
 
-_GLOBAL_KEYWORDS: Final = ("ephone", "ephone-dn", "telephony-service", "hostname", "no")
-_GLOBAL_NO_KEYWORDS: Final = ("ephone", "ephone-dn", "hostname")
-_EPHONE_KEYWORDS: Final = ("mac-address", "type", "button", "username", "keyphone", "no")
-_EPHONE_NO_KEYWORDS: Final = ("mac-address", "type", "button", "username", "keyphone")
-_DN_KEYWORDS: Final = ("number", "name", "call-forward", "no")
-_DN_NO_KEYWORDS: Final = ("number", "name", "call-forward")
+_GLOBAL_KEYWORDS: Final = (
+    "ephone",
+    "ephone-dn",
+    "ephone-template",
+    "ephone-dn-template",
+    "telephony-service",
+    "voice",
+    "hostname",
+    "no",
+)
+_GLOBAL_NO_KEYWORDS: Final = (
+    "ephone",
+    "ephone-dn",
+    "ephone-template",
+    "ephone-dn-template",
+    "voice",
+    "hostname",
+)
+_EPHONE_NO_KEYWORDS: Final = (
+    "mac-address",
+    "type",
+    "button",
+    "username",
+    "keyphone",
+    "ephone-template",
+)
+_EPHONE_KEYWORDS: Final = (*_EPHONE_NO_KEYWORDS, "no")
+_DN_NO_KEYWORDS: Final = ("number", "name", "call-forward", "ephone-dn-template")
+_DN_KEYWORDS: Final = (*_DN_NO_KEYWORDS, "no")
+_POOL_NO_KEYWORDS: Final = (
+    "id",
+    "number",
+    "session-server",
+    "dtmf-relay",
+    "codec",
+    "max",
+    "description",
+)
+_POOL_KEYWORDS: Final = (*_POOL_NO_KEYWORDS, "no")
+_REGISTER_DN_NO_KEYWORDS: Final = (
+    "number",
+    "name",
+    "label",
+    "session-server",
+    "allow",
+    "call-forward",
+)
+_REGISTER_DN_KEYWORDS: Final = (*_REGISTER_DN_NO_KEYWORDS, "no")
+_HUNT_NO_KEYWORDS: Final = ("pilot", "list", "final", "timeout", "hops")
+_HUNT_KEYWORDS: Final = (*_HUNT_NO_KEYWORDS, "no")
+_EPHONE_TEMPLATE_NO_KEYWORDS: Final = (
+    "softkeys",
+    "conference",
+    "keep-conference",
+    "transfer-park",
+    "transfer-pattern",
+    "mwi-line",
+    "button-layout",
+    "privacy-button",
+)
+_EPHONE_TEMPLATE_KEYWORDS: Final = (*_EPHONE_TEMPLATE_NO_KEYWORDS, "no")
+_DN_TEMPLATE_NO_KEYWORDS: Final = (
+    "call-forward",
+    "hold-alert",
+    "pickup-group",
+    "allow",
+    "description",
+)
+_DN_TEMPLATE_KEYWORDS: Final = (*_DN_TEMPLATE_NO_KEYWORDS, "no")
+_PROFILE_NO_KEYWORDS: Final = (
+    "user",
+    "number",
+    "speed-dial",
+    "pin",
+    "privacy-button",
+    "max-idle-time",
+)
+_PROFILE_KEYWORDS: Final = (*_PROFILE_NO_KEYWORDS, "no")
 _TELEPHONY_KEYWORDS: Final = (
     "max-ephones",
     "max-dn",
@@ -303,6 +719,7 @@ _TELEPHONY_KEYWORDS: Final = (
     "keepalive",
     "max-conferences",
     "max-redirect",
+    "directory",
     "no",
 )
 _TELEPHONY_NO_KEYWORDS: Final = (
@@ -313,7 +730,19 @@ _TELEPHONY_NO_KEYWORDS: Final = (
     "keepalive",
     "max-conferences",
     "max-redirect",
+    "directory",
 )
+_MODE_KEYWORDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    _TELEPHONY: (_TELEPHONY_KEYWORDS, _TELEPHONY_NO_KEYWORDS),
+    _EPHONE: (_EPHONE_KEYWORDS, _EPHONE_NO_KEYWORDS),
+    _EPHONE_DN: (_DN_KEYWORDS, _DN_NO_KEYWORDS),
+    _EPHONE_TEMPLATE: (_EPHONE_TEMPLATE_KEYWORDS, _EPHONE_TEMPLATE_NO_KEYWORDS),
+    _DN_TEMPLATE: (_DN_TEMPLATE_KEYWORDS, _DN_TEMPLATE_NO_KEYWORDS),
+    _POOL: (_POOL_KEYWORDS, _POOL_NO_KEYWORDS),
+    _REGISTER_DN: (_REGISTER_DN_KEYWORDS, _REGISTER_DN_NO_KEYWORDS),
+    _HUNT: (_HUNT_KEYWORDS, _HUNT_NO_KEYWORDS),
+    _PROFILE: (_PROFILE_KEYWORDS, _PROFILE_NO_KEYWORDS),
+}
 
 
 def _keyword(token: str, choices: Iterable[str]) -> str | None:
@@ -378,6 +807,154 @@ def _unquote(token: str) -> str:
     return token
 
 
+def _choice(token: str, options: Sequence[str]) -> str:
+    """Resolve a keyword argument (exact or unique prefix) or fail with invalid input."""
+    found = _keyword(token, options)
+    if found is None:
+        raise _CliError(INVALID_INPUT)
+    return found
+
+
+def _comma_list(args: Sequence[str]) -> list[str]:
+    """Split ``1,2`` or ``1, 2`` (spread over tokens) at the commas, as IOS reads lists."""
+    if not args:
+        raise _CliError(INCOMPLETE_COMMAND)
+    items = "".join(args).split(",")
+    if any(not item for item in items):
+        raise _CliError(INVALID_INPUT)
+    return items
+
+
+def _quoted_text(tokens: Sequence[str], start: int) -> tuple[str, int]:
+    """Read a word or a ``"quoted text"`` split over tokens; return it and the next index."""
+    if start >= len(tokens):
+        raise _CliError(INCOMPLETE_COMMAND)
+    if not tokens[start].startswith('"'):
+        return tokens[start], start + 1
+    for end in range(start, len(tokens)):
+        if tokens[end].endswith('"') and (end > start or len(tokens[end]) > 1):
+            return " ".join(tokens[start : end + 1])[1:-1], end + 1
+    raise _CliError(INVALID_INPUT)
+
+
+def _sip_text(words: Sequence[str], limit: int | None = None) -> str:
+    """Join a SIP name or label, refusing what SIP phones cannot display."""
+    if not words:
+        raise _CliError(INCOMPLETE_COMMAND)
+    text = " ".join(words)
+    if any(char in _SIP_NAME_FORBIDDEN for char in text):
+        raise _CliError(INVALID_INPUT)
+    if limit is not None and len(text) > limit:
+        raise _CliError(INVALID_INPUT)
+    return text
+
+
+def _button_set(token: str) -> str:
+    """Validate a ``button-layout`` button set such as ``1,9`` or ``4-5,7``."""
+    if not _BUTTON_SET_RE.match(token):
+        raise _CliError(INVALID_INPUT)
+    for part in token.split(","):
+        low, _, high = part.partition("-")
+        if not 1 <= int(low) <= int(high or low) <= _MAX_BUTTONS:
+            raise _CliError(INVALID_INPUT)
+    return token
+
+
+def _softkey(token: str, state: str) -> str:
+    """A soft key name of ``state`` in the router's spelling."""
+    spelling = {key.lower(): key for key in _SOFTKEYS[state]}
+    return spelling[_choice(token, tuple(spelling))]
+
+
+def _global_first(mode: str, tokens: Sequence[str]) -> bool:
+    """Whether a sub-mode line is a global command spelled out in full.
+
+    A full word wins over an abbreviation: ``ephone 2`` typed in ephone mode enters ephone 2
+    rather than abbreviating that mode's ``ephone-template``.
+    """
+    keywords, no_keywords = _MODE_KEYWORDS[mode]
+    word = tokens[0].lower()
+    if word == "no":
+        second = tokens[1].lower() if len(tokens) > 1 else ""
+        return second in _GLOBAL_NO_KEYWORDS and second not in no_keywords
+    return word in _GLOBAL_KEYWORDS and word not in keywords
+
+
+def _ordered_softkeys(
+    softkeys: Mapping[str, tuple[str, ...]],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Soft key sets in the router's order of call states."""
+    return tuple((state, softkeys[state]) for state in _SOFTKEYS if state in softkeys)
+
+
+def _owner(user: CmeUser) -> str:
+    """What a CME user belongs to, as error texts name it."""
+    if user.type == UserType.USER_PROFILE_USER:
+        return f"voice user-profile {user.tag}"
+    return f"ephone {user.tag}"
+
+
+def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
+    lines: list[str] = []
+    if template.call_forward_all is not None:
+        lines.append(f" call-forward all {template.call_forward_all}")
+    if template.call_forward_busy is not None:
+        lines.append(f" call-forward busy {template.call_forward_busy}")
+    if template.call_forward_noan is not None:
+        timeout = template.call_forward_noan_timeout
+        lines.append(f" call-forward noan {template.call_forward_noan} timeout {timeout}")
+    alert = template.hold_alert
+    if alert is not None:
+        recurrence = f" recurrence {alert.recurrence}" if alert.recurrence is not None else ""
+        silent = " ring-silent-dn" if alert.ring_silent_dn else ""
+        lines.append(f" hold-alert {alert.timeout} {alert.mode}{recurrence}{silent}")
+    if template.pickup_group is not None:
+        lines.append(f" pickup-group {template.pickup_group}")
+    if template.allow_watch:
+        lines.append(" allow watch")
+    if template.description is not None:
+        lines.append(f" description {template.description}")
+    return lines
+
+
+def _render_ephone_template(template: EphoneTemplate) -> list[str]:
+    lines = [f" softkeys {state} {' '.join(keys)}" for state, keys in template.softkeys]
+    if template.conference_add_mode is not None:
+        lines.append(f" conference add-mode {template.conference_add_mode}")
+    if template.conference_drop_mode is not None:
+        lines.append(f" conference drop-mode {template.conference_drop_mode}")
+    if template.conference_admin:
+        lines.append(" conference admin")
+    if template.keep_conference is not None:
+        lines.append(" ".join(("", "keep-conference", *template.keep_conference)))
+    if template.transfer_park_blocked:
+        lines.append(" transfer-park blocked")
+    if template.transfer_pattern_blocked:
+        lines.append(" transfer-pattern blocked")
+    if template.mwi_line is not None:
+        lines.append(f" mwi-line {template.mwi_line}")
+    lines.extend(f" button-layout {item.buttons} {item.type}" for item in template.button_layout)
+    if template.privacy_button:
+        lines.append(" privacy-button")
+    return lines
+
+
+def _render_hunt_group(group: VoiceHuntGroup) -> list[str]:
+    lines = [f"voice hunt-group {group.tag} {group.type}"]
+    if group.pilot is not None:
+        secondary = f" secondary {group.secondary_pilot}" if group.secondary_pilot else ""
+        lines.append(f" pilot {group.pilot}{secondary}")
+    if group.numbers:
+        lines.append(" list " + ",".join(group.numbers))
+    if group.final is not None:
+        lines.append(f" final {group.final}")
+    if group.hops is not None:
+        lines.append(f" hops {group.hops}")
+    if group.timeout != DEFAULT_HUNT_TIMEOUT:
+        lines.append(f" timeout {group.timeout}")
+    return lines
+
+
 # --------------------------------------------------------------------------- the router
 
 
@@ -425,6 +1002,13 @@ class CmeRouter:
         self._ephones: dict[int, Ephone] = {}
         self._dns: dict[int, EphoneDn] = {}
         self._users: dict[str, CmeUser] = {}
+        self._pools: dict[int, _PoolState] = {}
+        self._register_dns: dict[int, _RegisterDnState] = {}
+        self._hunt_groups: dict[int, VoiceHuntGroup] = {}
+        self._ephone_templates: dict[int, EphoneTemplate] = {}
+        self._dn_templates: dict[int, EphoneDnTemplate] = {}
+        self._profiles: dict[int, _ProfileState] = {}
+        self._directory: dict[int, DirectoryEntry] = {}
         self._dev_events: deque[DeviceEvent] = deque()
         self._ext_events: deque[ExtensionEvent] = deque()
         self._next_dev_event = 1
@@ -549,15 +1133,31 @@ class CmeRouter:
             session.mode, session.tag = _GLOBAL, 0
             return
         handled = False
-        if session.mode == _TELEPHONY:
-            handled = self._telephony_command(tokens)
-        elif session.mode == _EPHONE:
-            handled = self._ephone_command(self._ephones[session.tag], tokens)
-        elif session.mode == _EPHONE_DN:
-            handled = self._dn_command(self._dns[session.tag], tokens)
+        if session.mode != _GLOBAL and not _global_first(session.mode, tokens):
+            handled = self._mode_command(session, tokens)
         # A command unknown in a sub-mode is tried in global mode, as IOS does.
         if not handled and not self._global_command(session, tokens):
             raise _CliError(INVALID_INPUT)
+
+    def _mode_command(self, session: _Session, tokens: list[str]) -> bool:
+        mode, tag = session.mode, session.tag
+        if mode == _TELEPHONY:
+            return self._telephony_command(tokens)
+        if mode == _EPHONE:
+            return self._ephone_command(self._ephones[tag], tokens)
+        if mode == _EPHONE_DN:
+            return self._dn_command(self._dns[tag], tokens)
+        if mode == _EPHONE_TEMPLATE:
+            return self._ephone_template_command(tag, tokens)
+        if mode == _DN_TEMPLATE:
+            return self._dn_template_command(tag, tokens)
+        if mode == _POOL:
+            return self._pool_command(self._pools[tag], tokens)
+        if mode == _REGISTER_DN:
+            return self._register_dn_command(self._register_dns[tag], tokens)
+        if mode == _HUNT:
+            return self._hunt_command(tag, tokens)
+        return self._profile_command(self._profiles[tag], tokens)
 
     # ------------------------------------------------------------------ global mode
 
@@ -572,6 +1172,16 @@ class CmeRouter:
         elif keyword == "ephone-dn":
             tag = self._dn_open(args)
             session.mode, session.tag = _EPHONE_DN, tag
+        elif keyword == "ephone-template":
+            tag = self._template_open(args, _MAX_EPHONE_TEMPLATE)
+            self._ephone_templates.setdefault(tag, EphoneTemplate(tag=tag))
+            session.mode, session.tag = _EPHONE_TEMPLATE, tag
+        elif keyword == "ephone-dn-template":
+            tag = self._template_open(args, _MAX_DN_TEMPLATE)
+            self._dn_templates.setdefault(tag, EphoneDnTemplate(tag=tag))
+            session.mode, session.tag = _DN_TEMPLATE, tag
+        elif keyword == "voice":
+            session.mode, session.tag = self._voice_open(args)
         elif keyword == "telephony-service":
             _require(args, 0)
             session.mode, session.tag = _TELEPHONY, 0
@@ -597,6 +1207,14 @@ class CmeRouter:
         elif keyword == "ephone-dn":
             _require(args, 1)
             self._remove_dn(_int(args[0], 1, PLATFORM_MAX_DN))
+        elif keyword == "ephone-template":
+            _require(args, 1)
+            self._remove_ephone_template(_int(args[0], 1, _MAX_EPHONE_TEMPLATE))
+        elif keyword == "ephone-dn-template":
+            _require(args, 1)
+            self._remove_dn_template(_int(args[0], 1, _MAX_DN_TEMPLATE))
+        elif keyword == "voice":
+            self._voice_remove(args)
         elif keyword == "hostname":
             _require(args, 0)
             self._host_name = "Router"
@@ -675,6 +1293,12 @@ class CmeRouter:
         elif keyword == "keyphone":
             _require(args, 0)
             ephone.keyphone = True
+        elif keyword == "ephone-template":
+            _require(args, 1)
+            tag = _int(args[0], 1, _MAX_EPHONE_TEMPLATE)
+            if tag not in self._ephone_templates:
+                raise _CliError(f" ephone-template {tag} is not configured")
+            ephone.template = tag
         elif keyword == "no":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
@@ -701,6 +1325,8 @@ class CmeRouter:
             if ephone.username is not None:
                 self._users.pop(ephone.username, None)
                 ephone.username = None
+        elif keyword == "ephone-template":
+            ephone.template = None
         else:  # keyphone
             _require(args, 0)
             ephone.keyphone = False
@@ -753,8 +1379,8 @@ class CmeRouter:
         if not name:
             raise _CliError(INVALID_INPUT)
         owner = self._users.get(name)
-        if owner is not None and owner.tag != ephone.tag:
-            raise _CliError(f" username {name} already used by ephone {owner.tag}")
+        if owner is not None and (owner.type != UserType.EPHONE_USER or owner.tag != ephone.tag):
+            raise _CliError(f" username {name} already used by {_owner(owner)}")
         if ephone.username is not None and ephone.username != name:
             self._users.pop(ephone.username, None)
         self._users[name] = CmeUser(
@@ -781,6 +1407,12 @@ class CmeRouter:
                 raise _CliError(INVALID_INPUT)
             _require(args[1:], 1)
             dn.call_forward_all = _match(_DIAL_RE, args[1])
+        elif keyword == "ephone-dn-template":
+            _require(args, 1)
+            tag = _int(args[0], 1, _MAX_DN_TEMPLATE)
+            if tag not in self._dn_templates:
+                raise _CliError(f" ephone-dn-template {tag} is not configured")
+            dn.template = tag
         elif keyword == "no":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
@@ -801,6 +1433,8 @@ class CmeRouter:
             if not args or _keyword(args[0], ("all",)) != "all":
                 raise _CliError(INVALID_INPUT)
             dn.call_forward_all = None
+        elif keyword == "ephone-dn-template":
+            dn.template = None
         else:
             return False
         return True
@@ -832,6 +1466,10 @@ class CmeRouter:
             highest = max(self._ephones, default=0)
             if value < highest:
                 raise _CliError(f" max-ephones {value} is less than configured ephone {highest}")
+            # User-profile tags range up to three times max-ephones.
+            profile = max(self._profiles, default=0)
+            if 3 * value < profile:
+                raise _CliError(f" max-ephones {value} is too low for voice user-profile {profile}")
             self._max_ephones = value
         elif keyword == "max-dn":
             _require(args, 1)
@@ -864,6 +1502,8 @@ class CmeRouter:
         elif keyword == "max-redirect":
             _require(args, 1)
             self._max_redirect = _int(args[0], 5, 20)
+        elif keyword == "directory":
+            self._set_directory(args)
         elif keyword == "no":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
@@ -901,6 +1541,8 @@ class CmeRouter:
             self._max_conferences = _DEFAULT_MAX_CONFERENCES
         elif keyword == "max-redirect":
             self._max_redirect = _DEFAULT_MAX_REDIRECT
+        elif keyword == "directory":
+            self._unset_directory(args)
         else:
             return False
         return True
@@ -947,6 +1589,680 @@ class CmeRouter:
         else:
             self._retain_timer = _int(args[2], 2, 500)
         self._trim_events()
+
+    # ------------------------------------------------------------------ voice modes (global)
+
+    def _max_profile_tag(self) -> int:
+        return 3 * self._max_ephones
+
+    @staticmethod
+    def _voice_kind(args: list[str]) -> tuple[str, list[str]]:
+        """Which ``voice ...`` mode a line names, and the arguments after its keywords."""
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        kind = _keyword(args[0], ("register", "hunt-group", "user-profile"))
+        if kind == "register":
+            if len(args) < 2:
+                raise _CliError(INCOMPLETE_COMMAND)
+            what = _choice(args[1], ("pool", "dn"))
+            return (_POOL if what == "pool" else _REGISTER_DN), args[2:]
+        if kind == "hunt-group":
+            return _HUNT, args[1:]
+        if kind == "user-profile":
+            return _PROFILE, args[1:]
+        raise _CliError(INVALID_INPUT)
+
+    def _voice_open(self, args: list[str]) -> tuple[str, int]:
+        kind, rest = self._voice_kind(args)
+        if kind == _HUNT:
+            return kind, self._hunt_open(rest)
+        _require(rest, 1)
+        if kind == _POOL:
+            tag = _int(rest[0], 1, _MAX_POOL_TAG)
+            if tag not in self._pools:
+                self._pools[tag] = _PoolState(tag=tag, change_time=self._now())
+        elif kind == _REGISTER_DN:
+            tag = _int(rest[0], 1, _MAX_REGISTER_DN_TAG)
+            self._register_dns.setdefault(tag, _RegisterDnState(tag=tag))
+        else:
+            tag = _int(rest[0], 1, self._max_profile_tag())
+            self._profiles.setdefault(tag, _ProfileState(tag=tag))
+        return kind, tag
+
+    def _hunt_open(self, args: list[str]) -> int:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        if len(args) > 2:
+            raise _CliError(INVALID_INPUT)
+        tag = _int(args[0], 1, _MAX_HUNT_TAG)
+        kind = _choice(args[1], _HUNT_TYPES) if len(args) == 2 else None
+        existing = self._hunt_groups.get(tag)
+        if existing is None:
+            # A new group needs its type; an existing one is entered without it.
+            if kind is None:
+                raise _CliError(INCOMPLETE_COMMAND)
+            self._hunt_groups[tag] = VoiceHuntGroup(tag=tag, type=kind)
+        elif kind is not None and kind != existing.type:
+            raise _CliError(f" voice hunt-group {tag} is already configured as {existing.type}")
+        return tag
+
+    def _voice_remove(self, args: list[str]) -> None:
+        kind, rest = self._voice_kind(args)
+        _require(rest, 1)
+        if kind == _POOL:
+            self._pools.pop(_int(rest[0], 1, _MAX_POOL_TAG), None)
+        elif kind == _REGISTER_DN:
+            tag = _int(rest[0], 1, _MAX_REGISTER_DN_TAG)
+            if self._register_dns.pop(tag, None) is not None:
+                for pool in self._pools.values():
+                    pool.lines = {line: dn for line, dn in pool.lines.items() if dn != tag}
+        elif kind == _HUNT:
+            self._hunt_groups.pop(_int(rest[0], 1, _MAX_HUNT_TAG), None)
+        else:
+            profile = self._profiles.pop(_int(rest[0], 1, self._max_profile_tag()), None)
+            if profile is not None and profile.user_id is not None:
+                self._users.pop(profile.user_id, None)
+
+    def _template_open(self, args: list[str], high: int) -> int:
+        _require(args, 1)
+        return _int(args[0], 1, high)
+
+    def _remove_ephone_template(self, tag: int) -> None:
+        if self._ephone_templates.pop(tag, None) is not None:
+            for ephone in self._ephones.values():
+                if ephone.template == tag:
+                    ephone.template = None
+
+    def _remove_dn_template(self, tag: int) -> None:
+        if self._dn_templates.pop(tag, None) is not None:
+            for dn in self._dns.values():
+                if dn.template == tag:
+                    dn.template = None
+
+    # ------------------------------------------------------------------ voice register pool
+
+    def _pool_command(self, pool: _PoolState, tokens: list[str]) -> bool:
+        keyword = _keyword(tokens[0], _POOL_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "id":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            _choice(args[0], ("mac",))
+            _require(args[1:], 1)
+            self._set_pool_mac(pool, args[1])
+        elif keyword == "number":
+            self._set_pool_line(pool, args)
+        elif keyword == "session-server":
+            _require(args, 1)
+            pool.session_server = _int(args[0], 1, PLATFORM_MAX_EPHONES)
+        elif keyword == "dtmf-relay":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            methods = [_choice(arg, _DTMF_RELAYS) for arg in args]
+            pool.dtmf_relay = tuple(dict.fromkeys(methods))
+        elif keyword == "codec":
+            _require(args, 1)
+            pool.codec = _choice(args[0], _POOL_CODECS)
+        elif keyword == "max":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            _choice(args[0], ("registrations",))
+            _require(args[1:], 1)
+            pool.max_registrations = _int(args[1], 1, 100)
+        elif keyword == "description":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            pool.description = " ".join(args)
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            return self._pool_no(pool, args[0], args[1:])
+        else:
+            return False
+        return True
+
+    def _pool_no(self, pool: _PoolState, token: str, args: list[str]) -> bool:
+        keyword = _keyword(token, _POOL_NO_KEYWORDS)
+        if keyword == "id":
+            if pool.status == REGISTERED:
+                self._set_pool_status(pool, UNREGISTERED)
+            pool.mac = None
+        elif keyword == "number":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            pool.lines.pop(_int(args[0], 1, _MAX_POOL_LINE), None)
+        elif keyword == "session-server":
+            pool.session_server = None
+        elif keyword == "dtmf-relay":
+            pool.dtmf_relay = ()
+        elif keyword == "codec":
+            pool.codec = None
+        elif keyword == "max":
+            pool.max_registrations = None
+        elif keyword == "description":
+            pool.description = None
+        else:
+            return False
+        return True
+
+    def _set_pool_mac(self, pool: _PoolState, token: str) -> None:
+        parsed = None if token[:3].upper() == "SEP" else _parse_mac(token)
+        if parsed is None:
+            raise _CliError(INVALID_INPUT)
+        mac = _dotted_mac(parsed)
+        for other in self._pools.values():
+            if other.tag != pool.tag and other.mac == mac:
+                raise _CliError(f" id mac {mac} already used by voice register pool {other.tag}")
+        if pool.mac != mac and pool.status == REGISTERED:
+            self._set_pool_status(pool, UNREGISTERED)
+        pool.mac = mac
+
+    def _set_pool_line(self, pool: _PoolState, args: list[str]) -> None:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        line = _int(args[0], 1, _MAX_POOL_LINE)
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        # CME takes only ``dn``; the number-pattern form is SIP SRST's.
+        _choice(args[1], ("dn",))
+        _require(args[2:], 1)
+        dn_tag = _int(args[2], 1, _MAX_POOL_DN_ARG)
+        if dn_tag not in self._register_dns:
+            raise _CliError(f" voice register dn {dn_tag} is not configured")
+        pool.lines[line] = dn_tag
+        pool.lines = dict(sorted(pool.lines.items()))
+
+    def _set_pool_status(self, pool: _PoolState, status: str) -> None:
+        if pool.status != status:
+            pool.status = status
+            pool.change_time = self._now()
+
+    # ------------------------------------------------------------------ voice register dn
+
+    def _register_dn_command(self, dn: _RegisterDnState, tokens: list[str]) -> bool:
+        keyword = _keyword(tokens[0], _REGISTER_DN_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "number":
+            _require(args, 1)
+            number = _match(_NUMBER_RE, args[0])
+            for other in self._register_dns.values():
+                if other.tag != dn.tag and other.number == number:
+                    raise _CliError(
+                        f" number {number} already used by voice register dn {other.tag}"
+                    )
+            dn.number = number
+        elif keyword == "name":
+            dn.first_name, _, last = _sip_text(args).partition(" ")
+            dn.last_name = last or None
+        elif keyword == "label":
+            dn.label = _sip_text(args, _MAX_LABEL)
+        elif keyword == "session-server":
+            servers = [_int(item, 1, PLATFORM_MAX_EPHONES) for item in _comma_list(args)]
+            dn.session_servers = tuple(dict.fromkeys(servers))
+        elif keyword == "allow":
+            _require(args, 1)
+            _choice(args[0], ("watch",))
+            dn.allow_watch = True
+        elif keyword == "call-forward":
+            dn.call_forward_all = self._b2bua_all(args)
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            return self._register_dn_no(dn, args[0], args[1:])
+        else:
+            return False
+        return True
+
+    @staticmethod
+    def _b2bua_all(args: list[str]) -> str:
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        _choice(args[0], ("b2bua",))
+        _choice(args[1], ("all",))
+        _require(args[2:], 1)
+        return _match(_DIAL_RE, args[2])
+
+    @staticmethod
+    def _register_dn_no(dn: _RegisterDnState, token: str, args: list[str]) -> bool:
+        keyword = _keyword(token, _REGISTER_DN_NO_KEYWORDS)
+        if keyword == "number":
+            dn.number = None
+        elif keyword == "name":
+            dn.first_name = dn.last_name = None
+        elif keyword == "label":
+            dn.label = None
+        elif keyword == "session-server":
+            dn.session_servers = ()
+        elif keyword == "allow":
+            dn.allow_watch = False
+        elif keyword == "call-forward":
+            if len(args) < 2:
+                raise _CliError(INCOMPLETE_COMMAND)
+            _choice(args[0], ("b2bua",))
+            _choice(args[1], ("all",))
+            dn.call_forward_all = None
+        else:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ voice hunt-group
+
+    def _hunt_command(self, tag: int, tokens: list[str]) -> bool:
+        group = self._hunt_groups[tag]
+        keyword = _keyword(tokens[0], _HUNT_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "pilot":
+            group = self._set_pilot(group, args)
+        elif keyword == "list":
+            numbers = tuple(_match(_HUNT_MEMBER_RE, item) for item in _comma_list(args))
+            low, high = _HUNT_LIST_SIZES
+            if len(numbers) < low:
+                raise _CliError(INCOMPLETE_COMMAND)
+            if len(numbers) > high:
+                raise _CliError(INVALID_INPUT)
+            # Hops beyond the new list would make no sense: fall back to the list size.
+            hops = group.hops if group.hops is None or group.hops <= len(numbers) else None
+            group = replace(group, numbers=numbers, hops=hops)
+        elif keyword == "final":
+            _require(args, 1)
+            group = replace(group, final=_match(_DIAL_RE, args[0]))
+        elif keyword == "timeout":
+            _require(args, 1)
+            group = replace(group, timeout=_int(args[0], 3, 60000))
+        elif keyword == "hops" and group.type in _HOPS_TYPES:
+            _require(args, 1)
+            hops = _int(args[0], 2, 10)
+            if group.numbers and hops > len(group.numbers):
+                raise _CliError(f" hops {hops} exceeds the {len(group.numbers)} list numbers")
+            group = replace(group, hops=hops)
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            changed = self._hunt_no(group, args[0])
+            if changed is None:
+                return False
+            group = changed
+        else:
+            return False
+        self._hunt_groups[tag] = group
+        return True
+
+    def _set_pilot(self, group: VoiceHuntGroup, args: list[str]) -> VoiceHuntGroup:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        pilot = _match(_NUMBER_RE, args[0])
+        secondary: str | None = None
+        if len(args) > 1:
+            _choice(args[1], ("secondary",))
+            _require(args[2:], 1)
+            secondary = _match(_SECONDARY_RE, args[2])
+        for other in self._hunt_groups.values():
+            if other.tag != group.tag and pilot in (other.pilot, other.secondary_pilot):
+                raise _CliError(f" pilot {pilot} already used by voice hunt-group {other.tag}")
+        return replace(group, pilot=pilot, secondary_pilot=secondary)
+
+    @staticmethod
+    def _hunt_no(group: VoiceHuntGroup, token: str) -> VoiceHuntGroup | None:
+        keyword = _keyword(token, _HUNT_NO_KEYWORDS)
+        if keyword == "pilot":
+            return replace(group, pilot=None, secondary_pilot=None)
+        if keyword == "list":
+            return replace(group, numbers=())
+        if keyword == "final":
+            return replace(group, final=None)
+        if keyword == "timeout":
+            return replace(group, timeout=DEFAULT_HUNT_TIMEOUT)
+        if keyword == "hops":
+            return replace(group, hops=None)
+        return None
+
+    # ------------------------------------------------------------------ ephone-template
+
+    def _ephone_template_command(self, tag: int, tokens: list[str]) -> bool:
+        template = self._ephone_templates[tag]
+        keyword = _keyword(tokens[0], _EPHONE_TEMPLATE_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "softkeys":
+            if len(args) < 2:
+                raise _CliError(INCOMPLETE_COMMAND)
+            state = _choice(args[0], tuple(_SOFTKEYS))
+            keys = tuple(dict.fromkeys(_softkey(arg, state) for arg in args[1:]))
+            softkeys = dict(template.softkeys) | {state: keys}
+            template = replace(template, softkeys=_ordered_softkeys(softkeys))
+        elif keyword == "conference":
+            template = self._set_conference(template, args)
+        elif keyword == "keep-conference":
+            options = {_choice(arg, _KEEP_CONFERENCE_OPTIONS) for arg in args}
+            kept = tuple(option for option in _KEEP_CONFERENCE_OPTIONS if option in options)
+            template = replace(template, keep_conference=kept)
+        elif keyword in ("transfer-park", "transfer-pattern"):
+            _require(args, 1)
+            _choice(args[0], ("blocked",))
+            if keyword == "transfer-park":
+                template = replace(template, transfer_park_blocked=True)
+            else:
+                template = replace(template, transfer_pattern_blocked=True)
+        elif keyword == "mwi-line":
+            _require(args, 1)
+            template = replace(template, mwi_line=_int(args[0], 1, _MAX_BUTTONS))
+        elif keyword == "button-layout":
+            _require(args, 2)
+            layout = ButtonLayout(_button_set(args[0]), _choice(args[1], _BUTTON_LAYOUT_TYPES))
+            others = tuple(item for item in template.button_layout if item.buttons != args[0])
+            template = replace(template, button_layout=(*others, layout))
+        elif keyword == "privacy-button":
+            _require(args, 0)
+            template = replace(template, privacy_button=True)
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            changed = self._ephone_template_no(template, args[0], args[1:])
+            if changed is None:
+                return False
+            template = changed
+        else:
+            return False
+        self._ephone_templates[tag] = template
+        return True
+
+    @staticmethod
+    def _set_conference(template: EphoneTemplate, args: list[str]) -> EphoneTemplate:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        what = _choice(args[0], ("add-mode", "admin", "drop-mode"))
+        if what == "admin":
+            _require(args[1:], 0)
+            return replace(template, conference_admin=True)
+        if len(args) > 2:
+            raise _CliError(INVALID_INPUT)
+        if what == "add-mode":
+            mode = _choice(args[1], ("creator",)) if len(args) == 2 else None
+            return replace(template, conference_add_mode=mode)
+        mode = _choice(args[1], ("creator", "local")) if len(args) == 2 else None
+        return replace(template, conference_drop_mode=mode)
+
+    @staticmethod
+    def _ephone_template_no(
+        template: EphoneTemplate, token: str, args: list[str]
+    ) -> EphoneTemplate | None:
+        keyword = _keyword(token, _EPHONE_TEMPLATE_NO_KEYWORDS)
+        if keyword == "softkeys":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            state = _choice(args[0], tuple(_SOFTKEYS))
+            softkeys = tuple(pair for pair in template.softkeys if pair[0] != state)
+            return replace(template, softkeys=softkeys)
+        if keyword == "conference":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            what = _choice(args[0], ("add-mode", "admin", "drop-mode"))
+            if what == "admin":
+                return replace(template, conference_admin=False)
+            if what == "add-mode":
+                return replace(template, conference_add_mode=None)
+            return replace(template, conference_drop_mode=None)
+        if keyword == "keep-conference":
+            return replace(template, keep_conference=None)
+        if keyword == "transfer-park":
+            return replace(template, transfer_park_blocked=False)
+        if keyword == "transfer-pattern":
+            return replace(template, transfer_pattern_blocked=False)
+        if keyword == "mwi-line":
+            return replace(template, mwi_line=None)
+        if keyword == "button-layout":
+            # ``no button-layout BUTTONS ...`` drops that set; a bare one drops them all.
+            kept = tuple(
+                item for item in template.button_layout if args and item.buttons != args[0]
+            )
+            return replace(template, button_layout=kept)
+        if keyword == "privacy-button":
+            return replace(template, privacy_button=False)
+        return None
+
+    # ------------------------------------------------------------------ ephone-dn-template
+
+    def _dn_template_command(self, tag: int, tokens: list[str]) -> bool:
+        template = self._dn_templates[tag]
+        keyword = _keyword(tokens[0], _DN_TEMPLATE_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "call-forward":
+            template = self._template_call_forward(template, args)
+        elif keyword == "hold-alert":
+            template = replace(template, hold_alert=self._hold_alert(args))
+        elif keyword == "pickup-group":
+            _require(args, 1)
+            template = replace(template, pickup_group=_match(_DIGITS_RE, args[0]))
+        elif keyword == "allow":
+            _require(args, 1)
+            _choice(args[0], ("watch",))
+            template = replace(template, allow_watch=True)
+        elif keyword == "description":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            template = replace(template, description=" ".join(args))
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            changed = self._dn_template_no(template, args[0], args[1:])
+            if changed is None:
+                return False
+            template = changed
+        else:
+            return False
+        self._dn_templates[tag] = template
+        return True
+
+    @staticmethod
+    def _template_call_forward(template: EphoneDnTemplate, args: list[str]) -> EphoneDnTemplate:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        kind = _choice(args[0], ("all", "busy", "noan"))
+        if kind != "noan":
+            _require(args[1:], 1)
+            target = _match(_DIAL_RE, args[1])
+            if kind == "all":
+                return replace(template, call_forward_all=target)
+            return replace(template, call_forward_busy=target)
+        if len(args) < 4:
+            raise _CliError(INCOMPLETE_COMMAND)
+        target = _match(_DIAL_RE, args[1])
+        _choice(args[2], ("timeout",))
+        _require(args[3:], 1)
+        timeout = _int(args[3], 3, 60000)
+        return replace(template, call_forward_noan=target, call_forward_noan_timeout=timeout)
+
+    @staticmethod
+    def _hold_alert(args: list[str]) -> HoldAlert:
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        timeout = _int(args[0], 15, 300)
+        mode = _choice(args[1], _HOLD_ALERT_MODES)
+        recurrence: int | None = None
+        ring_silent_dn = False
+        rest = args[2:]
+        while rest:
+            option = _choice(rest[0], ("recurrence", "ring-silent-dn"))
+            if option == "recurrence":
+                if len(rest) < 2:
+                    raise _CliError(INCOMPLETE_COMMAND)
+                recurrence, rest = _int(rest[1], 2, 300), rest[2:]
+            else:
+                ring_silent_dn, rest = True, rest[1:]
+        return HoldAlert(timeout, mode, recurrence, ring_silent_dn)
+
+    @staticmethod
+    def _dn_template_no(
+        template: EphoneDnTemplate, token: str, args: list[str]
+    ) -> EphoneDnTemplate | None:
+        keyword = _keyword(token, _DN_TEMPLATE_NO_KEYWORDS)
+        if keyword == "call-forward":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            kind = _choice(args[0], ("all", "busy", "noan"))
+            if kind == "all":
+                return replace(template, call_forward_all=None)
+            if kind == "busy":
+                return replace(template, call_forward_busy=None)
+            return replace(template, call_forward_noan=None, call_forward_noan_timeout=None)
+        if keyword == "hold-alert":
+            return replace(template, hold_alert=None)
+        if keyword == "pickup-group":
+            return replace(template, pickup_group=None)
+        if keyword == "allow":
+            return replace(template, allow_watch=False)
+        if keyword == "description":
+            return replace(template, description=None)
+        return None
+
+    # ------------------------------------------------------------------ voice user-profile
+
+    def _profile_command(self, profile: _ProfileState, tokens: list[str]) -> bool:
+        keyword = _keyword(tokens[0], _PROFILE_KEYWORDS)
+        args = tokens[1:]
+        if keyword == "user":
+            self._set_profile_user(profile, args)
+        elif keyword == "number":
+            line = self._profile_number(args)
+            profile.numbers[line.numbers[0]] = line
+        elif keyword == "speed-dial":
+            dial = self._speed_dial(args)
+            profile.speed_dials[dial.index] = dial
+            profile.speed_dials = dict(sorted(profile.speed_dials.items()))
+        elif keyword == "pin":
+            _require(args, 1)
+            profile.pin = _match(_PIN_RE, args[0])
+        elif keyword == "privacy-button":
+            _require(args, 0)
+            profile.privacy_button = True
+        elif keyword == "max-idle-time":
+            _require(args, 1)
+            profile.max_idle_time = _int(args[0], 1, 9999)
+        elif keyword == "no":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            return self._profile_no(profile, args[0], args[1:])
+        else:
+            return False
+        return True
+
+    def _profile_no(self, profile: _ProfileState, token: str, args: list[str]) -> bool:
+        keyword = _keyword(token, _PROFILE_NO_KEYWORDS)
+        if keyword == "user":
+            if profile.user_id is not None:
+                self._users.pop(profile.user_id, None)
+                profile.user_id = None
+        elif keyword == "number":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            profile.numbers.pop(args[0].split(",")[0], None)
+        elif keyword == "speed-dial":
+            if not args:
+                raise _CliError(INCOMPLETE_COMMAND)
+            profile.speed_dials.pop(_int(args[0], 1, _MAX_SPEED_DIAL), None)
+        elif keyword == "pin":
+            profile.pin = None
+        elif keyword == "privacy-button":
+            profile.privacy_button = False
+        elif keyword == "max-idle-time":
+            profile.max_idle_time = None
+        else:
+            return False
+        return True
+
+    def _set_profile_user(self, profile: _ProfileState, args: list[str]) -> None:
+        if len(args) < 3:
+            raise _CliError(INCOMPLETE_COMMAND)
+        name = _match(_PROFILE_USER_RE, args[0])
+        _choice(args[1], ("password",))
+        _require(args[2:], 1)
+        owner = self._users.get(name)
+        if owner is not None and (
+            owner.type != UserType.USER_PROFILE_USER or owner.tag != profile.tag
+        ):
+            raise _CliError(f" user {name} already used by {_owner(owner)}")
+        if profile.user_id is not None and profile.user_id != name:
+            self._users.pop(profile.user_id, None)
+        self._users[name] = CmeUser(
+            user_id=name, tag=profile.tag, type=UserType.USER_PROFILE_USER, password=args[2]
+        )
+        profile.user_id = name
+
+    @staticmethod
+    def _profile_number(args: list[str]) -> ProfileNumber:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        split = next(
+            (i for i, arg in enumerate(args) if arg.isalpha() and _keyword(arg, ("type",))),
+            len(args),
+        )
+        numbers = tuple(_match(_NUMBER_RE, item) for item in _comma_list(args[:split]))
+        kind: str | None = None
+        if split < len(args):
+            _require(args[split + 1 :], 1)
+            kind = _choice(args[split + 1], _PROFILE_LINE_TYPES)
+        # Only overlay buttons carry several numbers.
+        if len(numbers) > 1 and kind not in _OVERLAY_TYPES:
+            raise _CliError(INVALID_INPUT)
+        if len(numbers) > _MAX_PROFILE_LINE_NUMBERS:
+            raise _CliError(INVALID_INPUT)
+        return ProfileNumber(numbers, kind)
+
+    @staticmethod
+    def _speed_dial(args: list[str]) -> SpeedDial:
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        index = _int(args[0], 1, _MAX_SPEED_DIAL)
+        number = _match(_DIAL_RE, args[1])
+        label: str | None = None
+        blf = False
+        position = 2
+        while position < len(args):
+            option = _choice(args[position], ("blf", "label"))
+            if option == "blf":
+                blf, position = True, position + 1
+            else:
+                label, position = _quoted_text(args, position + 1)
+                if '"' in label or len(label) > _MAX_LABEL:
+                    raise _CliError(INVALID_INPUT)
+        return SpeedDial(index, number, label, blf)
+
+    # ------------------------------------------------------------------ directory entries
+
+    def _set_directory(self, args: list[str]) -> None:
+        if not args:
+            raise _CliError(INCOMPLETE_COMMAND)
+        _choice(args[0], ("entry",))
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        if not args[1].isdigit():
+            _choice(args[1], ("clear",))
+            _require(args[2:], 0)
+            self._directory.clear()
+            return
+        tag = _int(args[1], 1, _MAX_DIRECTORY_TAG)
+        if len(args) < 4:
+            raise _CliError(INCOMPLETE_COMMAND)
+        number = _match(_DIGITS_RE, args[2])
+        _choice(args[3], ("name",))
+        if len(args) < 5:
+            raise _CliError(INCOMPLETE_COMMAND)
+        name = " ".join(args[4:])
+        if len(name) > _MAX_DIRECTORY_NAME or set(name) & _DIRECTORY_NAME_FORBIDDEN:
+            raise _CliError(INVALID_INPUT)
+        first, _, last = name.partition(" ")
+        self._directory[tag] = DirectoryEntry(tag, number, name, first, last or None)
+        self._directory = dict(sorted(self._directory.items()))
+
+    def _unset_directory(self, args: list[str]) -> None:
+        if len(args) < 2:
+            raise _CliError(INCOMPLETE_COMMAND)
+        _choice(args[0], ("entry",))
+        _require(args[1:], 1)
+        if args[1].isdigit():
+            self._directory.pop(_int(args[1], 1, _MAX_DIRECTORY_TAG), None)
+        else:
+            _choice(args[1], ("clear",))
+            self._directory.clear()
 
     # ------------------------------------------------------------------ status simulation
 
@@ -1132,6 +2448,131 @@ class CmeRouter:
                 url_services=tuple(self._urls.items()),
             )
 
+    # ------------------------------------------------------------------ SIP and 12.x queries
+
+    @staticmethod
+    def _chosen(ids: Sequence[int], table: Mapping[int, object]) -> list[int]:
+        """Tags selected by ``ids`` (all when empty), sorted; unknown tags select nothing."""
+        wanted = set(ids) if ids else set(table)
+        return sorted(tag for tag in wanted if tag in table)
+
+    def pools(self, ids: Sequence[int] = ()) -> list[VoiceRegisterPool]:
+        """Voice register pools (SIP phones) with tags in ``ids``, all when empty."""
+        with self._lock:
+            return [self._pool_view(self._pools[tag]) for tag in self._chosen(ids, self._pools)]
+
+    def _pool_view(self, pool: _PoolState) -> VoiceRegisterPool:
+        lines = tuple(
+            PoolLine(line, dn_tag, self._register_dns[dn_tag].number)
+            for line, dn_tag in pool.lines.items()
+        )
+        return VoiceRegisterPool(
+            tag=pool.tag,
+            mac=pool.mac,
+            description=pool.description,
+            session_server=pool.session_server,
+            lines=lines,
+            max_registrations=pool.max_registrations,
+            dtmf_relay=pool.dtmf_relay,
+            codec=pool.codec,
+            status=pool.status,
+            address=pool.address,
+            change_time=pool.change_time,
+        )
+
+    def register_dns(self, ids: Sequence[int] = ()) -> list[VoiceRegisterDn]:
+        """Voice register dns (SIP extensions) with tags in ``ids``, all when empty."""
+        with self._lock:
+            return [
+                self._register_dn_view(self._register_dns[tag])
+                for tag in self._chosen(ids, self._register_dns)
+            ]
+
+    def _register_dn_view(self, dn: _RegisterDnState) -> VoiceRegisterDn:
+        pools = tuple(
+            sorted(tag for tag, pool in self._pools.items() if dn.tag in pool.lines.values())
+        )
+        return VoiceRegisterDn(
+            tag=dn.tag,
+            number=dn.number,
+            first_name=dn.first_name,
+            last_name=dn.last_name,
+            label=dn.label,
+            session_servers=dn.session_servers,
+            allow_watch=dn.allow_watch,
+            call_forward_all=dn.call_forward_all,
+            pools=pools,
+        )
+
+    def hunt_groups(self, ids: Sequence[int] = ()) -> list[VoiceHuntGroup]:
+        """Voice hunt groups with tags in ``ids``, all when empty."""
+        with self._lock:
+            return [self._hunt_groups[tag] for tag in self._chosen(ids, self._hunt_groups)]
+
+    def device_templates(self, ids: Sequence[int] = ()) -> list[EphoneTemplate]:
+        """Ephone templates with tags in ``ids``, all when empty."""
+        with self._lock:
+            table = self._ephone_templates
+            return [table[tag] for tag in self._chosen(ids, table)]
+
+    def extension_templates(self, ids: Sequence[int] = ()) -> list[EphoneDnTemplate]:
+        """Ephone-dn templates with tags in ``ids``, all when empty."""
+        with self._lock:
+            return [self._dn_templates[tag] for tag in self._chosen(ids, self._dn_templates)]
+
+    def user_profiles(self, ids: Sequence[int] = ()) -> list[UserProfile]:
+        """Voice user profiles with tags in ``ids``, all when empty.
+
+        Each carries its user's password, as ``ISgetUserProfile`` answers it; the profile's
+        repr masks it.
+        """
+        with self._lock:
+            return [
+                self._profile_view(self._profiles[tag]) for tag in self._chosen(ids, self._profiles)
+            ]
+
+    def _profile_view(self, profile: _ProfileState) -> UserProfile:
+        user = self._users.get(profile.user_id) if profile.user_id is not None else None
+        return UserProfile(
+            tag=profile.tag,
+            user_id=profile.user_id,
+            password=user.password if user is not None else "",
+            pin=profile.pin,
+            privacy_button=profile.privacy_button,
+            max_idle_time=profile.max_idle_time,
+            numbers=tuple(profile.numbers.values()),
+            speed_dials=tuple(profile.speed_dials.values()),
+        )
+
+    def directory_entries(self, ids: Sequence[int] = ()) -> list[DirectoryEntry]:
+        """``directory entry`` lines with tags in ``ids``, all when empty, sorted by tag."""
+        with self._lock:
+            return [self._directory[tag] for tag in self._chosen(ids, self._directory)]
+
+    def register_pool(self, tag: int, address: str) -> None:
+        """Register voice register pool ``tag`` (a SIP phone) from IPv4 ``address``.
+
+        Raises:
+            KeyError: No such pool.
+            ValueError: The pool has no ``id mac``, or ``address`` is not IPv4.
+        """
+        ip = str(ipaddress.IPv4Address(address))
+        with self._lock:
+            pool = self._pools[tag]
+            if pool.mac is None:
+                raise ValueError(f"voice register pool {tag} has no id mac")
+            pool.address = ip
+            self._set_pool_status(pool, REGISTERED)
+
+    def unregister_pool(self, tag: int) -> None:
+        """Unregister voice register pool ``tag`` (no-op when not registered).
+
+        Raises:
+            KeyError: No such pool.
+        """
+        with self._lock:
+            self._set_pool_status(self._pools[tag], UNREGISTERED)
+
     # ------------------------------------------------------------------ key phones
 
     def set_keyphones(self, macs: Sequence[str]) -> list[bool]:
@@ -1205,7 +2646,9 @@ class CmeRouter:
         """The telephony part of the running configuration, as IOS config lines.
 
         Feeding these lines to :meth:`exec_cli` of a new router rebuilds the same
-        configuration (not the registration state).
+        configuration (not the registration state).  Like IOS's ``show running-config``,
+        the lines carry the ephone ``username`` and user-profile ``user`` passwords in
+        clear: treat them as a secret, never log them.
         """
         with self._lock:
             return self._render_config()
@@ -1230,7 +2673,13 @@ class CmeRouter:
             lines.append(f" log table max-size {self._log_max_size}")
         if self._retain_timer != DEFAULT_RETAIN_TIMER:
             lines.append(f" log table retain-timer {self._retain_timer}")
+        lines.extend(
+            f" directory entry {entry.tag} {entry.number} name {entry.name}"
+            for entry in self._directory.values()
+        )
         lines.append("!")
+        # Templates first: ephones and dns apply them by tag.
+        lines.extend(self._render_templates())
         modes = {SINGLE_LINE: "", DUAL_LINE: " dual-line", OCTO_LINE: " octo-line"}
         for tag in sorted(self._dns):
             dn = self._dns[tag]
@@ -1242,6 +2691,8 @@ class CmeRouter:
                 lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
             if dn.call_forward_all is not None:
                 lines.append(f" call-forward all {dn.call_forward_all}")
+            if dn.template is not None:
+                lines.append(f" ephone-dn-template {dn.template}")
             lines.append("!")
         for tag in sorted(self._ephones):
             ephone = self._ephones[tag]
@@ -1256,6 +2707,8 @@ class CmeRouter:
                 lines.append(f" type {ephone.type}")
             if ephone.keyphone:
                 lines.append(" keyphone")
+            if ephone.template is not None:
+                lines.append(f" ephone-template {ephone.template}")
             if ephone.buttons:
                 pairs = (
                     f"{index}{_BUTTON_SEPARATORS[button.mode]}{button.dn_tag}"
@@ -1263,6 +2716,84 @@ class CmeRouter:
                 )
                 lines.append(" button " + " ".join(pairs))
             lines.append("!")
+        lines.extend(self._render_sip())
+        return lines
+
+    def _render_templates(self) -> list[str]:
+        lines: list[str] = []
+        for tag, dn_template in sorted(self._dn_templates.items()):
+            lines.append(f"ephone-dn-template {tag}")
+            lines.extend(_render_dn_template(dn_template))
+            lines.append("!")
+        for tag, template in sorted(self._ephone_templates.items()):
+            lines.append(f"ephone-template {tag}")
+            lines.extend(_render_ephone_template(template))
+            lines.append("!")
+        return lines
+
+    def _render_sip(self) -> list[str]:
+        lines: list[str] = []
+        for tag in sorted(self._register_dns):
+            dn = self._register_dns[tag]
+            lines.append(f"voice register dn {tag}")
+            if dn.number is not None:
+                lines.append(f" number {dn.number}")
+            if dn.first_name is not None:
+                lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
+            if dn.label is not None:
+                lines.append(f" label {dn.label}")
+            if dn.session_servers:
+                lines.append(" session-server " + ",".join(map(str, dn.session_servers)))
+            if dn.allow_watch:
+                lines.append(" allow watch")
+            if dn.call_forward_all is not None:
+                lines.append(f" call-forward b2bua all {dn.call_forward_all}")
+            lines.append("!")
+        for tag in sorted(self._pools):
+            pool = self._pools[tag]
+            lines.append(f"voice register pool {tag}")
+            if pool.mac is not None:
+                lines.append(f" id mac {pool.mac}")
+            if pool.session_server is not None:
+                lines.append(f" session-server {pool.session_server}")
+            lines.extend(f" number {line} dn {dn}" for line, dn in pool.lines.items())
+            if pool.dtmf_relay:
+                lines.append(" dtmf-relay " + " ".join(pool.dtmf_relay))
+            if pool.codec is not None:
+                lines.append(f" codec {pool.codec}")
+            if pool.max_registrations is not None:
+                lines.append(f" max registrations {pool.max_registrations}")
+            if pool.description is not None:
+                lines.append(f" description {pool.description}")
+            lines.append("!")
+        for tag in sorted(self._hunt_groups):
+            lines.extend(_render_hunt_group(self._hunt_groups[tag]))
+            lines.append("!")
+        for tag in sorted(self._profiles):
+            lines.extend(self._render_profile(self._profiles[tag]))
+            lines.append("!")
+        return lines
+
+    def _render_profile(self, profile: _ProfileState) -> list[str]:
+        lines = [f"voice user-profile {profile.tag}"]
+        if profile.pin is not None:
+            lines.append(f" pin {profile.pin}")
+        if profile.user_id is not None:
+            # In clear, as IOS prints it in show running-config (CME before 12.6 has no
+            # password encryption here): the rendered config is a secret-bearing document.
+            password = self._users[profile.user_id].password
+            lines.append(f" user {profile.user_id} password {password}")
+        if profile.max_idle_time is not None:
+            lines.append(f" max-idle-time {profile.max_idle_time}")
+        if profile.privacy_button:
+            lines.append(" privacy-button")
+        for line in profile.numbers.values():
+            kind = f" type {line.type}" if line.type is not None else ""
+            lines.append(f" number {','.join(line.numbers)}{kind}")
+        for dial in profile.speed_dials.values():
+            blf = " blf" if dial.blf else ""
+            label = f' label "{dial.label}"' if dial.label is not None else ""
+            lines.append(f" speed-dial {dial.index} {dial.number}{blf}{label}")
         return lines
 
     # ------------------------------------------------------------------ demo
@@ -1270,7 +2801,11 @@ class CmeRouter:
     def seed_demo(self) -> None:
         """Configure a small realistic router: 3 ephones, 4 dns, 2 registered phones.
 
-        User ``peter`` (password ``cisco``) belongs to ephone 1, so its tag is 1.
+        User ``peter`` (password ``cisco``) belongs to ephone 1, so its tag is 1.  The 12.x
+        entities have one or two of each: directory entries 1-2, ephone-dn-template 1 (on
+        ephone-dn 3), ephone-template 1 (on ephone 2), voice register dns 1-2 on pool 1
+        (registered), voice hunt-group 1 and voice user-profile 1, whose user ``susan``
+        (password ``Demo-Pw1``) is a USER_PROFILE_USER with tag 1.
 
         Raises:
             RuntimeError: The demo configuration clashes with the current one.
@@ -1285,6 +2820,21 @@ class CmeRouter:
             " url directories http://10.10.10.1/directory.xml",
             " url services http://10.10.10.1/services.xml",
             " create cnf-files",
+            " directory entry 1 4085550100 name Front Desk",
+            " directory entry 2 4085550199 name Help Desk Team",
+            "ephone-dn-template 1",
+            " call-forward busy 4089999999",
+            " call-forward noan 4089999999 timeout 20",
+            " hold-alert 30 idle",
+            " pickup-group 1",
+            "ephone-template 1",
+            " softkeys idle Newcall Redial Dnd",
+            " softkeys remote-in-use CBarge Newcall",
+            " conference add-mode creator",
+            " keep-conference endcall",
+            " transfer-park blocked",
+            " mwi-line 1",
+            " button-layout 1,9 line",
             "ephone-dn 1 dual-line",
             " number 2001 secondary 2100",
             " name Peter Lee",
@@ -1294,6 +2844,7 @@ class CmeRouter:
             "ephone-dn 3",
             " number 2003",
             " name Lobby Phone",
+            " ephone-dn-template 1",
             "ephone-dn 4 dual-line",
             " number 2010",
             " name Sales Line",
@@ -1307,11 +2858,37 @@ class CmeRouter:
             " mac-address 0012.DA8A.C43D",
             " type 7970",
             " keyphone",
+            " ephone-template 1",
             " button 1:2 2:4",
             "ephone 3",
             " mac-address 000D.EDAB.3566",
             " type 7941",
             " button 1:3",
+            "voice register dn 1",
+            " number 2101",
+            " name Henry Mann",
+            " session-server 1",
+            " allow watch",
+            "voice register dn 2",
+            " number 2102",
+            " label Lab Phone",
+            "voice register pool 1",
+            " id mac 0013.1978.3CA5",
+            " number 1 dn 1",
+            " number 2 dn 2",
+            " dtmf-relay rtp-nte",
+            " codec g729r8",
+            " max registrations 4",
+            "voice hunt-group 1 longest-idle",
+            " pilot 2200",
+            " list 2001,2002,2101",
+            " hops 2",
+            "voice user-profile 1",
+            " pin 4321",
+            " user susan password Demo-Pw1",
+            " number 2003",
+            ' speed-dial 1 2001 label "Peter Lee"',
+            " speed-dial 2 2002 blf",
             "end",
         ]
         with self._lock:
@@ -1323,3 +2900,5 @@ class CmeRouter:
             self._set_status(self._ephones[2], REGISTERED)
             self._ephones[2].address = "10.10.10.3"
             self._refresh_dn_status()
+            self._pools[1].address = "10.10.10.4"
+            self._set_pool_status(self._pools[1], REGISTERED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ from ucxml.emulator import (
     create_cme_app,
 )
 from ucxml.emulator.cme_state import INVALID_INPUT, URL_DIRECTORIES
-from ucxml.errors import XmlSyntaxError
+from ucxml.errors import ParameterError, XmlSyntaxError
 from ucxml.generated.cme import models as m
 from ucxml.validation import validate
 
@@ -340,12 +341,16 @@ def test_get_device_union_of_selectors_sorted_by_tag(
     assert [d.dev_id for d in devices] == [10, 11]
 
 
-def test_sip_device_selectors_select_nothing(client: httpx.Client, provisioned: CmeRouter) -> None:
-    params = m.ISgetDeviceParams(
-        pool_id=[1], pool_name=[m.PoolKeyword.ALL, m.PoolKeyword.AVAILABLE]
-    )
+def test_sip_device_selectors_without_sip_phones(
+    client: httpx.Client, provisioned: CmeRouter
+) -> None:
+    params = m.ISgetDeviceParams(pool_id=[1], pool_name=[m.PoolKeyword.ALL])
     answer = call(client, m.ISgetDevice(get_device=params), m.ISgetDeviceResponse)
     assert answer.device == []
+    # available: the next free pool tag, nothing configured on it.
+    params = m.ISgetDeviceParams(pool_name=[m.PoolKeyword.AVAILABLE])
+    answer = call(client, m.ISgetDevice(get_device=params), m.ISgetDeviceResponse)
+    assert answer.device == [m.ISDevice(pool_id=1)]
 
 
 # --------------------------------------------------------------------------- ISgetExtension
@@ -398,7 +403,7 @@ def test_get_extension_keywords(client: httpx.Client, provisioned: CmeRouter) ->
     assert {s.line_state for s in device.phone_line_list.ext_map_status} == {m.LineState.DOWN}
 
 
-def test_sip_extension_selectors_select_nothing(
+def test_sip_extension_selectors_without_sip_extensions(
     client: httpx.Client, provisioned: CmeRouter
 ) -> None:
     params = m.ISgetExtensionParams(
@@ -406,6 +411,9 @@ def test_sip_extension_selectors_select_nothing(
     )
     answer = call(client, m.ISgetExtension(get_extension=params), m.ISgetExtensionResponse)
     assert answer.extension == []
+    params = m.ISgetExtensionParams(voice_reg_dnname=[m.PoolKeyword.AVAILABLE])
+    answer = call(client, m.ISgetExtension(get_extension=params), m.ISgetExtensionResponse)
+    assert answer.extension == [m.ISExtension(voice_reg_dnid=1)]
 
 
 # --------------------------------------------------------------------------- key phones
@@ -493,7 +501,7 @@ def test_voice_reg_global_uses_the_router_address_by_default(
     request = m.ISgetVoiceRegGlobal(get_voice_reg_global=m.NoParams())
     answer = call(client, request, m.ISgetVoiceRegGlobalResponse)
     assert answer.address == "192.168.5.1"
-    assert (answer.mode, answer.auth_mode, answer.port_number) == ("cme", "all", 5060)
+    assert (answer.mode, answer.auth_mode, answer.port_number) == ("cme", ["all"], 5060)
     assert (answer.max_pool, answer.max_dn, answer.max_redirect) == (10, 10, 5)
 
 
@@ -787,3 +795,737 @@ def test_create_app_serves_a_given_router(
 def test_service_refuses_a_non_request(router: CmeRouter) -> None:
     with pytest.raises(TypeError):
         CmeService(router).answer(m.ISgetEvtCountsResponse(dev_evt_count=0, ext_evt_count=0))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the 12.x methods
+
+RELEASES = ("2008", "12.x")
+REALWORLD = EXAMPLES.parent / "realworld"
+PROFILE_PASSWORD = "Profile-Pw-1"
+
+#: The entities of the 12.x methods, configured as the 2022 guide's examples show them.
+ENTITIES = [
+    "voice register dn 1",
+    " number 901",
+    " name Henry Mann",
+    " session-server 1,2",
+    " allow watch",
+    "voice register dn 2",
+    " number 902",
+    " label Lab Phone",
+    " call-forward b2bua all 3999",
+    "voice register pool 1",
+    " id mac 0013.1978.3ca5",
+    " session-server 1",
+    " number 1 dn 1",
+    " number 2 dn 2",
+    " dtmf-relay rtp-nte sip-notify",
+    " codec g729r8",
+    " max registrations 42",
+    " description Lobby SIP",
+    "voice register pool 2",
+    " id mac 0013.1978.3CA6",
+    " number 1 dn 1",
+    "voice hunt-group 1 longest-idle",
+    " pilot 200",
+    " list 201,202",
+    " hops 2",
+    "voice hunt-group 2 sequential",
+    " pilot 300 secondary 3001",
+    " list 3010,3011,*",
+    " final 3999",
+    " timeout 20",
+    "ephone-template 1",
+    " softkeys remote-in-use CBarge Newcall",
+    " softkeys idle Newcall Redial",
+    " conference add-mode creator",
+    " conference drop-mode local",
+    " conference admin",
+    " keep-conference drop-last endcall",
+    " transfer-pattern blocked",
+    " mwi-line 2",
+    " button-layout 1,9 line",
+    " button-layout 4-5,7 speed-dial",
+    " privacy-button",
+    "ephone-dn-template 1",
+    " call-forward all 1234",
+    " call-forward busy 3456",
+    " call-forward noan 9999 timeout 80",
+    " hold-alert 15 idle ring-silent-dn",
+    " pickup-group 1",
+    " allow watch",
+    " description ephoneDnTemplate",
+    "ephone-dn-template 2",
+    "voice user-profile 1",
+    f" user a password {PROFILE_PASSWORD}",
+    " pin 1212",
+    " max-idle-time 30",
+    " privacy-button",
+    " number 2003",
+    " number 201,202 type overlay",
+    " speed-dial 1 901",
+    ' speed-dial 3 2002 label "2002Label"',
+    ' speed-dial 5 2004 blf label "2004"',
+    "voice user-profile 2",
+    "telephony-service",
+    " directory entry 1 12345 name first last",
+    " directory entry 2 67890 name first2 last 2",
+    " directory entry 3 555 name Solo",
+    "ephone 10",
+    " ephone-template 1",
+    "ephone-dn 11",
+    " ephone-dn-template 1",
+    "end",
+]
+
+
+@pytest.fixture(params=RELEASES)
+def release(request: pytest.FixtureRequest) -> str:
+    found: str = request.param
+    return found
+
+
+@pytest.fixture
+def dialect_client(
+    slot: Slot, server: EmulatorServer, router: CmeRouter, release: str
+) -> Iterator[httpx.Client]:
+    """A client of the emulator answering in ``release``."""
+    slot.app = create_cme_app(router, release=release)
+    with httpx.Client(base_url=server.base_url, auth=(USER, PASSWORD), timeout=5.0) as c:
+        yield c
+
+
+@pytest.fixture
+def entities(dialect_client: httpx.Client, router: CmeRouter, clock: FakeClock) -> CmeRouter:
+    """PROVISION and ENTITIES configured through ISexecCLI; ephone 10 and pool 1 registered."""
+    request = m.ISexecCLI(exec_cli=m.ISexecCLIParams(cli=PROVISION + ENTITIES))
+    answer = call(dialect_client, request, m.ISexecCLIResponse)
+    assert (answer.result, answer.error) == (0, "")
+    clock.value += 42
+    router.register(10, "192.168.5.10")
+    router.register_pool(1, "192.168.5.20")
+    return router
+
+
+def _sip_device(*pools: int, keywords: Sequence[m.PoolKeyword] = ()) -> m.ISgetSipDevice:
+    params = m.ISgetSipDeviceParams(pool_id=list(pools), pool_name=list(keywords))
+    return m.ISgetSipDevice(get_sip_device=params)
+
+
+def _sip_extension(*dns: int, numbers: Sequence[Any] = ()) -> m.ISgetSipExtension:
+    params = m.ISgetSipExtensionParams(voice_reg_dnid=list(dns), voice_reg_number=list(numbers))
+    return m.ISgetSipExtension(get_sip_extension=params)
+
+
+def _hunt_group(*tags: int) -> m.ISgetVoiceHuntGroup:
+    params = m.ISgetVoiceHuntGroupParams(voice_hunt_group_id=list(tags))
+    return m.ISgetVoiceHuntGroup(get_voice_hunt_group=params)
+
+
+def _device_template(*tags: int) -> m.ISgetDeviceTemplate:
+    params = m.ISgetDeviceTemplateParams(dev_template_id=list(tags))
+    return m.ISgetDeviceTemplate(get_device_template=params)
+
+
+def _extension_template(*tags: int) -> m.ISgetExtensionTemplate:
+    params = m.ISgetExtensionTemplateParams(extension_template_id=list(tags))
+    return m.ISgetExtensionTemplate(get_extension_template=params)
+
+
+def _user_profile(*tags: int) -> m.ISgetUserProfile:
+    params = m.ISgetUserProfileParams(user_profile_id=list(tags))
+    return m.ISgetUserProfile(get_user_profile=params)
+
+
+DIRECTORY = m.ISgetUtilityDirectory(get_utility_directory=m.NoParams())
+
+
+def _line(line: int, dn: int, number: str) -> m.ExtMapStatus:
+    return m.ExtMapStatus(line_id=line, ext_id=dn, ext_number=number, line_state=m.LineState.IDLE)
+
+
+SIP_DEVICES = [
+    m.ISSipDevice(
+        pool_id=1,
+        dev_mac="0013.1978.3CA5",
+        session_server_id=1,
+        dev_addr=m.Address(xipv4_address="192.168.5.20"),
+        sip_phone_line_list=m.PhoneLineList(
+            ext_map_status=[_line(1, 1, "901"), _line(2, 2, "902")]
+        ),
+        pool_max_registration=42,
+        pool_dtmf_relay="rtp-nte sip-notify",
+        dev_codec="g729r8",
+    ),
+    m.ISSipDevice(  # never registered, no session server: 0 for both, as 12.x prints them
+        pool_id=2,
+        dev_mac="0013.1978.3CA6",
+        session_server_id=0,
+        dev_addr=m.Address(xipv4_address=m.UnsetAddress.UNSET),
+        sip_phone_line_list=m.PhoneLineList(ext_map_status=[_line(1, 1, "901")]),
+    ),
+]
+SIP_EXTENSIONS = [
+    m.ISSipExtension(
+        voice_reg_dnid=1,
+        ext_number="901",
+        session_server_ids=m.SessionServerIDs(session_server_id=[1, 2]),
+        allow_watch=True,
+        first_name="Henry",
+        last_name="Mann",
+        sip_dev_list=m.SipDevList(pool_id=[1, 2]),
+    ),
+    m.ISSipExtension(
+        voice_reg_dnid=2,
+        ext_number="902",
+        allow_watch=False,
+        sip_dev_list=m.SipDevList(pool_id=[1]),
+    ),
+]
+HUNT_GROUPS = [
+    m.ISVoiceHuntGroup(  # unset values are empty elements, as the guide prints them
+        voice_hunt_group_id=1,
+        voice_hunt_group_type=m.VoiceHuntGroupType.LONGEST_IDLE,
+        voice_hunt_group_pilot_number="200",
+        voice_hunt_group_pilot_peer_tag=2147483647,
+        voice_hunt_group_pilot_preference=0,
+        voice_hunt_group_sec_pilot_number="",
+        voice_hunt_group_sec_pilot_peer_tag=-1,
+        voice_hunt_group_sec_pilot_preference=0,
+        voice_hunt_group_list_size=2,
+        voice_hunt_group_list_nums=m.VoiceHuntGroupListNums(
+            voice_hunt_group_list_num=["201", "202"]
+        ),
+        voice_hunt_group_final_num="",
+        voice_hunt_group_timeout=180,
+        voice_hunt_group_hops=2,
+    ),
+    m.ISVoiceHuntGroup(  # no hops configured: the whole list
+        voice_hunt_group_id=2,
+        voice_hunt_group_type=m.VoiceHuntGroupType.SEQUENTIAL,
+        voice_hunt_group_pilot_number="300",
+        voice_hunt_group_pilot_peer_tag=2147483645,
+        voice_hunt_group_pilot_preference=0,
+        voice_hunt_group_sec_pilot_number="3001",
+        voice_hunt_group_sec_pilot_peer_tag=2147483644,
+        voice_hunt_group_sec_pilot_preference=0,
+        voice_hunt_group_list_size=3,
+        voice_hunt_group_list_nums=m.VoiceHuntGroupListNums(
+            voice_hunt_group_list_num=["3010", "3011", "*"]
+        ),
+        voice_hunt_group_final_num="3999",
+        voice_hunt_group_timeout=20,
+        voice_hunt_group_hops=3,
+    ),
+]
+DEVICE_TEMPLATES = [
+    m.ISDeviceTemplate(
+        dev_template_id=1,
+        button_layout_list=m.ButtonLayoutList(
+            button_layout_item=[
+                m.ButtonLayoutItem(button_layout="1,9", button_type=m.KnownButtonType.LINE),
+                m.ButtonLayoutItem(button_layout="4-5,7", button_type=m.KnownButtonType.SPEED_DIAL),
+            ]
+        ),
+        adhoc_conference=m.AdhocConference(
+            add_mode=m.ConferenceAddMode(creator=True),
+            admin=True,
+            drop_mode=m.ConferenceDropMode(creator=False, local=True),
+        ),
+        keep_conference=m.KeepConference(
+            hangup=True, drop_last=True, endcall=True, local_only=False
+        ),
+        privacy_button=True,
+        softkeys=m.Softkeys(
+            alerting_keys="",
+            connected_keys="",
+            hold_keys="",
+            idle_keys="Newcall Redial",
+            remote_in_use_keys="CBarge Newcall",
+            ringing_keys="",
+            seized_keys="",
+        ),
+        transfer_park=m.BlockedSetting(blocked=False),
+        transfer_pattern=m.BlockedSetting(blocked=True),
+    )
+]
+EXTENSION_TEMPLATES = [
+    m.ISExtensionTemplate(
+        ext_template_id=1,
+        allow=m.AllowWatch(watch=True),
+        call_forward=m.CallForward(
+            all=m.CallForwardNumber(number="1234"),
+            busy=m.CallForwardBusy(number="3456"),
+            noan=m.CallForwardNoAnswer(number="9999", timeout=80),
+        ),
+        description="ephoneDnTemplate",
+        hold_alert=m.HoldAlert(timeout=15, mode=m.HoldAlertModeSetting.IDLE, ring_silent_dn=True),
+        pickup_group="1",
+    ),
+    m.ISExtensionTemplate(ext_template_id=2, allow=m.AllowWatch(watch=False)),
+]
+NOT_LOGGED_IN = m.CurrentPhone(current_phone_type=m.KnownPhoneType.UNKNOWN, current_phone_id=0)
+USER_PROFILES = [
+    m.ISUserProfile(
+        user_profile_id=1,
+        user_id="a",
+        password=PROFILE_PASSWORD,
+        user_pin="1212",
+        privacy_button=m.YesNo.YES,
+        user_max_idle_time=30,
+        speed_dials=m.SpeedDials(
+            speed_dial=[
+                m.SpeedDial(
+                    speed_dial_index=1,
+                    speed_dial_number="901",
+                    speed_dial_label="",
+                    speed_dial_blf=m.YesNo.NO,
+                ),
+                m.SpeedDial(
+                    speed_dial_index=3,
+                    speed_dial_number="2002",
+                    speed_dial_label="2002Label",
+                    speed_dial_blf=m.YesNo.NO,
+                ),
+                m.SpeedDial(
+                    speed_dial_index=5,
+                    speed_dial_number="2004",
+                    speed_dial_label="2004",
+                    speed_dial_blf=m.YesNo.YES,
+                ),
+            ]
+        ),
+        user_numbers=m.UserNumbers(
+            user_number=[
+                m.UserNumber(
+                    ext_number="2003",
+                    ext_mode=m.KnownExtMode.NORMAL,
+                    ext_overlay_group=0,
+                    ext_combo=m.YesNo.NO,
+                ),
+                m.UserNumber(
+                    ext_number="201", ext_mode="OVERLAY", ext_overlay_group=1, ext_combo=m.YesNo.NO
+                ),
+                m.UserNumber(
+                    ext_number="202", ext_mode="OVERLAY", ext_overlay_group=1, ext_combo=m.YesNo.NO
+                ),
+            ]
+        ),
+        user_current_phone=NOT_LOGGED_IN,
+    ),
+    m.ISUserProfile(  # nothing configured: empty values, as the router prints them
+        user_profile_id=2,
+        user_id="",
+        password="",
+        user_pin="",
+        privacy_button=m.YesNo.NO,
+        user_max_idle_time=0,
+        speed_dials=m.SpeedDials(),
+        user_numbers=m.UserNumbers(),
+        user_current_phone=NOT_LOGGED_IN,
+    ),
+]
+DIRECTORY_ENTRIES = [
+    m.ISDirectoryEntry(
+        directory_tag=1, directory_number="12345", first_name="first", last_name="last"
+    ),
+    m.ISDirectoryEntry(
+        directory_tag=2, directory_number="67890", first_name="first2", last_name="last 2"
+    ),
+    m.ISDirectoryEntry(directory_tag=3, directory_number="555", first_name="Solo", last_name=""),
+]
+
+#: Each 12.x method: a request selecting everything, its answer and the 12.x container.
+NEW_METHODS: list[tuple[m.ISRequest, m.ISResponse, str]] = [
+    (
+        _sip_device(keywords=[m.PoolKeyword.ALL]),
+        m.ISgetSipDeviceResponse(sip_device=SIP_DEVICES),
+        "ISSipDevices",
+    ),
+    (
+        _sip_extension(numbers=[m.PoolKeyword.ALL]),
+        m.ISgetSipExtensionResponse(sip_extension=SIP_EXTENSIONS),
+        "ISSipExtensions",
+    ),
+    (
+        _hunt_group(),
+        m.ISgetVoiceHuntGroupResponse(voice_hunt_group=HUNT_GROUPS),
+        "ISVoiceHuntGroups",
+    ),
+    (
+        _device_template(),
+        m.ISgetDeviceTemplateResponse(device_template=DEVICE_TEMPLATES),
+        "ISDeviceTemplates",
+    ),
+    (
+        _extension_template(),
+        m.ISgetExtensionTemplateResponse(extension_template=EXTENSION_TEMPLATES),
+        "ISExtensionTemplates",
+    ),
+    (
+        _user_profile(),
+        m.ISgetUserProfileResponse(user_profile=USER_PROFILES),
+        "ISUserProfiles",
+    ),
+    (
+        DIRECTORY,
+        m.ISgetUtilityDirectoryResponse(directory_entry=DIRECTORY_ENTRIES),
+        "ISUtilityDirectory",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_model", "expected", "container"),
+    NEW_METHODS,
+    ids=[type(case[0]).__name__ for case in NEW_METHODS],
+)
+def test_new_methods_answer_from_the_configured_router(
+    dialect_client: httpx.Client,
+    entities: CmeRouter,
+    release: str,
+    request_model: m.ISRequest,
+    expected: m.ISResponse,
+    container: str,
+) -> None:
+    response = post(dialect_client, serialize(request_model))
+    assert_valid_xml_answer(response)
+    answer = parse(response.content, "cme")
+    assert answer == expected
+    assert answer.release == release
+    body = response.content
+    name = type(expected).__name__
+    if release == "12.x":  # bare <response>, the records in their plural container
+        assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<response><')
+        assert f"<response><{container}>".encode() in body
+        assert b"Envelope" not in body and b"xsi:type" not in body
+    else:  # the 2008 envelope, typed by xsi:type
+        assert b"<SOAP-ENV:Envelope" in body and b"<axl>" in body
+        assert f'xsi:type="{name}"'.encode() in body
+        assert f"<{container}>".encode() not in body
+
+
+def _keys(answer: object) -> list[int | None]:
+    """The tags of an answer's records, in order."""
+    match answer:
+        case m.ISgetSipDeviceResponse():
+            return [d.pool_id for d in answer.sip_device]
+        case m.ISgetSipExtensionResponse():
+            return [e.voice_reg_dnid for e in answer.sip_extension]
+        case m.ISgetVoiceHuntGroupResponse():
+            return [g.voice_hunt_group_id for g in answer.voice_hunt_group]
+        case m.ISgetDeviceTemplateResponse():
+            return [t.dev_template_id for t in answer.device_template]
+        case m.ISgetExtensionTemplateResponse():
+            return [t.ext_template_id for t in answer.extension_template]
+        case m.ISgetUserProfileResponse():
+            return [p.user_profile_id for p in answer.user_profile]
+        case m.ISgetDeviceResponse():
+            return [d.dev_id if d.dev_id is not None else d.pool_id for d in answer.device]
+        case m.ISgetExtensionResponse():
+            return [
+                e.ext_id if e.ext_id is not None else e.voice_reg_dnid for e in answer.extension
+            ]
+    raise AssertionError(answer)
+
+
+AVAILABLE = m.PoolKeyword.AVAILABLE
+ALL = m.PoolKeyword.ALL
+SELECTORS: list[tuple[str, m.ISRequest, list[int | None]]] = [
+    ("pools-by-tag-sorted", _sip_device(2, 1), [1, 2]),
+    ("pool-unknown", _sip_device(9), []),
+    ("pools-all", _sip_device(keywords=[ALL]), [1, 2]),
+    ("pool-available", _sip_device(keywords=[AVAILABLE]), [3]),
+    ("pool-union", _sip_device(1, keywords=[AVAILABLE]), [1, 3]),
+    ("pool-nothing-asked", _sip_device(), []),
+    ("sip-dn-by-tag", _sip_extension(2), [2]),
+    ("sip-dn-by-number", _sip_extension(numbers=["901"]), [1]),
+    ("sip-dn-unknown", _sip_extension(7, numbers=["999"]), []),
+    ("sip-dn-all", _sip_extension(numbers=[ALL]), [1, 2]),
+    ("sip-dn-available", _sip_extension(numbers=[AVAILABLE]), [3]),
+    ("sip-dn-union", _sip_extension(2, numbers=["901"]), [1, 2]),
+    ("hunt-by-tag", _hunt_group(2), [2]),
+    ("hunt-union-unknown", _hunt_group(9, 2, 1), [1, 2]),
+    ("hunt-unknown", _hunt_group(9), []),
+    ("hunt-every-one", _hunt_group(), [1, 2]),
+    ("device-template", _device_template(1), [1]),
+    ("device-template-unknown", _device_template(5), []),
+    ("extension-templates", _extension_template(2, 1), [1, 2]),
+    ("extension-template-unknown", _extension_template(3), []),
+    ("profile", _user_profile(2), [2]),
+    ("profile-unknown", _user_profile(9), []),
+    ("profiles-every-one", _user_profile(), [1, 2]),
+    (
+        "device-pools",
+        m.ISgetDevice(get_device=m.ISgetDeviceParams(dev_id=[10], pool_name=[ALL])),
+        [10, 1, 2],
+    ),
+    ("device-pool-by-tag", m.ISgetDevice(get_device=m.ISgetDeviceParams(pool_id=[2, 7])), [2]),
+    (
+        "device-pool-available",
+        m.ISgetDevice(get_device=m.ISgetDeviceParams(pool_name=[AVAILABLE])),
+        [3],
+    ),
+    (
+        "extension-sip-dns",
+        m.ISgetExtension(get_extension=m.ISgetExtensionParams(ext_id=[10], voice_reg_number=[ALL])),
+        [10, 1, 2],
+    ),
+    (
+        "extension-sip-by-name-field",
+        m.ISgetExtension(get_extension=m.ISgetExtensionParams(voice_reg_dnname=["902"])),
+        [2],
+    ),
+    (
+        "extension-sip-by-tag",
+        m.ISgetExtension(get_extension=m.ISgetExtensionParams(voice_reg_dnid=[1, 5])),
+        [1],
+    ),
+    (
+        "extension-sip-available",
+        m.ISgetExtension(get_extension=m.ISgetExtensionParams(voice_reg_dnname=[AVAILABLE])),
+        [3],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("request_model", "tags"),
+    [case[1:] for case in SELECTORS],
+    ids=[case[0] for case in SELECTORS],
+)
+def test_selectors_combine_as_a_union(
+    dialect_client: httpx.Client,
+    entities: CmeRouter,
+    request_model: m.ISRequest,
+    tags: list[int | None],
+) -> None:
+    response = post(dialect_client, serialize(request_model))
+    assert_valid_xml_answer(response)
+    assert _keys(parse(response.content, "cme")) == tags
+
+
+def test_available_answers_only_the_free_tag(
+    dialect_client: httpx.Client, entities: CmeRouter
+) -> None:
+    answer = call(dialect_client, _sip_device(keywords=[AVAILABLE]), m.ISgetSipDeviceResponse)
+    assert answer.sip_device == [m.ISSipDevice(pool_id=3)]
+    answer_dn = call(
+        dialect_client, _sip_extension(numbers=[AVAILABLE]), m.ISgetSipExtensionResponse
+    )
+    assert answer_dn.sip_extension == [m.ISSipExtension(voice_reg_dnid=3)]
+
+
+def test_user_profile_password_is_answered_but_never_in_a_repr(
+    dialect_client: httpx.Client, entities: CmeRouter
+) -> None:
+    response = post(dialect_client, serialize(_user_profile(1)))
+    assert_valid_xml_answer(response)
+    assert f"<ISpassword>{PROFILE_PASSWORD}</ISpassword>".encode() in response.content
+    answer = parse(response.content, "cme")
+    assert isinstance(answer, m.ISgetUserProfileResponse)
+    assert answer.user_profile[0].password == PROFILE_PASSWORD
+    built = CmeService(entities).answer(_user_profile(1))
+    assert isinstance(built, m.ISgetUserProfileResponse)
+    for shown in (repr(answer), str(answer), repr(built), repr(built.user_profile[0])):
+        assert PROFILE_PASSWORD not in shown
+        assert "1212" not in shown  # nor the PIN
+    assert PROFILE_PASSWORD not in repr(entities.user_profiles())
+
+
+# --------------------------------------------------------------------------- 12.x records
+
+TWELVE_ONLY_ELEMENTS = (
+    b"<ISconfigDevType>",
+    b"<ephone-template>",
+    b"<keepalive>",
+    b"<ISLogoutProfileID>",
+    b"<ISUserProfileID>",
+    b"<adhoc_conference>",
+    b"<keep-conference>",
+    b"<phone_type>",
+    b"<username>",
+    b"<description>",
+    b"<ephone-dn-template>",
+    b"<call-forward>",
+    b"<telephony_number>",
+    b"<allow>",
+    b"<name>",
+    b"<hold-alert>",
+    b"<ISSessionServerIDs>",
+    b"<label>",
+)
+
+
+def _device_answer(client: httpx.Client, params: m.ISgetDeviceParams) -> httpx.Response:
+    response = post(client, serialize(m.ISgetDevice(get_device=params)))
+    assert_valid_xml_answer(response)
+    return response
+
+
+def test_12x_devices_carry_what_the_router_knows(
+    dialect_client: httpx.Client, entities: CmeRouter, release: str
+) -> None:
+    params = m.ISgetDeviceParams(dev_id=[10, 11], pool_id=[1, 2])
+    response = _device_answer(dialect_client, params)
+    answer = parse(response.content, "cme")
+    assert isinstance(answer, m.ISgetDeviceResponse)
+    templated, plain, pool, unregistered = answer.device
+    # What both releases answer.
+    assert (templated.dev_id, templated.dev_type, templated.dev_user_name) == (
+        10,
+        "IP Phone 7965",
+        "ann",
+    )
+    assert (pool.pool_id, pool.dev_session_server, pool.pool_max_registration) == (1, 1, 42)
+    assert (pool.pool_dtmf_relay, pool.dev_codec) == ("rtp-nte sip-notify", "g729r8")
+    assert pool.phone_line_list == m.PhoneLineList(
+        ext_map_status=[_line(1, 1, "901"), _line(2, 2, "902")]
+    )
+    assert pool.dev_addr == m.Address(xipv4_address="192.168.5.20")
+    if release == "2008":
+        assert not any(element in response.content for element in TWELVE_ONLY_ELEMENTS)
+        assert templated.config_dev_type is None and templated.ephone_template is None
+        assert (pool.dev_mac, pool.description) == ("SEP001319783CA5", None)
+        assert unregistered.dev_addr == m.Address(xipv4_address="0.0.0.0")
+        return
+    assert templated.config_dev_type == "7965"
+    assert templated.ephone_template == 1
+    assert templated.username == "ann" and templated.password is None
+    assert templated.phone_type == m.PhoneTypeSetting(name="7965")
+    assert templated.keyphone is False
+    assert (templated.logout_profile, templated.logout_profile_id) == (0, 0)
+    assert templated.user_profile_id == 0
+    assert templated.keepalive == m.KeepaliveSetting(timeout=30, aux_timeout=30)
+    assert templated.adhoc_conference == DEVICE_TEMPLATES[0].adhoc_conference
+    assert templated.keep_conference == DEVICE_TEMPLATES[0].keep_conference
+    assert templated.privacy_button is True and templated.mwi_line == 2
+    assert templated.transfer_pattern == m.BlockedSetting(blocked=True)
+    # Without a template: the defaults, template tag 0.
+    assert (plain.config_dev_type, plain.ephone_template, plain.username) == ("CIPC", 0, None)
+    assert plain.keep_conference == m.KeepConference(
+        hangup=False, drop_last=False, endcall=False, local_only=False
+    )
+    assert plain.privacy_button is False and plain.mwi_line is None
+    assert (pool.dev_mac, pool.description) == ("0013.1978.3CA5", "Lobby SIP")
+    assert unregistered.dev_addr == m.Address(xipv4_address=m.UnsetAddress.UNSET)
+    assert unregistered.description is None and unregistered.dev_session_server is None
+
+
+def test_12x_extensions_carry_what_the_router_knows(
+    dialect_client: httpx.Client, entities: CmeRouter, release: str
+) -> None:
+    params = m.ISgetExtensionParams(ext_id=[10, 11], voice_reg_dnid=[1, 2])
+    response = post(dialect_client, serialize(m.ISgetExtension(get_extension=params)))
+    assert_valid_xml_answer(response)
+    answer = parse(response.content, "cme")
+    assert isinstance(answer, m.ISgetExtensionResponse)
+    plain, templated, henry, lab = answer.extension
+    assert (plain.ext_id, plain.call_forward_all, templated.ext_id) == (10, "3999", 11)
+    assert (henry.voice_reg_dnid, henry.ext_number, henry.allow_watch) == (1, "901", True)
+    assert (henry.first_name, henry.last_name) == ("Henry", "Mann")
+    assert henry.dev_list == m.ISDevList(pool_id=[1, 2])
+    assert lab.dev_list == m.ISDevList(pool_id=[1])
+    if release == "2008":
+        assert not any(element in response.content for element in TWELVE_ONLY_ELEMENTS)
+        assert templated.allow_watch is False and templated.call_forward_all is None
+        assert henry.dev_session_server == 1 and henry.session_server_ids is None
+        assert lab.label is None and lab.call_forward_all is None
+        return
+    # The dn's own settings...
+    assert plain.name == "Ann Smith" and plain.ephone_dn_template == 0
+    assert plain.call_forward == m.CallForward(all=m.CallForwardNumber(number="3999"))
+    assert plain.telephony_number == m.TelephonyNumber(primary="3010", secondary="3099")
+    assert plain.allow == m.AllowWatch(watch=False) and plain.description is None
+    # ...and those of its ephone-dn-template.
+    template = EXTENSION_TEMPLATES[0]
+    assert templated.ephone_dn_template == 1 and templated.name is None
+    assert templated.call_forward_all == "1234"
+    assert templated.call_forward == template.call_forward
+    assert templated.hold_alert == template.hold_alert
+    assert (templated.description, templated.pickup_group) == ("ephoneDnTemplate", "1")
+    assert templated.allow_watch is True and templated.allow == m.AllowWatch(watch=True)
+    assert templated.telephony_number == m.TelephonyNumber(primary="3011")
+    # SIP dns: every session server, the label and the b2bua call forward.
+    assert henry.session_server_ids == m.SessionServerIDs(session_server_id=[1, 2])
+    assert henry.dev_session_server is None
+    assert (lab.label, lab.call_forward_all) == ("Lab Phone", "3999")
+    assert lab.session_server_ids is None
+
+
+#: What a 12.x ephone record adds to the 2008 one (the 2008 elements keep their values).
+DEVICE_12X_FIELDS = (
+    "config_dev_type",
+    "adhoc_conference",
+    "keep_conference",
+    "keyphone",
+    "privacy_button",
+    "transfer_park",
+    "transfer_pattern",
+    "keepalive",
+    "phone_type",
+    "ephone_template",
+    "logout_profile",
+    "mwi_line",
+    "username",
+    "logout_profile_id",
+    "user_profile_id",
+)
+
+
+def test_12x_ephone_records_only_add_to_the_2008_ones(router: CmeRouter) -> None:
+    assert router.exec_cli(PROVISION + ENTITIES) == (0, "")
+    request = m.ISgetDevice(get_device=m.ISgetDeviceParams(dev_id=[10, 11]))
+    old = CmeService(router).answer(request)
+    new = CmeService(router, release="12.x").answer(request)
+    assert isinstance(old, m.ISgetDeviceResponse) and isinstance(new, m.ISgetDeviceResponse)
+    assert len(old.device) == len(new.device) == 2
+    for before, after in zip(old.device, new.device, strict=True):
+        assert all(getattr(before, name) is None for name in DEVICE_12X_FIELDS)
+        assert all(getattr(after, name) is not None for name in ("config_dev_type", "keepalive"))
+        stripped = replace(after)
+        for name in DEVICE_12X_FIELDS:
+            setattr(stripped, name, None)
+        assert stripped == before
+
+
+def test_service_refuses_an_unknown_release(router: CmeRouter) -> None:
+    with pytest.raises(ParameterError):
+        CmeService(router, release="11")
+
+
+# --------------------------------------------------------------------------- the 2022 guide
+
+
+def _guide_requests() -> list[Path]:
+    """The 2022 guide's requests, each in its corrected twin where it has one."""
+    found = []
+    for path in sorted(REALWORLD.glob("adm-*-request.xml")):
+        twin = REALWORLD / "corrected" / path.name
+        found.append(twin if twin.exists() else path)
+    return found
+
+
+GUIDE_REQUESTS = _guide_requests()
+
+
+def test_the_two_guides_cover_all_22_request_types() -> None:
+    guide_2022 = {path.name.split("-")[1] for path in GUIDE_REQUESTS}
+    guide_2008 = {path.name.split("-")[1] for path in REQUEST_EXAMPLES}
+    assert len(guide_2022) == 16 and len(guide_2008) == 15
+    assert len(guide_2022 | guide_2008) == 22
+
+
+@pytest.mark.parametrize("path", GUIDE_REQUESTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("answering", RELEASES)
+def test_guide_2022_requests_get_valid_answers_on_the_demo_router(
+    slot: Slot, server: EmulatorServer, path: Path, answering: str
+) -> None:
+    slot.app = create_app(cme_release=answering)
+    with httpx.Client(base_url=server.base_url, auth=(DEMO_USER, DEMO_PASSWORD)) as c:
+        response = post(c, path.read_bytes())
+    assert_valid_xml_answer(response)
+    answer = parse(response.content, "cme")
+    assert isinstance(answer, m.ISResponse)
+    assert type(answer).__name__ == path.name.split("-")[1] + "Response"
+    assert answer.release == answering

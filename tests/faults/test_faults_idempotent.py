@@ -72,6 +72,13 @@ CALLS: dict[str, dict[str, Call]] = {
         "get_voice_reg_global": lambda c: c.get_voice_reg_global(),
         "get_session_server": lambda c: c.get_session_server(session_server_id=[1]),
         "get_presence_global": lambda c: c.get_presence_global(),
+        "get_device_template": lambda c: c.get_device_template(dev_template_id=[1]),
+        "get_extension_template": lambda c: c.get_extension_template(extension_template_id=[1]),
+        "get_sip_device": lambda c: c.get_sip_device(pool_id=[1]),
+        "get_sip_extension": lambda c: c.get_sip_extension(voice_reg_dnid=[1]),
+        "get_user_profile": lambda c: c.get_user_profile(user_profile_id=[1]),
+        "get_utility_directory": lambda c: c.get_utility_directory(),
+        "get_voice_hunt_group": lambda c: c.get_voice_hunt_group(voice_hunt_group_id=[1]),
     },
     "em": {
         "login": lambda c: c.login(DEVICE, USER),
