@@ -253,6 +253,10 @@ class Shapes:
     #: Tags of the containers and spellings met below the message's own children.
     inner: tuple[str, ...]
 
+    def boxes(self, kind: str) -> frozenset[str]:
+        """The plural containers a ``kind`` message may hold among its own children."""
+        return frozenset(c for p, c in self.lifts if p == kind)
+
     def box(self, kind: str, tag: str) -> bool:
         """Whether ``tag`` may hold a ``kind`` message's content (wrapper or container)."""
         return (kind == "response" and tag in self.wrappers) or (kind, tag) in self.lifts

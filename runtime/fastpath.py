@@ -211,8 +211,22 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
         return to_enum
     if kind == "union":
         # xsdata tries every other member type before str.
-        others = [_union_member(t) for t in target if t is not str]
         has_str = str in target
+        texts = [t for t in target if t is not str]
+        merged = _open_members(target)
+        if merged is not None:
+            # An open enumeration (values seen, or any text): one look-up, no tries.
+
+            def to_open(text: str | None) -> Any:
+                if not text:
+                    return ""
+                found = merged.get(text)
+                if found is None:
+                    found = merged.get(text.strip(), text)
+                return found
+
+            return to_open
+        others = [_union_member(t) for t in texts]
 
         def to_union(text: str | None) -> Any:
             if not text and has_str:
@@ -234,6 +248,23 @@ def _text_converter(kind: str, target: Any) -> Callable[[str | None], Any]:
 
 #: What a union member's converter gives for a text it does not read (no exception).
 _MISS = object()
+
+
+def _text_enum(tp: Any) -> bool:
+    """Whether ``tp`` is an enumeration of texts."""
+    return _kind_of(tp) == "enum" and all(isinstance(m.value, str) for m in tp)
+
+
+def _open_members(target: Any) -> dict[str, Any] | None:
+    """The members by wire value of an open enumeration (a union of text enumerations
+    and ``str``: values seen, or any text), else None."""
+    texts = [t for t in target if t is not str]
+    if str not in target or not texts or not all(_text_enum(t) for t in texts):
+        return None
+    merged: dict[str, Any] = {}
+    for t in reversed(texts):  # the first member type wins a value two share
+        merged.update((str(m.value), m) for m in t)
+    return merged
 
 
 def _union_member(tp: Any) -> Callable[[str | None], Any]:
@@ -347,25 +378,29 @@ class _Plan:
             return target.reader(checked), True
         return _text_converter(f.kind, f.target), False
 
-    def _dialect_entries(self, by_tag: dict[str, _Entry]) -> None:
-        """Read the record-level shapes of the API's release dialects (12.x spellings and
-        plural containers) directly, where this class is the record they sit in."""
+    def _dialect_entries(self, by_tag: dict[str, _Entry]) -> dict[str, tuple[str, Any]]:
+        """The record-level shapes of the API's release dialects this class reads itself,
+        by tag: a 12.x spelling (``_SPELLED``, the field's entry) or plural container
+        (``_BOX``, its item tag and the list field's entry)."""
+        found: dict[str, tuple[str, Any]] = {}
         parents = self.plans.parent_tags.get(self.cls, frozenset())
         if not parents:
-            return
+            return found
         shapes = dialects.shapes(self.plans.api)
         for (parent, wire), shared in shapes.spellings.items():
             if parent in parents and shared in by_tag and wire not in by_tag:
-                by_tag[wire] = ("", _SPELLED, by_tag[shared], False)
+                found[wire] = (_SPELLED, by_tag[shared])
         for (parent, container), (item, target) in shapes.lifts.items():
             entry = by_tag.get(target)
             if parent in parents and entry is not None and entry[3] and container not in by_tag:
-                by_tag[container] = (entry[0], _BOX, (item, entry), True)
+                found[container] = (_BOX, (item, entry))
+        return found
 
     def _compile_reader(self, checked: bool) -> Callable[[etree._Element, _Reader], Any]:
         cls = self.cls
         lists = self.lists
         enums: dict[str, dict[str, Any]] = {}
+        opens: set[str] = set()  # open enumerations: a text no member has is kept as is
         for f in self.fields:
             if f.role == "element":
                 convert, nested = self._element_converter(f, checked)
@@ -373,9 +408,12 @@ class _Plan:
                 if f.kind == "enum":
                     code = _ENUM
                     enums[f.name] = {str(member.value): member for member in f.target}
+                elif f.kind == "union" and (merged := _open_members(f.target)) is not None:
+                    code = _ENUM
+                    enums[f.name] = merged
+                    opens.add(f.name)
                 self.tags[checked][f.tag] = (f.name, code, convert, f.is_list)
         by_tag = self.tags[checked]
-        self._dialect_entries(by_tag)
         # A child whose local name is known but whose namespace is not is a namespace
         # error (reported as unknown), not content of a later release.
         known_locals = frozenset(tag.rpartition("}")[2] for tag in by_tag)
@@ -388,7 +426,9 @@ class _Plan:
         text_convert = _text_converter(text_field.kind, text_field.target) if text_field else None
         text_name = text_field.name if text_field is not None else ""
         str_code, nested_code, enum_code = _STR, _NESTED, _ENUM  # closure locals, not globals
-        spelled_code, box_code = _SPELLED, _BOX
+        spelled_code = _SPELLED
+        # Looked at only for a tag the schema's names miss: no cost for the others.
+        shapes = self._dialect_entries(by_tag)
 
         def read(el: etree._Element, reader: _Reader) -> Any:
             # Most models have no list field: no comprehension (a call of its own in 3.11).
@@ -425,8 +465,20 @@ class _Plan:
                 if entry is None:
                     if not isinstance(child.tag, str):
                         continue  # comments, processing instructions
-                    alias = reader.alias(child)
-                    entry = by_tag.get(alias) if alias else None
+                    shaped = shapes.get(child.tag) if shapes else None
+                    if shaped is not None and shaped[0] is spelled_code:
+                        # A release's own spelling of a field (12.x ISDevUsername).
+                        reader.dialect = True
+                        entry = shaped[1]
+                    elif shaped is not None and dialects.is_pure(child, shaped[1][0]):
+                        # A release's plural container of a list field (ISDevLineButtons).
+                        reader.dialect = True
+                        inner = shaped[1][1]
+                        values[inner[0]].extend(_item_values(inner, child, reader))
+                        continue
+                    else:
+                        alias = reader.alias(child)
+                        entry = by_tag.get(alias) if alias else None
                     if entry is None:
                         tag = child.tag
                         if (
@@ -440,21 +492,6 @@ class _Plan:
                         reader.unknown(child, f"element <{_name(child)}>")
                         continue
                 name, code, convert, is_list = entry
-                if code is spelled_code:  # a release's own spelling (12.x ISDevUsername)
-                    reader.dialect = True
-                    name, code, convert, is_list = convert
-                elif code is box_code:  # a release's plural container (12.x ISDevLineButtons)
-                    item, inner = convert
-                    if dialects.is_pure(child, item):
-                        reader.dialect = True
-                        values[name].extend(_item_values(inner, child, reader))
-                        continue
-                    if not reader.keep_unknown:
-                        raise _unknown(child)
-                    extra = extra or _Extra()
-                    extra.elements.append(_keep(child))
-                    reader.unknown(child, f"element <{_name(child)}>")
-                    continue
                 if code is not nested_code:
                     if checked and child.keys():
                         if reader.keep_unknown:
@@ -471,7 +508,16 @@ class _Plan:
                     value = convert(child, reader)
                 else:
                     if code is enum_code:
-                        value = enums[name].get(child.text)  # type: ignore[arg-type]
+                        text = child.text
+                        value = enums[name].get(text)  # type: ignore[arg-type]
+                        if (
+                            value is None
+                            and text
+                            and name in opens
+                            and not text[0].isspace()
+                            and not text[-1].isspace()
+                        ):
+                            value = text  # any other text, as the union's str reads it
                         if value is not None:
                             if is_list:
                                 values[name].append(value)
@@ -978,8 +1024,12 @@ def _lifted(
     """The message children among ``elements``: a plural container of the message gives
     its items; each child has the containers and spellings of its records applied."""
     uncovered = message.plan.plans.uncovered
+    boxes = shapes.boxes(kind)
+    if not boxes and not uncovered:
+        yield from elements  # the common case: nothing of a dialect at this level
+        return
     for el in elements:
-        items = dialects.lift(shapes, kind, el) if shapes.lifts else None
+        items = dialects.lift(shapes, kind, el) if el.tag in boxes else None
         if items is not None:
             message.dialect = True
         for item in items if items is not None else (el,):
