@@ -154,22 +154,35 @@ def read(api: ApiBinding, element: etree._Element, *, named: bool = False) -> tu
         ):
             _hoist(children[0])
             hit = True
-        for parent, container, item, target in release.containers:
-            for found in list(element.iter(container)):
-                holder = found.getparent()
-                if holder is None or holder.tag != parent or not _pure(found, item):
-                    continue
-                _hoist(found, target if target != item else None)
-                hit = True
-        for parent, wire, shared in release.spellings:
-            for found in element.iter(wire):
-                holder = found.getparent()
-                if holder is not None and holder.tag == parent:
-                    found.tag = shared
+        lifts, spellings = _tables(api.info.name, release.name)
+        # One walk of the tree for every container and spelling (lxml filters in C).
+        for found in list(element.iter(*{tag for _, tag in (*lifts, *spellings)})):
+            holder = found.getparent()
+            if holder is None:
+                continue
+            key = (str(holder.tag), str(found.tag))
+            lifted = lifts.get(key)
+            if lifted is not None:
+                if _pure(found, lifted[0]):
+                    _hoist(found, lifted[1] if lifted[1] != lifted[0] else None)
                     hit = True
+            elif key in spellings:
+                found.tag = spellings[key]
+                hit = True
         if hit:
             seen.append(release.name)
     return tuple(seen)
+
+
+@functools.cache
+def _tables(
+    api: str, name: str
+) -> tuple[dict[tuple[str, str], tuple[str, str]], dict[tuple[str, str], str]]:
+    """Release ``name``'s containers and spellings keyed by (parent, tag)."""
+    release = next(r for r in dialect_releases(api) if r.name == name)
+    lifts = {(p, c): (i, t) for p, c, i, t in release.containers}
+    spellings = {(p, w): shared for p, w, shared in release.spellings}
+    return lifts, spellings
 
 
 def _pure_wrapper(wrapper: etree._Element) -> bool:
