@@ -170,3 +170,23 @@ def test_an_unknown_release_to_write_is_refused() -> None:
     with pytest.raises(ParameterError, match="cme release must be one of"):
         ucxml.serialize(obj, release="13")
     assert ucxml.serialize(obj, release="2008") == ucxml.serialize(obj)
+
+
+def test_a_value_beyond_the_known_ones_of_an_open_type_is_read_as_sent(reader: str) -> None:
+    # Open types (values known from the guides or the IOS command, any other text read as
+    # is): a router's newer keyword must not make its answer unreadable.
+    data = (
+        _answer(2)
+        .replace(
+            b"<ISDevStatus>",
+            b"<paging-dn><dn>0</dn><mode>broadcast</mode></paging-dn><ISDevStatus>",
+        )
+        .replace(b"<ISDevLineButtonMode>Normal<", b"<ISDevLineButtonMode>SILENT_RING<")
+    )
+    report = ucxml.validate(data, api="cme")
+    assert report.valid and not report.issues, report.issues
+    obj = ucxml.parse(data, api="cme")
+    assert obj.device[0].paging_dn is not None and obj.device[0].paging_dn.mode == "broadcast"
+    assert obj.device[1].dev_line_button[0].dev_line_button_mode == "SILENT_RING"
+    assert isinstance(obj.device[1].dev_line_button[0].dev_line_button_mode, str)
+    assert canonical(ucxml.serialize(obj, release="12.x")) == canonical(data)

@@ -711,15 +711,6 @@ class DirectoryEntryItem:
     )
 
 
-class DirectoryNameOrder(TextEnum):
-    """
-    `directory {first-name-first | last-name-first}` (telephony-service).
-    """
-
-    FIRST_NAME_FIRST = "first-name-first"
-    LAST_NAME_FIRST = "last-name-first"
-
-
 @dataclass(slots=True, kw_only=True)
 class DnPreference:
     order: None | int = field(
@@ -779,17 +770,6 @@ class DnisSetting:
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
-
-
-class DscpTraffic(TextEnum):
-    """
-    `ip qos dscp value {media | service | signal | video}`: the traffic a DSCP value marks.
-    """
-
-    MEDIA = "media"
-    SERVICE = "service"
-    SIGNAL = "signal"
-    VIDEO = "video"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -905,15 +885,6 @@ class ExcludeServices:
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
-
-
-class ExtensionAssignerTagType(TextEnum):
-    """
-    `extension-assigner tag-type {ephone-tag | provision-tag}` (telephony-service).
-    """
-
-    EPHONE_TAG = "ephone-tag"
-    PROVISION_TAG = "provision-tag"
 
 
 class ExtensionNumberKeyword(TextEnum):
@@ -1057,15 +1028,6 @@ class HttpLogin:
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
-
-
-class HuntGroupLogout(TextEnum):
-    """
-    `hunt-group logout {DND | HLog}` (telephony-service).
-    """
-
-    DND = "DND"
-    HLOG = "HLog"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1454,25 +1416,6 @@ class InternalCall:
     )
 
 
-class IpProtocolMode(TextEnum):
-    """
-    `protocol mode {ipv4 | ipv6 | dual-stack}` (telephony-service).
-    """
-
-    IPV4 = "ipv4"
-    IPV6 = "ipv6"
-    DUAL_STACK = "dual-stack"
-
-
-class IpProtocolPreference(TextEnum):
-    """
-    `protocol mode dual-stack preference {ipv4 | ipv6}`.
-    """
-
-    IPV4 = "ipv4"
-    IPV6 = "ipv6"
-
-
 @dataclass(slots=True, kw_only=True)
 class KeepConference:
     """
@@ -1550,6 +1493,27 @@ class KnownCodec(TextEnum):
     UNKNOWN = "Unknown"
 
 
+class KnownDirectoryNameOrder(TextEnum):
+    """
+    The values of `directory {first-name-first | last-name-first}` (telephony-service).
+    """
+
+    FIRST_NAME_FIRST = "first-name-first"
+    LAST_NAME_FIRST = "last-name-first"
+
+
+class KnownDscpTraffic(TextEnum):
+    """
+    The values of `ip qos dscp value {media | service | signal | video}`: the traffic a DSCP
+    value marks.
+    """
+
+    MEDIA = "media"
+    SERVICE = "service"
+    SIGNAL = "signal"
+    VIDEO = "video"
+
+
 class KnownExtCallStatus(TextEnum):
     IDLE = "IDLE"
 
@@ -1558,12 +1522,50 @@ class KnownExtMode(TextEnum):
     NORMAL = "NORMAL"
 
 
+class KnownExtensionAssignerTagType(TextEnum):
+    """
+    The values of `extension-assigner tag-type {ephone-tag | provision-tag}`
+    (telephony-service).
+    """
+
+    EPHONE_TAG = "ephone-tag"
+    PROVISION_TAG = "provision-tag"
+
+
 class KnownFeatureType(TextEnum):
     DND = "Dnd"
     FLASH = "Flash"
     HLOG = "HLog"
     PARK = "Park"
     PRIVACY = "Privacy"
+
+
+class KnownHuntGroupLogout(TextEnum):
+    """
+    The values of `hunt-group logout {DND | HLog}` (telephony-service).
+    """
+
+    DND = "DND"
+    HLOG = "HLog"
+
+
+class KnownIpProtocolMode(TextEnum):
+    """
+    The values of `protocol mode {ipv4 | ipv6 | dual-stack}` (telephony-service).
+    """
+
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    DUAL_STACK = "dual-stack"
+
+
+class KnownIpProtocolPreference(TextEnum):
+    """
+    The values of `protocol mode dual-stack preference {ipv4 | ipv6}`.
+    """
+
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
 
 
 class KnownLineButtonMode(TextEnum):
@@ -1576,8 +1578,26 @@ class KnownMwiProtocol(TextEnum):
     SIP = "sip"
 
 
+class KnownPagingMode(TextEnum):
+    """
+    The values of `paging-dn tag {multicast | unicast}` (ephone, ephone-template).
+    """
+
+    MULTICAST = "multicast"
+    UNICAST = "unicast"
+
+
 class KnownPhoneType(TextEnum):
     UNKNOWN = "Unknown"
+
+
+class KnownTransferDigitCollect(TextEnum):
+    """
+    The values of `transfer-digit-collect {new-call | orig-call}` (telephony-service).
+    """
+
+    NEW_CALL = "new-call"
+    ORIG_CALL = "orig-call"
 
 
 class KnownUrlButtonType(TextEnum):
@@ -1982,15 +2002,6 @@ class NoParams:
     release: str | None = field(
         default=None, repr=False, compare=False, metadata={"type": "Ignore"}
     )
-
-
-class PagingMode(TextEnum):
-    """
-    `paging-dn tag {multicast | unicast}` (ephone, ephone-template).
-    """
-
-    MULTICAST = "multicast"
-    UNICAST = "unicast"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -3002,15 +3013,6 @@ class Timeouts:
     )
 
 
-class TransferDigitCollect(TextEnum):
-    """
-    `transfer-digit-collect {new-call | orig-call}` (telephony-service).
-    """
-
-    NEW_CALL = "new-call"
-    ORIG_CALL = "orig-call"
-
-
 class TransferModeSetting(TextEnum):
     BLIND = "blind"
     CONSULT = "consult"
@@ -4011,147 +4013,147 @@ class DscpItem:
             "namespace": "",
         },
     )
-    af11: None | DscpTraffic = field(
+    af11: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af12: None | DscpTraffic = field(
+    af12: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af13: None | DscpTraffic = field(
+    af13: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af21: None | DscpTraffic = field(
+    af21: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af22: None | DscpTraffic = field(
+    af22: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af23: None | DscpTraffic = field(
+    af23: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af31: None | DscpTraffic = field(
+    af31: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af32: None | DscpTraffic = field(
+    af32: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af33: None | DscpTraffic = field(
+    af33: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af41: None | DscpTraffic = field(
+    af41: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af42: None | DscpTraffic = field(
+    af42: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    af43: None | DscpTraffic = field(
+    af43: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs1: None | DscpTraffic = field(
+    cs1: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs2: None | DscpTraffic = field(
+    cs2: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs3: None | DscpTraffic = field(
+    cs3: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs4: None | DscpTraffic = field(
+    cs4: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs5: None | DscpTraffic = field(
+    cs5: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs6: None | DscpTraffic = field(
+    cs6: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    cs7: None | DscpTraffic = field(
+    cs7: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    default: None | DscpTraffic = field(
+    default: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    ef: None | DscpTraffic = field(
+    ef: None | KnownDscpTraffic | str = field(
         default=None,
         metadata={
             "type": "Element",
@@ -4226,7 +4228,7 @@ class ExtMapStatus:
 
 @dataclass(slots=True, kw_only=True)
 class ExtensionAssigner:
-    tag_type: None | ExtensionAssignerTagType = field(
+    tag_type: None | KnownExtensionAssignerTagType | str = field(
         default=None,
         metadata={
             "name": "tag-type",
@@ -5636,7 +5638,7 @@ class PagingDn:
             "namespace": "",
         },
     )
-    mode: None | PagingMode = field(
+    mode: None | KnownPagingMode | str = field(
         default=None,
         metadata={
             "type": "Element",
@@ -5759,14 +5761,14 @@ class PhoneUrls:
 
 @dataclass(slots=True, kw_only=True)
 class ProtocolSetting:
-    mode: None | IpProtocolMode = field(
+    mode: None | KnownIpProtocolMode | str = field(
         default=None,
         metadata={
             "type": "Element",
             "namespace": "",
         },
     )
-    preference: None | IpProtocolPreference = field(
+    preference: None | KnownIpProtocolPreference | str = field(
         default=None,
         metadata={
             "type": "Element",
@@ -6338,7 +6340,7 @@ class DirectorySetting:
             "namespace": "",
         },
     )
-    option: None | DirectoryNameOrder = field(
+    option: None | KnownDirectoryNameOrder | str = field(
         default=None,
         metadata={
             "type": "Element",
@@ -6979,7 +6981,7 @@ class AfterHours:
 
 @dataclass(slots=True, kw_only=True)
 class HuntGroupSetting:
-    logout: None | HuntGroupLogout = field(
+    logout: None | KnownHuntGroupLogout | str = field(
         default=None,
         metadata={
             "type": "Element",
@@ -9682,7 +9684,7 @@ class ISgetGlobalResponse(ISResponse):
             "namespace": "",
         },
     )
-    transfer_digit_collect: None | TransferDigitCollect = field(
+    transfer_digit_collect: None | KnownTransferDigitCollect | str = field(
         default=None,
         metadata={
             "name": "transfer-digit-collect",
