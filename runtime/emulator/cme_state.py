@@ -757,6 +757,13 @@ def _keyword(token: str, choices: Iterable[str]) -> str | None:
     return hits[0] if hits else None
 
 
+def _negated(args: list[str]) -> tuple[str, list[str]]:
+    """The keyword a ``no`` line undoes, and its arguments (a bare ``no`` is incomplete)."""
+    if not args:
+        raise _CliError(INCOMPLETE_COMMAND)
+    return args[0], args[1:]
+
+
 def _require(args: Sequence[str], count: int) -> None:
     """Check that a command got exactly ``count`` arguments."""
     if len(args) < count:
@@ -1190,9 +1197,7 @@ class CmeRouter:
             self._host_name = args[0]
             session.mode, session.tag = _GLOBAL, 0
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            if not self._global_no(args[0], args[1:]):
+            if not self._global_no(*_negated(args)):
                 return False
             session.mode, session.tag = _GLOBAL, 0
         else:
@@ -1300,9 +1305,7 @@ class CmeRouter:
                 raise _CliError(f" ephone-template {tag} is not configured")
             ephone.template = tag
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._ephone_no(ephone, args[0], args[1:])
+            return self._ephone_no(ephone, *_negated(args))
         else:
             return False
         return True
@@ -1414,9 +1417,7 @@ class CmeRouter:
                 raise _CliError(f" ephone-dn-template {tag} is not configured")
             dn.template = tag
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._dn_no(dn, args[0], args[1:])
+            return self._dn_no(dn, *_negated(args))
         else:
             return False
         return True
@@ -1505,9 +1506,7 @@ class CmeRouter:
         elif keyword == "directory":
             self._set_directory(args)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._telephony_no(args[0], args[1:])
+            return self._telephony_no(*_negated(args))
         else:
             return False
         return True
@@ -1714,9 +1713,7 @@ class CmeRouter:
                 raise _CliError(INCOMPLETE_COMMAND)
             pool.description = " ".join(args)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._pool_no(pool, args[0], args[1:])
+            return self._pool_no(pool, *_negated(args))
         else:
             return False
         return True
@@ -1806,9 +1803,7 @@ class CmeRouter:
         elif keyword == "call-forward":
             dn.call_forward_all = self._b2bua_all(args)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._register_dn_no(dn, args[0], args[1:])
+            return self._register_dn_no(dn, *_negated(args))
         else:
             return False
         return True
@@ -1876,9 +1871,7 @@ class CmeRouter:
                 raise _CliError(f" hops {hops} exceeds the {len(group.numbers)} list numbers")
             group = replace(group, hops=hops)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            changed = self._hunt_no(group, args[0])
+            changed = self._hunt_no(group, _negated(args)[0])
             if changed is None:
                 return False
             group = changed
@@ -1954,9 +1947,7 @@ class CmeRouter:
             _require(args, 0)
             template = replace(template, privacy_button=True)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            changed = self._ephone_template_no(template, args[0], args[1:])
+            changed = self._ephone_template_no(template, *_negated(args))
             if changed is None:
                 return False
             template = changed
@@ -2041,9 +2032,7 @@ class CmeRouter:
                 raise _CliError(INCOMPLETE_COMMAND)
             template = replace(template, description=" ".join(args))
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            changed = self._dn_template_no(template, args[0], args[1:])
+            changed = self._dn_template_no(template, *_negated(args))
             if changed is None:
                 return False
             template = changed
@@ -2138,9 +2127,7 @@ class CmeRouter:
             _require(args, 1)
             profile.max_idle_time = _int(args[0], 1, 9999)
         elif keyword == "no":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            return self._profile_no(profile, args[0], args[1:])
+            return self._profile_no(profile, *_negated(args))
         else:
             return False
         return True
