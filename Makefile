@@ -20,7 +20,7 @@ all: test
 PIP_EDITABLE := PYTHONWARNINGS='ignore:Editable installation:UserWarning' \
   $(BIN)/python -m pip install --quiet --config-settings editable_mode=strict -e
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(PIP_EDITABLE) '.[dev]'

@@ -588,7 +588,7 @@ def check_em(op: EmOp, answer: Any) -> str | None:
         if any(count != 1 for count in defaults):
             return f"profiles of {op.args}: {answer!r} (one default expected)"
     elif op.kind == "refused_login":
-        got = answer.code if isinstance(answer, EmError) else answer
+        got = answer.number if isinstance(answer, EmError) else answer
     else:  # login, logout: success answers carry nothing
         got = answer
     if got != op.expected:

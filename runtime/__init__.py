@@ -9,6 +9,7 @@ stays cheap and one API's bindings never import another's.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import TYPE_CHECKING, Any
 
 # The exceptions are plain classes with no dependencies: imported eagerly.
@@ -80,25 +81,6 @@ _LAZY = {
     "Report": "ucxml.report",
     "RetryPolicy": "ucxml.retry",
 }
-_SUBMODULES = {
-    "axl",
-    "bindings",
-    "cli",
-    "cme",
-    "cup",
-    "em",
-    "emulator",
-    "errors",
-    "fastpath",
-    "generated",
-    "huawei",
-    "pidf",
-    "redaction",
-    "retry",
-    "sip",
-    "transport",
-    "uccn",
-}
 
 __all__ = [
     "AuthenticationError",
@@ -156,10 +138,16 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    if name in _SUBMODULES:
+    if name in _submodules():
         return importlib.import_module(f"ucxml.{name}")
     raise AttributeError(f"module 'ucxml' has no attribute {name!r}")
 
 
+def _submodules() -> set[str]:
+    """The public modules of the package (``ucxml.validation``...), found on disk, so that
+    ``import ucxml; ucxml.validation`` works for each without importing any up front."""
+    return {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+
+
 def __dir__() -> list[str]:
-    return sorted([*__all__, *_SUBMODULES])
+    return sorted({*__all__, *_submodules()})

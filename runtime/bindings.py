@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from xsdata.formats.converter import EnumConverter, converter
 
@@ -24,11 +24,14 @@ __all__ = [
     "SECRET_NAME_PARTS",
     "ApiInfo",
     "AsyncOperations",
+    "Dispatch",
+    "EnvelopeStyle",
     "Erratum",
     "Extra",
     "IntegerEnum",
     "Operation",
     "Release",
+    "ReleaseForm",
     "SyncOperations",
     "TextEnum",
     "Unknown",
@@ -39,6 +42,14 @@ __all__ = [
     "redact_secret_properties",
     "redact_secrets",
 ]
+
+#: How an API's messages travel: CME's SOAP 1.1 ``axl`` envelope, EM's HTTP form field,
+#: EPAS's SOAP 1.2 envelope, a bare XML document (UCCN, PIDF) or JSON (Huawei).
+EnvelopeStyle = Literal["cme-axl", "em-form", "soap12", "document", "json"]
+#: How a message selects its model: its ``xsi:type`` (CME) or its root element's name.
+Dispatch = Literal["xsi:type", "root"]
+#: A release's message shape: the shared envelope form, or bare messages named by their child.
+ReleaseForm = Literal["envelope", "named"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -186,7 +197,7 @@ class ApiInfo:
     name: str
     title: str
     package: str
-    envelope: str
+    envelope: EnvelopeStyle
     endpoints: tuple[str, ...]
     roots: tuple[str, ...]
     schema: str
@@ -194,7 +205,7 @@ class ApiInfo:
     aliases: Mapping[str, str] = field(default_factory=dict)
     type_aliases: Mapping[str, str] = field(default_factory=dict)
     #: How a message selects its model: ``"xsi:type"`` (CME) or ``"root"`` (element name).
-    dispatch: str = "xsi:type"
+    dispatch: Dispatch = "xsi:type"
     #: Prefixes written on output ({prefix: namespace}) for namespaced APIs.
     namespaces: Mapping[str, str] = field(default_factory=dict)
     #: Local name of the child whose text names the message (UCCN ``action``), if any.
@@ -239,7 +250,7 @@ class Release:
     endpoints: tuple[str, ...] = ()
     markers: tuple[str, ...] = ()
     params: Mapping[str, int | str] = field(default_factory=dict)
-    form: str = "envelope"
+    form: ReleaseForm = "envelope"
     results: Mapping[str, str] = field(default_factory=dict)
     containers: tuple[tuple[str, str, str, str], ...] = ()
     spellings: tuple[tuple[str, str, str], ...] = ()

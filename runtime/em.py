@@ -791,7 +791,7 @@ def _action_result(error: Exception | None) -> LogoutAllResult:
     if error is None:
         return LogoutAllResult(0, None, "Success")
     if isinstance(error, EmError):
-        return LogoutAllResult(error.code, error.text or error.meaning, "Failure")
+        return LogoutAllResult(error.number or 0, error.text or error.meaning, "Failure")
     return LogoutAllResult(0, None, "Failure")
 
 

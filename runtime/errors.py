@@ -47,12 +47,14 @@ server's text) and never a password, certificate, session key or GUID.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "AuthenticationError",
     "AxlError",
+    "AxlErrorStyle",
     "BindingError",
     "CmeCliError",
     "CmeError",
@@ -76,6 +78,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
+    "SessionState",
     "SoapFault",
     "TlsConfigurationError",
     "TlsError",
@@ -243,6 +246,17 @@ class ServerError(UcxmlError):
     """
 
     attempts: int = 1
+    #: The error code exactly as the server sent it (``"18"``, ``"-239"``, ``"100-006"``,
+    #: ``"Sender"``); ``""`` when the answer carries no code.
+    code: str = ""
+
+    @property
+    def number(self) -> int | None:
+        """``code`` as an integer when it is one (EM ``18``, AXL ``-239``), else None."""
+        return int(self.code) if _NUMERIC.fullmatch(self.code) else None
+
+
+_NUMERIC = re.compile(r"[+-]?[0-9]+")
 
 
 class CmeError(ServerError):
@@ -286,18 +300,20 @@ class CmeSaveConfigError(CmeError):
     """``ISSaveConfig`` answered ``fail``: the running configuration was not saved."""
 
     def __init__(self) -> None:
+        self.code = "fail"  # the status the router answered
         super().__init__("ISSaveConfig: the router could not save the running configuration")
 
 
 class EmError(ServerError):
     """An Extension Mobility answer reported a failure.
 
-    ``code`` is the server's numeric code, ``text`` its own wording and ``meaning`` the
-    documented meaning of the code (None for a code the table does not know).
+    ``code`` is the server's code as sent (``"18"``; :attr:`number` gives ``18``), ``text``
+    its own wording and ``meaning`` the documented meaning of the code (None for a code the
+    table does not know).
     """
 
-    def __init__(self, code: int, text: str = "", meaning: str | None = None):
-        self.code = code
+    def __init__(self, code: int | str, text: str = "", meaning: str | None = None):
+        self.code = str(code)
         self.text = text
         self.meaning = meaning
         label = meaning or "undocumented code"
@@ -342,31 +358,37 @@ class SoapFault(ServerError):
         super().__init__(f"SOAP fault {chain}: {reason.strip() or '(no reason)'}")
 
 
+#: Which of AXL's error forms an :class:`AxlError` came from.
+AxlErrorStyle = Literal["error", "fault", "http"]
+#: Why an EPAS session is unusable (:attr:`CupSessionError.state`).
+SessionState = Literal["established", "expired", "missing"]
+
+
 class AxlError(ServerError):
     """An AXL request failed; both error styles of AXL servers map to this one error.
 
-    ``code`` is the AXL error code (``-239``, ``5007``...; None when the server gave only a
-    fault), ``message`` the server's text, ``request`` the AXL request name it names,
-    ``status`` the HTTP status (599 when the server throttles), ``style`` ``"error"`` for
-    the old ``<axl:Error>`` body, ``"fault"`` for a SOAP fault with ``detail/axlError``,
-    ``"http"`` for an HTTP-level refusal.
+    ``code`` is the AXL error code as sent (``"-239"``, ``"5007"``...; :attr:`number` gives
+    it as an int; ``""`` when the server gave only a fault), ``message`` the server's text,
+    ``request`` the AXL request name it names, ``status`` the HTTP status (599 when the
+    server throttles), ``style`` ``"error"`` for the old ``<axl:Error>`` body, ``"fault"``
+    for a SOAP fault with ``detail/axlError``, ``"http"`` for an HTTP-level refusal.
     """
 
     def __init__(
         self,
-        code: int | None,
+        code: int | str | None,
         message: str = "",
         *,
         request: str | None = None,
         status: int | None = None,
-        style: str = "fault",
+        style: AxlErrorStyle = "fault",
     ):
-        self.code = code
+        self.code = "" if code is None else str(code).strip()
         self.message = message
         self.request = request
         self.status = status
         self.style = style
-        what = f"AXL error {code}" if code is not None else "AXL error"
+        what = f"AXL error {self.code}" if self.code else "AXL error"
         on = f" in {request}" if request else ""
         super().__init__(f"{what}{on}: {message.strip() or '(no message)'}")
 
@@ -391,7 +413,7 @@ class CupSessionError(CupError):
     ``"expired"`` or ``"missing"`` (no session key: call ``login()`` first).
     """
 
-    def __init__(self, operation: str, reason: str = "", *, state: str = "expired"):
+    def __init__(self, operation: str, reason: str = "", *, state: SessionState = "expired"):
         self.state = state
         super().__init__(operation, reason)
         advice = _SESSION_ADVICE.get(state)

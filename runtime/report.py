@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["Issue", "Report"]
+__all__ = ["Issue", "Report", "Severity"]
+
+#: How grave an :class:`Issue` is: an error makes the payload invalid, a warning does not.
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +19,7 @@ class Issue:
     as it does), so a reader need not look the id up in the API's ``ERRATA.md``.
     """
 
-    severity: str
+    severity: Severity
     message: str
     line: int | None = None
     column: int | None = None

@@ -140,7 +140,7 @@ class RetryPolicy:
             # answer over the size limit would come back as large.
             return False
         if isinstance(error, EmError):
-            return error.code in self.em_codes
+            return error.number in self.em_codes
         if answer is not None:
             return answer.status in self.statuses
         if isinstance(error, HttpStatusError):

@@ -17,6 +17,7 @@ import pytest
 
 import ucxml
 from ucxml import errors as e
+from ucxml.emulator import cup_app, cup_state
 
 _TIMEOUT = e.RequestTimeoutError("no answer within 5 s")
 _TIMEOUT.attempts = 2
@@ -61,6 +62,9 @@ EXAMPLES: dict[type[e.UcxmlError], Callable[[], e.UcxmlError]] = {
     e.InputFileError: lambda: e.InputFileError("/captures/a.xml", "not found", errno=2),
     e.ParameterError: lambda: e.ParameterError("reason must be 1-255"),
     e.TlsConfigurationError: lambda: e.TlsConfigurationError("ca_bundle holds no certificate"),
+    # The emulator's own: inside the same tree, so one ``except UcxmlError`` catches them.
+    cup_app.SoapFault: lambda: cup_app.SoapFault("Session expired", not_understood=("{x}y",)),
+    cup_state.InvalidSession: lambda: cup_state.InvalidSession("k", expired=True),
 }
 
 
@@ -95,7 +99,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def test_every_error_class_has_an_example() -> None:
-    # ucxml's public names load every module that defines an error.
+    # ucxml's public names load every module that defines an error (the emulator's are
+    # imported above).
     for name in ucxml.__all__:
         getattr(ucxml, name)
     assert _subclasses(e.UcxmlError) == set(EXAMPLES)

@@ -187,3 +187,76 @@ def test_every_module_of_the_clone_is_installed() -> None:
         if importlib.util.find_spec(".".join(parts)) is None:
             stale.append(name)
     assert not stale, f"not installed (run `make venv` to link them): {stale}"
+
+
+@pytest.fixture(scope="module")
+def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv with the wheel installed (no index: offline); the wheel's
+    dependencies come from this test's own environment, added after the venv's own
+    site-packages, so ``ucxml`` itself can only be the installed wheel."""
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    own = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deps = [p for p in sys.path if p.endswith("site-packages") and "__editable__" not in p]
+    (Path(own) / "ucxml-test-deps.pth").write_text("\n".join(deps) + "\n")
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", built.wheel],
+        capture_output=True,
+        text=True,
+        env=_clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1"),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return venv
+
+
+def _run_installed(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(venv / "bin" / "ucxml"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,  # not the clone: its folders must not stand in for the installed package
+        env=_clean_env(NO_COLOR="1", COLUMNS="120"),
+        timeout=300,
+    )
+
+
+def test_the_installed_wheel_runs_version_validate_and_demo(
+    installed: Path, tmp_path: Path
+) -> None:
+    where = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", "import ucxml; print(ucxml.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_clean_env(),
+        check=True,
+    ).stdout.strip()
+    assert where.startswith(str(installed)), where  # the wheel's copy, not the clone
+
+    version = _run_installed(installed, "--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.strip() == "ucxml, version 0.1.0", version
+
+    # A bundled example, read from the installed package: the validator's schemas come
+    # from there too.
+    example = (
+        Path(where).parent / "generated/cme/examples/documented/02-ISexecCLI-response-success.xml"
+    )
+    assert example.is_file()
+    valid = _run_installed(installed, "validate", "--format", "json", str(example), cwd=tmp_path)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert '"valid": true' in valid.stdout and '"api": "cme"' in valid.stdout, valid.stdout
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(example.read_bytes().replace(b"</ISexecCLIResponse>", b""))
+    refused = _run_installed(installed, "validate", str(broken), cwd=tmp_path)
+    assert refused.returncode != 0 and "broken.xml" in refused.stdout + refused.stderr
+
+    demo = _run_installed(installed, "demo", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert "Traceback" not in demo.stdout + demo.stderr

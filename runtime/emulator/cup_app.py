@@ -50,6 +50,7 @@ from starlette.routing import BaseRoute, Route
 from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
+from ucxml import errors
 from ucxml.cup import RELEASES, action_operation
 from ucxml.documents import Message, decode, decode_header, read_message, serialize
 from ucxml.emulator.bodies import read_body
@@ -160,8 +161,12 @@ class CupFaults(Faults):
 # --------------------------------------------------------------------------- faults
 
 
-class SoapFault(Exception):
-    """A request answered with a SOAP 1.2 fault: ``env:Sender`` (400) or ``env:Receiver`` (500).
+class SoapFault(errors.SoapFault):
+    """A request the emulator answers with a SOAP 1.2 fault: ``env:Sender`` (400),
+    ``env:Receiver`` (500) or ``env:MustUnderstand`` (500).
+
+    The :class:`ucxml.SoapFault` a client would raise on reading that answer, with what
+    the emulator needs to write it.
 
     Attributes:
         reason: The fault's reason text.
@@ -171,12 +176,12 @@ class SoapFault(Exception):
     def __init__(
         self, reason: str, *, sender: bool = True, not_understood: Sequence[str] = ()
     ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.sender = sender
         #: ``{namespace}name`` of each mustUnderstand block not understood: when not empty,
         #: the fault is ``env:MustUnderstand`` and names them in ``env:NotUnderstood`` blocks.
         self.not_understood = tuple(not_understood)
+        self.sender = sender
+        code = "MustUnderstand" if self.not_understood else "Sender" if sender else "Receiver"
+        super().__init__(code, reason)
 
     @property
     def status_code(self) -> int:

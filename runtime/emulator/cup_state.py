@@ -20,7 +20,7 @@ Operations answer per item as the guide's responses do, with the guide's texts
 :data:`GROUP_DOES_NOT_EXIST`, :data:`INVALID_POLICY_NAME`) or status codes
 (:data:`STATUS_OK`).  Presence-rule conditions, recent-communication data and published
 presence documents are kept as opaque plain data that the HTTP layer converts both ways;
-this module imports nothing of ucxml.
+this module imports nothing of ucxml but its exception base.
 
 One :class:`EpasService` may be shared by the worker threads of an HTTP server: every
 public method takes the service's lock, and results are immutable snapshots.  Times are
@@ -39,6 +39,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Generic, Literal, TypeAlias, TypeVar
+
+from ucxml.errors import UcxmlError
 
 __all__ = [
     "ALL_CONFIG_PARTS",
@@ -291,7 +293,7 @@ class CupSession:
     last_used: float
 
 
-class InvalidSession(Exception):
+class InvalidSession(UcxmlError):
     """The session key of a request is unknown, logged out or expired.
 
     Attributes:

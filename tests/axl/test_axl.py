@@ -453,11 +453,12 @@ def test_old_style_error_is_an_axl_error(status: int) -> None:
         read_response(OLD_STYLE_ERROR, status=status, operation="getUser")
     error = info.value
     assert (error.code, error.request, error.status, error.style) == (
-        -239,
+        "-239",
         "getUser",
         status,
         "error",
     )
+    assert error.number == -239
     assert error.message == "Unique constraint (informix.x_user_userid) violated"
     assert "-239" in str(error)
 
@@ -467,7 +468,7 @@ def test_old_style_error_inside_the_response_element() -> None:
         read_response(NESTED_OLD_STYLE_ERROR, status=200, operation="getUser")
     error = info.value
     assert (error.code, error.message, error.request, error.style) == (
-        5007,
+        "5007",
         "The specified User was not found",
         "getUser",
         "error",
@@ -480,14 +481,20 @@ def test_fault_with_axl_error_is_an_axl_error() -> None:
             FAULT_WITH_AXL_ERROR, status=500, operation="getUser", content_type="text/xml"
         )
     error = info.value
-    assert (error.code, error.request, error.status, error.style) == (5007, "getUser", 500, "fault")
+    assert (error.code, error.request, error.status, error.style) == (
+        "5007",
+        "getUser",
+        500,
+        "fault",
+    )
+    assert error.number == 5007
     assert error.message == "Item not valid: The specified User was not found"
 
 
 def test_fault_without_axl_message_uses_the_faultstring() -> None:
     with pytest.raises(AxlError) as info:
         read_response(FAULT_WITHOUT_AXL_MESSAGE, status=500, operation="addLine")
-    assert (info.value.code, info.value.message, info.value.request) == (
+    assert (info.value.number, info.value.message, info.value.request) == (
         4052,
         "Cannot insert or update pattern",
         "addLine",
@@ -506,7 +513,7 @@ def test_http_599_is_a_throttling_axl_error() -> None:
     with pytest.raises(AxlError) as info:
         read_response(b"Maximum AXL Memory Allocation Consumed", status=599, operation="getUser")
     error = info.value
-    assert (error.code, error.status, error.style) == (None, 599, "http")
+    assert (error.code, error.number, error.status, error.style) == ("", None, 599, "http")
     assert "599" in error.message and "Maximum AXL Memory" in error.message
 
 
@@ -581,7 +588,7 @@ def test_client_raises_the_typed_errors() -> None:
     client = AxlClient(BASE, username=USER, password=PASSWORD, transport=transport, retry=None)
     with pytest.raises(AxlError) as fault:
         client.call("getUser", {"userid": "nobody"})
-    assert (fault.value.code, fault.value.style) == (5007, "fault")
+    assert (fault.value.code, fault.value.style) == ("5007", "fault")
     with pytest.raises(AxlError) as busy:
         client.call("getUser", {"userid": "nobody"})
     assert (busy.value.status, busy.value.style) == (599, "http")
@@ -614,7 +621,7 @@ async def test_async_client_mirrors_the_sync_one(caplog: pytest.LogCaptureFixtur
         assert result.return_value is not None and "user" in result.return_value
         with pytest.raises(AxlError) as old:
             await client.call("getUser", {"userid": "tttt"})
-        assert (old.value.code, old.value.style) == (-239, "error")
+        assert (old.value.code, old.value.style) == ("-239", "error")
         with pytest.raises(SoapFault) as fault:
             await client.call("getUserz", {"userid": "tttt"})
         assert fault.value.code == "Client"

@@ -84,7 +84,9 @@ def _code(call: object) -> int:
     with pytest.raises(EmError) as info:
         call()
     assert info.value.meaning is not None
-    return info.value.code
+    assert info.value.code == str(info.value.number)  # the code as sent, and as a number
+    assert info.value.number is not None
+    return info.value.number
 
 
 def test_error_codes(em_server: Running) -> None:
@@ -135,7 +137,7 @@ def test_async_flow(em_server: Running) -> None:
             assert second[0].devices == (AA,)
             with pytest.raises(EmError) as info:
                 await em.login(AA, "asmith")
-            assert info.value.code == 18
+            assert info.value.code == "18"
             await em.logout_all()
             assert (await em.device_user_query(AA))[0].state is DeviceState.LOGGED_OUT
 
@@ -163,7 +165,7 @@ def test_a_profile_query_with_an_unknown_user(em_server: Running) -> None:
     with _client(em_server) as em:
         jdoe, nobody = em.device_profile_query("jdoe", "nobody")
     assert jdoe.failure is None and jdoe.profiles
-    assert nobody.failure is not None and nobody.failure.code == 23 and not nobody.profiles
+    assert nobody.failure is not None and nobody.failure.code == "23" and not nobody.profiles
 
 
 def test_check_user_reads_a_user_id_as_exists() -> None:

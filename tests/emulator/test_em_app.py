@@ -609,7 +609,7 @@ def test_em_client_against_the_emulator(
         assert (device.device, device.user) == (AA, "em@cisco.com")
         with pytest.raises(EmError) as caught:
             em.login(AA, "jdoe")
-        assert caught.value.code == 18
+        assert caught.value.code == "18"
         assert em.check_user("em@cisco.com").exists
         profiles = em.device_profile_query("jdoe")[0].profiles
         assert [p.default for p in profiles] == [True, False]

@@ -327,7 +327,7 @@ def check_error(outcome: Outcome, expect: Expect, status: int | None) -> None:
     if status is not None:
         assert isinstance(error, HttpStatusError) and error.status == status
     if isinstance(error, EmError):
-        assert error.code == 26
+        assert error.code == "26"
     for secret in SECRETS:
         assert secret not in str(outcome.error) and secret not in repr(outcome.error)
 

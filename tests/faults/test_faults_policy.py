@@ -175,7 +175,7 @@ def test_server_errors_count_attempts_too() -> None:
     send = script([busy])
     with pytest.raises(EmError) as info:
         run(policy(fake, attempts=3), "deviceUserQuery", True, send, read_ok)
-    assert (info.value.code, info.value.attempts) == (26, 3)
+    assert (info.value.code, info.value.attempts) == ("26", 3)
     assert "after 3 attempts" in str(info.value)
 
 
