@@ -1,4 +1,12 @@
-"""Command line of the generator: ``python -m ucxml.codegen [--check] [--manifest M] [--out D]``."""
+"""Command line of the generator.
+
+``python -m ucxml.codegen [--check] [--manifest M] [--out D] [--package P]``: ucxml's own
+bindings by default; with ``--manifest my/manifest.toml --out my_pkg/generated`` the
+bindings (and typed clients) of the APIs of a manifest of your own, in a package of yours.
+Register that package with the runtime (``ucxml.register_api("my_pkg.generated")``, or an
+entry point of the ``ucxml.apis`` group) and ``ucxml.parse``, ``detect`` and ``validate``
+know its APIs.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +15,64 @@ import sys
 from pathlib import Path
 
 from ucxml.codegen.pipeline import check, generate
+from ucxml.codegen.render import BUNDLED_PACKAGE
+
+_DEFAULT_OUT = Path("generated")
+
+
+def package_of(out: Path, package: str | None) -> str:
+    """The dotted package the output folder ``out`` is imported as.
+
+    ``package`` when given; ``ucxml.generated`` for ucxml's own ``generated/``; otherwise
+    ``out`` relative to the working directory, dotted (``my_pkg/gen`` -> ``my_pkg.gen``).
+
+    Raises:
+        SystemExit: no ``package`` and ``out`` is not a folder of importable names under
+            the working directory.
+    """
+    if package is not None:
+        if not all(part.isidentifier() for part in package.split(".")):
+            raise SystemExit(f"--package {package!r} is not a dotted Python name")
+        return package
+    if out == _DEFAULT_OUT:
+        return BUNDLED_PACKAGE
+    try:
+        parts = out.resolve().relative_to(Path.cwd().resolve()).parts
+    except ValueError:
+        parts = ()
+    if not parts or not all(part.isidentifier() for part in parts):
+        raise SystemExit(f"name the package {out} is imported as: --package my_pkg.generated")
+    return ".".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Generate (or, with ``--check``, verify) the bindings; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m ucxml.codegen", description=__doc__)
     parser.add_argument("--manifest", type=Path, default=Path("schemas/manifest.toml"))
-    parser.add_argument("--out", type=Path, default=Path("generated"))
+    parser.add_argument("--out", type=Path, default=_DEFAULT_OUT)
+    parser.add_argument(
+        "--package",
+        help="the dotted package --out is imported as (default: ucxml.generated for "
+        "generated/, else --out relative to the working directory)",
+    )
     parser.add_argument(
         "--check",
         action="store_true",
         help="regenerate into a temporary folder and fail on any difference with --out",
     )
     args = parser.parse_args(argv)
+    package = package_of(args.out, args.package)
     if args.check:
-        diffs = check(args.manifest, args.out)
+        diffs = check(args.manifest, args.out, package)
         if diffs:
-            print("generated/ is out of date with the schemas; run `make generate`:")
+            print(f"{args.out} is out of date with the schemas; run `make generate`:")
             for line in diffs:
                 print(f"  {line}")
             return 1
         print(f"{args.out} is up to date")
         return 0
-    written = generate(args.manifest, args.out)
-    print(f"wrote {len(written)} files to {args.out}")
+    written = generate(args.manifest, args.out, package)
+    print(f"wrote {len(written)} files to {args.out} (package {package})")
     return 0
 
 
