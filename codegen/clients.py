@@ -45,7 +45,10 @@ def client_context(api: ApiSpec) -> dict[str, object] | None:
         raise ClientError(f"{api.name}: a client needs the API's path (endpoints)")
     releases = [r.name for r in api.releases]
     default = next((r.name for r in api.releases if r.default), None)
+    check_module, _, check = (api.result_check or "").rpartition(".")
     return dict(
+        check_module=check_module,
+        check=check,
         client=client_class(api),
         operations=api.name.capitalize() + "Operations",
         endpoint=api.endpoints[0],

@@ -89,6 +89,9 @@ class ApiSpec:
     client: str | None = None
     #: The Content-Type of the generated client's requests (default: by envelope style).
     content_type: str | None = None
+    #: ``module.function`` the generated client calls with (operation, request, result)
+    #: after each answer, to raise the typed error of a failure the server reported.
+    result_check: str | None = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,13 @@ def _text(entry: dict[str, Any], key: str, api: str, *, dotted: bool = False) ->
     return value
 
 
+def _result_check(entry: dict[str, Any], api: str) -> str | None:
+    value = _text(entry, "result_check", api, dotted=True)
+    if value is not None and "." not in value:
+        raise ManifestError(f"{api}.result_check: expected module.function")
+    return value
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -351,6 +361,7 @@ def load_manifest(path: Path) -> Manifest:
                     hooks=_hooks(entry, name),
                     client=_text(entry, "client", name, dotted=True),
                     content_type=_text(entry, "content_type", name),
+                    result_check=_result_check(entry, name),
                 )
             )
         except KeyError as exc:

@@ -52,6 +52,9 @@ ENTRY_POINT_GROUP = "ucxml.apis"
 _REGISTERED: dict[str, str] = {}
 #: API name -> package of every known API: ucxml's own, then the registered ones.
 _ALL: dict[str, str] = dict(APIS)
+#: API name -> package of the APIs forgotten (:func:`unregister_api`): the lookups cached
+#: by API name would mix two packages, so a name only ever comes back with its package.
+_FORGOTTEN: dict[str, str] = {}
 #: What to call when the set of APIs grows (caches of lookups over every API).
 _LISTENERS: list[Callable[[], None]] = []
 _LOCK = threading.RLock()
@@ -153,10 +156,12 @@ def register_api(package: str) -> list[str]:
     found = _api_packages(module)
     with _LOCK:
         for name, where in found.items():
-            known = APIS.get(name) or _REGISTERED.get(name)
+            known = APIS.get(name) or _REGISTERED.get(name) or _FORGOTTEN.get(name)
             if known is not None and known != where:
                 raise ParameterError(f"API {name!r} of {where} is already {known}'s")
         added = {n: p for n, p in found.items() if n not in APIS and n not in _REGISTERED}
+        for name in added:
+            _FORGOTTEN.pop(name, None)
         _REGISTERED.update(added)
         _ALL.update(added)
     if added:
@@ -166,8 +171,9 @@ def register_api(package: str) -> list[str]:
 
 
 def unregister_api(api: str) -> None:
-    """Forget the registered API ``api`` (a test's or a reloaded plugin's); its package stays
-    imported. ucxml's own APIs cannot be forgotten.
+    """Forget the registered API ``api`` (a test's); its package stays imported, and only
+    that package may register the name again in this process. ucxml's own APIs cannot be
+    forgotten.
 
     Args:
         api: The API's name, as :func:`register_api` returned it.
@@ -178,7 +184,8 @@ def unregister_api(api: str) -> None:
     with _LOCK:
         if api in APIS or api not in _REGISTERED:
             raise ParameterError(f"{api!r} is not a registered API")
-        del _REGISTERED[api], _ALL[api]
+        _FORGOTTEN[api] = _REGISTERED.pop(api)
+        del _ALL[api]
         binding.cache_clear()
     for listener in _LISTENERS:
         listener()

@@ -422,3 +422,67 @@ def test_manifest_and_command_line_refuse_what_cannot_work(tmp_path: Path) -> No
         package_of(Path("not-a-name/gen"), None)
     with pytest.raises(SystemExit, match="dotted"):
         package_of(Path("out"), "my-pkg")
+
+
+HOOKS = '''\
+"""The behaviour of the 'checked' API that no schema holds: an empty list is a failure."""
+
+from typing import Any
+
+from ucxml.bindings import Operation
+from ucxml.errors import ServerError
+
+
+class NoPhonesError(ServerError):
+    """The server answered no phone at all."""
+
+
+def check_result(operation: Operation, request: Any, result: Any) -> None:
+    """Raise NoPhonesError for a listPhones answer without a phone."""
+    if operation.name == "listPhones" and not result.phone:
+        raise NoPhonesError(f"{operation.method}: no phone")
+'''
+
+
+def test_result_check_named_by_the_manifest(work: Path) -> None:
+    """An API with behaviour of its own names it in the manifest (``result_check``): the
+    generated clients call it on every answer."""
+    manifest = MANIFEST.replace("apis.fixture", "apis.checked").replace(
+        "dispatch =", 'result_check = "checked_hooks.check_result"\ndispatch ='
+    )
+    (work / "checked").mkdir()
+    (work / "checked/fixture.xsd").write_text(XSD, encoding="utf-8")
+    (work / "checked/manifest.toml").write_text(manifest, encoding="utf-8")
+    (work / "checked_hooks.py").write_text(HOOKS, encoding="utf-8")
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "ucxml.codegen", "--manifest", "checked/manifest.toml"),
+            *("--out", "out/checked", "--package", "checked_bindings"),
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    (work / "out/checked").rename(work / "checked_bindings")
+    # The folder's package (its APIS table) or the API's own package: the same API.
+    assert ucxml.register_api("checked_bindings") == ["checked"]
+    assert ucxml.register_api("checked_bindings.checked") == ["checked"]
+    try:
+        client = importlib.import_module("checked_bindings.checked.client")
+        hooks = importlib.import_module("checked_hooks")
+        empty = b'<listPhonesResponse xmlns="urn:example:fixture"/>'
+        with (
+            client.CheckedClient("http://pbx", transport=_answer(empty)) as checked,
+            pytest.raises(hooks.NoPhonesError, match="list_phones: no phone"),
+        ):
+            checked.list_phones()
+        with client.CheckedClient("http://pbx", transport=_answer(LIST_ANSWER)) as checked:
+            assert len(checked.list_phones().phone) == 2
+        assert ucxml.detect(empty) == "checked"
+    finally:
+        registry.unregister_api("checked")
+        for name in [m for m in sys.modules if m.split(".")[0].startswith("checked_")]:
+            del sys.modules[name]
+    assert "checked" not in registry.api_names()
