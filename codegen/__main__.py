@@ -2,7 +2,8 @@
 
 ``python -m ucxml.codegen [--check] [--manifest M] [--out D] [--package P]``: ucxml's own
 bindings by default; with ``--manifest my/manifest.toml --out my_pkg/generated`` the
-bindings (and typed clients) of the APIs of a manifest of your own, in a package of yours.
+bindings (and typed clients) of the APIs of a manifest of your own, in a package of yours
+(``--package my_pkg.generated``: the name the generated modules import each other by).
 Register that package with the runtime (``ucxml.register_api("my_pkg.generated")``, or an
 entry point of the ``ucxml.apis`` group) and ``ucxml.parse``, ``detect`` and ``validate``
 know its APIs.
@@ -17,43 +18,30 @@ from pathlib import Path
 from ucxml.codegen.pipeline import check, generate
 from ucxml.codegen.render import BUNDLED_PACKAGE
 
-_DEFAULT_OUT = Path("generated")
 
-
-def package_of(out: Path, package: str | None) -> str:
-    """The dotted package the output folder ``out`` is imported as.
-
-    ``package`` when given; ``ucxml.generated`` for ucxml's own ``generated/``; otherwise
-    ``out`` relative to the working directory, dotted (``my_pkg/gen`` -> ``my_pkg.gen``).
+def package_of(package: str | None) -> str:
+    """The dotted package the output folder is imported as: ``package``, or
+    ``ucxml.generated`` (ucxml's own bindings) when None.
 
     Raises:
-        SystemExit: no ``package`` and ``out`` is not a folder of importable names under
-            the working directory.
+        SystemExit: ``package`` is not a dotted Python name.
     """
-    if package is not None:
-        if not all(part.isidentifier() for part in package.split(".")):
-            raise SystemExit(f"--package {package!r} is not a dotted Python name")
-        return package
-    if out == _DEFAULT_OUT:
+    if package is None:
         return BUNDLED_PACKAGE
-    try:
-        parts = out.resolve().relative_to(Path.cwd().resolve()).parts
-    except ValueError:
-        parts = ()
-    if not parts or not all(part.isidentifier() for part in parts):
-        raise SystemExit(f"name the package {out} is imported as: --package my_pkg.generated")
-    return ".".join(parts)
+    if not all(part.isidentifier() for part in package.split(".")):
+        raise SystemExit(f"--package {package!r} is not a dotted Python name")
+    return package
 
 
 def main(argv: list[str] | None = None) -> int:
     """Generate (or, with ``--check``, verify) the bindings; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m ucxml.codegen", description=__doc__)
     parser.add_argument("--manifest", type=Path, default=Path("schemas/manifest.toml"))
-    parser.add_argument("--out", type=Path, default=_DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=Path("generated"))
     parser.add_argument(
         "--package",
-        help="the dotted package --out is imported as (default: ucxml.generated for "
-        "generated/, else --out relative to the working directory)",
+        help="the dotted package --out is imported as, which the generated imports name "
+        "(default: ucxml.generated, ucxml's own bindings)",
     )
     parser.add_argument(
         "--check",
@@ -61,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         help="regenerate into a temporary folder and fail on any difference with --out",
     )
     args = parser.parse_args(argv)
-    package = package_of(args.out, args.package)
+    package = package_of(args.package)
     if args.check:
         diffs = check(args.manifest, args.out, package)
         if diffs:

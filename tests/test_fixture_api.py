@@ -166,7 +166,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (folder / "api").mkdir()
     (folder / "api/fixture.xsd").write_text(XSD, encoding="utf-8")
     (folder / "api/manifest.toml").write_text(MANIFEST, encoding="utf-8")
-    done = _codegen(folder, "--out", PACKAGE)  # the package is inferred from the folder
+    done = _codegen(folder, "--out", PACKAGE, "--package", PACKAGE)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"(package {PACKAGE})" in done.stdout
     sys.path.insert(0, str(folder))
@@ -216,13 +216,13 @@ def test_generated_files_and_check(work: Path) -> None:
     assert "class AsyncFixtureClient(AsyncClientBase, AsyncFixtureOperations):" in client
     assert f"from {PACKAGE}.fixture.operations import" in client
     # Deterministic: a second run finds the package up to date, an edit is found.
-    again = _codegen(work, "--out", PACKAGE, "--check")
+    again = _codegen(work, "--out", PACKAGE, "--package", PACKAGE, "--check")
     assert again.returncode == 0, again.stdout + again.stderr
     edited = work / PACKAGE / "fixture/errata.py"
     original = edited.read_bytes()
     edited.write_bytes(original + b"# edited\n")
     try:
-        stale = _codegen(work, "--out", PACKAGE, "--check")
+        stale = _codegen(work, "--out", PACKAGE, "--package", PACKAGE, "--check")
     finally:
         edited.write_bytes(original)
     assert stale.returncode == 1 and "differs: fixture/errata.py" in stale.stdout
@@ -416,12 +416,10 @@ def test_manifest_and_command_line_refuse_what_cannot_work(tmp_path: Path) -> No
     manifest.write_text(MANIFEST.replace("dispatch =", 'client = "not a module"\ndispatch ='))
     with pytest.raises(ManifestError, match="client"):
         load_manifest(manifest)
-    assert package_of(Path("generated"), None) == "ucxml.generated"
-    assert package_of(Path("out"), "my_pkg.gen") == "my_pkg.gen"
-    with pytest.raises(SystemExit, match="--package"):
-        package_of(Path("not-a-name/gen"), None)
+    assert package_of(None) == "ucxml.generated"
+    assert package_of("my_pkg.gen") == "my_pkg.gen"
     with pytest.raises(SystemExit, match="dotted"):
-        package_of(Path("out"), "my-pkg")
+        package_of("my-pkg.gen")
 
 
 HOOKS = '''\
