@@ -81,8 +81,17 @@ class ApiSpec:
     raises: tuple[str, ...] = ()
     #: The API's releases, oldest first (``[[apis.<api>.releases]]``).
     releases: tuple[ReleaseSpec, ...] = ()
-    #: A module of the runtime (``runtime/<hooks>.py``) with the API's own reader behaviour.
+    #: A module with the API's own reader behaviour: a module of the runtime by its name
+    #: (``pidf_hooks``: ``runtime/pidf_hooks.py``), any other by its dotted name.
     hooks: str | None = None
+    #: The dotted module of the API's hand-written client (``ucxml.cme``); None: the
+    #: generator writes ``<api>/client.py`` (see :mod:`ucxml.codegen.clients`).
+    client: str | None = None
+    #: The Content-Type of the generated client's requests (default: by envelope style).
+    content_type: str | None = None
+    #: ``module.function`` the generated client calls with (operation, request, result)
+    #: after each answer, to raise the typed error of a failure the server reported.
+    result_check: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,14 +264,40 @@ def _releases(entry: dict[str, Any], api: str) -> tuple[ReleaseSpec, ...]:
     return tuple(out)
 
 
+def _dotted(value: object) -> bool:
+    return isinstance(value, str) and all(part.isidentifier() for part in value.split("."))
+
+
 def _hooks(entry: dict[str, Any], api: str) -> str | None:
     value = entry.get("hooks")
     if value is None:
         return None
-    if not isinstance(value, str) or not value.isidentifier():
-        raise ManifestError(f"{api}.hooks: expected a module name of the runtime")
-    if importlib.util.find_spec(f"ucxml.{value}") is None:
-        raise ManifestError(f"{api}.hooks: there is no module ucxml.{value} (runtime/{value}.py)")
+    if not isinstance(value, str) or not _dotted(value):
+        raise ManifestError(f"{api}.hooks: expected a module name (of the runtime, or dotted)")
+    module = value if "." in value else f"ucxml.{value}"
+    try:
+        found = importlib.util.find_spec(module)
+    except ImportError:
+        found = None
+    if found is None:
+        raise ManifestError(f"{api}.hooks: there is no module {module}")
+    return value
+
+
+def _text(entry: dict[str, Any], key: str, api: str, *, dotted: bool = False) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or (dotted and not _dotted(value)):
+        what = "a dotted module name" if dotted else "a string"
+        raise ManifestError(f"{api}.{key}: expected {what}")
+    return value
+
+
+def _result_check(entry: dict[str, Any], api: str) -> str | None:
+    value = _text(entry, "result_check", api, dotted=True)
+    if value is not None and "." not in value:
+        raise ManifestError(f"{api}.result_check: expected module.function")
     return value
 
 
@@ -324,6 +359,9 @@ def load_manifest(path: Path) -> Manifest:
                     raises=_raises(entry.get("raises", []), name),
                     releases=_releases(entry, name),
                     hooks=_hooks(entry, name),
+                    client=_text(entry, "client", name, dotted=True),
+                    content_type=_text(entry, "content_type", name),
+                    result_check=_result_check(entry, name),
                 )
             )
         except KeyError as exc:

@@ -18,13 +18,19 @@ from pathlib import Path
 
 from xsdata.codegen.transformer import ResourceTransformer
 from xsdata.codegen.writer import CodeWriter
-from xsdata.models.config import GeneratorConfig
+from xsdata.models.config import (
+    GeneratorConfig,
+    GeneratorSubstitution,
+    NameCase,
+    ObjectType,
+    StructureStyle,
+)
 from xsdata.utils import package as xsdata_package
 
 from ucxml.codegen.enums import member_names, rename_members, wire_bases
 from ucxml.codegen.manifest import ApiSpec
 
-__all__ = ["generate_models"]
+__all__ = ["default_config", "generate_models"]
 
 _SCRATCH_PACKAGE = "ucxml_codegen_scratch"
 
@@ -51,11 +57,27 @@ def _scratch_dir() -> Iterator[Path]:
                 del sys.modules[name]
 
 
+def default_config() -> GeneratorConfig:
+    """xsdata's configuration for an API whose manifest entry names none (``xsdata_config``):
+    the bundled APIs' conventions (one module of slotted dataclasses, line length 100,
+    ``mixedPascalCase`` classes, ``snake_case`` fields), without their per-API substitutions."""
+    config = GeneratorConfig()
+    config.output.max_line_length = 100
+    config.output.format.slots = True
+    config.output.structure_style = StructureStyle.SINGLE_PACKAGE
+    config.conventions.class_name.case = NameCase.MIXED_PASCAL
+    config.substitutions.substitution.append(
+        GeneratorSubstitution(type=ObjectType.CLASS, search="(.*)Class$", replace="\\1Type")
+    )
+    return config
+
+
 def generate_models(api: ApiSpec) -> str:
     """Return the source of ``generated/<api>/models.py`` (without the do-not-edit header)."""
     if api.xsdata_config is None:
-        raise ValueError(f"api {api.name!r} has no xsdata_config")
-    config = GeneratorConfig.read(api.xsdata_config)
+        config = default_config()
+    else:
+        config = GeneratorConfig.read(api.xsdata_config)
     config.output.package = f"{_SCRATCH_PACKAGE}.{api.name}.models"
     main_schema = api.schemas[0].resolve().as_uri()
     with _scratch_dir() as tmp:

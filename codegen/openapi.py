@@ -186,7 +186,7 @@ def _operations(
 
 def _render(renderer: Renderer, template: str, api: ApiSpec, **context: object) -> str:
     body = renderer.env.get_template(template).render(api=api, **context)
-    return HEADER.format(api=api.name) + body
+    return renderer.header(api.name) + body
 
 
 def generate_openapi(api: ApiSpec, renderer: Renderer) -> dict[str, str]:

@@ -14,7 +14,7 @@ from ucxml.codegen.errata import parse_errata
 from ucxml.codegen.inspect import inspect_models
 from ucxml.codegen.manifest import Manifest, load_manifest
 from ucxml.codegen.models import generate_models
-from ucxml.codegen.render import Renderer
+from ucxml.codegen.render import BUNDLED_PACKAGE, Renderer
 
 __all__ = ["build", "check", "generate"]
 
@@ -30,11 +30,13 @@ def _ruff(*args: str) -> None:
         raise RuntimeError(f"ruff {args[0]} failed on generated code:\n{done.stdout}{done.stderr}")
 
 
-def _format(folder: Path) -> None:
+def _format(folder: Path, package: str = BUNDLED_PACKAGE) -> None:
     """Sort imports and format like the project (line length 100, Python 3.11)."""
     common = ["--line-length", "100", "--target-version", "py311", "--no-cache"]
-    # Isolated from the user's configuration, but ucxml is first-party as in the project.
-    isort = ["--config", "lint.isort.known-first-party = ['ucxml']"]
+    # Isolated from the user's configuration, but ucxml (and the output's own top-level
+    # package) is first-party as in the project.
+    first = sorted({"ucxml", package.split(".")[0]})
+    isort = ["--config", f"lint.isort.known-first-party = {first}"]
     select = ["--select", "I,F401", "--fix", "--quiet"]
     _ruff("check", "--isolated", *common, *isort, *select, str(folder))
     _ruff("format", "--isolated", *common, "--quiet", str(folder))
@@ -70,6 +72,8 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
                 api, parse_errata(api.errata) if api.errata else ()
             ),
         }
+        if (client := renderer.render_client(api)) is not None:
+            files["client.py"] = client
         for name, text in files.items():
             (folder / name).write_text(text, encoding="utf-8")
         if api.examples is not None:
@@ -83,15 +87,17 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
                             shutil.copyfile(example, dest / example.name)
 
 
-def build(manifest_path: Path, out: Path) -> None:
-    """Generate the complete tree into the empty (or missing) folder ``out``."""
+def build(manifest_path: Path, out: Path, package: str = BUNDLED_PACKAGE) -> None:
+    """Generate the complete tree into the empty (or missing) folder ``out``, a package
+    imported as ``package`` (ucxml's own bindings: ``ucxml.generated``)."""
     manifest = load_manifest(manifest_path.resolve())
     out.mkdir(parents=True, exist_ok=True)
-    renderer = Renderer()
+    name = f"{manifest_path.resolve().parent.name}/{manifest_path.name}"
+    renderer = Renderer(package=package, manifest=name)
     (out / "__init__.py").write_text(renderer.render_package_init(manifest.apis), "utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
     _api_files(manifest, renderer, out)
-    _format(out)
+    _format(out, package)
 
 
 def _tree(root: Path) -> set[str]:
@@ -115,20 +121,21 @@ def _differences(expected: Path, actual: Path) -> list[str]:
     return diffs
 
 
-def generate(manifest_path: Path, out: Path) -> list[str]:
-    """Regenerate ``out`` from the manifest; return the relative paths written."""
+def generate(manifest_path: Path, out: Path, package: str = BUNDLED_PACKAGE) -> list[str]:
+    """Regenerate ``out`` (the package ``package``) from the manifest; return the relative
+    paths written."""
     with tempfile.TemporaryDirectory(prefix="ucxml-generated-") as tmp:
         staged = Path(tmp) / "generated"
-        build(manifest_path, staged)
+        build(manifest_path, staged, package)
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(staged, out)
         return sorted(_tree(out))
 
 
-def check(manifest_path: Path, out: Path) -> list[str]:
+def check(manifest_path: Path, out: Path, package: str = BUNDLED_PACKAGE) -> list[str]:
     """Regenerate into a temporary folder; return the differences with ``out`` (empty: ok)."""
     with tempfile.TemporaryDirectory(prefix="ucxml-check-") as tmp:
         staged = Path(tmp) / "generated"
-        build(manifest_path, staged)
+        build(manifest_path, staged, package)
         return _differences(staged, out)

@@ -1,6 +1,7 @@
 """ucxml: typed, schema-first bindings for the XML and HTTP interfaces of UC systems.
 
-Top level: :func:`parse`, :func:`serialize`, :func:`detect`, :func:`validate` and the
+Top level: :func:`parse`, :func:`serialize`, :func:`detect`, :func:`validate`,
+:func:`register_api` (the bindings of an API generated into a package of your own) and the
 exception hierarchy rooted at :class:`UcxmlError`. Typed clients live in the per-API
 modules (``ucxml.cme.CmeClient`` ...). Names load on first use, so ``import ucxml``
 stays cheap and one API's bindings never import another's.
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
         parse_envelope,
         serialize,
     )
+    from ucxml.registry import register_api
     from ucxml.report import Issue, Report
     from ucxml.retry import RetryPolicy
     from ucxml.validation import validate
@@ -80,6 +82,7 @@ _LAZY = {
     "Issue": "ucxml.report",
     "Report": "ucxml.report",
     "RetryPolicy": "ucxml.retry",
+    "register_api": "ucxml.registry",
 }
 
 __all__ = [
@@ -128,6 +131,7 @@ __all__ = [
     "iter_records",
     "parse",
     "parse_envelope",
+    "register_api",
     "serialize",
     "validate",
 ]

@@ -221,7 +221,8 @@ class ApiInfo:
     wrappers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: The releases the API has, oldest first (see :class:`Release`); empty for one.
     releases: tuple[Release, ...] = ()
-    #: A module of ``ucxml`` with the API's own reader behaviour (``pidf_hooks``), if any.
+    #: A module with the API's own reader behaviour, if any: one of ``ucxml`` by its name
+    #: (``pidf_hooks``), any other by its dotted name.
     hooks: str | None = None
 
 

@@ -33,7 +33,7 @@ from ucxml.emulator.server import EmulatorServer
 from ucxml.errors import CmeCliError, EmError, GatewayError
 from ucxml.generated.cup import models as cup_models
 from ucxml.huawei import AgentGatewayClient
-from ucxml.registry import api_names
+from ucxml.registry import api_names, binding
 from ucxml.report import Report
 from ucxml.uccn import ChangeEvent, Dispatcher
 from ucxml.validation import validate_bytes, validate_capture
@@ -63,7 +63,7 @@ BROKEN_CAPTURE = "15-ISgetExtension-sccp-response.xml"
 
 
 def _examples(kind: str, api: str = "cme") -> list[tuple[str, bytes]]:
-    folder = resources.files(f"ucxml.generated.{api}").joinpath("examples", kind)
+    folder = resources.files(binding(api).info.package).joinpath("examples", kind)
     if not folder.is_dir():
         return []
     return sorted((f.name, f.read_bytes()) for f in folder.iterdir() if f.name.endswith(".xml"))

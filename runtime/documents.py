@@ -35,7 +35,7 @@ from ucxml.bindings import Release
 from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 from ucxml.jsondocs import dump_json, looks_like_json, parse_json
-from ucxml.registry import ApiBinding, api_names, api_of, binding
+from ucxml.registry import ApiBinding, api_names, api_of, binding, on_register
 from ucxml.report import Issue
 from ucxml.safexml import (
     DEFAULT_MAX_BYTES,
@@ -210,6 +210,11 @@ def detect_tree(root: etree._Element) -> str | None:
         if _claims(api, root):
             return api.info.name
     return None
+
+
+# Both look over every API: an API registered later must be seen.
+on_register(_prefixes_for_root.cache_clear)
+on_register(_apis_with_root.cache_clear)
 
 
 def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:
@@ -436,7 +441,8 @@ def _hook_warnings(api: ApiBinding, element: etree._Element, data: bytes) -> lis
     """The warnings of the API's hooks module (manifest ``hooks``), if it has one."""
     if api.info.hooks is None:
         return []
-    hooks = importlib.import_module(f"ucxml.{api.info.hooks}")
+    name = api.info.hooks
+    hooks = importlib.import_module(name if "." in name else f"ucxml.{name}")
     found: list[Issue] = hooks.reader_warnings(element, data, api.info.tolerances)
     return found
 
