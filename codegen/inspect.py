@@ -40,6 +40,8 @@ class ClassInfo:
     members: tuple[tuple[str, str], ...] = ()
     #: The schema's documentation of the type (its docstring without the ``:ivar`` lines).
     doc: str = ""
+    #: The namespace of the element or type (``Meta.namespace``); None when it has none.
+    namespace: str | None = None
 
 
 #: The bases of generated enumerations (see :mod:`ucxml.codegen.enums`).
@@ -158,5 +160,6 @@ def inspect_models(source: str) -> dict[str, ClassInfo]:
             is_enum=is_enum,
             members=_members(node) if is_enum else (),
             doc=doc,
+            namespace=_meta(node, "namespace"),
         )
     return classes

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ucxml.codegen.wsdl import WsdlError, operation_tables, read_wsdl
 from ucxml.tolerances import TOLERANCES
 
 __all__ = ["ApiSpec", "Manifest", "OperationSpec", "load_manifest"]
@@ -92,6 +93,10 @@ class ApiSpec:
     #: ``module.function`` the generated client calls with (operation, request, result)
     #: after each answer, to raise the typed error of a failure the server reported.
     result_check: str | None = None
+    #: The WSDL 1.1 file whose ``portType`` gives the operations (see :mod:`.wsdl`); their
+    #: ``request``/``response`` are its elements (``{ns}local``) until the models stage
+    #: binds them to the generated classes.
+    wsdl: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,13 @@ def load_manifest(path: Path) -> Manifest:
     apis = []
     for name, entry in data.get("apis", {}).items():
         try:
+            wsdl = _path(root, entry["wsdl"], f"{name}.wsdl") if "wsdl" in entry else None
+            tables = entry.get("operations", [])
+            if wsdl is not None:
+                try:
+                    tables = operation_tables(read_wsdl(wsdl), tables, name)
+                except WsdlError as exc:
+                    raise ManifestError(str(exc)) from None
             ops = tuple(
                 OperationSpec(
                     name=op["name"],
@@ -322,7 +334,7 @@ def load_manifest(path: Path) -> Manifest:
                     filters=op.get("filters", ""),
                     raises=_raises(op.get("raises", []), f"{name}.{op['name']}"),
                 )
-                for op in entry.get("operations", [])
+                for op in tables
             )
             apis.append(
                 ApiSpec(
@@ -362,6 +374,7 @@ def load_manifest(path: Path) -> Manifest:
                     client=_text(entry, "client", name, dotted=True),
                     content_type=_text(entry, "content_type", name),
                     result_check=_result_check(entry, name),
+                    wsdl=wsdl,
                 )
             )
         except KeyError as exc:

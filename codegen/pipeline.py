@@ -15,6 +15,7 @@ from ucxml.codegen.inspect import inspect_models
 from ucxml.codegen.manifest import Manifest, load_manifest
 from ucxml.codegen.models import generate_models
 from ucxml.codegen.render import BUNDLED_PACKAGE, Renderer
+from ucxml.codegen.wsdl import bind_operations
 
 __all__ = ["build", "check", "generate"]
 
@@ -57,6 +58,7 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
             continue
         source = generate_models(api)
         classes = inspect_models(source)
+        api = bind_operations(api, classes)  # the WSDL's elements, as the generated classes
         ops = renderer.operations(api, classes)
         schema_dir = folder / "schema"
         schema_dir.mkdir()
