@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from ucxml.codegen.inspect import ClassInfo
+from ucxml.envelopes import envelope_format
 
 if TYPE_CHECKING:  # the manifest stage reads WSDLs through this module
     from ucxml.codegen.manifest import ApiSpec
@@ -144,8 +145,9 @@ def operation_tables(
 
 def bind_operations(api: ApiSpec, classes: Mapping[str, ClassInfo]) -> ApiSpec:
     """``api`` (an :class:`~ucxml.codegen.manifest.ApiSpec`) with the WSDL's elements of
-    its operations replaced by the classes xsdata generated for them, and those elements
-    added to its roots (after the manifest's own: the envelope's)."""
+    its operations replaced by the classes xsdata generated for them, and its roots made
+    of its envelope style's (:class:`ucxml.envelopes.EnvelopeFormat`), the manifest's own
+    (a fault) and those elements, in that order."""
     if api.wsdl is None:
         return api
     by_element: dict[str, list[str]] = {}
@@ -169,5 +171,6 @@ def bind_operations(api: ApiSpec, classes: Mapping[str, ClassInfo]) -> ApiSpec:
         for op in api.operations
     )
     elements = [e for op in api.operations for e in (op.request, op.response)]
-    roots = tuple(dict.fromkeys((*api.roots, *elements)))
+    envelope = envelope_format(api.envelope).roots
+    roots = tuple(dict.fromkeys((*envelope, *api.roots, *elements)))
     return dataclasses.replace(api, operations=operations, roots=roots)

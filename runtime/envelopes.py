@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from lxml import etree
 
@@ -31,10 +32,17 @@ __all__ = [
     "SOAP12_NS",
     "XSI_NS",
     "XSI_TYPE",
+    "CmeAxlEnvelope",
+    "DocumentEnvelope",
+    "EmFormEnvelope",
+    "EnvelopeFormat",
     "MessagePayload",
+    "Soap12Envelope",
     "add_header_blocks",
+    "envelope_format",
     "must_understand",
     "not_understood",
+    "register_envelope",
     "unwrap",
     "unwrap_axl",
     "unwrap_soap",
@@ -253,25 +261,115 @@ def wrap_axl(payload: str) -> bytes:
     return (_HEAD + payload + _TAIL).encode("utf-8")
 
 
-def unwrap(style: str, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
-    """Find the message element of an API whose envelope style is ``style``."""
-    if style == "cme-axl":
-        return unwrap_axl(root)
-    if style == "soap12":
-        return unwrap_soap(root)
-    if style in ("em-form", "document"):
+class EnvelopeFormat:
+    """One envelope style: how its messages are wrapped, found and named (registered by name).
+
+    A style is a subclass registered with :func:`register_envelope`; the manifest's
+    ``envelope`` names it, and readers, writers, the detector and the streaming reader ask
+    it rather than knowing any API.
+    """
+
+    #: The style's name, as the manifest's ``envelope`` gives it.
+    name: ClassVar[str]
+    #: ``{namespace}local`` tags of the elements from the document element down to the
+    #: message's parent (CME: ``SOAP-ENV:Envelope``, ``SOAP-ENV:Body``, ``axl``); empty when
+    #: the body's one element or the document element itself is the message.
+    path: ClassVar[tuple[str, ...]] = ()
+    #: That path as an error text shows it.
+    path_text: ClassVar[str] = ""
+    #: The message elements' own tags when they are fixed (CME ``request``/``response``,
+    #: the model named by ``xsi:type``); empty when the element's name names the message.
+    messages: ClassVar[tuple[str, ...]] = ()
+    #: The document elements this style's messages arrive in, besides the messages' own.
+    roots: ClassVar[tuple[str, ...]] = ()
+
+    def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+        """The message element under ``root`` and the warnings of the wrapping.
+
+        Raises:
+            BindingError: ``root`` is not wrapped as this style wraps.
+        """
         local = str(root.tag).rpartition("}")[2]
         return MessagePayload(root, "", local, local, False), []
-    raise BindingError(f"unsupported envelope style {style!r}")
+
+    def wrap(self, payload: str, header: str = "") -> bytes:
+        """The document carrying the serialized message ``payload`` (and ``header`` blocks)."""
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + payload).encode("utf-8")
+
+
+_FORMATS: dict[str, EnvelopeFormat] = {}
+
+
+def register_envelope(cls: type[EnvelopeFormat]) -> type[EnvelopeFormat]:
+    """Register an envelope style under its ``name`` (usable as a class decorator)."""
+    _FORMATS[cls.name] = cls()
+    return cls
+
+
+def envelope_format(style: str) -> EnvelopeFormat:
+    """The registered envelope style named ``style``.
+
+    Raises:
+        BindingError: no style of that name is registered.
+    """
+    try:
+        return _FORMATS[style]
+    except KeyError:
+        raise BindingError(f"unsupported envelope style {style!r}") from None
+
+
+@register_envelope
+class CmeAxlEnvelope(EnvelopeFormat):
+    """CME: ``SOAP-ENV:Envelope/SOAP-ENV:Body/axl/request|response`` named by ``xsi:type``
+    (bare ``request``/``response`` read too; the 12.x form is named by its child)."""
+
+    name = "cme-axl"
+    path = (_ENVELOPE, _BODY, "axl")
+    path_text = "SOAP-ENV:Envelope/SOAP-ENV:Body/axl"
+    messages = ("request", "response")
+    roots = (_ENVELOPE, "axl")
+
+    def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+        return unwrap_axl(root)
+
+    def wrap(self, payload: str, header: str = "") -> bytes:
+        return wrap_axl(payload)
+
+
+@register_envelope
+class Soap12Envelope(EnvelopeFormat):
+    """EPAS: a SOAP 1.2 envelope (1.1 read with a warning) whose body's element is the message."""
+
+    name = "soap12"
+    roots = (f"{{{SOAP12_NS}}}Envelope", _ENVELOPE)
+
+    def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+        return unwrap_soap(root)
+
+    def wrap(self, payload: str, header: str = "") -> bytes:
+        return wrap_soap12(payload, header)
+
+
+@register_envelope
+class DocumentEnvelope(EnvelopeFormat):
+    """UCCN and PIDF (SIP bodies): the document element is the message."""
+
+    name = "document"
+
+
+@register_envelope
+class EmFormEnvelope(EnvelopeFormat):
+    """EM: the document element is the message; the transport form-encodes the document
+    as the ``xml`` field (POST) or query parameter (GET)."""
+
+    name = "em-form"
+
+
+def unwrap(style: str, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+    """Find the message element of an API whose envelope style is ``style``."""
+    return envelope_format(style).unwrap(root)
 
 
 def wrap(style: str, payload: str, header: str = "") -> bytes:
     """Wrap a serialized message element in the envelope style ``style``."""
-    if style == "cme-axl":
-        return wrap_axl(payload)
-    if style == "soap12":
-        return wrap_soap12(payload, header)
-    if style in ("em-form", "document"):
-        # The document itself; the EM transport form-encodes it as the ``xml`` field.
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n' + payload).encode("utf-8")
-    raise BindingError(f"unsupported envelope style {style!r}")
+    return envelope_format(style).wrap(payload, header)

@@ -26,7 +26,7 @@ from lxml import etree
 
 from ucxml import dialects, releases
 from ucxml.bindings import ApiInfo, Extra, Unknown
-from ucxml.envelopes import SOAP11_NS, XSI_NS, XSI_TYPE
+from ucxml.envelopes import XSI_NS, XSI_TYPE, CmeAxlEnvelope
 from ucxml.errors import (
     BindingError,
     UcxmlError,
@@ -72,8 +72,11 @@ _SPELLED, _BOX = "spelled", "box"
 #: container's converter slot holds the entry (or the item tag and entry) it stands for.
 _Entry = tuple[str, str, Any, bool]
 _CODES = {"str": _STR}
-_ENVELOPE = f"{{{SOAP11_NS}}}Envelope"
-_BODY = f"{{{SOAP11_NS}}}Body"
+#: The fast path reads the xsi:type-dispatched messages of the ``cme-axl`` envelope style:
+#: where they sit and what they are called is that style's data, not restated here.
+_WRAPPING = CmeAxlEnvelope.path
+_KINDS = CmeAxlEnvelope.messages
+_REQUEST, _RESPONSE = _KINDS
 _XSI = f"{{{XSI_NS}}}"
 
 
@@ -737,18 +740,9 @@ def _start_message(
         if raw is not None:  # a bare message named by its child is the 12.x form
             warnings.append(bare_warning(_name(el), el.sourceline, path))
     else:
-        body = parent.getparent()
-        envelope = body.getparent() if body is not None else None
-        if (
-            parent.tag != "axl"
-            or body is None
-            or body.tag != _BODY
-            or envelope is None
-            or envelope.tag != _ENVELOPE
-            or envelope.getparent() is not None
-        ):
+        if tuple(str(a.tag) for a in reversed(list(el.iterancestors()))) != _WRAPPING:
             raise UnknownApiError(
-                f"<{_name(el)}> is not in SOAP-ENV:Envelope/SOAP-ENV:Body/axl",
+                f"<{_name(el)}> is not in {CmeAxlEnvelope.path_text}",
                 path=path,
                 line=el.sourceline,
             )
@@ -773,7 +767,7 @@ def _start_message(
         name = found
     else:
         name = raw.strip().rpartition(":")[2]
-        if info.model_for(name, kind) is None and kind == "response":
+        if info.model_for(name, kind) is None and kind == _RESPONSE:
             name = info.info.type_aliases.get(name, name)
         if name != raw:
             warnings.append(type_alias_warning(raw, name, el.sourceline, path))
@@ -792,7 +786,7 @@ def _message_tags(api: str) -> list[str]:
     """Tags whose events the streaming reader needs: message roots and their children."""
     plans = _plans(api)
     info = binding(api)
-    tags = {"request", "response"}
+    tags = set(_KINDS)
     for cls in list(info.requests.values()) + list(info.responses.values()):
         plan = plans.get(cls)
         if plan is not None:
@@ -800,8 +794,8 @@ def _message_tags(api: str) -> list[str]:
     tags |= set(info.info.aliases)
     shapes = dialects.shapes(api)
     tags |= set(shapes.wrappers)
-    tags |= {c for p, c in shapes.lifts if p in ("request", "response")}
-    tags |= {item for (p, _), (item, _) in shapes.lifts.items() if p in ("request", "response")}
+    tags |= {c for p, c in shapes.lifts if p in _KINDS}
+    tags |= {item for (p, _), (item, _) in shapes.lifts.items() if p in _KINDS}
     return sorted(tags)
 
 
@@ -845,12 +839,13 @@ CHUNK_BYTES = 250_000
 #: much; past it the payload is streamed, whose memory stays bounded by a record's.
 _SLACK = 1 << 16
 
-_MESSAGE_TAG = re.compile(rb"<(?:request|response)[\s/>]")
+_MESSAGE_NAMES = b"|".join(re.escape(kind.encode()) for kind in _KINDS)
+_MESSAGE_TAG = re.compile(rb"<(?:" + _MESSAGE_NAMES + rb")[\s/>]")
 # The message's start tag, attribute values quoted (a ">" may sit inside one, "<" not).
 _MESSAGE_START = re.compile(
-    rb"""<(request|response)(?:\s+[^\s=<>/"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
+    rb"<(" + _MESSAGE_NAMES + rb""")(?:\s+[^\s=<>/"']+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>"""
 )
-_MESSAGE_END = re.compile(rb"</(request|response)\s*>")
+_MESSAGE_END = re.compile(rb"</(" + _MESSAGE_NAMES + rb")\s*>")
 # A box's start tag without attributes (one with any is read by the streaming reader) and
 # its end tag, with the blanks around them.
 _BOX_START = re.compile(rb"\s*<([A-Za-z_][\w.-]*)\s*>")
@@ -909,7 +904,7 @@ def _emptied_message(
     if box is not None and element is not None:
         element = element.getparent()
     encoding = parsed.root.getroottree().docinfo.encoding or ""
-    if element is None or element.tag not in ("request", "response") or encoding.upper() != "UTF-8":
+    if element is None or element.tag not in _KINDS or encoding.upper() != "UTF-8":
         return None  # not the start tag found (a namespaced one), or bytes not UTF-8
     warnings: list[Issue] = []
     message = _start_message(api, element, warnings, expected=expected)
@@ -931,8 +926,10 @@ def _box(api: str, data: bytes, start: int, close: int) -> tuple[str, int, int] 
     if head is None:
         return None
     tag = head.group(1).decode("ascii", "replace")
-    opened = data.rfind(b"<response", 0, start) > data.rfind(b"<request", 0, start)
-    kind = "response" if opened else "request"
+    opened = data.rfind(f"<{_RESPONSE}".encode(), 0, start) > data.rfind(
+        f"<{_REQUEST}".encode(), 0, start
+    )
+    kind = _RESPONSE if opened else _REQUEST
     if not shapes.box(kind, tag):
         return None
     end = data.rfind(b"</", start, close)
@@ -1144,9 +1141,6 @@ def _message_element(shapes: dialects.Shapes, el: etree._Element) -> etree._Elem
     return None
 
 
-_KINDS = ("request", "response")
-
-
 def _place(shapes: dialects.Shapes, message: _Message, holder: etree._Element | None) -> str | None:
     """The shared-model parent an element under ``holder`` is a child of: the message
     kind for the message's children (also inside its 12.x wrapper or containers), else
@@ -1168,7 +1162,7 @@ def _place(shapes: dialects.Shapes, message: _Message, holder: etree._Element | 
 def _is_wrapper(shapes: dialects.Shapes, message: _Message, el: etree._Element) -> bool:
     return (
         el.getparent() is message.element
-        and message.element.tag == "response"
+        and message.element.tag == _RESPONSE
         and el.tag in shapes.wrappers
     )
 
@@ -1177,7 +1171,7 @@ def _is_box(shapes: dialects.Shapes, parent: str, el: etree._Element) -> bool:
     """Whether ``el``, a child of the shared model's ``parent``, is a 12.x container or
     (a response's) result wrapper: read through, its items being the children."""
     return (parent, str(el.tag)) in shapes.lifts or (
-        parent == "response" and el.tag in shapes.wrappers
+        parent == _RESPONSE and el.tag in shapes.wrappers
     )
 
 

@@ -99,7 +99,11 @@ def test_manifest_entries_merge_with_the_wsdl(tmp_path: Path) -> None:
     }
     bound = bind_operations(api, classes)
     assert (bound.operations[0].request, bound.operations[0].response) == ("Get", "GetResp")
-    assert bound.roots == ("{urn:e}Envelope", "{urn:test}get", "{urn:test}get-resp")
+    soap = (
+        "{http://www.w3.org/2003/05/soap-envelope}Envelope",
+        "{http://schemas.xmlsoap.org/soap/envelope/}Envelope",
+    )
+    assert bound.roots == (*soap, "{urn:e}Envelope", "{urn:test}get", "{urn:test}get-resp")
 
 
 @pytest.mark.parametrize(
