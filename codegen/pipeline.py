@@ -15,6 +15,7 @@ from ucxml.codegen.inspect import inspect_models
 from ucxml.codegen.manifest import Manifest, load_manifest
 from ucxml.codegen.models import generate_models
 from ucxml.codegen.render import Renderer
+from ucxml.codegen.unasync import write_sync_twins
 
 __all__ = ["build", "check", "generate"]
 
@@ -91,6 +92,7 @@ def build(manifest_path: Path, out: Path) -> None:
     (out / "__init__.py").write_text(renderer.render_package_init(manifest.apis), "utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
     _api_files(manifest, renderer, out)
+    write_sync_twins(out)  # the sync client shells, from the async ones
     _format(out)
 
 
