@@ -78,6 +78,7 @@ NAMES: Mapping[str, str] = {
 #: of ``generated/_sync/``).
 TWINS: Mapping[str, str] = {
     "_async_client.py": "client.py",
+    "_async_em.py": "em.py",
 }
 
 _MARKER = "# unasync:"
