@@ -79,6 +79,7 @@ NAMES: Mapping[str, str] = {
 TWINS: Mapping[str, str] = {
     "_async_client.py": "client.py",
     "_async_em.py": "em.py",
+    "_async_cup.py": "cup.py",
 }
 
 _MARKER = "# unasync:"
