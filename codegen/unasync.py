@@ -80,6 +80,7 @@ TWINS: Mapping[str, str] = {
     "_async_client.py": "client.py",
     "_async_em.py": "em.py",
     "_async_cup.py": "cup.py",
+    "_async_axl.py": "axl.py",
 }
 
 _MARKER = "# unasync:"
