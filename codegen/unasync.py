@@ -81,6 +81,7 @@ TWINS: Mapping[str, str] = {
     "_async_em.py": "em.py",
     "_async_cup.py": "cup.py",
     "_async_axl.py": "axl.py",
+    "_async_huawei.py": "huawei.py",
 }
 
 _MARKER = "# unasync:"
