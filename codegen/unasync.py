@@ -55,6 +55,8 @@ NAMES: Mapping[str, str] = {
     "AsyncAgentGatewayClient": "AgentGatewayClient",
     "AsyncAxlClient": "AxlClient",
     "AsyncClientBase": "ClientBase",
+    "AsyncCmeClient": "CmeClient",
+    "AsyncCmeOperations": "CmeOperations",
     "AsyncCupClient": "CupClient",
     "AsyncCupOperations": "CupOperations",
     "AsyncEmClient": "EmClient",
@@ -69,6 +71,7 @@ NAMES: Mapping[str, str] = {
     # The hand-written async modules -> the sync twins written from them.
     "_async_axl": "generated._sync.axl",
     "_async_client": "generated._sync.client",
+    "_async_cme": "generated._sync.cme",
     "_async_cup": "generated._sync.cup",
     "_async_em": "generated._sync.em",
     "_async_huawei": "generated._sync.huawei",
@@ -78,6 +81,7 @@ NAMES: Mapping[str, str] = {
 #: of ``generated/_sync/``).
 TWINS: Mapping[str, str] = {
     "_async_client.py": "client.py",
+    "_async_cme.py": "cme.py",
     "_async_em.py": "em.py",
     "_async_cup.py": "cup.py",
     "_async_axl.py": "axl.py",

@@ -1,8 +1,4 @@
-"""The sans-I/O part of the AXL clients: versions, request building, answer reading.
-
-Everything :mod:`ucxml.axl` exports but the clients themselves (:mod:`ucxml._async_axl` and
-its sync twin), which import it.
-"""
+"""AXL without I/O (for :mod:`ucxml.axl`): versions, request documents, answers."""
 
 from __future__ import annotations
 

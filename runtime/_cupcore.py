@@ -1,8 +1,4 @@
-"""The sans-I/O part of the EPAS clients: requests, answers, session state, helpers.
-
-Everything :mod:`ucxml.cup` exports but the clients themselves (:mod:`ucxml._async_cup` and
-its sync twin), which import it.
-"""
+"""The sans-I/O core of :mod:`ucxml.cup`: SOAP requests, faults, the session state."""
 
 from __future__ import annotations
 
@@ -14,10 +10,8 @@ from typing import Any, Final, TypeAlias, TypeVar, overload
 
 from lxml import etree
 
+from ucxml._clientcore import ClientCore
 from ucxml.bindings import Operation
-from ucxml.client import (
-    ClientCore,
-)
 from ucxml.documents import decode, read_message, serialize
 from ucxml.envelopes import add_header_blocks
 from ucxml.errors import (

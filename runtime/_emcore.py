@@ -1,8 +1,4 @@
-"""The sans-I/O part of the Extension Mobility clients: requests, answers, results.
-
-Everything :mod:`ucxml.em` exports but the clients themselves (:mod:`ucxml._async_em` and
-its sync twin), which import it.
-"""
+"""What the EM clients of :mod:`ucxml.em` share, without I/O: URLs, form posts, results."""
 
 from __future__ import annotations
 
@@ -15,10 +11,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode
 
+from ucxml._clientcore import ClientCore
 from ucxml.bindings import Operation
-from ucxml.client import (
-    ClientCore,
-)
 from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError
 from ucxml.generated.em import models as m

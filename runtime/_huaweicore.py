@@ -1,8 +1,4 @@
-"""The sans-I/O part of the CC-Gateway clients: arguments, requests, answers, GUIDs.
-
-Everything :mod:`ucxml.huawei` exports but the clients and event streams themselves
-(:mod:`ucxml._async_huawei` and its sync twin), which import it.
-"""
+"""The CC-Gateway clients' common ground (:mod:`ucxml.huawei`), no I/O in it."""
 
 from __future__ import annotations
 

@@ -42,42 +42,9 @@ is its twin, written from it by ``python -m ucxml.codegen`` (:mod:`ucxml.codegen
 
 from __future__ import annotations
 
+from ucxml import _axlcore
 from ucxml._async_axl import AsyncAxlClient
-from ucxml._axlcore import (
-    AXL_NAMESPACE_1_0,
-    CONTENT_TYPE,
-    DEFAULT_ENDPOINT,
-    DEFAULT_VERSION,
-    QUERY_OPERATIONS,
-    QUERY_PREFIXES,
-    SOAP_ENV_NAMESPACE,
-    THROTTLED_STATUS,
-    AxlResponse,
-    AxlValue,
-    axl_namespace,
-    build_request,
-    is_query,
-    read_response,
-    soap_action,
-)
+from ucxml._axlcore import *  # noqa: F403 - the names of its __all__, exported from here
 from ucxml.generated._sync.axl import AxlClient
 
-__all__ = [
-    "AXL_NAMESPACE_1_0",
-    "CONTENT_TYPE",
-    "DEFAULT_ENDPOINT",
-    "DEFAULT_VERSION",
-    "QUERY_OPERATIONS",
-    "QUERY_PREFIXES",
-    "SOAP_ENV_NAMESPACE",
-    "THROTTLED_STATUS",
-    "AsyncAxlClient",
-    "AxlClient",
-    "AxlResponse",
-    "AxlValue",
-    "axl_namespace",
-    "build_request",
-    "is_query",
-    "read_response",
-    "soap_action",
-]
+__all__ = [*_axlcore.__all__, "AsyncAxlClient", "AxlClient"]

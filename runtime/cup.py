@@ -48,32 +48,9 @@ is its twin, written from it by ``python -m ucxml.codegen`` (:mod:`ucxml.codegen
 
 from __future__ import annotations
 
+from ucxml import _cupcore
 from ucxml._async_cup import AsyncCupClient
-from ucxml._cupcore import (
-    ACTION_PREFIX,
-    ALREADY_ESTABLISHED,
-    DEFAULT_RELEASE,
-    RELEASES,
-    WRONG_CREDENTIALS,
-    FailedItem,
-    action_operation,
-    failed_items,
-    fault_error,
-    release_path,
-)
+from ucxml._cupcore import *  # noqa: F403 - the names of its __all__, exported from here
 from ucxml.generated._sync.cup import CupClient
 
-__all__ = [
-    "ACTION_PREFIX",
-    "ALREADY_ESTABLISHED",
-    "DEFAULT_RELEASE",
-    "RELEASES",
-    "WRONG_CREDENTIALS",
-    "AsyncCupClient",
-    "CupClient",
-    "FailedItem",
-    "action_operation",
-    "failed_items",
-    "fault_error",
-    "release_path",
-]
+__all__ = [*_cupcore.__all__, "AsyncCupClient", "CupClient"]

@@ -30,36 +30,15 @@ is its twin, written from it by ``python -m ucxml.codegen`` (:mod:`ucxml.codegen
 
 from __future__ import annotations
 
+from ucxml import _emcore
 from ucxml._async_em import AsyncEmClient, async_logout_all_action
-from ucxml._emcore import (
-    EM_ERROR_CODES,
-    DeviceLogin,
-    DeviceProfile,
-    DeviceState,
-    EmServiceUrls,
-    EmVersion,
-    LogoutAllResult,
-    UserCheck,
-    UserDevices,
-    UserProfiles,
-    service_urls,
-)
+from ucxml._emcore import *  # noqa: F403 - the names of its __all__, exported from here
 from ucxml.generated._sync.em import EmClient, logout_all_action
 
 __all__ = [
-    "EM_ERROR_CODES",
+    *_emcore.__all__,
     "AsyncEmClient",
-    "DeviceLogin",
-    "DeviceProfile",
-    "DeviceState",
     "EmClient",
-    "EmServiceUrls",
-    "EmVersion",
-    "LogoutAllResult",
-    "UserCheck",
-    "UserDevices",
-    "UserProfiles",
     "async_logout_all_action",
     "logout_all_action",
-    "service_urls",
 ]

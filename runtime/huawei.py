@@ -37,40 +37,13 @@ synchronous ones are their twins, written from them by ``python -m ucxml.codegen
 
 from __future__ import annotations
 
+from ucxml import _huaweicore
 from ucxml._async_huawei import AsyncAgentEventStream, AsyncAgentGatewayClient
-from ucxml._huaweicore import (
-    AGENT_EVENT_TYPES,
-    AGENT_ID_DOCUMENTED_MAX,
-    AGENT_ID_MAX,
-    AGENT_ID_MIN,
-    CONTENT_TYPE,
-    DEFAULT_ENDPOINT,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_RELEASE,
-    EVENT_ENDPOINT,
-    GATEWAY_ERROR_CODES,
-    PHONENUM_MAX_LENGTH,
-    REASON_MAX,
-    REASON_MIN,
-    SHUTDOWN_EVENT,
-)
+from ucxml._huaweicore import *  # noqa: F403 - the names of its __all__, exported from here
 from ucxml.generated._sync.huawei import AgentEventStream, AgentGatewayClient
 
 __all__ = [
-    "AGENT_EVENT_TYPES",
-    "AGENT_ID_DOCUMENTED_MAX",
-    "AGENT_ID_MAX",
-    "AGENT_ID_MIN",
-    "CONTENT_TYPE",
-    "DEFAULT_ENDPOINT",
-    "DEFAULT_POLL_INTERVAL",
-    "DEFAULT_RELEASE",
-    "EVENT_ENDPOINT",
-    "GATEWAY_ERROR_CODES",
-    "PHONENUM_MAX_LENGTH",
-    "REASON_MAX",
-    "REASON_MIN",
-    "SHUTDOWN_EVENT",
+    *_huaweicore.__all__,
     "AgentEventStream",
     "AgentGatewayClient",
     "AsyncAgentEventStream",
