@@ -75,6 +75,7 @@ NAMES: Mapping[str, str] = {
     "_async_cup": "generated._sync.cup",
     "_async_em": "generated._sync.em",
     "_async_huawei": "generated._sync.huawei",
+    "_async_retry": "generated._sync.retry",
 }
 
 #: Async source (a module of ``runtime/``, the ``ucxml`` package) -> sync twin (a module
@@ -86,6 +87,7 @@ TWINS: Mapping[str, str] = {
     "_async_cup.py": "cup.py",
     "_async_axl.py": "axl.py",
     "_async_huawei.py": "huawei.py",
+    "_async_retry.py": "retry.py",
 }
 
 _MARKER = "# unasync:"
