@@ -55,6 +55,7 @@ NAMES: Mapping[str, str] = {
     "AsyncAgentGatewayClient": "AgentGatewayClient",
     "AsyncAxlClient": "AxlClient",
     "AsyncClientBase": "ClientBase",
+    "AsyncClosing": "Closing",
     "AsyncCmeClient": "CmeClient",
     "AsyncCmeOperations": "CmeOperations",
     "AsyncCupClient": "CupClient",
@@ -71,6 +72,7 @@ NAMES: Mapping[str, str] = {
     # The hand-written async modules -> the sync twins written from them.
     "_async_axl": "generated._sync.axl",
     "_async_client": "generated._sync.client",
+    "_async_closing": "generated._sync.closing",
     "_async_cme": "generated._sync.cme",
     "_async_cup": "generated._sync.cup",
     "_async_em": "generated._sync.em",
@@ -81,6 +83,7 @@ NAMES: Mapping[str, str] = {
 #: Async source (a module of ``runtime/``, the ``ucxml`` package) -> sync twin (a module
 #: of ``generated/_sync/``).
 TWINS: Mapping[str, str] = {
+    "_async_closing.py": "closing.py",
     "_async_client.py": "client.py",
     "_async_cme.py": "cme.py",
     "_async_em.py": "em.py",

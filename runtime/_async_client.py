@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
+from ucxml._async_closing import AsyncClosing
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
 from ucxml.bindings import Operation
 from ucxml.redaction import client_secrets
@@ -47,7 +47,7 @@ async def aexchange(
     )
 
 
-class AsyncTransportOwner:
+class AsyncTransportOwner(AsyncClosing):
     # unasync: """Closing and context management of a synchronous client that may own its
     # unasync: transport."""
     """Closing and async context management of a client that may own its transport."""
@@ -59,17 +59,6 @@ class AsyncTransportOwner:
         """Close the transport if this client created it."""
         if self._owns_transport:
             await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class AsyncClientBase(_ClientState, AsyncTransportOwner):

@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import weakref
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from ucxml._async_client import AsyncTransportOwner
+from ucxml._async_closing import AsyncClosing
 from ucxml._huaweicore import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RELEASE,
@@ -269,7 +269,7 @@ class _Wake:
         return self._set
 
 
-class AsyncAgentEventStream:
+class AsyncAgentEventStream(AsyncClosing):
     # unasync: """The events of one agent, polled by an :class:`AgentGatewayClient`; made by
     # unasync: :meth:`AgentGatewayClient.events`. Iterate over it; use it as a context manager.
     # unasync:
@@ -339,17 +339,6 @@ class AsyncAgentEventStream:
             self.close()
             raise
         raise StopAsyncIteration
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

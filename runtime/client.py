@@ -13,16 +13,16 @@ ones are their twins, written from them by ``python -m ucxml.codegen``
 
 from __future__ import annotations
 
+from ucxml import _clientcore
 from ucxml._async_client import AsyncClientBase, AsyncTransportOwner, aexchange
-from ucxml._clientcore import AnswerReader, ClientCore
+from ucxml._clientcore import *  # noqa: F403 - the names of its __all__, exported from here
 from ucxml.generated._sync.client import ClientBase, TransportOwner, exchange
 
 __all__ = [
-    "AnswerReader",
+    *_clientcore.__all__,
     "AsyncClientBase",
     "AsyncTransportOwner",
     "ClientBase",
-    "ClientCore",
     "TransportOwner",
     "aexchange",
     "exchange",

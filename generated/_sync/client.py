@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
 from ucxml.bindings import Operation
+from ucxml.generated._sync.closing import Closing
 from ucxml.redaction import client_secrets
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
 from ucxml.safexml import DEFAULT_MAX_BYTES
@@ -43,7 +43,7 @@ def exchange(
     )
 
 
-class TransportOwner:
+class TransportOwner(Closing):
     """Closing and context management of a synchronous client that may own its
     transport."""
 
@@ -54,17 +54,6 @@ class TransportOwner:
         """Close the transport if this client created it."""
         if self._owns_transport:
             self._transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class ClientBase(_ClientState, TransportOwner):

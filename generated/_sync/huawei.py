@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 import weakref
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 from ucxml._huaweicore import (
@@ -21,6 +20,7 @@ from ucxml._huaweicore import (
     _sign_in_result,
 )
 from ucxml.generated._sync.client import TransportOwner
+from ucxml.generated._sync.closing import Closing
 from ucxml.generated.huawei.models import (
     AgentEvent,
     AgentEventResponse,
@@ -225,7 +225,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         super().close()
 
 
-class AgentEventStream:
+class AgentEventStream(Closing):
     """The events of one agent, polled by an :class:`AgentGatewayClient`; made by
     :meth:`AgentGatewayClient.events`. Iterate over it; use it as a context manager.
 
@@ -278,17 +278,6 @@ class AgentEventStream:
             self.close()
             raise
         raise StopIteration
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
