@@ -15,6 +15,7 @@ from ucxml.codegen.inspect import inspect_models
 from ucxml.codegen.manifest import Manifest, load_manifest
 from ucxml.codegen.models import generate_models
 from ucxml.codegen.render import BUNDLED_PACKAGE, Renderer
+from ucxml.codegen.unasync import write_sync_twins
 from ucxml.codegen.wsdl import bind_operations
 
 __all__ = ["build", "check", "generate"]
@@ -99,6 +100,8 @@ def build(manifest_path: Path, out: Path, package: str = BUNDLED_PACKAGE) -> Non
     (out / "__init__.py").write_text(renderer.render_package_init(manifest.apis), "utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
     _api_files(manifest, renderer, out)
+    if package == BUNDLED_PACKAGE:  # ucxml's own sync client shells, from the async ones
+        write_sync_twins(out)
     _format(out, package)
 
 

@@ -23,12 +23,12 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from ucxml._async_closing import AsyncClosing
 from ucxml.answerbody import ACCEPT_ENCODING, CappedBody
 from ucxml.bindings import is_secret_name
 from ucxml.errors import (
@@ -41,6 +41,7 @@ from ucxml.errors import (
     TlsVerificationError,
     TransportError,
 )
+from ucxml.generated._sync.closing import Closing
 from ucxml.redaction import MASK, client_secrets, mask_http_traces, scrub
 from ucxml.safexml import DEFAULT_MAX_BYTES
 
@@ -112,48 +113,26 @@ def check_base_url(url: str, what: str = "base URL") -> SplitResult:
     return parts
 
 
-class Transport(abc.ABC):
+class Transport(Closing, abc.ABC):
     """Sends one request and returns the answer; raises :class:`TransportError` on failure."""
 
     @abc.abstractmethod
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` and return the complete answer."""
 
-    def close(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
+    def close(self) -> None:
         """Release connections (no-op by default)."""
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncTransport(abc.ABC):
+class AsyncTransport(AsyncClosing, abc.ABC):
     """Asynchronous twin of :class:`Transport`."""
 
     @abc.abstractmethod
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request`` and return the complete answer."""
 
-    async def aclose(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
+    async def aclose(self) -> None:
         """Release connections (no-op by default)."""
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 class _UnverifiedContext(ssl.SSLContext):

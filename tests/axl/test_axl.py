@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 from typing import Any
 
 import pytest
 from lxml import etree
 
-from ucxml import axl as axl_module
 from ucxml.axl import (
     AXL_NAMESPACE_1_0,
     SOAP_ENV_NAMESPACE,
@@ -381,7 +381,8 @@ def test_the_client_builds_an_httpx_transport_with_basic_auth(
         def close(self) -> None:
             Recording.closed += 1
 
-    monkeypatch.setattr(axl_module, "HttpxTransport", Recording)
+    # The sync client is generated (ucxml.generated._sync.axl): patch where it looks.
+    monkeypatch.setattr(sys.modules[AxlClient.__module__], "HttpxTransport", Recording)
     with AxlClient(
         BASE, username=USER, password=PASSWORD, timeout=5.0, ca_bundle="ca.pem"
     ) as client:

@@ -1,0 +1,111 @@
+# unasync: """The synchronous client bases, written from :mod:`ucxml._async_client`."""
+"""The asynchronous client bases: transport ownership, context management, sending.
+
+The one hand-written shell of both twins: ``python -m ucxml.codegen`` writes the
+synchronous one (``ucxml.generated._sync.client``) from this module, and
+:mod:`ucxml.client` exports both. The sans-I/O part is :mod:`ucxml._clientcore`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ucxml._async_closing import AsyncClosing
+from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
+from ucxml.bindings import Operation
+from ucxml.redaction import client_secrets
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
+from ucxml.safexml import DEFAULT_MAX_BYTES
+from ucxml.transport import AsyncHttpxTransport, AsyncTransport, HttpRequest
+
+__all__ = ["AsyncClientBase", "AsyncTransportOwner", "aexchange"]
+
+T = TypeVar("T")
+
+
+async def aexchange(
+    retry: RetryPolicy | None,
+    transport: AsyncTransport,
+    reader: AnswerReader,
+    operation: Operation,
+    http: HttpRequest,
+    response_type: type[T],
+) -> T:
+    """Send ``http`` for ``operation`` and read its answer, retrying as ``retry`` allows.
+
+    An error made from the answer masks the secrets of the request itself too (a new
+    password the request sets), since a server may echo the request.
+    """
+    return await arun(
+        retry,
+        operation.name,
+        operation.idempotent,
+        lambda: transport.send(http),
+        _reading(reader, operation, response_type, http),
+    )
+
+
+class AsyncTransportOwner(AsyncClosing):
+    # unasync: """Closing and context management of a synchronous client that may own its
+    # unasync: transport."""
+    """Closing and async context management of a client that may own its transport."""
+
+    _transport: AsyncTransport
+    _owns_transport: bool
+
+    async def aclose(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+
+class AsyncClientBase(_ClientState, AsyncTransportOwner):
+    # unasync: """Transport ownership and context management of a synchronous client."""
+    """Transport ownership and context management of an asynchronous client."""
+
+    def __init__(
+        self,
+        core: ClientCore,
+        *,
+        username: str | None,
+        password: str | None,
+        timeout: float,
+        verify: bool,
+        ca_bundle: str | Path | None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
+        transport: AsyncTransport | None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+    ) -> None:
+        super().__init__(core, username)
+        core.secrets |= client_secrets(username=username, password=password)
+        self._retry = retry
+        self._owns_transport = transport is None
+        self._transport = transport or AsyncHttpxTransport(
+            username=username,
+            password=password,
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
+        )
+
+    async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        http = self._core.request(operation, request)
+        return await aexchange(
+            self._retry, self._transport, self._core, operation, http, response_type
+        )
+
+    async def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        http = self._core.request(operation, request)
+        content = await arun(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            lambda answer: self._core.content(operation, answer),
+        )
+        return self._core.records(operation, content, record_type)

@@ -1,0 +1,228 @@
+# unasync: """The synchronous EPAS client, written from :mod:`ucxml._async_cup`."""
+"""The asynchronous EPAS client: the one hand-written shell of both twins.
+
+``python -m ucxml.codegen`` writes the synchronous one (``ucxml.generated._sync.cup``) from
+this module; :mod:`ucxml.cup` exports both. The sans-I/O part is :mod:`ucxml._cupcore`.
+"""
+
+from __future__ import annotations
+
+# unasync: import threading
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ucxml._async_client import AsyncTransportOwner, aexchange
+from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml.bindings import Operation
+from ucxml.errors import CupSessionError
+from ucxml.generated.cup import models as m
+from ucxml.generated.cup.operations import AsyncCupOperations
+from ucxml.generated.pidf.models import Presence
+from ucxml.redaction import Masked, masked
+from ucxml.retry import DEFAULT_RETRY, RetryPolicy
+from ucxml.safexml import DEFAULT_MAX_BYTES
+from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+
+__all__ = ["AsyncCupClient"]
+
+T = TypeVar("T")
+logger = logging.getLogger("ucxml.cup")
+
+
+class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
+    # unasync: """Synchronous EPAS client; as a context manager it logs in on entry, out on exit."""
+    """Asynchronous EPAS client; ``async with`` logs in on entry and out on exit."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        relogin: bool = False,
+        client_type: str | None = None,
+        client_version: str | None = None,
+        release: str = DEFAULT_RELEASE,
+        header_blocks: Sequence[str | bytes] = (),
+        timeout: float = 30.0,
+        verify: bool = True,
+        ca_bundle: str | Path | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_BYTES,
+        transport: AsyncTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+    ) -> None:
+        """Connect to the EPAS SOAP service; as a context manager it logs in and out.
+
+        Args:
+            base_url: ``http(s)://cup[:port]`` (the release's endpoint path is added; a URL
+                with a path is used as given).
+            username: The Presence user logged in by ``login()``.
+            password: Its password; never logged, shown or quoted in an error.
+            relogin: Take over an established session and log in again, once, when the
+                session expired (a forced login).
+            client_type: The client's kind, sent with the login (7.x and later).
+            client_version: The client's version, sent with the login.
+            release: The EPAS release, which picks the endpoint path (:data:`RELEASES`):
+                ``"6.0"`` (default, the documented ``/EPASSoap/service``), ``"7.0"``
+                (``/EPASSoap/service/v70``), ``"8.0"`` (``/v80``) or ``"latest"``
+                (``/latest``).
+            header_blocks: Extra SOAP header blocks sent with every request, each one
+                namespace-qualified XML element (WS-Addressing ``wsa:Action``...), beside the
+                ``session-key``.
+            timeout: Seconds to wait for the connection and for each read.
+            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
+                off and logs a warning naming the host.
+            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
+            max_answer_bytes: The most bytes an answer may have, received or decompressed
+                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
+            transport: Send through this :class:`~ucxml.transport.Transport` instead of
+                httpx (tests, offline work); the client then does not close it.
+            retry: How read-only queries are resent after a transient failure
+                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+
+        Raises:
+            ParameterError: a malformed URL, credentials in it, an unusable ``ca_bundle``, an
+                unknown ``release`` or a header block that is not one qualified element.
+        """
+        _CupState.__init__(
+            self,
+            base_url,
+            username,
+            password,
+            relogin,
+            client_type,
+            client_version,
+            retry,
+            release,
+            header_blocks,
+        )
+        self._owns_transport = transport is None
+        # One re-login per expired session, however many callers find it expired.
+        # unasync: self._renewing = threading.Lock()
+        self._renewing = asyncio.Lock()
+        # EPAS authenticates in the login body: no HTTP Basic credentials.
+        self._transport = transport or AsyncHttpxTransport(
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
+        )
+
+    async def __aenter__(self) -> AsyncCupClient:
+        if not self.logged_in and self._username:
+            try:
+                await self.login()
+            except BaseException:
+                await self.aclose()
+                raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self.logged_in:
+                try:
+                    await self.logout()
+                except Exception as error:  # the session ends on the server anyway
+                    logger.warning("logout on exit failed: %s", error)
+        finally:
+            await self.aclose()
+
+    async def login(
+        self,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        force: bool | None = None,
+        client_type: str | None = None,
+        client_version: str | None = None,
+    ) -> m.LoginResp:
+        """Log in (credentials default to the client's); keeps the session key.
+
+        ``force=True`` clears a previous session of the user, as the guide describes.
+        """
+        password = masked(password)  # a frame's locals show the mask
+        return await super().login(
+            username=username or "",
+            password=password if password is not None else Masked(self._password or ""),
+            force=force,
+            client_type=client_type,
+            client_version=client_version,
+        )
+
+    # The schema leaves the body open (any element); the client takes the PIDF document.
+    async def publish_pres_status(  # type: ignore[override]
+        self, other_element: Presence | None = None
+    ) -> m.PublishPresStatusResp:
+        """Publish a long-term presence status: a typed PIDF document (``ucxml.pidf``)."""
+        if other_element is not None and not isinstance(other_element, Presence):
+            raise TypeError("publish_pres_status takes a ucxml.pidf presence document")
+        return await super().publish_pres_status(other_element)
+
+    async def get_onetime_password(self) -> m.GetOnetimePasswordResp:
+        """A one-time password of the logged-in user (later releases; an XMPP token).
+
+        The answer's ``success.password`` is a secret: masked in its repr, in every later
+        error text of the client, and never logged.
+
+        Raises:
+            CupError: the server answered ``failure`` (its reason, masked).
+        """
+        return self._accept_onetime_password(await super().get_onetime_password())
+
+    async def _exchange(
+        self, operation: Operation, request: Any, key: str | None, response_type: type[T]
+    ) -> T:
+        http = self._core.soap_request(operation, request, key)
+        return await aexchange(
+            self._retry, self._transport, self._core, operation, http, response_type
+        )
+
+    async def _invoke(self, operation: Operation, request: Any, response_type: type[T]) -> T:
+        if isinstance(request, m.Login):
+            return await self._do_login(operation, request, response_type)
+        if self._session_key is None and self._relogin:
+            await self._renew(operation, None)  # a missing session is one more to log in to
+        key = self._key_for(operation)
+        try:
+            result = await self._exchange(operation, request, key, response_type)
+        except CupSessionError as error:
+            if not (self._relogin and error.state in ("expired", "missing")):
+                raise
+            # The server refused the request unread, so sending it again is safe; one
+            # resend per call, so a session that keeps expiring ends in the error.
+            await self._renew(operation, key)
+            key = self._key_for(operation)
+            result = await self._exchange(operation, request, key, response_type)
+        if isinstance(result, m.LogoutResp):
+            self._check_logout(result)
+        return result
+
+    async def _renew(self, operation: Operation, stale: str | None) -> None:
+        """Log in again (forced) in place of the session ``stale``, unless another caller
+        already did: callers that met the same expiry wait, then use the new key. The old
+        key stays until a new one arrives (a failed or cancelled login leaves the client
+        as it was)."""
+        async with self._renewing:
+            if self._session_key is not None and self._session_key != stale:
+                return
+            logger.warning("%s: session expired, logging in again (forced)", operation.name)
+            await self.login(force=True)
+
+    async def _do_login(self, operation: Operation, request: m.Login, response_type: type[T]) -> T:
+        request = self._login_request(request)
+        result = await self._exchange(operation, request, None, response_type)
+        assert isinstance(result, m.LoginResp)
+        try:
+            self._accept_login(result)
+        except CupSessionError:
+            if not self._relogin or request.force:
+                raise
+            logger.warning("login: a session exists, taking it over (forced login)")
+            request.force = True
+            result = await self._exchange(operation, request, None, response_type)
+            assert isinstance(result, m.LoginResp)
+            self._accept_login(result)
+        return result

@@ -1,0 +1,280 @@
+"""The sans-I/O part every typed client shares: request building, answer checking.
+
+:class:`ClientCore` builds an operation's HTTP request and reads its answer; the client
+shells (:mod:`ucxml._async_client` and its sync twin, exported by :mod:`ucxml.client`)
+add the transport, the retries and the lifecycle. No I/O here, so both twins import it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+from ucxml import fastpath
+from ucxml.bindings import Operation
+from ucxml.documents import decode_reporting, read_message, serialize
+from ucxml.errors import (
+    AuthenticationError,
+    BindingError,
+    HttpStatusError,
+    MalformedResponseError,
+    UcxmlError,
+    XmlError,
+)
+from ucxml.outgoing import check_request
+from ucxml.redaction import (
+    SecretSet,
+    client_secrets,
+    excerpt,
+    find_secrets,
+    scrub,
+    scrub_error,
+)
+from ucxml.registry import binding
+from ucxml.releases import AUTO, get_release, sniff_release
+from ucxml.report import Issue
+from ucxml.transport import (
+    HttpRequest,
+    HttpResponse,
+    check_base_url,
+)
+
+__all__ = ["AnswerReader", "ClientCore"]
+
+T = TypeVar("T")
+#: A document in UTF-16/32 (or UTF-8 with a mark) starts with its byte order mark.
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+logger = logging.getLogger("ucxml")
+
+
+class AnswerReader(Protocol):
+    """What reads an operation's HTTP answer into its typed result (a client's core)."""
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
+        ...
+
+
+def _reading(
+    reader: AnswerReader, operation: Operation, response_type: type[T], http: HttpRequest
+) -> Callable[[HttpResponse], T]:
+    """``reader.response`` for the answer to ``http``, its errors masking the request's secrets."""
+
+    def read(answer: HttpResponse) -> T:
+        try:
+            return reader.response(operation, response_type, answer)
+        except UcxmlError as exc:
+            _mask_request_secrets(exc, http)
+            raise
+
+    return read
+
+
+def _mask_request_secrets(error: UcxmlError, http: HttpRequest) -> None:
+    """Mask in ``error`` (and its causes) the secrets ``http`` carried (the router echoes
+    a new password). A function of its own: the secrets found die with its frame, never
+    sitting in a frame of the traceback."""
+    # Found only on failure: a successful answer costs no scan of the request.
+    secrets = find_secrets(http.content)
+    forms = client_secrets(*secrets) if secrets else frozenset()
+    cause: BaseException | None = error
+    while forms and cause is not None:  # the kept cause quotes the answer too
+        scrub_error(cause, forms)
+        cause = cause.__cause__
+
+
+class ClientCore:
+    """Builds the HTTP request of an operation and interprets the answer (no I/O).
+
+    ``secrets`` are the client's own (see :func:`ucxml.redaction.client_secrets`): every
+    error text and log line made from an answer masks them, since a server may echo the
+    request. A client whose secrets change (a session key) assigns the attribute anew.
+    """
+
+    def __init__(
+        self,
+        api: str,
+        base_url: str,
+        endpoint: str,
+        content_type: str,
+        *,
+        secrets: Collection[str] = (),
+        release: str | None = None,
+    ) -> None:
+        self.api = api
+        parts = check_base_url(base_url)
+        has_path = parts.path not in ("", "/")
+        self.url = base_url if has_path else base_url.rstrip("/") + endpoint
+        self.content_type = content_type
+        self.secrets = SecretSet(secrets)
+        #: (operation, tolerance code) pairs already logged as warnings (see ``_warn``).
+        self._tolerated: set[tuple[str, str | None]] = set()
+        if release is not None and release != AUTO:
+            get_release(api, release)  # an unknown name raises ParameterError
+        #: The release requests are written in (None: the API's shared form), and whether
+        #: the first answer is still to decide it (``release="auto"``).
+        self.release: str | None = None if release == AUTO else release
+        self.auto = release == AUTO
+
+    def learn(self, release: str | None) -> None:
+        """Follow the release an answer showed, if this client's release is ``"auto"``."""
+        if self.auto and release is not None:
+            self.release, self.auto = release, False
+
+    def scrub(self, text: str) -> str:
+        """``text`` (made from an answer) with the client's secrets masked."""
+        return scrub(text, self.secrets)
+
+    def excerpt(self, content: bytes) -> str:
+        """The start of an answer body for an error text, the client's secrets masked."""
+        return excerpt(content, self.secrets)
+
+    def _unreadable(
+        self, what: str, operation: Operation, exc: UcxmlError
+    ) -> MalformedResponseError:
+        """The error of an answer the reader refused; ``exc`` (kept as cause) is masked."""
+        scrub_error(exc, self.secrets)
+        return MalformedResponseError(f"{operation.name}: {what}: {exc}")
+
+    def _warn(self, operation: Operation, warnings: Iterable[Issue]) -> None:
+        """Log what the reader tolerated in an answer.
+
+        A tolerance (``Issue.code``) is logged as a warning the first time an operation's
+        answer shows it, then at DEBUG level: a real server that always answers that way
+        (EM results wrapped in ``<response>``) must not fill the log.
+        """
+        for issue in warnings:
+            key = (operation.name, issue.code)
+            level = logging.WARNING
+            if issue.code is not None:
+                if key in self._tolerated:
+                    level = logging.DEBUG
+                self._tolerated.add(key)
+            logger.log(
+                level,
+                "%s answer, line %s: %s%s",
+                operation.name,
+                issue.line,
+                self.scrub(issue.message),
+                f" [{issue.code}]" if issue.code else "",
+            )
+
+    def request(self, operation: Operation, body: Any) -> HttpRequest:
+        """The HTTP request carrying ``body`` (a request model) for ``operation``."""
+        content = serialize(body, release=self.release)
+        check_request(operation, body, content)
+        return HttpRequest(
+            method="POST",
+            url=self.url,
+            content=content,
+            headers={"Content-Type": self.content_type, "Accept": "text/xml"},
+        )
+
+    def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
+        """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
+        result, type_name = self.answer(operation, answer, response_type.__name__)
+        self.learn(getattr(result, "release", None))
+        if not isinstance(result, response_type):
+            raise MalformedResponseError(
+                f"{operation.name}: expected {response_type.__name__}, got {type_name}"
+            )
+        return result
+
+    def answer(
+        self, operation: Operation, answer: HttpResponse, expected: str | None = None
+    ) -> tuple[Any, str]:
+        """Check the HTTP answer and bind its body to whichever response model it is
+        (``expected``: the one awaited, for an answer whose shape several share)."""
+        self.content(operation, answer)
+        if binding(self.api).info.dispatch == "xsi:type":
+            return self._streamed(operation, answer.content, expected)
+        try:
+            message = read_message(answer.content, self.api)
+        except (XmlError, BindingError) as exc:
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+        self._warn(operation, message.warnings)
+        if message.kind != "response":
+            raise MalformedResponseError(f"{operation.name}: the answer is a {message.kind}")
+        try:
+            result, found = decode_reporting(message)
+        except BindingError as exc:
+            raise self._unreadable("unexpected answer", operation, exc) from exc
+        self._warn(operation, found)
+        return result, message.type_name
+
+    def records(self, operation: Operation, content: bytes, record_type: type[T]) -> Iterator[T]:
+        """Yield the ``record_type`` records of an answer's body one by one (flat memory).
+
+        An answer that breaks off, or holds anything but records of that type, raises
+        :class:`~ucxml.errors.MalformedResponseError` after the records before the fault.
+        """
+        if self.auto:
+            self.learn(sniff_release(self.api, content))
+        try:
+            for record in fastpath.iter_records(self.api, content):
+                if not isinstance(record, record_type):
+                    raise MalformedResponseError(
+                        f"{operation.name}: expected {record_type.__name__} records, "
+                        f"got {type(record).__name__}"
+                    )
+                yield record
+        except (XmlError, BindingError) as exc:
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+
+    def content(self, operation: Operation, answer: HttpResponse) -> bytes:
+        """The body of a successful XML answer; a typed error for any other answer."""
+        reason = self.scrub(answer.reason)
+        if answer.status in (401, 403):
+            raise AuthenticationError(answer.status, reason or "credentials refused")
+        if not 200 <= answer.status < 300:
+            raise HttpStatusError(answer.status, reason, excerpt=self.excerpt(answer.content))
+        if not answer.content.strip():
+            raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
+        looks_xml = answer.content.lstrip()[:1] == b"<" or answer.content.startswith(_BOMS)
+        if "html" in answer.content_type or not looks_xml:
+            raise MalformedResponseError(
+                f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "
+                f"{self.excerpt(answer.content)}"
+            )
+        return answer.content
+
+    def _streamed(
+        self, operation: Operation, content: bytes, expected: str | None = None
+    ) -> tuple[Any, str]:
+        """Read an xsi:type answer while it streams (bounded memory for huge answers)."""
+        api = binding(self.api)
+        try:
+            result, warnings = fastpath.stream_parse(self.api, content, expected=expected)
+        except (XmlError, BindingError) as exc:
+            raise self._unreadable("unreadable answer", operation, exc) from exc
+        self._warn(operation, warnings)
+        for name, model in api.responses.items():
+            if type(result) is model:
+                return result, name
+        kind = "request" if type(result) in api.requests.values() else "message"
+        raise MalformedResponseError(f"{operation.name}: the answer is a {kind}")
+
+
+class _ClientState:
+    """What both client bases hold besides the transport: the core and the user name."""
+
+    def __init__(self, core: ClientCore, username: str | None) -> None:
+        self._core = core
+        self._username = username
+
+    @property
+    def url(self) -> str:
+        """The service URL requests are posted to."""
+        return self._core.url
+
+    @property
+    def release(self) -> str | None:
+        """The API release requests are written in: the one given, the one the first
+        answer showed (``release="auto"``; ``"auto"`` until then), or None (the shared
+        form, the API's default)."""
+        return AUTO if self._core.auto else self._core.release
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r}, username={self._username!r})"
