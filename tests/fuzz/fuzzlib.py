@@ -754,7 +754,7 @@ def _client_answer(api: str) -> Callable[[bytes], Any]:
 
 
 def _cup_answer(data: bytes) -> Any:
-    from ucxml.cup import _CupCore
+    from ucxml._cupcore import _CupCore
     from ucxml.registry import binding
     from ucxml.transport import HttpResponse
 
@@ -771,7 +771,8 @@ def _cup_answer(data: bytes) -> Any:
 
 
 def _huawei_answer(data: bytes) -> Any:
-    from ucxml.huawei import OPERATIONS, _Call, _GatewayCore
+    from ucxml._huaweicore import _Call, _GatewayCore
+    from ucxml.generated.huawei.registry import OPERATIONS
     from ucxml.transport import HttpRequest, HttpResponse
 
     core = _GatewayCore("http://host", None)
