@@ -49,7 +49,14 @@ def _mypy(mypy_path: Path, file: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize(
     "file",
-    ["cme_client_types.py", "em_client_types.py", "presence_types.py", "first_hour_types.py"],
+    [
+        "cme_client_types.py",
+        "em_client_types.py",
+        "presence_types.py",
+        "first_hour_types.py",
+        "huawei_client_types.py",
+        "axl_client_types.py",
+    ],
 )
 def test_client_return_types(mypy_path: Path, file: str) -> None:
     result = _mypy(mypy_path, file)
@@ -62,3 +69,18 @@ def test_misuse_is_rejected(mypy_path: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if ": error:" in line]
     flagged = {int(line.split(":")[1]) for line in lines}
     assert flagged == {9, 10, 11, 12, 13}, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("file", "expected"),
+    [
+        ("huawei_client_misuse.py", {10, 11, 12, 13, 14, 15, 19, 21}),
+        ("axl_client_misuse.py", {9, 10, 11, 12, 13, 14, 19}),
+    ],
+)
+def test_client_misuse_is_rejected(mypy_path: Path, file: str, expected: set[int]) -> None:
+    result = _mypy(mypy_path, file)
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if ": error:" in line]
+    flagged = {int(line.split(":")[1]) for line in lines}
+    assert flagged == expected, result.stdout
