@@ -180,7 +180,7 @@ def _run_validation_only(args: argparse.Namespace, captures: int) -> int:
     targets = measure_targets(
         None, progress, captures=max(captures, 1), on_validation=show, validation_only=True
     )
-    from ucxml import fastpath
+    from ucxml import _fastpath as fastpath
 
     print(format_targets(targets, fastpath.stats.fast, fastpath.stats.generic))
     print(f"\ntotal {time.perf_counter() - started:.1f} s")
@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         on_size=_print_size,
         twelve_x=args.twelve_x,
     )
-    from ucxml import fastpath
+    from ucxml import _fastpath as fastpath
 
     started = time.perf_counter()
     measured: list[ValidationReport] = []

@@ -763,7 +763,7 @@ def zeep_wsdl(api: str, folder: Path) -> Path:
     """Write the WSDL zeep needs for ``api`` (``em`` or ``cme``) into ``folder``."""
     import re
 
-    from ucxml.registry import binding
+    from ucxml._registry import binding
 
     schema = binding(api).schema_path.read_text(encoding="utf-8")
     schema = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", schema, flags=re.S)
@@ -1024,7 +1024,7 @@ def run_cup(
         return result
     import zeep
 
-    from ucxml.registry import binding
+    from ucxml._registry import binding
 
     client = zeep.Client(str(binding("cup").schema_path.parent / "epas.wsdl"))
     service = client.create_service(

@@ -3,14 +3,14 @@
 For each size, on the same synthetic ``ISgetDevice`` response:
 
 1. ``lxml.etree.fromstring(data)``: the baseline every ratio is relative to.
-2. ``ucxml.parse``: :func:`ucxml.documents.parse` with ``api="cme"`` (hardened parse,
+2. ``ucxml.parse``: :func:`ucxml._documents.parse` with ``api="cme"`` (hardened parse,
    envelope, ``xsi:type`` dispatch, strict xsdata binding).
 3. xsdata's generic ``XmlParser(handler=LxmlEventHandler)`` into the same generated class
    ``ISgetDeviceResponse``, three ways: the same bytes parsed by lxml and the
    ``<response>`` element handed to the parser (the fair peer of 2); the binding alone, on
    an element parsed beforehand; and the bare ``<response>`` document read from a
    ``BytesIO``.
-4. ``ucxml.validate``: :func:`ucxml.validation.validate_bytes` with ``api="cme"``.
+4. ``ucxml.validate``: :func:`ucxml._validation.validate_bytes` with ``api="cme"``.
 5. For information: ``ucxml.serialize`` and xsdata's ``XmlSerializer`` on the same object,
    next to ``lxml.etree.tostring`` of the parsed tree.
 
@@ -60,10 +60,10 @@ from benchmarks.payloads import (
     get_device_response_12x_peer,
 )
 from benchmarks.timing import Timing, measure_with_setup
+from ucxml._documents import DeviationWarning, parse, serialize, serialize_generic
+from ucxml._validation import validate_bytes
 from ucxml.bindings import Extra
-from ucxml.documents import DeviationWarning, parse, serialize, serialize_generic
 from ucxml.generated.cme.models import ISDevice, ISgetDeviceResponse
-from ucxml.validation import validate_bytes
 
 __all__ = [
     "BASELINE",

@@ -9,14 +9,14 @@
    process, the payload already loaded; Linux's VmHWM reset through /proc/self/clear_refs
    just before the call, minus VmRSS then), at most 35 MB; and ``iter_records`` at 10,000 and
    100,000 devices, whose peak must not grow with the number of records.
-4. Validation: ``ucxml.validation.validate_bytes`` over a folder of 10,000 mixed captures
+4. Validation: ``ucxml._validation.validate_bytes`` over a folder of 10,000 mixed captures
    (every API, ~5 % invalid, a few large; see :mod:`benchmarks.validation`), in payloads
    per second, at least 10x xmlschema alone on the same folder (API given to xmlschema in
    advance) and at most 2x the time of parsing alone; the verdicts of ucxml and xmlschema
    must agree on every file (a disagreement fails the run's result check).
 5. Start-up: ``python -c "import ucxml"`` and ``ucxml --help``, median of 9 runs, < 150 ms.
 6. Regeneration: ``python -m ucxml.codegen`` for all APIs into a scratch folder, < 30 s.
-7. Captures of many messages: ``ucxml.payloads.split_capture`` of 10,000 HTTP exchanges
+7. Captures of many messages: ``ucxml._payloads.split_capture`` of 10,000 HTTP exchanges
    (or SIP NOTIFYs) at most 12x the time of 1,000: linear, not quadratic.
 8. Decompression bombs: the peak memory a client call adds when answered with a 1 MB
    gzip of 1 GB, or 1,827 bytes of double gzip, at most 64 MB (it was over 2 GB).
@@ -196,15 +196,15 @@ _MEMORY_SCRIPT = textwrap.dedent(
     """
     import gc, io, sys, warnings
     warnings.simplefilter("ignore")
-    import ucxml, ucxml.documents, ucxml.fastpath
+    import ucxml, ucxml._documents, ucxml._fastpath
     from lxml import etree
     from xsdata.formats.dataclass.parsers import XmlParser
     from ucxml.generated.cme.models import ISgetDeviceResponse
     mode, path = sys.argv[1], sys.argv[2]
     data = open(path, "rb").read()
     small = open(path + ".small", "rb").read()
-    ucxml.parse(small, api="cme"); ucxml.documents.parse_generic(small, api="cme")
-    list(ucxml.fastpath.iter_records("cme", small))
+    ucxml.parse(small, api="cme"); ucxml._documents.parse_generic(small, api="cme")
+    list(ucxml._fastpath.iter_records("cme", small))
     gc.collect()
     def status(field):
         for line in open("/proc/self/status"):
@@ -215,7 +215,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
     if mode in ("ucxml.parse", "ucxml.parse.12x"):
         result = ucxml.parse(data, api="cme")
     elif mode == "iter_records":
-        result = sum(1 for _ in ucxml.fastpath.iter_records("cme", data))
+        result = sum(1 for _ in ucxml._fastpath.iter_records("cme", data))
     elif mode == "lxml.tree":
         result = etree.fromstring(data)
     elif mode == "xsdata.stream":
@@ -224,7 +224,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
         body = body.replace(b"<response ", xsi, 1)
         result = XmlParser().parse(io.BytesIO(body), ISgetDeviceResponse)
     elif mode == "xsdata.generic":
-        result = ucxml.documents.parse_generic(data, api="cme")
+        result = ucxml._documents.parse_generic(data, api="cme")
     elif mode == "xsdata.peer":  # a bare <response xsi:type=...> document as it is
         result = XmlParser().parse(io.BytesIO(data), ISgetDeviceResponse)
     else:
@@ -448,7 +448,7 @@ _CAPTURE_SIZES = (1_000, 10_000)
 
 def _capture_targets() -> list[Target]:
     """Splitting a capture of 10x the messages costs at most 12x the time (issue 19)."""
-    from ucxml.payloads import split_capture
+    from ucxml._payloads import split_capture
 
     targets = []
     for kind, build in (("HTTP", http_capture), ("SIP", sip_capture)):

@@ -234,7 +234,7 @@ class _Checker:
     """
 
     def __init__(self) -> None:
-        from ucxml.registry import binding, lxml_schema
+        from ucxml._registry import binding, lxml_schema
 
         self._schemas = {api: lxml_schema(api) for api in XML_APIS}
         self._nested = {
@@ -407,8 +407,8 @@ def _json_validators() -> tuple[Callable[[str], Any], list[tuple[str, Any, str]]
     """A validator factory by schema name, and the JSON templates with their schema."""
     from jsonschema import Draft202012Validator
 
-    from ucxml.jsondocs import validate_json
-    from ucxml.registry import binding
+    from ucxml._jsondocs import validate_json
+    from ucxml._registry import binding
 
     document = json.loads(binding(JSON_API).schema_path.read_text("utf-8"))
     cache: dict[str, Any] = {}
@@ -708,7 +708,7 @@ def xmlschema_schema(api: str) -> Any:
     schema, as the builder and ucxml judge it, instead of passing unseen."""
     import xmlschema
 
-    from ucxml.registry import binding
+    from ucxml._registry import binding
 
     schema = xmlschema.XMLSchema(str(binding(api).schema_path), build=False)
     for other in XML_APIS:
@@ -735,8 +735,8 @@ def _schema_documents(path: Path) -> list[tuple[str, str]]:
 
 def _steps(captures: Sequence[Capture]) -> dict[str, Callable[[bytes, Capture], Any]]:
     """The per-file call of each loop, with every schema compiled beforehand."""
-    from ucxml.registry import binding, lxml_schema
-    from ucxml.validation import validate_bytes
+    from ucxml._registry import binding, lxml_schema
+    from ucxml._validation import validate_bytes
 
     validator, _ = _json_validators()
     for api in XML_APIS:
@@ -994,28 +994,28 @@ def format_validation(report: ValidationReport, *, show: int = 5) -> str:
 #: The stages of ucxml's verdict path, as (label, function key, depth) for the summary;
 #: a key is (file name suffix, function name), matched against cProfile's entries.
 _STAGES: tuple[tuple[str, tuple[str, str], int], ...] = (
-    ("validate_bytes (total)", ("validation.py", "validate_bytes"), 0),
+    ("validate_bytes (total)", ("_validation.py", "validate_bytes"), 0),
     ("read bytes from disk", ("pathlib.py", "read_bytes"), 0),
-    ("JSON bodies: validate_json", ("jsondocs.py", "validate_json"), 1),
-    ("read_message", ("documents.py", "read_message"), 1),
-    ("_all_prefixes (API unknown)", ("documents.py", "_all_prefixes"), 2),
-    ("parse_xml (its own time: lxml's parse)", ("safexml.py", "parse_xml"), 2),
-    ("separate_attributes", ("safexml.py", "separate_attributes"), 3),
-    ("declare_prefixes", ("safexml.py", "declare_prefixes"), 3),
-    ("detect_tree", ("documents.py", "detect_tree"), 2),
-    ("unwrap (envelope)", ("envelopes.py", "unwrap"), 2),
-    ("_root_payload", ("documents.py", "_root_payload"), 2),
-    ("_apply_aliases", ("documents.py", "_apply_aliases"), 2),
-    ("_apply_order", ("documents.py", "_apply_order"), 2),
-    ("_fix_type", ("documents.py", "_fix_type"), 2),
-    ("_label", ("validation.py", "_label"), 1),
-    ("_schema_issues (own time: libxml2 verdict)", ("validation.py", "_schema_issues"), 1),
-    ("schema_issues (libxml2's log explained)", ("schemaerrors.py", "schema_issues"), 2),
-    ("_hinted (errata lookup)", ("validation.py", "_hinted"), 1),
-    ("decode (binding after the verdict)", ("documents.py", "decode"), 1),
-    ("fastpath.decode_element", ("fastpath.py", "decode_element"), 2),
-    ("decode_generic (xsdata)", ("documents.py", "decode_generic"), 2),
-    ("_sniff (not well-formed)", ("validation.py", "_sniff"), 1),
+    ("JSON bodies: validate_json", ("_jsondocs.py", "validate_json"), 1),
+    ("read_message", ("_documents.py", "read_message"), 1),
+    ("_all_prefixes (API unknown)", ("_documents.py", "_all_prefixes"), 2),
+    ("parse_xml (its own time: lxml's parse)", ("_safexml.py", "parse_xml"), 2),
+    ("separate_attributes", ("_safexml.py", "separate_attributes"), 3),
+    ("declare_prefixes", ("_safexml.py", "declare_prefixes"), 3),
+    ("detect_tree", ("_documents.py", "detect_tree"), 2),
+    ("unwrap (envelope)", ("_envelopes.py", "unwrap"), 2),
+    ("_root_payload", ("_documents.py", "_root_payload"), 2),
+    ("_apply_aliases", ("_documents.py", "_apply_aliases"), 2),
+    ("_apply_order", ("_documents.py", "_apply_order"), 2),
+    ("_fix_type", ("_documents.py", "_fix_type"), 2),
+    ("_label", ("_validation.py", "_label"), 1),
+    ("_schema_issues (own time: libxml2 verdict)", ("_validation.py", "_schema_issues"), 1),
+    ("schema_issues (libxml2's log explained)", ("_schemaerrors.py", "schema_issues"), 2),
+    ("_hinted (errata lookup)", ("_validation.py", "_hinted"), 1),
+    ("decode (binding after the verdict)", ("_documents.py", "decode"), 1),
+    ("fastpath.decode_element", ("_fastpath.py", "decode_element"), 2),
+    ("decode_generic (xsdata)", ("_documents.py", "decode_generic"), 2),
+    ("_sniff (not well-formed)", ("_validation.py", "_sniff"), 1),
 )
 
 

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ucxml.tolerances import by_code
+from ucxml._tolerances import by_code
 
 __all__ = ["ErrataError", "ErratumSpec", "parse_errata"]
 
 _HEADING = re.compile(r"^## ([A-Z]\d{2,3}) — (.+?)\s*$")
 _BULLET = re.compile(r"^- (severity|files|match|wrong|fix|why): (.*)$")
-#: ``code T-ALIAS`` or ``code T-ALIAS: <regex>``: an issue of that tolerance (ucxml.tolerances).
+#: ``code T-ALIAS`` or ``code T-ALIAS: <regex>``: an issue of that tolerance (ucxml._tolerances).
 _CODED = re.compile(r"\Acode ([A-Z][A-Z0-9-]*)(?:: (.+))?\Z", re.S)
 _KEYS = ("severity", "files", "match", "wrong", "fix", "why")
 _SEVERITIES = ("error", "warning", "note")

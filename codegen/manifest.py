@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ucxml._tolerances import TOLERANCES
 from ucxml.codegen.wsdl import WsdlError, operation_tables, read_wsdl
-from ucxml.tolerances import TOLERANCES
 
 __all__ = ["ApiSpec", "Manifest", "OperationSpec", "load_manifest"]
 
@@ -74,7 +74,7 @@ class ApiSpec:
     order: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Values servers send URL-encoded (``userID``, ``user@id``): reported with a warning.
     url_encoded: tuple[str, ...] = ()
-    #: The tolerances the readers apply for this API (see :mod:`ucxml.tolerances`).
+    #: The tolerances the readers apply for this API (see :mod:`ucxml._tolerances`).
     tolerances: tuple[str, ...] = ()
     #: Elements a message may arrive wrapped in ({wrapper: [message, ...]}).
     wrappers: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -83,7 +83,7 @@ class ApiSpec:
     #: The API's releases, oldest first (``[[apis.<api>.releases]]``).
     releases: tuple[ReleaseSpec, ...] = ()
     #: A module with the API's own reader behaviour: a module of the runtime by its name
-    #: (``pidf_hooks``: ``runtime/pidf_hooks.py``), any other by its dotted name.
+    #: (``_pidf_hooks``: ``runtime/_pidf_hooks.py``), any other by its dotted name.
     hooks: str | None = None
     #: The dotted module of the API's hand-written client (``ucxml.cme``); None: the
     #: generator writes ``<api>/client.py`` (see :mod:`ucxml.codegen.clients`).

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from ucxml._envelopes import envelope_format
 from ucxml.codegen.inspect import ClassInfo
-from ucxml.envelopes import envelope_format
 
 if TYPE_CHECKING:  # the manifest stage reads WSDLs through this module
     from ucxml.codegen.manifest import ApiSpec
@@ -146,7 +146,7 @@ def operation_tables(
 def bind_operations(api: ApiSpec, classes: Mapping[str, ClassInfo]) -> ApiSpec:
     """``api`` (an :class:`~ucxml.codegen.manifest.ApiSpec`) with the WSDL's elements of
     its operations replaced by the classes xsdata generated for them, and its roots made
-    of its envelope style's (:class:`ucxml.envelopes.EnvelopeFormat`), the manifest's own
+    of its envelope style's (:class:`ucxml._envelopes.EnvelopeFormat`), the manifest's own
     (a fault) and those elements, in that order."""
     if api.wsdl is None:
         return api

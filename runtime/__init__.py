@@ -53,7 +53,7 @@ from ucxml.errors import (
 )
 
 if TYPE_CHECKING:
-    from ucxml.documents import (
+    from ucxml._documents import (
         DeviationWarning,
         Envelope,
         detect,
@@ -62,27 +62,29 @@ if TYPE_CHECKING:
         parse_envelope,
         serialize,
     )
-    from ucxml.registry import register_api
-    from ucxml.report import Issue, Report
+    from ucxml._registry import register_api
+    from ucxml._report import Issue, Report, Severity
+    from ucxml._validation import validate, validate_capture
     from ucxml.retry import RetryPolicy
-    from ucxml.validation import validate
 
 __version__ = "0.1.0"
 
 # Names whose modules pull in lxml, xsdata and the generated bindings: loaded on first use.
 _LAZY = {
-    "parse": "ucxml.documents",
-    "serialize": "ucxml.documents",
-    "detect": "ucxml.documents",
-    "DeviationWarning": "ucxml.documents",
-    "iter_records": "ucxml.documents",
-    "parse_envelope": "ucxml.documents",
-    "Envelope": "ucxml.documents",
-    "validate": "ucxml.validation",
-    "Issue": "ucxml.report",
-    "Report": "ucxml.report",
+    "parse": "ucxml._documents",
+    "serialize": "ucxml._documents",
+    "detect": "ucxml._documents",
+    "DeviationWarning": "ucxml._documents",
+    "iter_records": "ucxml._documents",
+    "parse_envelope": "ucxml._documents",
+    "Envelope": "ucxml._documents",
+    "validate": "ucxml._validation",
+    "validate_capture": "ucxml._validation",
+    "Issue": "ucxml._report",
+    "Report": "ucxml._report",
+    "Severity": "ucxml._report",
     "RetryPolicy": "ucxml.retry",
-    "register_api": "ucxml.registry",
+    "register_api": "ucxml._registry",
 }
 
 __all__ = [
@@ -115,6 +117,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
+    "Severity",
     "SoapFault",
     "TlsConfigurationError",
     "TlsError",
@@ -134,6 +137,7 @@ __all__ = [
     "register_api",
     "serialize",
     "validate",
+    "validate_capture",
 ]
 
 
@@ -148,8 +152,8 @@ def __getattr__(name: str) -> Any:
 
 
 def _submodules() -> set[str]:
-    """The public modules of the package (``ucxml.validation``...), found on disk, so that
-    ``import ucxml; ucxml.validation`` works for each without importing any up front."""
+    """The public modules of the package (``ucxml._validation``...), found on disk, so that
+    ``import ucxml; ucxml._validation`` works for each without importing any up front."""
     return {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
 
 

@@ -1,5 +1,5 @@
 """``python -m ucxml``: the same command line as the ``ucxml`` script."""
 
-from ucxml.cli import main
+from ucxml._cli import main
 
 main()

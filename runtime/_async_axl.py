@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ucxml._async_client import AsyncTransportOwner
 from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport
 
 __all__ = ["AsyncAxlClient"]

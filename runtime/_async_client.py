@@ -14,10 +14,10 @@ from typing import Any, TypeVar
 
 from ucxml._async_closing import AsyncClosing
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
+from ucxml._redaction import client_secrets
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
-from ucxml.redaction import client_secrets
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport, HttpRequest
 
 __all__ = ["AsyncClientBase", "AsyncTransportOwner", "aexchange"]

@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 
 from ucxml._async_client import AsyncTransportOwner, aexchange
 from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml._redaction import Masked, masked
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.errors import CupSessionError
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations
 from ucxml.generated.pidf.models import Presence
-from ucxml.redaction import Masked, masked
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport
 
 __all__ = ["AsyncCupClient"]

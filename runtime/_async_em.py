@@ -27,12 +27,12 @@ from ucxml._emcore import (
     _profiles,
     _user_devices,
 )
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.errors import EmError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport
 
 __all__ = ["AsyncEmClient", "async_logout_all_action"]
@@ -85,7 +85,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
             version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
                 (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
-            release: The EM release to write for (:func:`ucxml.releases.releases` of
+            release: The EM release to write for (:func:`ucxml._releases.releases` of
                 ``"em"``): ``"3.3"`` posts to the v333 paths, ``"4.0"`` (the default) and
                 ``"12.x"`` to EMServiceServlet; answers of every release are read, and
                 each result's ``release`` says which one answered. Given, it decides the

@@ -26,6 +26,8 @@ from ucxml._huaweicore import (
     _interval,
     _sign_in_result,
 )
+from ucxml._redaction import masked
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.generated.huawei.models import (
     AgentEvent,
     AgentEventResponse,
@@ -34,9 +36,7 @@ from ucxml.generated.huawei.models import (
     UpdateGuidResponse,
 )
 from ucxml.generated.huawei.registry import OPERATIONS
-from ucxml.redaction import masked
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport
 
 __all__ = ["AsyncAgentEventStream", "AsyncAgentGatewayClient"]

@@ -10,6 +10,8 @@ from typing import Final, TypeAlias
 
 from lxml import etree
 
+from ucxml._redaction import client_secrets, excerpt, scrub, scrub_error
+from ucxml._safexml import parse_xml
 from ucxml.errors import (
     AuthenticationError,
     AxlError,
@@ -19,8 +21,6 @@ from ucxml.errors import (
     SoapFault,
     XmlError,
 )
-from ucxml.redaction import client_secrets, excerpt, scrub, scrub_error
-from ucxml.safexml import parse_xml
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,
@@ -360,7 +360,7 @@ def read_response(
     for 401/403, :class:`~ucxml.errors.HttpStatusError` for another non-2xx status without
     an error body, :class:`~ucxml.errors.MalformedResponseError` for an answer that is not
     the SOAP response (HTML, not XML, empty, truncated, another element). ``secrets``
-    (see :func:`ucxml.redaction.client_secrets`) are masked in every error text, which
+    (see :func:`ucxml._redaction.client_secrets`) are masked in every error text, which
     may quote the answer.
     """
     if status in (401, 403):

@@ -12,9 +12,21 @@ import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
-from ucxml import fastpath
+from ucxml import _fastpath as fastpath
+from ucxml._documents import decode_reporting, read_message, serialize
+from ucxml._outgoing import check_request
+from ucxml._redaction import (
+    SecretSet,
+    client_secrets,
+    excerpt,
+    find_secrets,
+    scrub,
+    scrub_error,
+)
+from ucxml._registry import binding
+from ucxml._releases import AUTO, get_release, sniff_release
+from ucxml._report import Issue
 from ucxml.bindings import Operation
-from ucxml.documents import decode_reporting, read_message, serialize
 from ucxml.errors import (
     AuthenticationError,
     BindingError,
@@ -23,18 +35,6 @@ from ucxml.errors import (
     UcxmlError,
     XmlError,
 )
-from ucxml.outgoing import check_request
-from ucxml.redaction import (
-    SecretSet,
-    client_secrets,
-    excerpt,
-    find_secrets,
-    scrub,
-    scrub_error,
-)
-from ucxml.registry import binding
-from ucxml.releases import AUTO, get_release, sniff_release
-from ucxml.report import Issue
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,
@@ -88,7 +88,7 @@ def _mask_request_secrets(error: UcxmlError, http: HttpRequest) -> None:
 class ClientCore:
     """Builds the HTTP request of an operation and interprets the answer (no I/O).
 
-    ``secrets`` are the client's own (see :func:`ucxml.redaction.client_secrets`): every
+    ``secrets`` are the client's own (see :func:`ucxml._redaction.client_secrets`): every
     error text and log line made from an answer masks them, since a server may echo the
     request. A client whose secrets change (a session key) assigns the attribute anew.
     """

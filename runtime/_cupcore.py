@@ -11,9 +11,12 @@ from typing import Any, Final, TypeAlias, TypeVar, overload
 from lxml import etree
 
 from ucxml._clientcore import ClientCore
+from ucxml._documents import decode, read_message, serialize
+from ucxml._envelopes import add_header_blocks
+from ucxml._outgoing import check_request
+from ucxml._redaction import client_secrets, scrub
+from ucxml._safexml import parse_xml
 from ucxml.bindings import Operation
-from ucxml.documents import decode, read_message, serialize
-from ucxml.envelopes import add_header_blocks
 from ucxml.errors import (
     BindingError,
     CupError,
@@ -27,10 +30,7 @@ from ucxml.errors import (
 )
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.registry import API, OPERATIONS
-from ucxml.outgoing import check_request
-from ucxml.redaction import client_secrets, scrub
 from ucxml.retry import RetryPolicy
-from ucxml.safexml import parse_xml
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,

@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode
 
 from ucxml._clientcore import ClientCore
+from ucxml._documents import serialize
+from ucxml._outgoing import check_request
+from ucxml._redaction import client_secrets
+from ucxml._releases import default_release, get_release, releases
 from ucxml.bindings import Operation
-from ucxml.documents import serialize
 from ucxml.errors import EmError, MalformedResponseError, ParameterError
 from ucxml.generated.em import models as m
-from ucxml.outgoing import check_request
-from ucxml.redaction import client_secrets
-from ucxml.releases import default_release, get_release, releases
 from ucxml.retry import RetryPolicy
 from ucxml.transport import (
     HttpRequest,
@@ -160,7 +160,7 @@ class DeviceLogin:
     user_raw: str | None = None
     last_login: str | None = None
     emcc: bool | None = None
-    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    #: The EM release the answer showed (a name of :func:`ucxml._releases.releases`).
     release: str | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The element as read, with what no known release has kept on it (``raw.extra``).
     raw: m.Device | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -179,7 +179,7 @@ class UserDevices:
     user_raw: str
     exists: bool
     devices: tuple[str, ...] = ()
-    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    #: The EM release the answer showed (a name of :func:`ucxml._releases.releases`).
     release: str | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The element as read, with what no known release has kept on it (``raw.extra``).
     raw: m.DevicesUser | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -205,7 +205,7 @@ class UserProfiles:
     user_raw: str
     profiles: tuple[DeviceProfile, ...] = ()
     failure: EmError | None = None
-    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    #: The EM release the answer showed (a name of :func:`ucxml._releases.releases`).
     release: str | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The element as read, with what no known release has kept on it (``raw.extra``).
     raw: m.ProfilesUser | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -224,7 +224,7 @@ class UserCheck:
     user_raw: str
     exists: bool
     exists_raw: str = ""
-    #: The EM release the answer showed (a name of :func:`ucxml.releases.releases`).
+    #: The EM release the answer showed (a name of :func:`ucxml._releases.releases`).
     release: str | None = dataclasses.field(default=None, compare=False, repr=False)
     #: The element as read, with what no known release has kept on it (``raw.extra``).
     raw: m.CheckedUser | None = dataclasses.field(default=None, compare=False, repr=False)

@@ -10,6 +10,10 @@ from types import MappingProxyType
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
+from ucxml._jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, read_json
+from ucxml._redaction import client_secrets, excerpt, scrub
+from ucxml._releases import get_release
+from ucxml._report import Issue
 from ucxml.bindings import Release
 from ucxml.errors import (
     AuthenticationError,
@@ -30,10 +34,6 @@ from ucxml.generated.huawei.models import (
     UpdateGuidResponse,
 )
 from ucxml.generated.huawei.registry import API, OPERATIONS, ROUTES
-from ucxml.jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, read_json
-from ucxml.redaction import client_secrets, excerpt, scrub
-from ucxml.releases import get_release
-from ucxml.report import Issue
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,

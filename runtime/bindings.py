@@ -215,14 +215,14 @@ class ApiInfo:
     order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Values servers send URL-encoded, as ``element`` or ``element@attribute`` local names.
     url_encoded: tuple[str, ...] = ()
-    #: The tolerances switched on (names of :data:`ucxml.tolerances.TOLERANCES`).
+    #: The tolerances switched on (names of :data:`ucxml._tolerances.TOLERANCES`).
     tolerances: tuple[str, ...] = ()
     #: Elements a message may arrive wrapped in: {wrapper tag: (message tags it may hold)}.
     wrappers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: The releases the API has, oldest first (see :class:`Release`); empty for one.
     releases: tuple[Release, ...] = ()
     #: A module with the API's own reader behaviour, if any: one of ``ucxml`` by its name
-    #: (``pidf_hooks``), any other by its dotted name.
+    #: (``_pidf_hooks``), any other by its dotted name.
     hooks: str | None = None
 
 
@@ -237,7 +237,7 @@ class Release:
     release clients write when none is given, and the one detected when no marker is seen.
 
     A release whose messages differ in shape from the shared models has a dialect
-    (:mod:`ucxml.dialects`): ``form`` ``"named"`` (a bare message named by its child, no
+    (:mod:`ucxml._dialects`): ``form`` ``"named"`` (a bare message named by its child, no
     envelope, no ``xsi:type``), ``results`` (an answer's wrapper element: the response type
     it holds), ``containers`` (``(parent, container, item, field)``: the items of a plural
     container are the model's repeated ``field``) and ``spellings`` (``(parent, wire,

@@ -33,6 +33,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.client import AsyncClientBase, ClientBase, ClientCore
 from ucxml.errors import CmeCliError, CmeSaveConfigError, CmeSetResultError
@@ -56,7 +57,6 @@ from ucxml.generated.cme.models import (
 )
 from ucxml.generated.cme.operations import AsyncCmeOperations, CmeOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import AsyncTransport, Transport
 
 __all__ = [

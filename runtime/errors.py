@@ -147,7 +147,7 @@ class BindingError(UcxmlError):
         self.line = line
         #: The API the payload was read as, when the failure came after detection.
         self.api: str | None = None
-        #: Tolerated deviations met before the failure (``ucxml.report.Issue`` items).
+        #: Tolerated deviations met before the failure (``ucxml._report.Issue`` items).
         self.warnings: tuple[object, ...] = ()
         where = " ".join(
             p for p in (f"at {path}" if path else "", f"(line {line})" if line else "") if p

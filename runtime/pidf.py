@@ -28,7 +28,7 @@ schemas do not declare are kept (as ``xsdata`` ``AnyElement``, found with
 :func:`extensions`) and written back, never dropped. A date and time without a time zone
 is kept as sent (an ``XmlDateTime`` whose ``offset`` is None) and an element of RPID's
 draft namespace ``urn:ietf:params:xml:ns:pidf:status:rpid`` is kept in it; the readers
-report both as :class:`~ucxml.documents.DeviationWarning` (codes ``T-LOCAL-TIME`` and
+report both as :class:`~ucxml._documents.DeviationWarning` (codes ``T-LOCAL-TIME`` and
 ``T-DRAFT-NS``, ERRATA D08 and D09). :func:`build_presence` writes strictly: a timestamp
 needs its zone.
 """
@@ -47,8 +47,11 @@ from typing import Any
 from xsdata.formats.dataclass.models.generics import AnyElement
 from xsdata.models.datatype import XmlDateTime
 
+from ucxml._documents import DeviationWarning, decode, read_message, serialize
+from ucxml._pidf_hooks import DRAFT_NAMESPACES
+from ucxml._safexml import read_source
+from ucxml._sip import SipMessage, content_type_params, parse_sip, split_multipart
 from ucxml.bindings import as_list
-from ucxml.documents import DeviationWarning, decode, read_message, serialize
 from ucxml.errors import MessageFormatError, ParameterError
 from ucxml.generated.pidf.models import (
     ActiveIdle,
@@ -68,9 +71,6 @@ from ucxml.generated.pidf.models import (
     Tuple,
     UserInput,
 )
-from ucxml.pidf_hooks import DRAFT_NAMESPACES
-from ucxml.safexml import read_source
-from ucxml.sip import SipMessage, content_type_params, parse_sip, split_multipart
 
 __all__ = [
     "ACTIVITIES",
@@ -215,7 +215,7 @@ def read(data: bytes | str | os.PathLike[str]) -> Presence:
     """Read a PIDF presence document (bytes, text or path).
 
     Tolerated deviations (Cisco's element order, a timestamp without zone, RPID's draft
-    namespace) are reported as :class:`~ucxml.documents.DeviationWarning`.
+    namespace) are reported as :class:`~ucxml._documents.DeviationWarning`.
     """
     document = _read(data)
     if not isinstance(document, Presence):
@@ -368,7 +368,7 @@ class RlmiNotification:
 def split_rlmi(data: bytes | SipMessage, content_type: str | None = None) -> RlmiNotification:
     """Split a ``multipart/related`` RLMI notification into the list and presence parts.
 
-    ``data`` is a whole SIP NOTIFY (bytes or :class:`~ucxml.sip.SipMessage`), or the body
+    ``data`` is a whole SIP NOTIFY (bytes or :class:`~ucxml._sip.SipMessage`), or the body
     alone with its ``content_type``. A missing root part, a part of another type, or an
     instance whose ``cid`` names no part raises :class:`~ucxml.errors.MessageFormatError`;
     a part that is not a valid document raises the reader's typed error.

@@ -28,8 +28,10 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from ucxml._answerbody import ACCEPT_ENCODING, CappedBody
 from ucxml._async_closing import AsyncClosing
-from ucxml.answerbody import ACCEPT_ENCODING, CappedBody
+from ucxml._redaction import MASK, client_secrets, mask_http_traces, scrub
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import is_secret_name
 from ucxml.errors import (
     ConnectError,
@@ -42,8 +44,6 @@ from ucxml.errors import (
     TransportError,
 )
 from ucxml.generated._sync.closing import Closing
-from ucxml.redaction import MASK, client_secrets, mask_http_traces, scrub
-from ucxml.safexml import DEFAULT_MAX_BYTES
 
 __all__ = [
     "AsyncHttpxTransport",
@@ -254,7 +254,7 @@ def _httpx_options(
         "timeout": _timeout(timeout),
         "verify": _ssl_context(verify, ca_bundle),
         "follow_redirects": False,
-        # Only what ucxml.answerbody decodes (with its caps), whatever httpx could add.
+        # Only what ucxml._answerbody decodes (with its caps), whatever httpx could add.
         "headers": {"Accept-Encoding": ACCEPT_ENCODING},
     }
 
@@ -436,7 +436,7 @@ class HttpxTransport(Transport):
     """Synchronous transport over ``httpx.Client`` (TLS verification on by default).
 
     Each answer's body is streamed and held to ``max_bytes`` (received and decoded: see
-    :mod:`ucxml.answerbody`); past it :class:`~ucxml.errors.ResponseTooLargeError`.
+    :mod:`ucxml._answerbody`); past it :class:`~ucxml.errors.ResponseTooLargeError`.
     """
 
     def __init__(

@@ -19,7 +19,7 @@ in SIP NOTIFY bodies, what changed in the provisioning database. Example::
 
 A payload goes through the hardened reader and the corrected UCCN schema's models
 (``ucxml.generated.uccn``): the documentation's undeclared ``epas:`` prefix is read with a
-:class:`~ucxml.documents.DeviationWarning`, anything else that is not a valid notification
+:class:`~ucxml._documents.DeviationWarning`, anything else that is not a valid notification
 raises a :class:`~ucxml.errors.UcxmlError`. Setting values whose name marks a secret
 (``Directory.Password``) are masked in every repr.
 """
@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeAlias, TypeVar
 
+from ucxml._documents import parse
+from ucxml._sip import SipMessage, parse_sip
 from ucxml.bindings import is_secret_name
-from ucxml.documents import parse
 from ucxml.errors import MalformedResponseError, ParameterError
 from ucxml.generated.uccn.models import (
     ChangeBlock,
@@ -45,7 +46,6 @@ from ucxml.generated.uccn.models import (
     UccnFlag,
     UPCConfigChange,
 )
-from ucxml.sip import SipMessage, parse_sip
 
 __all__ = [
     "ACTIONS",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ucxml.safexml import parse_xml
+from ucxml._safexml import parse_xml
 
 __all__ = ["canonical"]
 

@@ -47,7 +47,7 @@ _XS = "{http://www.w3.org/2001/XMLSchema}"
 # Wildcards nest elements that have wildcards (PIDF person, activities...): past this
 # depth they hold only foreign elements, which keeps instances small.
 _WILDCARD_DEPTH = 2
-# The SOAP envelope's own elements are written by ucxml.envelopes, never as content.
+# The SOAP envelope's own elements are written by ucxml._envelopes, never as content.
 _SOAP = frozenset(
     {"http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"}
 )

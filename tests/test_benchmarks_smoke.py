@@ -56,8 +56,9 @@ from benchmarks.targets import (
     timing_targets_12x,
 )
 from benchmarks.timing import Timing, measure, measure_with_setup
+from ucxml._documents import DeviationWarning, parse, serialize
+from ucxml._validation import validate
 from ucxml.bindings import Extra, Unknown
-from ucxml.documents import DeviationWarning, parse, serialize
 from ucxml.generated.cme.models import (
     Address,
     DeviceStatus,
@@ -69,7 +70,6 @@ from ucxml.generated.cme.models import (
     PhoneLineList,
     YesNo,
 )
-from ucxml.validation import validate
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from benchmarks.payloads import http_capture, sip_capture
-from ucxml.payloads import split_capture
+from ucxml._payloads import split_capture
 
 BUILDERS: dict[str, tuple[Callable[[int], bytes], int]] = {
     "http": (http_capture, 2),  # each exchange: a request and an answer

@@ -173,7 +173,7 @@ def test_progress_bar_only_on_a_terminal_for_large_folders(
     import rich.progress
     from click.testing import CliRunner
 
-    from ucxml import cli
+    from ucxml import _cli as cli
 
     payload = (EXAMPLES / "corrected/29-ISgetUser-response.xml").read_bytes()
     for i in range(cli._PROGRESS_AFTER + 1):

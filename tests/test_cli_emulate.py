@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from ucxml import TlsVerificationError
-from ucxml.cli import cli
+from ucxml._cli import cli
 from ucxml.cme import CmeClient
 from ucxml.em import EmClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ucxml.captures import Input, find_inputs, read_input
+from ucxml._captures import Input, find_inputs, read_input
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "schemas/cme/examples/corrected/02-ISexecCLI-response-success.xml"
@@ -33,7 +33,7 @@ _MEASURED = (
     "        if line.startswith('VmHWM:'):\n"
     "            sys.stderr.write(f'\\nPEAK-KB {line.split()[1]}\\n')\n"
     "atexit.register(peak)\n"
-    "from ucxml.cli import main\n"
+    "from ucxml._cli import main\n"
     "main()\n"
 )
 
@@ -112,7 +112,7 @@ def _peak_of_validate(files: list[str]) -> int:
     """Python's peak memory (tracemalloc) over ``ucxml validate files``, in process."""
     from click.testing import CliRunner
 
-    from ucxml.cli import cli
+    from ucxml._cli import cli
 
     tracemalloc.start()
     try:

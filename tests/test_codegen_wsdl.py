@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ucxml._registry import binding
 from ucxml.codegen.inspect import ClassInfo
 from ucxml.codegen.manifest import ManifestError, load_manifest
 from ucxml.codegen.wsdl import WsdlError, bind_operations, read_wsdl
-from ucxml.registry import binding
 
 ROOT = Path(__file__).resolve().parent.parent
 EPAS_WSDL = ROOT / "schemas/cup/epas.wsdl"

@@ -7,7 +7,7 @@ import re
 
 from rich.console import Console
 
-from ucxml.demo import run_demo
+from ucxml._demo import run_demo
 
 
 def test_demo_runs_every_scenario() -> None:

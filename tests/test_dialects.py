@@ -1,4 +1,4 @@
-"""Release dialects (``ucxml.dialects``): CME 12.x messages read into the shared models,
+"""Release dialects (``ucxml._dialects``): CME 12.x messages read into the shared models,
 written back in their release, by every reader (whole tree, chunked, streamed, records).
 """
 
@@ -9,12 +9,13 @@ import warnings
 import pytest
 
 import ucxml
-from ucxml import documents, fastpath
-from ucxml.dialects import dialect_releases, shapes
-from ucxml.documents import DeviationWarning, parse_generic
+from ucxml import _documents as documents
+from ucxml import _fastpath as fastpath
+from ucxml._dialects import dialect_releases, shapes
+from ucxml._documents import DeviationWarning, parse_generic
+from ucxml._tolerances import NOT_IN_SCHEMA
 from ucxml.errors import BindingError, ParameterError
 from ucxml.generated.cme import models as m
-from ucxml.tolerances import NOT_IN_SCHEMA
 
 from canonical import canonical
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pkgutil
 import re
 from pathlib import Path
 
@@ -12,9 +13,9 @@ import ucxml
 DOC = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
 
 
-def _section() -> str:
+def _section(marker: str = "public-surface") -> str:
     text = DOC.read_text(encoding="utf-8")
-    begin, end = "<!-- public-surface:begin -->", "<!-- public-surface:end -->"
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     assert begin in text and end in text, f"{DOC.name} lost its public-surface markers"
     return text.split(begin, 1)[1].split(end, 1)[0]
 
@@ -26,6 +27,19 @@ def test_the_documented_top_level_names_are_exactly_all() -> None:
         f"documented only: {sorted(set(documented) - set(ucxml.__all__))}; "
         f"in __all__ only: {sorted(set(ucxml.__all__) - set(documented))}"
     )
+
+
+def test_the_documented_public_modules_are_exactly_the_package_s() -> None:
+    """The facade: the modules the page calls public are those without a leading underscore."""
+    documented = set(re.findall(r"`ucxml\.([a-z_]+)`", _section("public-modules")))
+    on_disk = {m.name for m in pkgutil.iter_modules(ucxml.__path__) if m.name != "__main__"}
+    public = {name for name in on_disk if not name.startswith("_")}
+    assert documented == public, (
+        f"documented only: {sorted(documented - public)}; "
+        f"public only: {sorted(public - documented)}"
+    )
+    # an imported private module is an attribute too (Python sets it); dir() lists the public
+    assert set(dir(ucxml)) & on_disk == public
 
 
 def test_the_dotted_names_the_page_cites_exist() -> None:

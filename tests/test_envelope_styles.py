@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from ucxml import envelopes
+from ucxml import _envelopes as envelopes
+from ucxml._registry import api_names, binding
+from ucxml._report import Issue
 from ucxml.errors import BindingError
-from ucxml.registry import api_names, binding
-from ucxml.report import Issue
 
 XML_APIS = [name for name in api_names() if binding(name).info.envelope != "json"]
 

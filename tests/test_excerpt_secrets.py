@@ -26,16 +26,16 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from ucxml._documents import serialize
+from ucxml._redaction import MASK, basic_credentials, client_secrets, excerpt, scrub
 from ucxml.axl import SOAP_ENV_NAMESPACE, AsyncAxlClient, AxlClient
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import ACTION_PREFIX, AsyncCupClient, CupClient
-from ucxml.documents import serialize
 from ucxml.em import AsyncEmClient, EmClient
 from ucxml.emulator.cup_app import soap_fault
 from ucxml.errors import HttpStatusError, UcxmlError
 from ucxml.generated.cup import models as cup
 from ucxml.huawei import AgentGatewayClient, AsyncAgentGatewayClient
-from ucxml.redaction import MASK, basic_credentials, client_secrets, excerpt, scrub
 from ucxml.transport import AsyncMockTransport, HttpRequest, HttpResponse, MockTransport
 
 URL = "https://server.example:8443"

@@ -11,15 +11,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import ucxml
-from ucxml import documents, fastpath
-from ucxml.documents import (
+from ucxml import _documents as documents
+from ucxml import _fastpath as fastpath
+from ucxml._documents import (
     DeviationWarning,
     parse_generic,
     serialize_generic,
 )
+from ucxml._registry import api_names, binding
 from ucxml.errors import BindingError, UcxmlError, XmlSyntaxError
 from ucxml.generated.cme import models as m
-from ucxml.registry import api_names, binding
 
 from canonical import canonical
 from strategies import model_strategy
@@ -60,7 +61,7 @@ def _both(data: bytes, api: str) -> tuple[object, object, list[str], list[str]]:
         warnings.simplefilter("always", DeviationWarning)
         fast = ucxml.parse(data, api=api)
     generic = parse_generic(data, api=api)
-    generic_w = [i.message for i in ucxml.documents.read_message(data, api).warnings]
+    generic_w = [i.message for i in ucxml._documents.read_message(data, api).warnings]
     return (
         fast,
         generic,

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ucxml
-from ucxml import fastpath, safexml
-from ucxml.documents import parse_generic
+from ucxml import _fastpath as fastpath
+from ucxml import _safexml as safexml
+from ucxml._documents import parse_generic
 from ucxml.errors import UcxmlError
 from ucxml.generated.cme import models as m
 

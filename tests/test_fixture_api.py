@@ -25,7 +25,7 @@ from types import ModuleType
 import pytest
 
 import ucxml
-from ucxml import registry
+from ucxml import _registry as registry
 from ucxml.errors import MalformedResponseError, ParameterError
 from ucxml.transport import AsyncMockTransport, HttpResponse, MockTransport
 

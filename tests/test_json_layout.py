@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucxml.jsondocs import _Layout, _read
+from ucxml._jsondocs import _Layout, _read
 
 _KEYS = st.text(alphabet=st.sampled_from('ab/~"\\é \n'), max_size=4)
 _VALUES = st.recursive(

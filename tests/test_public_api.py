@@ -37,7 +37,7 @@ def test_all_lists_exactly_the_public_names(name: str) -> None:
 def test_top_level_names_resolve() -> None:
     for attr in ucxml.__all__:
         assert getattr(ucxml, attr) is not None
-    assert ucxml.parse is importlib.import_module("ucxml.documents").parse
+    assert ucxml.parse is importlib.import_module("ucxml._documents").parse
     assert ucxml.cme.CmeClient.__name__ == "CmeClient"
 
 
@@ -89,6 +89,6 @@ PUBLIC_SUBMODULES = sorted({part for m in MODULES if not (part := m.split(".")[1
 
 @pytest.mark.parametrize("name", PUBLIC_SUBMODULES)
 def test_every_public_module_is_an_attribute_of_the_package(name: str) -> None:
-    """``import ucxml; ucxml.validation`` works for every public module, loaded on first use."""
+    """``import ucxml; ucxml._validation`` works for every public module, loaded on first use."""
     assert getattr(ucxml, name) is importlib.import_module(f"ucxml.{name}")
     assert name in dir(ucxml)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucxml import redaction
+from ucxml import _redaction as redaction
 
 _NAMES = st.sampled_from(
     [

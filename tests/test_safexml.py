@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ucxml._safexml import SourceLines, parse_xml, read_source
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
-from ucxml.safexml import SourceLines, parse_xml, read_source
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

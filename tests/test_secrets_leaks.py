@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ucxml._validation import validate_capture
 from ucxml.axl import AxlClient
 from ucxml.cme import CmeClient
 from ucxml.cup import CupClient
@@ -33,7 +34,6 @@ from ucxml.generated.cme import models as cme_models
 from ucxml.generated.em import models as em_models
 from ucxml.huawei import AgentGatewayClient, AsyncAgentGatewayClient
 from ucxml.transport import HttpRequest, HttpResponse, MockTransport
-from ucxml.validation import validate_capture
 
 CME_USER, CME_PW = "xmlplant", "Cme-Plant-Pw-5581"
 ISPASSWORD = "IsPw-Plant-7712"

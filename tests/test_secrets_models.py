@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import ucxml
+from ucxml._registry import api_names, binding
 from ucxml.bindings import is_secret_name
 from ucxml.errors import UcxmlError
-from ucxml.registry import api_names, binding
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 XML_APIS = tuple(n for n in api_names() if binding(n).info.envelope != "json")

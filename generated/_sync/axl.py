@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.generated._sync.client import TransportOwner
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import HttpxTransport, Transport
 
 __all__ = ["AxlClient"]

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
+from ucxml._redaction import client_secrets
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.generated._sync.closing import Closing
-from ucxml.redaction import client_secrets
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import HttpRequest, HttpxTransport, Transport
 
 __all__ = ["ClientBase", "TransportOwner", "exchange"]

@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml._redaction import Masked, masked
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.errors import CupSessionError
 from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import CupOperations
 from ucxml.generated.pidf.models import Presence
-from ucxml.redaction import Masked, masked
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import HttpxTransport, Transport
 
 __all__ = ["CupClient"]

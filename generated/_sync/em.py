@@ -23,13 +23,13 @@ from ucxml._emcore import (
     _profiles,
     _user_devices,
 )
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.errors import EmError, TransportError
 from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import EmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import HttpxTransport, Transport
 
 __all__ = ["EmClient", "logout_all_action"]
@@ -81,7 +81,7 @@ class EmClient(_EmClientBase, TransportOwner):
             call_manager_host: ``ip:port`` of the CallManager; wins over ``base_url``.
             version: ``other`` (``/emservice/EMServiceServlet``), ``v333``
                 (``/LoginService/login.asp`` and ``query.asp``) or ``undefined``.
-            release: The EM release to write for (:func:`ucxml.releases.releases` of
+            release: The EM release to write for (:func:`ucxml._releases.releases` of
                 ``"em"``): ``"3.3"`` posts to the v333 paths, ``"4.0"`` (the default) and
                 ``"12.x"`` to EMServiceServlet; answers of every release are read, and
                 each result's ``release`` says which one answered. Given, it decides the

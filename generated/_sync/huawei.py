@@ -19,6 +19,8 @@ from ucxml._huaweicore import (
     _interval,
     _sign_in_result,
 )
+from ucxml._redaction import masked
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.generated._sync.client import TransportOwner
 from ucxml.generated._sync.closing import Closing
 from ucxml.generated.huawei.models import (
@@ -29,9 +31,7 @@ from ucxml.generated.huawei.models import (
     UpdateGuidResponse,
 )
 from ucxml.generated.huawei.registry import OPERATIONS
-from ucxml.redaction import masked
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import HttpxTransport, Transport
 
 __all__ = ["AgentEventStream", "AgentGatewayClient"]

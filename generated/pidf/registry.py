@@ -59,7 +59,7 @@ API = ApiInfo(
         ),
     },
     tolerances=("glued-attributes", "order", "local-time", "draft-namespaces", "unknown"),
-    hooks="pidf_hooks",
+    hooks="_pidf_hooks",
 )
 
 #: Request models by the xsi:type name that selects them.

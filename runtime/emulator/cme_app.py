@@ -3,7 +3,7 @@
 A request goes: fault injection (:class:`CmeFaults`) -> HTTP Basic authentication
 (``router.check_credentials``) -> body read with a size cap (413) -> the project's
 hardened reader, the schema and the binding (400 with a one-line reason) -> the router
-(:class:`CmeService`) -> the response model, serialized by :func:`ucxml.documents.serialize`
+(:class:`CmeService`) -> the response model, serialized by :func:`ucxml._documents.serialize`
 in the emulator's release (the 2008 envelope or the bare 12.x form) and answered as
 ``200 text/xml``.  Every answer the service builds is valid against the corrected CME schema.
 
@@ -29,7 +29,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ucxml.documents import decode, read_message, serialize
+from ucxml._documents import decode, read_message, serialize
+from ucxml._registry import binding, lxml_schema
+from ucxml._releases import get_release
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cme_state import (
     DN_UP,
@@ -48,8 +50,6 @@ from ucxml.emulator.cme_state import (
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import BindingError, XmlError
 from ucxml.generated.cme import models as m
-from ucxml.registry import binding, lxml_schema
-from ucxml.releases import get_release
 
 __all__ = [
     "CME_PATH",

@@ -16,10 +16,10 @@ answered with an ``env:MustUnderstand`` fault (HTTP 500) whose header names it i
 - ``POST``: one SOAP 1.2 request (SOAP 1.1 is read too, as the reader allows), answered
   ``application/soap+xml; charset=utf-8``.  A post goes: fault injection
   (:class:`CupFaults`) -> body read with a size cap (413) -> the project's hardened reader
-  (:func:`ucxml.documents.read_message`), the corrected EPAS schema
-  (:func:`ucxml.validation.validate_bytes`) and the binding (:func:`ucxml.documents.decode`,
-  :func:`ucxml.documents.decode_header` for the ``session-key``) -> the service -> the answer
-  model, serialized by :func:`ucxml.documents.serialize`.
+  (:func:`ucxml._documents.read_message`), the corrected EPAS schema
+  (:func:`ucxml._validation.validate_bytes`) and the binding (:func:`ucxml._documents.decode`,
+  :func:`ucxml._documents.decode_header` for the ``session-key``) -> the service -> the answer
+  model, serialized by :func:`ucxml._documents.serialize`.
 - ``GET ?wsdl`` (or ``?wsdl=wsdl``, as the guide writes it): the WSDL shipped with the
   package; ``GET ?xsd=NAME`` one of the schema files it imports (``epas-soap.xsd``...).
 
@@ -51,8 +51,11 @@ from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from ucxml import errors
+from ucxml._documents import Message, decode, decode_header, read_message, serialize
+from ucxml._envelopes import not_understood
+from ucxml._registry import binding
+from ucxml._validation import validate_bytes
 from ucxml.cup import RELEASES, action_operation
-from ucxml.documents import Message, decode, decode_header, read_message, serialize
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cup_state import (
     FAILED,
@@ -75,11 +78,8 @@ from ucxml.emulator.cup_state import (
     SystemProperty,
 )
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
-from ucxml.envelopes import not_understood
 from ucxml.errors import UcxmlError
 from ucxml.generated.cup import models as m
-from ucxml.registry import binding
-from ucxml.validation import validate_bytes
 
 __all__ = [
     "CUP_PATH",

@@ -11,8 +11,8 @@ send it):
 
 A post goes: fault injection (:class:`EmFaults`) -> body read with a size cap (413) ->
 the ``xml`` field -> the project's hardened reader, the corrected EM schema
-(:func:`ucxml.validation.validate_bytes`) and the binding -> the service -> the answer
-model, serialized by :func:`ucxml.documents.serialize`.  Like the real service, every
+(:func:`ucxml._validation.validate_bytes`) and the binding -> the service -> the answer
+model, serialized by :func:`ucxml._documents.serialize`.  Like the real service, every
 post whose body could be read answers ``200 text/xml``, errors included: a missing
 field, malformed or invalid XML, a DOCTYPE with an internal subset (one naming only an
 external DTD, as CUCM traces show, is read and never fetched) or a document that is not
@@ -37,7 +37,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ucxml.documents import decode, read_message, serialize
+from ucxml._documents import decode, read_message, serialize
+from ucxml._validation import validate_bytes
 from ucxml.em import EM_ERROR_CODES
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.em_state import (
@@ -55,7 +56,6 @@ from ucxml.emulator.em_state import (
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.errors import UcxmlError
 from ucxml.generated.em import models as m
-from ucxml.validation import validate_bytes
 
 __all__ = [
     "EM_LOGIN_PATH",

@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ucxml._jsondocs import _dump, read_json, validate_json
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.emulator.huawei_state import (
     EVENTS_WRONG_METHOD,
@@ -43,7 +44,6 @@ from ucxml.emulator.huawei_state import (
 from ucxml.errors import BindingError
 from ucxml.generated.huawei.models import GatewayResponse, SignInRequest
 from ucxml.generated.huawei.registry import ROUTES
-from ucxml.jsondocs import _dump, read_json, validate_json
 
 __all__ = [
     "EVENT_PATH",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.axl import (
     AXL_NAMESPACE_1_0,
     SOAP_ENV_NAMESPACE,
@@ -34,7 +35,6 @@ from ucxml.errors import (
     SoapFault,
     XmlError,
 )
-from ucxml.safexml import DEFAULT_MAX_BYTES
 from ucxml.transport import (
     AsyncMockTransport,
     HttpRequest,

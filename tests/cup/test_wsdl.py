@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ucxml.registry import binding
+from ucxml._registry import binding
 
 WSDL = "{http://schemas.xmlsoap.org/wsdl/}"
 SOAP12 = "{http://schemas.xmlsoap.org/wsdl/soap12/}"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from ucxml._releases import releases
 from ucxml.em import AsyncEmClient, EmClient
 from ucxml.errors import EmError, MalformedResponseError, UcxmlError
-from ucxml.releases import releases
 from ucxml.transport import AsyncMockTransport, HttpRequest, HttpResponse, MockTransport
 
 FOLDER = Path(__file__).resolve().parents[2] / "schemas" / "em" / "examples" / "realworld"

@@ -1,8 +1,8 @@
 """The CME XML API emulator over real loopback HTTP (uvicorn + httpx).
 
-Requests are built with the generated request models and :func:`ucxml.documents.serialize`;
-every answer is checked against the corrected schema with :func:`ucxml.validation.validate`
-and read back with :func:`ucxml.documents.parse`.  One server runs for the module; each
+Requests are built with the generated request models and :func:`ucxml._documents.serialize`;
+every answer is checked against the corrected schema with :func:`ucxml._validation.validate`
+and read back with :func:`ucxml._documents.parse`.  One server runs for the module; each
 test installs a fresh app (fresh router, fresh faults) behind it.
 """
 
@@ -19,7 +19,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ucxml.documents import parse, serialize
+from ucxml._documents import parse, serialize
+from ucxml._validation import validate
 from ucxml.emulator import (
     CME_PATH,
     DEMO_PASSWORD,
@@ -35,7 +36,6 @@ from ucxml.emulator import (
 from ucxml.emulator.cme_state import INVALID_INPUT, URL_DIRECTORIES
 from ucxml.errors import ParameterError, XmlSyntaxError
 from ucxml.generated.cme import models as m
-from ucxml.validation import validate
 
 USER = "admin"
 PASSWORD = "s3cret-pw"

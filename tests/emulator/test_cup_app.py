@@ -1,8 +1,8 @@
 """The EPAS emulator over starlette's TestClient, posting the corrected examples' shapes.
 
 Every SOAP answer is checked for its content type and with
-:func:`ucxml.validation.validate_bytes` against the corrected EPAS schema, then read back
-with :func:`ucxml.documents.parse` and compared with the guide's corrected responses where
+:func:`ucxml._validation.validate_bytes` against the corrected EPAS schema, then read back
+with :func:`ucxml._documents.parse` and compared with the guide's corrected responses where
 the demo data makes them the same.
 """
 
@@ -25,7 +25,9 @@ with warnings.catch_warnings():
 from starlette.applications import Starlette
 from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 
-from ucxml.documents import parse, serialize
+from ucxml._documents import parse, serialize
+from ucxml._registry import binding
+from ucxml._validation import validate_bytes
 from ucxml.emulator.cup_app import (
     CUP_PATH,
     DATABASE_DOWN_REASON,
@@ -50,8 +52,6 @@ from ucxml.emulator.cup_state import (
     EpasService,
 )
 from ucxml.generated.cup import models as m
-from ucxml.registry import binding
-from ucxml.validation import validate_bytes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "schemas" / "cup" / "examples" / "corrected"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"

@@ -22,8 +22,9 @@ with warnings.catch_warnings():
 
 from lxml import etree
 
+from ucxml._documents import parse
+from ucxml._validation import validate_bytes
 from ucxml.cup import RELEASES, action_operation
-from ucxml.documents import parse
 from ucxml.emulator.cup_app import (
     CUP_PATH,
     CUP_PATHS,
@@ -35,7 +36,6 @@ from ucxml.emulator.cup_app import (
 )
 from ucxml.emulator.cup_state import DEMO_CUP_PASSWORD, DEMO_CUP_USER, EpasService
 from ucxml.generated.cup import models as m
-from ucxml.validation import validate_bytes
 
 REALWORLD = Path(__file__).resolve().parents[2] / "schemas" / "cup" / "examples" / "realworld"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"

@@ -2,8 +2,8 @@
 
 Requests are posted as the real clients post them: ``application/x-www-form-urlencoded``
 with one field ``xml``.  Every answer is checked with
-:func:`ucxml.validation.validate_bytes` against the corrected EM schema and read back with
-:func:`ucxml.documents.parse`.  One server runs for the module; each test installs a fresh
+:func:`ucxml._validation.validate_bytes` against the corrected EM schema and read back with
+:func:`ucxml._documents.parse`.  One server runs for the module; each test installs a fresh
 app (fresh service on a fake clock, fresh faults) behind it.
 """
 
@@ -21,7 +21,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ucxml.documents import DeviationWarning, parse, serialize
+from ucxml._documents import DeviationWarning, parse, serialize
+from ucxml._validation import validate_bytes
 from ucxml.em import EM_ERROR_CODES, EmClient, EmVersion, logout_all_action
 from ucxml.emulator import (
     DEMO_EM_APP_CERTIFICATE,
@@ -41,7 +42,6 @@ from ucxml.emulator import (
 from ucxml.emulator.em_app import lastlogin_text
 from ucxml.errors import EmError
 from ucxml.generated.em import models as m
-from ucxml.validation import validate_bytes
 
 AA, BB, CC = "SEP0011223344AA", "SEP0011223344BB", "SEP0011223344CC"
 UNKNOWN_DEVICE = "SEPFFFFFFFFFFFF"

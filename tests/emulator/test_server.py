@@ -18,7 +18,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 import ucxml.emulator
-from ucxml.documents import serialize
+from ucxml._documents import serialize
+from ucxml._validation import validate
 from ucxml.emulator import (
     CME_PATH,
     DEMO_PASSWORD,
@@ -29,7 +30,6 @@ from ucxml.emulator import (
 from ucxml.emulator.faults import Faults
 from ucxml.emulator.server import DEFAULT_HOST, AccessLog, PortInUseError
 from ucxml.generated.cme import models as m
-from ucxml.validation import validate
 
 
 async def _ping(request: Request) -> PlainTextResponse:

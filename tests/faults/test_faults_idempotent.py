@@ -18,10 +18,10 @@ from xsdata.models.datatype import XmlDateTime
 
 import ucxml
 from ucxml import pidf
+from ucxml._documents import serialize
 from ucxml.axl import AsyncAxlClient, AxlClient, is_query
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import ACTION_PREFIX, AsyncCupClient, CupClient
-from ucxml.documents import serialize
 from ucxml.em import AsyncEmClient, EmClient
 from ucxml.errors import (
     ConnectError,

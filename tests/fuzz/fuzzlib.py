@@ -669,7 +669,11 @@ class FuzzFailure(AssertionError):
 def entry_points(kind: str, api: str | None) -> list[tuple[str, Callable[[bytes], Any]]]:
     """(name, call) for every entry point bytes of ``kind`` (and ``api``) go through."""
     import ucxml
-    from ucxml import documents, jsondocs, payloads, pidf, uccn, validation
+    from ucxml import _documents as documents
+    from ucxml import _jsondocs as jsondocs
+    from ucxml import _payloads as payloads
+    from ucxml import _validation as validation
+    from ucxml import pidf, uccn
 
     points: list[tuple[str, Callable[[bytes], Any]]] = [
         ("parse", ucxml.parse),
@@ -734,7 +738,7 @@ def _validate_then_parse(data: bytes) -> Any:
 
 
 def _sip_whole(data: bytes) -> Any:
-    from ucxml.sip import parse_sip
+    from ucxml._sip import parse_sip
 
     message = parse_sip(data)
     return message.parts(), message.method, message.status
@@ -742,8 +746,8 @@ def _sip_whole(data: bytes) -> Any:
 
 def _client_answer(api: str) -> Callable[[bytes], Any]:
     def call(data: bytes) -> Any:
+        from ucxml._registry import binding
         from ucxml.client import ClientCore
-        from ucxml.registry import binding
         from ucxml.transport import HttpResponse
 
         operation = next(iter(binding(api).operations.values()))
@@ -755,7 +759,7 @@ def _client_answer(api: str) -> Callable[[bytes], Any]:
 
 def _cup_answer(data: bytes) -> Any:
     from ucxml._cupcore import _CupCore
-    from ucxml.registry import binding
+    from ucxml._registry import binding
     from ucxml.transport import HttpResponse
 
     core = _CupCore("http://host")

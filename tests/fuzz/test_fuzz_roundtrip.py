@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ucxml
-from ucxml.documents import DeviationWarning, parse_envelope, parse_generic
+from ucxml._documents import DeviationWarning, parse_envelope, parse_generic
+from ucxml._jsondocs import dump_json, parse_json
+from ucxml._registry import api_names, binding
 from ucxml.errors import ParameterError
-from ucxml.jsondocs import dump_json, parse_json
-from ucxml.registry import api_names, binding
 
 from strategies import global_elements, model_strategy
 
@@ -46,7 +46,7 @@ UNDETECTABLE: dict[str, dict[str, str]] = {
         "ForceLogoutWithReasonRequest": "path parameters only: sent in the URL, never as a body",
     },
 }
-#: Generated classes no message contains: the envelope layers ``ucxml.envelopes`` writes.
+#: Generated classes no message contains: the envelope layers ``ucxml._envelopes`` writes.
 ENVELOPES: dict[str, set[str]] = {
     "cme": {"Axl", "Body", "Envelope", "Header", "Request", "Response"},
     "cup": {"Body", "Envelope", "Header", "Soap11Body", "Soap11Envelope", "Soap11Header"},

@@ -14,11 +14,11 @@ import pytest
 from lxml import etree
 
 import ucxml
-from ucxml.dialects import dialect_releases
-from ucxml.documents import DeviationWarning
-from ucxml.envelopes import XSI_NS
-from ucxml.registry import binding
-from ucxml.safexml import parse_xml
+from ucxml._dialects import dialect_releases
+from ucxml._documents import DeviationWarning
+from ucxml._envelopes import XSI_NS
+from ucxml._registry import binding
+from ucxml._safexml import parse_xml
 
 from canonical import canonical
 
@@ -228,7 +228,7 @@ def _readable(path: Path) -> Path:
 
 
 #: The real payloads of APIs whose releases shape messages otherwise (CME 12.x): each is
-#: written back in the release it showed (see ``ucxml.dialects``).
+#: written back in the release it showed (see ``ucxml._dialects``).
 DIALECT_CASES = [(api, _readable(path)) for api, path in REALWORLD if dialect_releases(api)]
 
 

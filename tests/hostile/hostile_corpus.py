@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.emulator import DEMO_EM_APP_CERTIFICATE, DEMO_EM_APP_ID
-from ucxml.safexml import DEFAULT_MAX_BYTES
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"

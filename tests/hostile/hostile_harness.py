@@ -41,14 +41,14 @@ from typing import Any
 from starlette.testclient import TestClient
 
 import ucxml
+from ucxml._report import Report
+from ucxml._validation import validate_capture
 from ucxml.cme import CmeClient
 from ucxml.cup import CupClient
 from ucxml.em import EmClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER, create_app
 from ucxml.errors import MalformedResponseError, UcxmlError
-from ucxml.report import Report
 from ucxml.transport import HttpRequest, HttpResponse, MockTransport
-from ucxml.validation import validate_capture
 
 ENTRY_POINTS = (
     "parse",
@@ -539,7 +539,7 @@ def tolerates_doctype(attack_id: str, entry: str) -> bool:
     """Whether ``entry`` reads the DOCTYPE of ``attack_id`` (one naming only an external
     DTD, in any encoding) with a warning instead of refusing it: its API's manifest
     switches ``external-doctype`` on (EM, whose CUCM traces log one)."""
-    from ucxml.registry import binding
+    from ucxml._registry import binding
 
     external = attack_id.startswith(
         ("external-dtd-url", "external-dtd-file", "external-dtd-public")
@@ -561,7 +561,7 @@ UNKNOWN_CONTENT = frozenset(
 
 def keeps_unknown(attack_id: str, entry: str) -> bool:
     """Whether ``entry`` may read ``attack_id`` as kept unknown content with a warning."""
-    from ucxml.registry import binding
+    from ucxml._registry import binding
 
     base = attack_id.removesuffix("-utf8").removesuffix("-utf16-bom")
     tolerances = binding(API_OF[entry]).info.tolerances

@@ -236,10 +236,10 @@ def _assert_unknown_warned(entry: str, outcome: Outcome) -> None:
 
 
 def test_sip_notify_without_boundary_is_a_message_format_error(setup: Setup) -> None:
-    """The capture path names the MIME problem, as ``ucxml.sip`` raises it."""
+    """The capture path names the MIME problem, as ``ucxml._sip`` raises it."""
+    from ucxml._sip import parse_sip, split_multipart
+    from ucxml._validation import validate_capture
     from ucxml.errors import MessageFormatError
-    from ucxml.sip import parse_sip, split_multipart
-    from ucxml.validation import validate_capture
 
     data = payload("sip-multipart-no-boundary", "cme-response", setup.env)
     message = parse_sip(data)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ucxml import huawei
+from ucxml._registry import binding
 from ucxml.codegen.manifest import load_manifest
 from ucxml.codegen.openapi import generate_openapi
 from ucxml.codegen.pipeline import build
@@ -24,7 +25,6 @@ from ucxml.generated.huawei.registry import (
     RESPONSE_TYPES,
     ROUTES,
 )
-from ucxml.registry import binding
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated" / "huawei"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from ucxml._jsondocs import validate_json
 from ucxml.emulator.app import create_app
 from ucxml.emulator.huawei_app import HUAWEI_PATH, GatewayFaults, create_huawei_app
 from ucxml.emulator.huawei_state import (
@@ -33,7 +34,6 @@ from ucxml.errors import (
     RequestTimeoutError,
 )
 from ucxml.huawei import AgentGatewayClient, AsyncAgentGatewayClient
-from ucxml.jsondocs import validate_json
 
 GUID_FORM = re.compile(r"^JSESSIONID=[0-9A-F]{32}\.AgentGateway0$")
 

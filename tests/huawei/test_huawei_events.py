@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from ucxml._jsondocs import validate_json
 from ucxml.emulator.app import create_app
 from ucxml.emulator.huawei_app import EVENT_PATH
 from ucxml.emulator.huawei_state import (
@@ -40,7 +41,6 @@ from ucxml.huawei import (
     AgentGatewayClient,
     AsyncAgentGatewayClient,
 )
-from ucxml.jsondocs import validate_json
 from ucxml.transport import (
     AsyncHttpxTransport,
     AsyncMockTransport,

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ucxml._jsondocs import _dump, looks_like_json, parse_json, validate_json
 from ucxml.errors import BindingError, UnknownApiError, UnknownMessageError
 from ucxml.generated.huawei.models import (
     GatewayResponse,
@@ -13,7 +14,6 @@ from ucxml.generated.huawei.models import (
     SignInResponse,
     SignInResult,
 )
-from ucxml.jsondocs import _dump, looks_like_json, parse_json, validate_json
 
 SIGN_IN_REQUEST = b"""{
   "password": "Agent@1001",

@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 import ucxml
-from ucxml import cli
-from ucxml.documents import DeviationWarning
+from ucxml import _cli as cli
+from ucxml._documents import DeviationWarning
+from ucxml._jsondocs import dump_json, json_tolerances, parse_json, read_json, validate_json
+from ucxml._tolerances import TOLERANCES, by_code
 from ucxml.errors import BindingError
-from ucxml.jsondocs import dump_json, json_tolerances, parse_json, read_json, validate_json
-from ucxml.tolerances import TOLERANCES, by_code
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import ucxml
+from ucxml._jsondocs import dump_json, read_json, validate_json
 from ucxml.generated.huawei.models import SignInResponse
-from ucxml.jsondocs import dump_json, read_json, validate_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "schemas" / "huawei" / "examples" / "realworld"

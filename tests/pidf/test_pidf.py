@@ -10,9 +10,9 @@ from lxml import etree
 
 import ucxml
 from ucxml import pidf
+from ucxml._sip import parse_sip
 from ucxml.errors import MessageFormatError, ParameterError
 from ucxml.generated.pidf.models import Presence, RlmiList
-from ucxml.sip import parse_sip
 
 from canonical import canonical
 

@@ -17,14 +17,14 @@ from xsdata.formats.dataclass.models.generics import AnyElement
 
 import ucxml
 from ucxml import pidf
-from ucxml.documents import DeviationWarning
+from ucxml._documents import DeviationWarning
+from ucxml._pidf_hooks import reader_warnings
+from ucxml._registry import binding
+from ucxml._safexml import parse_xml
+from ucxml._sip import parse_sip
+from ucxml._tolerances import by_code
 from ucxml.errors import ParameterError
 from ucxml.generated.pidf.models import Alerting, Dnd, Model, Presence
-from ucxml.pidf_hooks import reader_warnings
-from ucxml.registry import binding
-from ucxml.safexml import parse_xml
-from ucxml.sip import parse_sip
-from ucxml.tolerances import by_code
 
 from canonical import canonical
 

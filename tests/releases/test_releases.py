@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 import ucxml
+from ucxml._releases import default_release, detect_release, get_release, releases
 from ucxml.codegen.manifest import ManifestError, load_manifest
 from ucxml.cup import RELEASES, CupClient
 from ucxml.em import EmClient
 from ucxml.errors import ParameterError
 from ucxml.huawei import AgentGatewayClient
-from ucxml.releases import default_release, detect_release, get_release, releases
 from ucxml.transport import HttpRequest, HttpResponse, MockTransport
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"

@@ -1,11 +1,11 @@
-"""SIP message and multipart/related splitting (``ucxml.sip``)."""
+"""SIP message and multipart/related splitting (``ucxml._sip``)."""
 
 from __future__ import annotations
 
 import pytest
 
+from ucxml._sip import parse_sip, split_multipart
 from ucxml.errors import MessageFormatError
-from ucxml.sip import parse_sip, split_multipart
 
 RLMI = b'<list xmlns="urn:ietf:params:xml:ns:rlmi" uri="sip:l@x" version="0" fullState="true"/>'
 PIDF = b'<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:a@x"/>'

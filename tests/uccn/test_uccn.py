@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from ucxml.documents import DeviationWarning
+from ucxml._documents import DeviationWarning
+from ucxml._sip import parse_sip
 from ucxml.errors import ParameterError, UcxmlError
-from ucxml.sip import parse_sip
 from ucxml.uccn import (
     AclEntry,
     ChangeKind,

@@ -30,14 +30,15 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import XmlSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-from ucxml import dialects, fastpath, releases, unknown
-from ucxml.bindings import Release
-from ucxml.envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
-from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
-from ucxml.jsondocs import dump_json, looks_like_json, parse_json
-from ucxml.registry import ApiBinding, api_names, api_of, binding, on_register
-from ucxml.report import Issue
-from ucxml.safexml import (
+from ucxml import _dialects as dialects
+from ucxml import _fastpath as fastpath
+from ucxml import _releases as releases
+from ucxml import _unknown as unknown
+from ucxml._envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
+from ucxml._jsondocs import dump_json, looks_like_json, parse_json
+from ucxml._registry import ApiBinding, api_names, api_of, binding, on_register
+from ucxml._report import Issue
+from ucxml._safexml import (
     DEFAULT_MAX_BYTES,
     Source,
     SourceLines,
@@ -45,13 +46,15 @@ from ucxml.safexml import (
     parse_xml,
     read_source,
 )
-from ucxml.tolerances import (
+from ucxml._tolerances import (
     alias_warning,
     check_enabled,
     order_warning,
     type_alias_warning,
     wrapper_warning,
 )
+from ucxml.bindings import Release
+from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
 
 __all__ = [
     "STREAM_BYTES",
@@ -111,7 +114,7 @@ class Message:
     wrapper: str | None = None
     #: The payload as the XML parser read it (UTF-8), for the columns of later warnings.
     data: bytes = dataclasses.field(default=b"", repr=False)
-    #: The API release the message shows (:func:`ucxml.releases.detect_release`), or None
+    #: The API release the message shows (:func:`ucxml._releases.detect_release`), or None
     #: for an API that names no releases.
     release: str | None = None
 
@@ -349,9 +352,9 @@ def read_message(
     """Parse ``data`` into a :class:`Message` (tree + tolerated deviations), not yet bound.
 
     ``drop_blanks``: indentation between elements is not kept (see
-    :func:`ucxml.safexml.parse_xml`), for a message that is only to be bound.
+    :func:`ucxml._safexml.parse_xml`), for a message that is only to be bound.
     ``expected``: the type name of the message awaited, which decides for a message
-    named by a child that several messages share (:func:`ucxml.dialects.message_type`).
+    named by a child that several messages share (:func:`ucxml._dialects.message_type`).
     """
 
     # With the API named, its own prefixes win; the others still apply, so naming the API
@@ -635,7 +638,7 @@ def iter_records(
 ) -> Iterator[object]:
     """Yield the repeated records of a large answer (devices, extensions, events) one by one.
 
-    Memory stays flat whatever the number of records; see :func:`ucxml.fastpath.iter_records`.
+    Memory stays flat whatever the number of records; see :func:`ucxml._fastpath.iter_records`.
     A client gives the same iterator with ``stream=True`` (``cme.get_device(..., stream=True)``).
 
     Args:
@@ -725,7 +728,7 @@ def serialize(
     wrapped in (``wrappers``), as a real server does (EM query results in ``<response>``);
     a message no wrapper holds is written as it is.
     ``release``: write the message as that release of the API shapes it (CME ``"12.x"``:
-    bare, named by its child, plural containers; see :mod:`ucxml.dialects`); None writes
+    bare, named by its child, plural containers; see :mod:`ucxml._dialects`); None writes
     the shared models' form (CME: the 2008 envelope).
 
     Raises:

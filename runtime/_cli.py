@@ -16,8 +16,8 @@ import click
 if TYPE_CHECKING:  # rich and the emulators are imported by the commands that use them
     from rich.console import Console
 
+    from ucxml._report import Issue, Report
     from ucxml.emulator.app import EmulatedApi
-    from ucxml.report import Issue, Report
 
 __all__ = ["main"]
 
@@ -105,7 +105,7 @@ def _print_text(
     from rich.markup import escape
     from rich.table import Table
 
-    from ucxml.registry import erratum_text
+    from ucxml._registry import erratum_text
 
     repeats = _repeats(reports)
 
@@ -263,9 +263,9 @@ def validate(
     unless --show-secrets. Results go to standard output, errors to standard error.
     Exit status: 0 all valid, 1 any invalid, 2 usage or I/O error.
     """
-    from ucxml.captures import find_inputs, read_input
-    from ucxml.registry import api_names
-    from ucxml.validation import validate_capture
+    from ucxml._captures import find_inputs, read_input
+    from ucxml._registry import api_names
+    from ucxml._validation import validate_capture
 
     if api is not None and api not in api_names():
         raise click.UsageError(f"unknown API {api!r}; choose from {', '.join(api_names())}")
@@ -507,7 +507,7 @@ def demo() -> None:
     """Run the end-to-end demo against the embedded emulator (exit 0 on success)."""
     from rich.console import Console
 
-    from ucxml.demo import run_demo
+    from ucxml._demo import run_demo
 
     sys.exit(run_demo(Console()))
 
@@ -518,7 +518,7 @@ def apis() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ucxml.registry import api_names, binding
+    from ucxml._registry import api_names, binding
 
     console = Console(width=None if sys.stdout.isatty() else 160)
     for name in api_names():

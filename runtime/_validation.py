@@ -1,7 +1,7 @@
 """``ucxml.validate``: the verdict on one payload, with line, column, path and errata hints.
 
 libxml2 (lxml's ``XMLSchema``) gives the verdict, and its error log explains a payload
-that failed (:mod:`ucxml.schemaerrors`: plain words, the failing element's path and
+that failed (:mod:`ucxml._schemaerrors`: plain words, the failing element's path and
 column). Every issue's message is matched against the API's errata, so a capture that
 reproduces a defect of Cisco's documentation is named as such.
 """
@@ -17,17 +17,17 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ucxml import unknown
-from ucxml.documents import Message, decode, json_api, read_message
+from ucxml import _unknown as unknown
+from ucxml._documents import Message, decode, json_api, read_message
+from ucxml._jsondocs import looks_like_json, validate_json
+from ucxml._payloads import split_capture
+from ucxml._redaction import Redactor
+from ucxml._registry import api_names, binding, erratum_for, erratum_text, lxml_schema
+from ucxml._report import Issue, Report
+from ucxml._safexml import Source, SourceLines, column_of, read_source
+from ucxml._schemaerrors import schema_issues
+from ucxml._tolerances import url_encoded_warning
 from ucxml.errors import BindingError, InputFileError, UnknownApiError, XmlError
-from ucxml.jsondocs import looks_like_json, validate_json
-from ucxml.payloads import split_capture
-from ucxml.redaction import Redactor
-from ucxml.registry import api_names, binding, erratum_for, erratum_text, lxml_schema
-from ucxml.report import Issue, Report
-from ucxml.safexml import Source, SourceLines, column_of, read_source
-from ucxml.schemaerrors import schema_issues
-from ucxml.tolerances import url_encoded_warning
 
 __all__ = ["validate", "validate_bytes", "validate_capture"]
 
@@ -241,7 +241,7 @@ def validate(
 ) -> Report:
     """Validate a payload (bytes, XML text or a path) against its API's corrected schema.
 
-    Returns a :class:`~ucxml.report.Report` whose ``valid`` is False when any issue is an
+    Returns a :class:`ucxml.Report` whose ``valid`` is False when any issue is an
     error; tolerated deviations are warnings. ``api`` is detected when None. With
     ``bind`` (the default) a payload the schema accepts is also bound to the generated
     models, which proves ucxml can read it whole; ``bind=False`` stops at the schema's
@@ -249,7 +249,7 @@ def validate(
 
     Values the payload holds under a secret name (passwords, certificates, session keys,
     GUIDs, credentials of HTTP headers) are masked as ``***`` wherever the report would
-    quote them (:mod:`ucxml.redaction`); ``show_secrets=True`` keeps them.
+    quote them (:mod:`ucxml._redaction`); ``show_secrets=True`` keeps them.
     """
     raw, source = _read(data)
     return validate_bytes(raw, api, source=source, bind=bind, show_secrets=show_secrets)
@@ -303,7 +303,7 @@ def validate_capture(
 ) -> list[Report]:
     """Validate every payload of a capture (HTTP or SIP messages, EM forms, bare documents).
 
-    One :class:`~ucxml.report.Report` per payload found (see :mod:`ucxml.payloads`), with
+    One :class:`ucxml.Report` per payload found (see :mod:`ucxml._payloads`), with
     the carrier's kind, label, line and offset; issue lines are lines of the capture where
     the payload is the capture's own bytes, lines of the decoded payload otherwise. A
     carrier that could not be taken apart gives a report with one error. Secrets are masked

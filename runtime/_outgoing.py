@@ -15,10 +15,10 @@ import functools
 import typing
 from typing import Any
 
+from ucxml._report import Issue
+from ucxml._validation import validate_bytes
 from ucxml.bindings import Operation
 from ucxml.errors import ParameterError
-from ucxml.report import Issue
-from ucxml.validation import validate_bytes
 
 __all__ = ["check_request"]
 

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ucxml._report import Issue
 from ucxml.errors import ForbiddenXmlError, XmlSyntaxError
-from ucxml.report import Issue
 
 __all__ = [
     "NOT_IN_SCHEMA",
@@ -96,7 +96,7 @@ TOLERANCES: tuple[Tolerance, ...] = (
         "T-HEADER",
         "a SOAP header block of another namespace, not mustUnderstand: ignored, kept",
     ),
-    # --- JSON readers (ucxml.jsondocs) -------------------------------------------------
+    # --- JSON readers (ucxml._jsondocs) -------------------------------------------------
     Tolerance(
         "lexical",
         "T-LEXICAL",

@@ -13,7 +13,7 @@ with its line, column and JSON pointer. Neither ever quotes the value of a secre
 
 Where the API tolerates it (manifest ``tolerances = ["lexical"]``), a value sent in
 another JSON type's lexical form is read as the documented type with a ``T-LEXICAL``
-warning (:func:`ucxml.tolerances.lexical_warning`) at the value's line, column and
+warning (:func:`ucxml._tolerances.lexical_warning`) at the value's line, column and
 pointer: an integer or boolean sent as a string (``"4"``, ``"false"``) and a string sent
 as an integer (``1``). The model holds the typed value; :func:`dump_json` writes the
 documented type.
@@ -36,12 +36,12 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ucxml._registry import ApiBinding, binding, erratum_for
+from ucxml._releases import detect_json_release, stamp
+from ucxml._report import Issue, Report
+from ucxml._tolerances import lexical_warning
 from ucxml.bindings import SECRET_FIELDS
 from ucxml.errors import BindingError, ParameterError, UnknownApiError, UnknownMessageError
-from ucxml.registry import ApiBinding, binding, erratum_for
-from ucxml.releases import detect_json_release, stamp
-from ucxml.report import Issue, Report
-from ucxml.tolerances import lexical_warning
 
 __all__ = [
     "dump_json",
@@ -287,7 +287,7 @@ def _lexical(value: Any, wanted: str) -> tuple[bool, Any]:
 
 
 def json_tolerances(api: str) -> tuple[str, ...]:
-    """The tolerances (:mod:`ucxml.tolerances` names) the JSON readers apply for ``api``."""
+    """The tolerances (:mod:`ucxml._tolerances` names) the JSON readers apply for ``api``."""
     return binding(api).info.tolerances
 
 
@@ -622,7 +622,7 @@ def parse_json(data: bytes | str, api: str = "huawei", *, schema: str | None = N
     lengths are :func:`validate_json`'s job.
 
     A value read with a tolerance (``T-LEXICAL``) is reported as a
-    :class:`~ucxml.documents.DeviationWarning`.
+    :class:`~ucxml._documents.DeviationWarning`.
 
     Raises:
         BindingError: Malformed JSON (with line and column), a repeated key, an unknown
@@ -630,7 +630,7 @@ def parse_json(data: bytes | str, api: str = "huawei", *, schema: str | None = N
         UnknownMessageError: No schema of ``api`` describes the body.
         UnknownApiError: ``api`` is not a JSON API.
     """
-    from ucxml.documents import DeviationWarning  # documents imports this module
+    from ucxml._documents import DeviationWarning  # documents imports this module
 
     obj, tolerated = read_json(data, api, schema=schema)
     for issue in tolerated:
@@ -643,7 +643,7 @@ def read_json(
 ) -> tuple[Any, list[Issue]]:
     """:func:`parse_json` returning the model and the tolerance warnings (not warned).
 
-    The clients log the warnings instead (:class:`~ucxml.report.Issue`, with ``code``).
+    The clients log the warnings instead (:class:`ucxml.Issue`, with ``code``).
     Raises what :func:`parse_json` raises.
     """
     api_binding = _json_binding(api)

@@ -1,11 +1,11 @@
 """Content no known release has: taken out of a tree before the schema sees it, and put back.
 
 The rule is *lose nothing*: an element or attribute the schema does not know must not
-abort reading. The fast reader (:mod:`ucxml.fastpath`) keeps it as it binds; for the
+abort reading. The fast reader (:mod:`ucxml._fastpath`) keeps it as it binds; for the
 generic reader and for validation, :func:`strip` takes it out of the tree first (so the
 schema and xsdata see only what they know), :func:`attach` puts what was taken on the
 bound models (``model.extra``), and :func:`restore` writes it back into a serialized tree.
-Every one is reported by :func:`ucxml.tolerances.unknown_warning`.
+Every one is reported by :func:`ucxml._tolerances.unknown_warning`.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 
+from ucxml._report import Issue
+from ucxml._safexml import SourceLines, column_of, parse_xml
+from ucxml._tolerances import unknown_warning
 from ucxml.bindings import Extra, Unknown
-from ucxml.report import Issue
-from ucxml.safexml import SourceLines, column_of, parse_xml
-from ucxml.tolerances import unknown_warning
 
 __all__ = ["Taken", "attach", "attribute_items", "has_extra", "restore", "strip", "unknown_xml"]
 

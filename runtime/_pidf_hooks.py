@@ -4,7 +4,7 @@ Both are valid XML Schema (``xs:dateTime`` makes the zone optional; the extensio
 are lax ``##other`` wildcards), so the schema and the binding accept them silently. RFC
 3863 wants the RFC 3339 date-time, whose offset is mandatory, and older Cisco devices
 write RPID in a namespace of its drafts. :func:`reader_warnings` reports both with the
-tolerance codes ``T-LOCAL-TIME`` and ``T-DRAFT-NS`` (:mod:`ucxml.tolerances`); the value
+tolerance codes ``T-LOCAL-TIME`` and ``T-DRAFT-NS`` (:mod:`ucxml._tolerances`); the value
 or element itself is kept exactly as sent.
 
 This module imports no reader, so a generic reader may call it for the ``pidf`` API.
@@ -17,9 +17,9 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from ucxml.report import Issue
-from ucxml.safexml import SourceLines, column_of
-from ucxml.tolerances import draft_namespace_warning, local_time_warning
+from ucxml._report import Issue
+from ucxml._safexml import SourceLines, column_of
+from ucxml._tolerances import draft_namespace_warning, local_time_warning
 
 __all__ = [
     "DATETIME_ATTRIBUTES",

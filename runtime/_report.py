@@ -26,7 +26,7 @@ class Issue:
     path: str = ""
     hint: str | None = None
     hint_text: str | None = None
-    #: The stable code of a tolerated deviation (``T-ALIAS``...; see :mod:`ucxml.tolerances`).
+    #: The stable code of a tolerated deviation (``T-ALIAS``...; see :mod:`ucxml._tolerances`).
     code: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +58,7 @@ class Report:
     carrier: str | None = None
     line: int | None = None
     offset: int | None = None
-    #: The API release the payload shows (:mod:`ucxml.releases`); None when the API names
+    #: The API release the payload shows (:mod:`ucxml._releases`); None when the API names
     #: no releases or the payload was not read that far.
     release: str | None = None
 

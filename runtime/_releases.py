@@ -18,9 +18,9 @@ from typing import Any
 
 from lxml import etree
 
+from ucxml._registry import binding
 from ucxml.bindings import Release
 from ucxml.errors import ParameterError
-from ucxml.registry import binding
 
 __all__ = [
     "AUTO",
@@ -142,7 +142,7 @@ def detect_release(
         root: The message's tree (envelope and all), searched for element and attribute
             markers; None searches only ``codes``.
         codes: The tolerance warning codes reading the message raised (``Issue.code``).
-        seen: Releases whose dialect the message showed (:func:`ucxml.dialects.read`).
+        seen: Releases whose dialect the message showed (:func:`ucxml._dialects.read`).
     """
     markers = _markers(api)
     index = max((markers.codes.get(c or "", -1) for c in codes), default=-1)

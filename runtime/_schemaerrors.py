@@ -3,7 +3,7 @@
 libxml2 gives the verdict and, for a payload it refuses, an error log whose entries carry
 the line, an XPath and a reason such as ``Element '{urn:cisco:epas:soap}extraInfo': This
 element is not expected. Expected is ( {urn:cisco:epas:soap}reason ).`` Each entry
-becomes an :class:`~ucxml.report.Issue` whose path uses the document's own prefixes
+becomes an :class:`ucxml.Issue` whose path uses the document's own prefixes
 (libxml2 writes ``*`` for every element of a default namespace), whose column is that of
 the start tag, and whose message names elements as the document does and drops the
 schema jargon. Errata hints are matched against libxml2's own words, which the ERRATA
@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 
 from lxml import etree
 
-from ucxml.report import Issue
-from ucxml.safexml import SourceLines, column_of
+from ucxml._report import Issue
+from ucxml._safexml import SourceLines, column_of
 
 __all__ = ["schema_issues"]
 

@@ -25,9 +25,9 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from ucxml._report import Issue
+from ucxml._tolerances import doctype_warning, glued_warning, prefix_warning
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
-from ucxml.report import Issue
-from ucxml.tolerances import doctype_warning, glued_warning, prefix_warning
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -338,7 +338,7 @@ def _external_doctype(data: bytes) -> tuple[bytes, Issue] | None:
 def _precheck(data: bytes, max_bytes: int, *, external_doctype: bool) -> tuple[bytes, list[Issue]]:
     """:func:`precheck`; with ``external_doctype`` a DOCTYPE naming only an external
     identifier is blanked out with a warning (whether the API tolerates it is decided once
-    it is detected: :func:`ucxml.tolerances.check_enabled`)."""
+    it is detected: :func:`ucxml._tolerances.check_enabled`)."""
     if len(data) > max_bytes:
         raise XmlLimitError(f"payload of {len(data)} bytes exceeds the limit of {max_bytes}")
     data = normalize_encoding(data)
@@ -449,7 +449,7 @@ def parse_xml(
     :func:`safe_iterparse` (a smaller tree, read faster; for binding, not for reports).
     ``external_doctype``: a DOCTYPE naming only an external identifier is blanked out
     with a ``T-DOCTYPE`` warning instead of refused (never fetched); the caller decides,
-    once the API is known, whether it is tolerated (:func:`ucxml.tolerances.check_enabled`).
+    once the API is known, whether it is tolerated (:func:`ucxml._tolerances.check_enabled`).
     """
     data, early = _precheck(data, max_bytes, external_doctype=external_doctype)
     lean = drop_blanks and not declares_markup(data)

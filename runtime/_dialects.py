@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ucxml._envelopes import XSI_TYPE
+from ucxml._registry import ApiBinding, binding
 from ucxml.bindings import Release
-from ucxml.envelopes import XSI_TYPE
-from ucxml.registry import ApiBinding, binding
 
 __all__ = [
     "Shapes",
@@ -139,7 +139,7 @@ def read(api: ApiBinding, element: etree._Element, *, named: bool = False) -> tu
     """Turn the message ``element`` of any release into the shared models' shape, in place.
 
     ``named``: the message arrived named by its child (no ``xsi:type``). Returns the names
-    of the releases whose dialect the message showed (for :func:`ucxml.releases.detect_release`).
+    of the releases whose dialect the message showed (for :func:`ucxml._releases.detect_release`).
     """
     seen: list[str] = []
     kind = str(element.tag)

@@ -6,7 +6,7 @@ reader closure (child tag -> field, converter) and a writer, which replace xsdat
 per-element machinery. Large xsi:type messages are read while they stream in (lxml
 ``iterparse``, each record cleared once bound), so memory does not grow with the tree.
 Results equal xsdata's on every golden example and on random instances (tests), and the
-generic path stays available (:func:`ucxml.documents.decode_generic`).
+generic path stays available (:func:`ucxml._documents.decode_generic`).
 """
 
 from __future__ import annotations
@@ -24,19 +24,12 @@ from typing import Any
 
 from lxml import etree
 
-from ucxml import dialects, releases
-from ucxml.bindings import ApiInfo, Extra, Unknown
-from ucxml.envelopes import XSI_NS, XSI_TYPE, CmeAxlEnvelope
-from ucxml.errors import (
-    BindingError,
-    UcxmlError,
-    UnknownApiError,
-    UnknownMessageError,
-    XmlSyntaxError,
-)
-from ucxml.registry import binding
-from ucxml.report import Issue
-from ucxml.safexml import (
+from ucxml import _dialects as dialects
+from ucxml import _releases as releases
+from ucxml._envelopes import XSI_NS, XSI_TYPE, CmeAxlEnvelope
+from ucxml._registry import binding
+from ucxml._report import Issue
+from ucxml._safexml import (
     DEFAULT_MAX_BYTES,
     SourceLines,
     column_of,
@@ -49,8 +42,16 @@ from ucxml.safexml import (
     safe_iterparse,
     syntax_error,
 )
-from ucxml.tolerances import alias_warning, bare_warning, type_alias_warning, unknown_warning
-from ucxml.unknown import attribute_items, unknown_xml
+from ucxml._tolerances import alias_warning, bare_warning, type_alias_warning, unknown_warning
+from ucxml._unknown import attribute_items, unknown_xml
+from ucxml.bindings import ApiInfo, Extra, Unknown
+from ucxml.errors import (
+    BindingError,
+    UcxmlError,
+    UnknownApiError,
+    UnknownMessageError,
+    XmlSyntaxError,
+)
 
 __all__ = [
     "CHUNK_BYTES",
@@ -621,8 +622,8 @@ class _Plans(dict[type[Any], _Plan]):
 
     @functools.cached_property
     def uncovered(self) -> tuple[str, ...]:
-        """The dialect's record-level tags (:attr:`ucxml.dialects.Shapes.inner`) that no
-        plan reads itself: left to :func:`ucxml.dialects.read_record`."""
+        """The dialect's record-level tags (:attr:`ucxml._dialects.Shapes.inner`) that no
+        plan reads itself: left to :func:`ucxml._dialects.read_record`."""
         shapes = dialects.shapes(self.api)
         covered = set()
         for cls, parents in self.parent_tags.items():
@@ -1256,7 +1257,7 @@ def stream_parse(
     Read as whole trees of a chunk of records each when the payload allows it, else
     streamed (both keep memory bounded; the streaming reader words every error).
     ``expected``: the type name of the answer awaited, which decides for a message named
-    by a child that several answers share (:func:`ucxml.dialects.message_type`).
+    by a child that several answers share (:func:`ucxml._dialects.message_type`).
     """
     try:
         read = _chunked(api, data, max_bytes, expected)
@@ -1266,7 +1267,7 @@ def stream_parse(
             if isinstance(item, _Done):
                 return _stamped(api, item.message, item.warnings, item.dialect)
     except _WholeTree:
-        from ucxml.documents import decode_reporting, read_message  # imports this module
+        from ucxml._documents import decode_reporting, read_message  # imports this module
 
         message = read_message(data, api, max_bytes=max_bytes, drop_blanks=True, expected=expected)
         obj, found = decode_reporting(message)
@@ -1290,7 +1291,7 @@ def iter_records(api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
     Peak memory does not grow with the number of records: each is bound, handed over and
     dropped before the next is read. The message is checked as :func:`stream_parse`
     checks it. Content of the message that no release knows has no record to stay on:
-    each piece is reported as a :class:`~ucxml.documents.DeviationWarning` (Python
+    each piece is reported as a :class:`~ucxml._documents.DeviationWarning` (Python
     warning) once the records are read, so nothing goes unseen.
     """
     for item in _stream(api, data, max_bytes, records=True):
@@ -1307,7 +1308,7 @@ def iter_records(api: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -
 
 
 def _deviation_warning() -> type[Warning]:
-    from ucxml.documents import DeviationWarning  # documents imports this module
+    from ucxml._documents import DeviationWarning  # documents imports this module
 
     return DeviationWarning
 

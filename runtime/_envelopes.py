@@ -23,9 +23,9 @@ from typing import ClassVar
 
 from lxml import etree
 
+from ucxml._report import Issue
+from ucxml._tolerances import bare_warning, header_block_warning, soap11_warning
 from ucxml.errors import BindingError
-from ucxml.report import Issue
-from ucxml.tolerances import bare_warning, header_block_warning, soap11_warning
 
 __all__ = [
     "SOAP11_NS",
@@ -79,7 +79,7 @@ class MessagePayload:
     #: SOAP header blocks (elements under ``Header``), in document order.
     header: tuple[etree._Element, ...] = ()
     #: A CME message with no ``xsi:type``, named by its child (the 12.x dialect): its
-    #: type is left for :func:`ucxml.dialects.message_type` to find.
+    #: type is left for :func:`ucxml._dialects.message_type` to find.
     named: bool = False
 
 

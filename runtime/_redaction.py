@@ -38,8 +38,8 @@ from collections.abc import Set as AbstractSet
 from typing import TypeVar
 from urllib.parse import quote, quote_plus, unquote_plus
 
+from ucxml._report import Issue, Report
 from ucxml.bindings import SECRET_NAME_PARTS, is_secret_name
-from ucxml.report import Issue, Report
 
 __all__ = [
     "EXCERPT_LIMIT",

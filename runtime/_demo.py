@@ -21,6 +21,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ucxml import pidf
+from ucxml._registry import api_names, binding
+from ucxml._report import Report
+from ucxml._validation import validate_bytes, validate_capture
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import CupClient, failed_items
 from ucxml.em import EmClient
@@ -33,10 +36,7 @@ from ucxml.emulator.server import EmulatorServer
 from ucxml.errors import CmeCliError, EmError, GatewayError
 from ucxml.generated.cup import models as cup_models
 from ucxml.huawei import AgentGatewayClient
-from ucxml.registry import api_names, binding
-from ucxml.report import Report
 from ucxml.uccn import ChangeEvent, Dispatcher
-from ucxml.validation import validate_bytes, validate_capture
 
 __all__ = ["PROVISIONING", "run_demo"]
 

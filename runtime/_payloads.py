@@ -10,7 +10,7 @@ taken apart without guessing (a truncated body, a bad chunk, a multipart body wi
 boundary) yields a payload whose ``error`` says why, so nothing is skipped silently.
 
 HTTP framing (Content-Length, chunked transfer coding) is read by ``h11``; MIME parts by
-the standard library (see :mod:`ucxml.sip`).
+the standard library (see :mod:`ucxml._sip`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
+from ucxml._sip import BodyPart, parse_sip, split_multipart
 from ucxml.errors import MessageFormatError
-from ucxml.sip import BodyPart, parse_sip, split_multipart
 
 __all__ = ["Payload", "split_capture"]
 

@@ -1,6 +1,6 @@
 """Where captures to validate come from: files, folders (walked), standard input.
 
-Each capture is split into its payloads by :mod:`ucxml.payloads`.
+Each capture is split into its payloads by :mod:`ucxml._payloads`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ucxml.safexml import DEFAULT_MAX_BYTES
+from ucxml._safexml import DEFAULT_MAX_BYTES
 
 __all__ = ["Capture", "Input", "find_inputs", "iter_captures", "read_input"]
 
