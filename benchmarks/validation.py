@@ -1002,7 +1002,7 @@ _STAGES: tuple[tuple[str, tuple[str, str], int], ...] = (
     ("parse_xml (its own time: lxml's parse)", ("_safexml.py", "parse_xml"), 2),
     ("separate_attributes", ("_safexml.py", "separate_attributes"), 3),
     ("declare_prefixes", ("_safexml.py", "declare_prefixes"), 3),
-    ("detect_tree", ("_documents.py", "detect_tree"), 2),
+    ("detect_tree", ("_detection.py", "detect_tree"), 2),
     ("unwrap (envelope)", ("_envelopes.py", "unwrap"), 2),
     ("_root_payload", ("_documents.py", "_root_payload"), 2),
     ("_apply_aliases", ("_documents.py", "_apply_aliases"), 2),
@@ -1015,7 +1015,7 @@ _STAGES: tuple[tuple[str, tuple[str, str], int], ...] = (
     ("decode (binding after the verdict)", ("_documents.py", "decode"), 1),
     ("fastpath.decode_element", ("_fastpath.py", "decode_element"), 2),
     ("decode_generic (xsdata)", ("_documents.py", "decode_generic"), 2),
-    ("_sniff (not well-formed)", ("_validation.py", "_sniff"), 1),
+    ("sniff (not well-formed)", ("_detection.py", "sniff"), 1),
 )
 
 

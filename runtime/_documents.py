@@ -34,6 +34,7 @@ from ucxml import _dialects as dialects
 from ucxml import _fastpath as fastpath
 from ucxml import _releases as releases
 from ucxml import _unknown as unknown
+from ucxml._detection import detect_tree
 from ucxml._envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
 from ucxml._jsondocs import dump_json, looks_like_json, parse_json
 from ucxml._registry import ApiBinding, api_names, api_of, binding, on_register
@@ -66,7 +67,6 @@ __all__ = [
     "decode_header",
     "decode_reporting",
     "detect",
-    "detect_tree",
     "iter_records",
     "json_api",
     "parse",
@@ -162,62 +162,8 @@ def _prefixes_for_root(local: str | None) -> dict[str, str]:
     return prefixes
 
 
-def _claims(api: ApiBinding, root: etree._Element) -> bool:
-    """Whether ``root`` looks like a message of ``api`` (root names and dispatch style)."""
-    roots = api.info.roots
-    tag = str(root.tag)
-    if tag not in roots:
-        return False
-    local = tag.rpartition("}")[2]
-    if local == "Envelope":
-        parts = {str(c.tag).rpartition("}")[2]: c for c in root if isinstance(c.tag, str)}
-        body = parts.get("Body")
-        if body is not None:
-            for inner in body:
-                if isinstance(inner.tag, str):
-                    return inner.tag in roots
-        # No message in the body: the header blocks may still name the API.
-        header = parts.get("Header")
-        blocks = [c for c in header if isinstance(c.tag, str)] if header is not None else []
-        return any(str(b.tag).rpartition("}")[2] in api.headers for b in blocks)
-    if local in ("request", "response"):
-        # CME's bare messages carry an xsi:type, or (CME 12.x) at least a child named for
-        # its method (ISgetGlobal, ISuser...); EM's start with appInfo, success or failure.
-        if root.get(XSI_TYPE) is not None:
-            return api.info.dispatch == "xsi:type"
-        first = next((c for c in root if isinstance(c.tag, str)), None)
-        cme_like = first is not None and str(first.tag).startswith("IS")
-        return cme_like == (api.info.dispatch == "xsi:type")
-    if api.info.dispatch == "root":
-        return root.get(XSI_TYPE) is None
-    return True
-
-
-@functools.cache
-def _apis_with_root(tag: str) -> tuple[ApiBinding, ...]:
-    """The XML APIs that list ``tag`` among their root elements, in manifest order."""
-    found = []
-    for name in api_names():
-        api = binding(name)
-        if api.info.envelope != "json" and tag in api.info.roots:
-            found.append(api)
-    return tuple(found)
-
-
-def detect_tree(root: etree._Element) -> str | None:
-    """Name of the API whose messages look like ``root`` (None when none does)."""
-    tag = root.tag
-    if not isinstance(tag, str):
-        return None
-    for api in _apis_with_root(tag):
-        if _claims(api, root):
-            return api.info.name
-    return None
-
-
-# Both look over every API: an API registered later must be seen.
+# It looks over every API: an API registered later must be seen.
 on_register(_prefixes_for_root.cache_clear)
-on_register(_apis_with_root.cache_clear)
 
 
 def _root_payload(api: ApiBinding, payload: MessagePayload) -> MessagePayload:

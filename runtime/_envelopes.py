@@ -17,9 +17,9 @@ EM (``em-form``) and SIP bodies (``document``): the document element is the mess
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from lxml import etree
 
@@ -32,6 +32,7 @@ __all__ = [
     "SOAP12_NS",
     "XSI_NS",
     "XSI_TYPE",
+    "Claim",
     "CmeAxlEnvelope",
     "DocumentEnvelope",
     "EmFormEnvelope",
@@ -64,6 +65,10 @@ _HEAD = (
     "<SOAP-ENV:Body><axl>"
 )
 _TAIL = "</axl></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+
+Claim = Literal[0, 1, 2]
+"""How strongly a document looks like an API's message: 0 it is not one, 1 it may be (its
+root is one of the API's and nothing speaks against it), 2 it is (the message is named)."""
 
 
 # Not frozen: one is made per payload read, and a frozen dataclass costs 4x to build.
@@ -283,6 +288,26 @@ class EnvelopeFormat:
     #: The document elements this style's messages arrive in, besides the messages' own.
     roots: ClassVar[tuple[str, ...]] = ()
 
+    def claims(
+        self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str
+    ) -> Claim:
+        """How strongly ``root`` looks like a message of an API of this style.
+
+        Args:
+            root: the document element.
+            roots: the ``{namespace}local`` tags the API's documents start with.
+            headers: the local names of the API's SOAP header blocks.
+            dispatch: how the API names its messages (``root``, ``xsi:type``).
+        """
+        if str(root.tag) not in roots:
+            return 0
+        if str(root.tag).rpartition("}")[2] == "Envelope":
+            return _soap_claim(root, roots, headers)
+        # An element named by xsi:type belongs to an API that dispatches on it.
+        if dispatch == "root" and root.get(XSI_TYPE) is not None:
+            return 0
+        return 1
+
     def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         """The message element under ``root`` and the warnings of the wrapping.
 
@@ -298,6 +323,20 @@ class EnvelopeFormat:
 
 
 _FORMATS: dict[str, EnvelopeFormat] = {}
+
+
+def _soap_claim(root: etree._Element, roots: Container[str], headers: Container[str]) -> Claim:
+    """A SOAP envelope is an API's when its body's message is one of the API's roots, or,
+    with an empty body, when a header block is one of the API's."""
+    parts = {str(c.tag).rpartition("}")[2]: c for c in root if isinstance(c.tag, str)}
+    body = parts.get("Body")
+    if body is not None:
+        for inner in body:
+            if isinstance(inner.tag, str):
+                return 2 if inner.tag in roots else 0
+    header = parts.get("Header")
+    blocks = [c for c in header if isinstance(c.tag, str)] if header is not None else []
+    return 1 if any(str(b.tag).rpartition("}")[2] in headers for b in blocks) else 0
 
 
 def register_envelope(cls: type[EnvelopeFormat]) -> type[EnvelopeFormat]:
@@ -328,6 +367,20 @@ class CmeAxlEnvelope(EnvelopeFormat):
     path_text = "SOAP-ENV:Envelope/SOAP-ENV:Body/axl"
     messages = ("request", "response")
     roots = (_ENVELOPE, "axl")
+    #: What every CME message type is called (``ISgetGlobal``, ``ISuser``...): a bare 12.x
+    #: ``<request>`` is named by a child of that name, EM's never is.
+    type_prefix: ClassVar[str] = "IS"
+
+    def claims(
+        self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str
+    ) -> Claim:
+        claim = super().claims(root, roots, headers, dispatch)
+        if not claim or str(root.tag) not in self.messages:
+            return claim
+        if root.get(XSI_TYPE) is not None:
+            return 2
+        first = next((c for c in root if isinstance(c.tag, str)), None)
+        return 2 if first is not None and str(first.tag).startswith(self.type_prefix) else 0
 
     def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         return unwrap_axl(root)

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ucxml import _unknown as unknown
+from ucxml._detection import sniff
 from ucxml._documents import Message, decode, json_api, read_message
 from ucxml._jsondocs import looks_like_json, validate_json
 from ucxml._payloads import split_capture
@@ -83,17 +84,6 @@ def _explained(report: Report) -> Report:
         for i in report.issues
     )
     return dataclasses.replace(report, issues=issues)
-
-
-def _sniff(data: bytes) -> str | None:
-    """Guess the API of a payload that is not well-formed, from the start tags it shows."""
-    head = data[:4096]
-    for name in api_names():
-        for root in binding(name).info.roots:
-            local = root.rsplit("}", 1)[-1].encode()
-            if local != b"Envelope" and re.search(rb"<(?:[\w.\-]+:)?" + local + rb"[\s/>]", head):
-                return name
-    return None
 
 
 def _unknown_content(message: Message) -> list[Issue]:
@@ -204,7 +194,7 @@ def _validate_bytes(data: bytes, api: str | None, *, source: str | None, bind: b
     try:
         message = read_message(data, api)
     except XmlError as exc:
-        guess = api or _sniff(data)
+        guess = api or sniff(data)
         issue = Issue("error", exc.message, exc.line, exc.column)
         return Report(source, guess, None, (_hinted(guess, issue),))
     except UnknownApiError as exc:
