@@ -97,6 +97,11 @@ class ApiSpec:
     #: ``request``/``response`` are its elements (``{ns}local``) until the models stage
     #: binds them to the generated classes.
     wsdl: Path | None = None
+    #: The documented text of each error code the service answers (``[apis.<api>.errors]``),
+    #: codes as ints or strings by :attr:`error_code_type`.
+    errors: dict[int | str, str] = field(default_factory=dict)
+    #: ``"int"`` or ``"str"``: the type the service's error codes are compared as.
+    error_code_type: str = "str"
 
 
 @dataclass(frozen=True)
@@ -306,6 +311,36 @@ def _result_check(entry: dict[str, Any], api: str) -> str | None:
     return value
 
 
+_ERROR_CODE_TYPES = ("int", "str")
+# TOML keys are strings: an int code is written in its one decimal spelling, so no two keys
+# ("26", "026") stand for the same code.
+_INT_CODE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def _errors(entry: dict[str, Any], api: str) -> tuple[dict[int | str, str], str]:
+    """The ``errors`` table and its code type, checked: codes of that type, non-empty texts."""
+    kind = entry.get("error_code_type", "str")
+    if kind not in _ERROR_CODE_TYPES:
+        raise ManifestError(f"{api}.error_code_type: expected one of {_ERROR_CODE_TYPES}")
+    table = entry.get("errors", {})
+    if not isinstance(table, dict):
+        raise ManifestError(f'{api}.errors: expected a table of code = "documented text"')
+    if "error_code_type" in entry and not table:
+        raise ManifestError(f"{api}: error_code_type is set but there is no errors table")
+    errors: dict[int | str, str] = {}
+    for code, text in table.items():
+        if kind == "int" and not _INT_CODE.fullmatch(code):
+            raise ManifestError(
+                f'{api}.errors: code {code!r} is not a decimal integer (error_code_type = "int")'
+            )
+        if kind == "str" and (not code or code != code.strip()):
+            raise ManifestError(f"{api}.errors: code {code!r} is empty or padded with spaces")
+        if not isinstance(text, str) or not text.strip():
+            raise ManifestError(f"{api}.errors.{code}: expected the code's documented text")
+        errors[int(code) if kind == "int" else code] = text
+    return errors, kind
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -315,6 +350,7 @@ def load_manifest(path: Path) -> Manifest:
         try:
             wsdl = _path(root, entry["wsdl"], f"{name}.wsdl") if "wsdl" in entry else None
             tables = entry.get("operations", [])
+            errors, error_code_type = _errors(entry, name)
             if wsdl is not None:
                 try:
                     tables = operation_tables(read_wsdl(wsdl), tables, name)
@@ -375,6 +411,8 @@ def load_manifest(path: Path) -> Manifest:
                     content_type=_text(entry, "content_type", name),
                     result_check=_result_check(entry, name),
                     wsdl=wsdl,
+                    errors=errors,
+                    error_code_type=error_code_type,
                 )
             )
         except KeyError as exc:

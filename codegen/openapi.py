@@ -29,7 +29,7 @@ from ucxml.codegen.manifest import ApiSpec, OperationSpec
 from ucxml.codegen.models import RELEASE_FIELD, add_fields
 from ucxml.codegen.render import HEADER, CodegenError, Renderer
 
-__all__ = ["RestOperation", "generate_openapi", "load_document"]
+__all__ = ["RestOperation", "generate_openapi", "load_document", "parameter_ranges"]
 
 _TOOL = "datamodel-codegen"
 _SECRET_MARK = "x-ucxml-secret"
@@ -184,6 +184,96 @@ def _operations(
     return ops
 
 
+#: The JSON Schema keywords that bound a parameter's value (3.1's numeric exclusive forms).
+_RANGE_KEYWORDS = (
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+)
+
+
+def _resolve(document: Mapping[str, Any], node: Any) -> Any:
+    """``node`` with its local ``$ref`` followed; 3.1 lets keywords beside a ``$ref`` add to
+    (and override) the target's, so they are kept."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in seen:
+            raise CodegenError(f"$ref {ref!r}: only local, non-circular references are read")
+        seen.add(ref)
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                raise CodegenError(f"$ref {ref!r} points to nothing")
+            target = target[part]
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **siblings} if isinstance(target, dict) else target
+    return node
+
+
+def _bounds(document: Mapping[str, Any], schema: Any, where: str) -> dict[str, int | float]:
+    schema = _resolve(document, schema)
+    if not isinstance(schema, dict):
+        return {}
+    found: dict[str, int | float] = {}
+    for keyword in _RANGE_KEYWORDS:
+        if keyword in schema:
+            value = schema[keyword]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                # OpenAPI 3.0's boolean exclusiveMinimum, or a typo: no number to check against.
+                raise CodegenError(f"{where}: {keyword} must be a number, not {value!r}")
+            found[keyword] = value
+    return found
+
+
+def _inputs(
+    document: Mapping[str, Any], item: Mapping[str, Any], operation: Mapping[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    """(name, schema) of an operation's parameters (its own over its path's) and of the
+    members of its JSON request body."""
+    params: dict[tuple[str, str], Any] = {}
+    for node in (*item.get("parameters", ()), *operation.get("parameters", ())):
+        param = _resolve(document, node)
+        if not isinstance(param, dict) or not {"name", "in"} <= param.keys():
+            raise CodegenError(f"a parameter without name and in: {node!r}")
+        params[(param["name"], param["in"])] = param.get("schema")
+    for (name, _), schema in params.items():
+        yield name, schema
+    body = _resolve(document, operation.get("requestBody") or {})
+    for media in (body.get("content") or {}).values():
+        schema = _resolve(document, media.get("schema") or {})
+        for name, prop in (schema.get("properties") or {}).items():
+            yield name, prop
+
+
+def parameter_ranges(document: Mapping[str, Any]) -> dict[str, dict[str, int | float]]:
+    """The bounds (``minimum``, ``maxLength``...) of every bounded operation input, by name.
+
+    The clients check arguments against these before sending; keyed by name alone, so a
+    name the document bounds differently in two places (or bounds in one only) is refused.
+    """
+    seen: dict[str, tuple[dict[str, int | float], str]] = {}
+    for path, item in (document.get("paths") or {}).items():
+        for method in _HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            where = f"{method.upper()} {path}"
+            for name, schema in _inputs(document, item, operation):
+                bounds = _bounds(document, schema, f"{where}: {name}")
+                first = seen.setdefault(name, (bounds, where))
+                if first[0] != bounds:
+                    raise CodegenError(
+                        f"parameter {name!r} is bounded {first[0]} in {first[1]} "
+                        f"but {bounds} in {where}: one name, one range"
+                    )
+    return {name: bounds for name, (bounds, _) in sorted(seen.items()) if bounds}
+
+
 def _render(renderer: Renderer, template: str, api: ApiSpec, **context: object) -> str:
     body = renderer.env.get_template(template).render(api=api, **context)
     return renderer.header(api.name) + body
@@ -211,6 +301,7 @@ def generate_openapi(api: ApiSpec, renderer: Renderer) -> dict[str, str]:
             responses=responses,
             imports=sorted(set(requests) | set(responses)),
             schema=f"schema/{schema_name}",
+            ranges=parameter_ranges(document),
         ),
         "errata.py": renderer.render_errata(api, parse_errata(api.errata) if api.errata else ()),
         "__init__.py": _render(renderer, "openapi_init.py.jinja2", api, models=classes),

@@ -6,9 +6,9 @@ import dataclasses
 import enum
 import logging
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import unquote, urlencode
 
 from ucxml._clientcore import ClientCore
@@ -19,6 +19,7 @@ from ucxml._releases import default_release, get_release, releases
 from ucxml.bindings import Operation
 from ucxml.errors import EmError, MalformedResponseError, ParameterError
 from ucxml.generated.em import models as m
+from ucxml.generated.em.registry import ERROR_CODES
 from ucxml.retry import RetryPolicy
 from ucxml.transport import (
     HttpRequest,
@@ -43,40 +44,9 @@ __all__ = [
 T = TypeVar("T")
 logger = logging.getLogger("ucxml")
 
-#: Documented meaning of each EM error code (current releases, as the server words them;
-#: EMCC codes 37 and 47 included, and 215 and 216, which the CUCM 15 feature guide lists
-#: for plain EM too).
-EM_ERROR_CODES: dict[int, str] = {
-    0: "Unknown Error",
-    1: "Error on Parsing",
-    2: "Cannot authorize App user",
-    3: "Invalid App User",
-    4: "Policy Validation error",
-    5: "Device logon disabled",
-    6: "Database Error",
-    7: "Logout Request Error",
-    8: "Query type undetermined",
-    9: "Dir. User Info Error",
-    10: "User lacks app proxy rights",
-    11: "Device does not exist",
-    12: "Dev. Profile not found",
-    18: "Another user logged in",
-    19: "No user logged in",
-    20: "Hoteling flag error",
-    21: "Hoteling Status error",
-    22: "Device logon disabled",
-    23: "User not found",
-    25: "User logged in elsewhere",
-    26: "Busy, please try again",
-    27: "Change Password",
-    28: "Untrusted IP Error",
-    29: "RIS down-contact admin",
-    30: "Proxy not allowed",
-    37: "Duplicate device (EMCC)",
-    47: "DN has multiple users (EMCC)",
-    215: "LoginType invalid",
-    216: "DN has multiple users",
-}
+EM_ERROR_CODES: Final[Mapping[int, str]] = ERROR_CODES
+"""Documented meaning of each EM error code, as the server words it (the manifest's
+``[apis.em.errors]``)."""
 
 EMSERVICE_PATH = "/emservice/EMServiceServlet"
 V333_LOGIN_PATH = "/LoginService/login.asp"

@@ -33,7 +33,13 @@ from ucxml.generated.huawei.models import (
     SignInResult,
     UpdateGuidResponse,
 )
-from ucxml.generated.huawei.registry import API, OPERATIONS, ROUTES
+from ucxml.generated.huawei.registry import (
+    API,
+    ERROR_CODES,
+    OPERATIONS,
+    PARAMETER_RANGES,
+    ROUTES,
+)
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,
@@ -60,8 +66,8 @@ __all__ = [
 T = TypeVar("T")
 logger = logging.getLogger("ucxml.huawei")
 
-AGENT_ID_MIN: Final = 101
-"""Smallest agent ID."""
+AGENT_ID_MIN: Final = int(PARAMETER_RANGES["agentid"]["minimum"])
+"""Smallest agent ID (the OpenAPI document's ``AgentId``)."""
 
 
 def _agent_id_max(release: Release) -> int:
@@ -74,12 +80,12 @@ AGENT_ID_MAX: Final = max(_agent_id_max(r) for r in API.releases)
 """Largest agent ID of any known CC-Gateway release (current ones)."""
 AGENT_ID_DOCUMENTED_MAX: Final = _agent_id_max(get_release("huawei", DEFAULT_RELEASE))
 """Largest agent ID of the release the interface pages describe (above it: a warning)."""
-REASON_MIN: Final = 1
-"""Smallest sign-out cause code."""
-REASON_MAX: Final = 255
-"""Largest sign-out cause code."""
-PHONENUM_MAX_LENGTH: Final = 24
-"""Longest phone number a sign-in accepts."""
+REASON_MIN: Final = int(PARAMETER_RANGES["reason"]["minimum"])
+"""Smallest sign-out cause code (the OpenAPI document's ``SignOutReason``)."""
+REASON_MAX: Final = int(PARAMETER_RANGES["reason"]["maximum"])
+"""Largest sign-out cause code (the OpenAPI document's ``SignOutReason``)."""
+PHONENUM_MAX_LENGTH: Final = int(PARAMETER_RANGES["phonenum"]["maxLength"])
+"""Longest phone number a sign-in accepts (the OpenAPI document's ``phonenum``)."""
 CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 """``Content-Type`` of every request (the interface requires it even without a body)."""
 DEFAULT_ENDPOINT: Final = "/agentgateway/resource/onlineagent"
@@ -101,29 +107,9 @@ AGENT_EVENT_TYPES: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Event types ucxml knows and their meaning; an event of another type is kept as sent."""
 
-GATEWAY_ERROR_CODES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "000-001": "wrong method for getting agent events",
-        "000-002": "invalid URL parameter",
-        "000-003": "no permission (authentication expired or GUID wrong)",
-        "000-004": "the gateway is switching over",
-        "000-006": "message parameter error",
-        "000-007": "repeated call",
-        "100-001": "sign-in parameter empty or invalid",
-        "100-002": "the agent is already signed in",
-        "100-003": "resource or provider unavailable",
-        "100-004": "wrong user name or password",
-        "100-005": "sign-out parameter invalid",
-        "100-006": "the agent is not signed in",
-        "100-007": "operation exception",
-        "100-008": "the agent is already signed out",
-        "100-009": "status-set error",
-        "100-010": "state error at sign-out",
-        "100-011": "invalid parameter at sign-in",
-        "100-012": "wrong agent type",
-    }
-)
-"""Documented ``retcode`` values and their meaning (``"0"`` is success)."""
+GATEWAY_ERROR_CODES: Final[Mapping[str, str]] = ERROR_CODES
+"""Documented ``retcode`` values and their meaning (``"0"`` is success), from the manifest's
+``[apis.huawei.errors]``."""
 
 _SIGN_IN: Final = frozenset({"login", "forceLogin", "loginEx"})
 #: The answers whose Set-GUID replaces the GUID: static (sign-in, renewal) and dynamic
@@ -141,7 +127,7 @@ _SECRET_HEADERS: Final = frozenset({"guid"})
 
 
 def _agent_id(value: object, release: Release | None = None) -> int:
-    """An agent ID as an int, checked against 101 to the largest of any release.
+    """An agent ID as an int, checked against :data:`AGENT_ID_MIN` to the largest of any release.
 
     Above the largest of ``release`` (the client's; default: the documented one) it is
     sent with a logged warning: a gateway of that release answers ``000-002``.
@@ -168,7 +154,7 @@ def _agent_id(value: object, release: Release | None = None) -> int:
 
 
 def _reason(value: object) -> int:
-    """A sign-out cause code, checked against 1-255."""
+    """A sign-out cause code, checked against the document's range."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ParameterError(f"reason must be an int, not {type(value).__name__}")
     if not REASON_MIN <= value <= REASON_MAX:
@@ -185,8 +171,9 @@ def _flag(name: str, value: object) -> bool | None:
 def _code(name: str, value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ParameterError(f"{name} must be an int >= 0, got {type(value).__name__}")
+    least = PARAMETER_RANGES[name]["minimum"]
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ParameterError(f"{name} must be an int >= {least}, got {type(value).__name__}")
     return value
 
 

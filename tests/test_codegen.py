@@ -150,3 +150,52 @@ def test_every_operation_has_sync_and_async_stubs() -> None:
 def test_generated_python_files_carry_the_do_not_edit_header() -> None:
     for path in (ROOT / "generated").rglob("*.py"):
         assert "DO NOT EDIT" in path.read_text().splitlines()[1], path
+
+
+def _manifest_copy(tmp: Path, old: str, new: str) -> Path:
+    """schemas/ copied to ``tmp`` with one edit of its manifest."""
+    shutil.copytree(ROOT / "schemas", tmp / "schemas")
+    manifest = tmp / "schemas" / "manifest.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    manifest.write_text(text.replace(old, new), encoding="utf-8")
+    return manifest
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ('26 = "Busy', '026 = "Busy', "em.errors: code '026' is not a decimal integer"),
+        ('26 = "Busy', 'x26 = "Busy', "em.errors: code 'x26' is not a decimal integer"),
+        ('error_code_type = "int"', 'error_code_type = "number"', "em.error_code_type: expected"),
+        ('"100-005" = "sign-out parameter invalid"', '"100-005" = " "', "huawei.errors.100-005"),
+        ('"100-005" = "sign-out parameter invalid"', '"100-005" = 5', "huawei.errors.100-005"),
+        ('"100-005" = "sign-out', '" 100-005" = "sign-out', "code ' 100-005' is empty or padded"),
+    ],
+)
+def test_error_tables_are_checked(tmp_path: Path, old: str, new: str, words: str) -> None:
+    with pytest.raises(ManifestError, match=re.escape(words)):
+        load_manifest(_manifest_copy(tmp_path, old, new))
+
+
+def test_error_tables_are_the_manifest_s_through_the_generated_registries() -> None:
+    import importlib
+
+    from ucxml import em, huawei
+
+    apis = load_manifest(ROOT / "schemas" / "manifest.toml").apis
+    for api in apis:
+        registry = importlib.import_module(f"ucxml.generated.{api.name}.registry")
+        assert dict(registry.ERROR_CODES) == api.errors, api.name
+        assert list(registry.ERROR_CODES) == list(api.errors), api.name  # the manifest's order
+    tables = {api.name: api.errors for api in apis}
+    assert em.EM_ERROR_CODES is importlib.import_module("ucxml.generated.em.registry").ERROR_CODES
+    assert (
+        huawei.GATEWAY_ERROR_CODES
+        is importlib.import_module("ucxml.generated.huawei.registry").ERROR_CODES
+    )
+    # EM's codes are the <error code="..."> numbers, Huawei's the retcode strings.
+    assert em.EM_ERROR_CODES[26] == tables["em"][26] == "Busy, please try again"
+    assert huawei.GATEWAY_ERROR_CODES["100-005"] == "sign-out parameter invalid"
+    with pytest.raises(TypeError):
+        em.EM_ERROR_CODES[26] = "changed"  # type: ignore[index]

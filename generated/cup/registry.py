@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ucxml.bindings import ApiInfo, Operation, Release
@@ -72,6 +74,7 @@ from ucxml.generated.cup.models import (
 __all__ = [
     "API",
     "DOCUMENT_TYPES",
+    "ERROR_CODES",
     "HEADER_TYPES",
     "OPERATIONS",
     "OPERATIONS_BY_METHOD",
@@ -190,6 +193,9 @@ API = ApiInfo(
         ),
     ),
 )
+
+#: The documented error codes: none (the manifest has no ``[apis.cup.errors]``).
+ERROR_CODES: Mapping[str, str] = MappingProxyType({})
 
 #: Request models by the xsi:type name that selects them.
 REQUEST_TYPES: dict[str, type[Any]] = {

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ucxml.bindings import ApiInfo, Operation, Release
@@ -20,6 +22,7 @@ from ucxml.generated.em.models import (
 __all__ = [
     "API",
     "DOCUMENT_TYPES",
+    "ERROR_CODES",
     "HEADER_TYPES",
     "OPERATIONS",
     "OPERATIONS_BY_METHOD",
@@ -77,6 +80,42 @@ API = ApiInfo(
             markers=("code T-WRAPPER", "code T-DOCTYPE", "loginType", "emccDevice"),
         ),
     ),
+)
+
+#: The documented text of each error code the service answers, by code (the manifest's
+#: ``[apis.em.errors]``); a code not in it is undocumented.
+ERROR_CODES: Mapping[int, str] = MappingProxyType(
+    {
+        0: "Unknown Error",
+        1: "Error on Parsing",
+        2: "Cannot authorize App user",
+        3: "Invalid App User",
+        4: "Policy Validation error",
+        5: "Device logon disabled",
+        6: "Database Error",
+        7: "Logout Request Error",
+        8: "Query type undetermined",
+        9: "Dir. User Info Error",
+        10: "User lacks app proxy rights",
+        11: "Device does not exist",
+        12: "Dev. Profile not found",
+        18: "Another user logged in",
+        19: "No user logged in",
+        20: "Hoteling flag error",
+        21: "Hoteling Status error",
+        22: "Device logon disabled",
+        23: "User not found",
+        25: "User logged in elsewhere",
+        26: "Busy, please try again",
+        27: "Change Password",
+        28: "Untrusted IP Error",
+        29: "RIS down-contact admin",
+        30: "Proxy not allowed",
+        37: "Duplicate device (EMCC)",
+        47: "DN has multiple users (EMCC)",
+        215: "LoginType invalid",
+        216: "DN has multiple users",
+    }
 )
 
 #: Request models by the xsi:type name that selects them.

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ucxml.bindings import ApiInfo, Operation, Release
@@ -19,8 +21,10 @@ from ucxml.generated.huawei.models import (
 
 __all__ = [
     "API",
+    "ERROR_CODES",
     "OPERATIONS",
     "OPERATIONS_BY_METHOD",
+    "PARAMETER_RANGES",
     "REQUEST_TYPES",
     "RESPONSE_TYPES",
     "ROUTES",
@@ -54,6 +58,41 @@ API = ApiInfo(
         ),
     ),
 )
+
+#: The documented text of each error code the service answers, by code (the manifest's
+#: ``[apis.huawei.errors]``); a code not in it is undocumented.
+ERROR_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        "000-001": "wrong method for getting agent events",
+        "000-002": "invalid URL parameter",
+        "000-003": "no permission (authentication expired or GUID wrong)",
+        "000-004": "the gateway is switching over",
+        "000-006": "message parameter error",
+        "000-007": "repeated call",
+        "100-001": "sign-in parameter empty or invalid",
+        "100-002": "the agent is already signed in",
+        "100-003": "resource or provider unavailable",
+        "100-004": "wrong user name or password",
+        "100-005": "sign-out parameter invalid",
+        "100-006": "the agent is not signed in",
+        "100-007": "operation exception",
+        "100-008": "the agent is already signed out",
+        "100-009": "status-set error",
+        "100-010": "state error at sign-out",
+        "100-011": "invalid parameter at sign-in",
+        "100-012": "wrong agent type",
+    }
+)
+
+#: The bounds of the operations' parameters and JSON body members, by name, as the
+#: document's JSON Schema keywords (``minimum``, ``maxLength``...) give them.
+PARAMETER_RANGES: Mapping[str, Mapping[str, int | float]] = {
+    "agentid": {"minimum": 101, "maximum": 999999},
+    "agenttype": {"minimum": 0},
+    "phonenum": {"minLength": 1, "maxLength": 24},
+    "reason": {"minimum": 1, "maximum": 255},
+    "status": {"minimum": 0},
+}
 
 #: Request models (bodies, or the path parameters of body-less requests) by schema name.
 REQUEST_TYPES: dict[str, type[Any]] = {

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ucxml.bindings import ApiInfo, Operation
@@ -15,6 +17,7 @@ from ucxml.generated.pidf.models import (
 __all__ = [
     "API",
     "DOCUMENT_TYPES",
+    "ERROR_CODES",
     "HEADER_TYPES",
     "OPERATIONS",
     "OPERATIONS_BY_METHOD",
@@ -61,6 +64,9 @@ API = ApiInfo(
     tolerances=("glued-attributes", "order", "local-time", "draft-namespaces", "unknown"),
     hooks="_pidf_hooks",
 )
+
+#: The documented error codes: none (the manifest has no ``[apis.pidf.errors]``).
+ERROR_CODES: Mapping[str, str] = MappingProxyType({})
 
 #: Request models by the xsi:type name that selects them.
 REQUEST_TYPES: dict[str, type[Any]] = {}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ucxml import huawei
 from ucxml._registry import binding
 from ucxml.codegen.manifest import load_manifest
-from ucxml.codegen.openapi import generate_openapi
+from ucxml.codegen.openapi import generate_openapi, parameter_ranges
 from ucxml.codegen.pipeline import build
 from ucxml.codegen.render import CodegenError, Renderer
 from ucxml.generated.huawei import models
@@ -187,3 +189,114 @@ def test_models_follow_the_pyproject_options() -> None:
     names = {f.name: f.metadata.get("name") for f in dataclasses.fields(models.SignInResult)}
     assert names["login_time"] == "loginTime" and names["is_force_change"] == "isForceChange"
     assert "'***'" in repr(models.SignInRequest(phonenum="1", password="secret"))
+
+
+def _registry_table(source: str, name: str) -> Any:
+    """The literal value of the table ``name`` in a generated registry's source."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == name:
+            value = node.value
+            if isinstance(value, ast.Call):  # MappingProxyType({...})
+                value = value.args[0]
+            assert value is not None
+            return ast.literal_eval(value)
+    raise AssertionError(f"no {name} in the registry")
+
+
+def test_ranges_and_error_texts_are_generated_from_the_document_and_the_manifest(
+    tmp_path: Path,
+) -> None:
+    manifest = _huawei_only(tmp_path)
+    yaml_file = tmp_path / "schemas" / "huawei" / "agentgateway.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    reason = "      minimum: 1\n      maximum: 255\n"
+    phone = "          minLength: 1\n          maxLength: 24\n"
+    assert text.count(reason) == 1 and text.count(phone) == 1
+    text = text.replace(reason, "      minimum: 2\n      maximum: 99\n")
+    yaml_file.write_text(text.replace(phone, "          minLength: 1\n"), encoding="utf-8")
+    entry = manifest.read_text(encoding="utf-8")
+    old = '"100-005" = "sign-out parameter invalid"'
+    assert old in entry
+    manifest.write_text(entry.replace(old, '"100-005" = "cause code out of range"'), "utf-8")
+    build(manifest, tmp_path / "out")
+    changed = _files(tmp_path / "out" / "huawei")
+    committed = _files(GENERATED)
+    assert {n for n in committed if changed[n] != committed[n]} == {
+        "registry.py",
+        "schema/agentgateway.json",
+    }
+    ranges = _registry_table(changed["registry.py"].decode(), "PARAMETER_RANGES")
+    assert ranges["reason"] == {"minimum": 2, "maximum": 99}
+    assert ranges["phonenum"] == {"minLength": 1}
+    assert (huawei.REASON_MIN, huawei.REASON_MAX) == (1, 255)  # the committed tree's
+    errors = _registry_table(changed["registry.py"].decode(), "ERROR_CODES")
+    assert errors["100-005"] == "cause code out of range"
+    assert errors.keys() == huawei.GATEWAY_ERROR_CODES.keys()
+
+
+def test_the_clients_check_the_generated_ranges() -> None:
+    from ucxml.generated.huawei.registry import PARAMETER_RANGES
+
+    assert PARAMETER_RANGES["agentid"] == {
+        "minimum": huawei.AGENT_ID_MIN,
+        "maximum": huawei.AGENT_ID_MAX,
+    }
+    assert PARAMETER_RANGES["reason"] == {
+        "minimum": huawei.REASON_MIN,
+        "maximum": huawei.REASON_MAX,
+    }
+    assert PARAMETER_RANGES["phonenum"]["maxLength"] == huawei.PHONENUM_MAX_LENGTH
+
+
+def _document(*operations: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A minimal OpenAPI document: one PUT per (path, operation)."""
+    return {
+        "openapi": "3.1.0",
+        "paths": {path: {"put": operation} for path, operation in operations},
+        "components": {"schemas": {"Reason": {"type": "integer", "minimum": 1, "maximum": 9}}},
+    }
+
+
+def _reason(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"parameters": [{"name": "reason", "in": "path", "schema": schema}]}
+
+
+def test_parameter_ranges_follow_refs_and_the_body() -> None:
+    body = {
+        "content": {
+            "application/json": {
+                "schema": {"properties": {"phone": {"type": "string", "maxLength": 5}}}
+            }
+        }
+    }
+    document = _document(
+        ("/a/{reason}", _reason({"$ref": "#/components/schemas/Reason"})),
+        ("/b/{reason}", {**_reason({"$ref": "#/components/schemas/Reason"}), "requestBody": body}),
+    )
+    assert parameter_ranges(document) == {
+        "phone": {"maxLength": 5},
+        "reason": {"minimum": 1, "maximum": 9},
+    }
+    # 3.1: a keyword beside the $ref narrows the target.
+    document = _document(
+        ("/a/{reason}", _reason({"$ref": "#/components/schemas/Reason", "maximum": 3}))
+    )
+    assert parameter_ranges(document) == {"reason": {"minimum": 1, "maximum": 3}}
+
+
+@pytest.mark.parametrize(
+    ("second", "words"),
+    [
+        ({"type": "integer", "minimum": 1, "maximum": 8}, "one name, one range"),
+        ({"type": "integer"}, "one name, one range"),
+        ({"type": "integer", "exclusiveMinimum": True}, "exclusiveMinimum must be a number"),
+        ({"$ref": "#/components/schemas/Missing"}, "points to nothing"),
+    ],
+)
+def test_parameter_ranges_refuse_what_they_cannot_state(second: dict[str, Any], words: str) -> None:
+    document = _document(
+        ("/a/{reason}", _reason({"$ref": "#/components/schemas/Reason"})),
+        ("/b/{reason}", _reason(second)),
+    )
+    with pytest.raises(CodegenError, match=words):
+        parameter_ranges(document)
