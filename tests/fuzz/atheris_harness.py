@@ -61,7 +61,7 @@ def main() -> int:
         return 0
     with atheris.instrument_imports(include=["ucxml"]):
         import ucxml  # noqa: F401
-        from ucxml import documents, jsondocs, payloads, pidf, sip, uccn, validation  # noqa: F401
+        from ucxml import _documents, _jsondocs, _payloads, _sip, _validation, pidf, uccn  # noqa: F401
         from ucxml.errors import UcxmlError
 
     logging.getLogger("ucxml").setLevel(logging.CRITICAL)
