@@ -35,7 +35,7 @@ from ucxml import _fastpath as fastpath
 from ucxml import _releases as releases
 from ucxml import _unknown as unknown
 from ucxml._detection import detect_tree
-from ucxml._envelopes import XSI_TYPE, MessagePayload, unwrap, wrap
+from ucxml._envelopes import XSI_TYPE, MessagePayload, envelope_format, unwrap, wrap
 from ucxml._jsondocs import dump_json, looks_like_json, parse_json
 from ucxml._registry import ApiBinding, api_names, api_of, binding, on_register
 from ucxml._report import Issue
@@ -564,7 +564,7 @@ def _parse(data: Source, api: str | None, expected: str | None = None) -> object
     if looks_like_json(raw):
         return parse_json(raw, json_api(api))
     name = api or _guess_streamable(raw)
-    if name is not None and len(raw) >= STREAM_BYTES and binding(name).info.dispatch == "xsi:type":
+    if name is not None and len(raw) >= STREAM_BYTES and _streams(name):
         obj, issues = fastpath.stream_parse(name, raw, expected=expected)
     else:
         message = read_message(raw, api, drop_blanks=True, expected=expected)
@@ -595,8 +595,9 @@ def iter_records(
     """
     raw, _ = read_source(data)
     name = api or _guess_streamable(raw)
-    if name is None or binding(name).info.dispatch != "xsi:type":
-        raise UnknownApiError("record streaming needs an xsi:type message (CME)")
+    if name is None or not _streams(name):
+        styles = sorted({binding(n).info.envelope for n in _streamed_apis()})
+        raise UnknownApiError(f"record streaming reads the {', '.join(styles)} envelope style only")
     records = fastpath.iter_records(name, raw)
     if type is None:
         return records
@@ -610,19 +611,27 @@ def parse_generic(data: Source, api: str | None = None) -> Any:
     return decode_generic(message)
 
 
-_NAMED_HEAD = re.compile(rb"<(?:request|response)\s*>\s*<IS")
+@functools.cache
+def _streamed_apis() -> tuple[str, ...]:
+    """The APIs whose envelope style the streaming reader reads."""
+    return tuple(n for n in api_names() if _streams(n))
+
+
+def _streams(api: str) -> bool:
+    return envelope_format(binding(api).info.envelope).streams
+
+
+on_register(_streamed_apis.cache_clear)
 
 
 def _guess_streamable(raw: bytes) -> str | None:
-    """The xsi:type API a payload's head shows (None: let detection decide)."""
+    """The one streamable API whose message a payload's head shows (None: let detection
+    decide, by parsing)."""
     head = raw[:4096]
-    if b"request" not in head and b"response" not in head:
-        return None
-    # xsi:type names the message; or (CME 12.x) a bare message is named by an IS... child.
-    if b"xsi:type=" not in head and not _NAMED_HEAD.search(head):
-        return None
-    names = [n for n in api_names() if binding(n).info.dispatch == "xsi:type"]
-    return names[0] if len(names) == 1 else None
+    shown = [
+        n for n in _streamed_apis() if envelope_format(binding(n).info.envelope).shows_message(head)
+    ]
+    return shown[0] if len(shown) == 1 else None
 
 
 def _type_name(api: ApiBinding, obj: object) -> tuple[str, str]:

@@ -17,6 +17,7 @@ EM (``em-form``) and SIP bodies (``document``): the document element is the mess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -37,6 +38,7 @@ __all__ = [
     "DocumentEnvelope",
     "EmFormEnvelope",
     "EnvelopeFormat",
+    "JsonEnvelope",
     "MessagePayload",
     "Soap12Envelope",
     "add_header_blocks",
@@ -287,6 +289,18 @@ class EnvelopeFormat:
     messages: ClassVar[tuple[str, ...]] = ()
     #: The document elements this style's messages arrive in, besides the messages' own.
     roots: ClassVar[tuple[str, ...]] = ()
+    #: Whether the streaming reader (:mod:`ucxml._fastpath`) reads this style's answers
+    #: record by record; it reads them where :attr:`path` and :attr:`messages` say.
+    streams: ClassVar[bool] = False
+
+    def shows_message(self, head: bytes) -> bool:
+        """Whether the first bytes of a payload show one of this style's messages, unparsed:
+        the cue to stream it (only for a style that :attr:`streams`).
+
+        Args:
+            head: the payload's first bytes (4 KiB).
+        """
+        return False
 
     def claims(
         self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str
@@ -370,6 +384,14 @@ class CmeAxlEnvelope(EnvelopeFormat):
     #: What every CME message type is called (``ISgetGlobal``, ``ISuser``...): a bare 12.x
     #: ``<request>`` is named by a child of that name, EM's never is.
     type_prefix: ClassVar[str] = "IS"
+    streams = True
+    # a bare message named by its child: <response><ISgetGlobal...
+    _NAMED = re.compile(rb"<(?:request|response)\s*>\s*<IS")
+
+    def shows_message(self, head: bytes) -> bool:
+        if b"request" not in head and b"response" not in head:
+            return False
+        return b"xsi:type=" in head or self._NAMED.search(head) is not None
 
     def claims(
         self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str
@@ -416,6 +438,25 @@ class EmFormEnvelope(EnvelopeFormat):
     as the ``xml`` field (POST) or query parameter (GET)."""
 
     name = "em-form"
+
+
+@register_envelope
+class JsonEnvelope(EnvelopeFormat):
+    """REST JSON (the CC-Gateway): the body is the message, read by :mod:`ucxml._jsondocs`;
+    there is no XML document to claim, unwrap or wrap."""
+
+    name = "json"
+
+    def claims(
+        self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str
+    ) -> Claim:
+        return 0
+
+    def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+        raise BindingError("a JSON API's messages are no XML documents")
+
+    def wrap(self, payload: str, header: str = "") -> bytes:
+        raise BindingError("a JSON API's messages are written as JSON, not in an XML envelope")
 
 
 def unwrap(style: str, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:

@@ -3,6 +3,8 @@ writers and the streaming reader ask it instead of knowing an API."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lxml import etree
 
@@ -12,6 +14,7 @@ from ucxml._report import Issue
 from ucxml.errors import BindingError
 
 XML_APIS = [name for name in api_names() if binding(name).info.envelope != "json"]
+STREAMED = Path(__file__).resolve().parent.parent / "schemas" / "cme" / "examples" / "corrected"
 
 
 @pytest.mark.parametrize("api", XML_APIS)
@@ -65,3 +68,32 @@ def test_an_unknown_style_is_a_binding_error() -> None:
         envelopes.envelope_format("nope")
     with pytest.raises(BindingError, match="unsupported envelope style"):
         envelopes.wrap("nope", "<m/>")
+
+
+@pytest.mark.parametrize("api", api_names())
+def test_every_api_s_style_is_registered_json_too(api: str) -> None:
+    assert envelopes.envelope_format(binding(api).info.envelope).name == binding(api).info.envelope
+
+
+def test_the_json_style_claims_no_xml_and_wraps_none() -> None:
+    style = envelopes.envelope_format("json")
+    assert style.claims(etree.fromstring(b"<a/>"), {"a"}, (), "root") == 0
+    with pytest.raises(BindingError):
+        style.wrap("<a/>")
+
+
+@pytest.mark.parametrize("path", sorted(STREAMED.glob("*.xml")), ids=lambda p: p.name)
+def test_a_streamed_style_shows_its_messages_in_the_head_and_no_other_does(path: Path) -> None:
+    """The streaming reader's cue: CME's head shows its message; the styles that do not
+    stream never claim one."""
+    head = path.read_bytes()[:4096]
+    for name in {binding(n).info.envelope for n in api_names()}:
+        style = envelopes.envelope_format(name)
+        assert style.shows_message(head) == (style.streams and name == "cme-axl"), name
+
+
+def test_streaming_another_api_names_the_styles_that_stream() -> None:
+    import ucxml
+
+    with pytest.raises(ucxml.UnknownApiError, match="cme-axl envelope style only"):
+        next(iter(ucxml.iter_records(b"<request><appInfo/></request>", api="em")))
