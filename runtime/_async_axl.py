@@ -14,7 +14,7 @@ from ucxml._async_client import AsyncTransportOwner
 from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
 from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncAxlClient"]
 
@@ -60,14 +60,8 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
         """
         super().__init__(base_url, username, password, version, namespace)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            username=username,
-            password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+        self._use_transport(
+            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
         )
 
     async def call(

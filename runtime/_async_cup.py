@@ -24,7 +24,7 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations
 from ucxml.generated.pidf.models import Presence
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncCupClient"]
 
@@ -99,17 +99,11 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
             release,
             header_blocks,
         )
-        self._owns_transport = transport is None
+        # EPAS authenticates in the login body: no HTTP Basic credentials.
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         # One re-login per expired session, however many callers find it expired.
         # unasync: self._renewing = threading.Lock()
         self._renewing = asyncio.Lock()
-        # EPAS authenticates in the login body: no HTTP Basic credentials.
-        self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
 
     async def __aenter__(self) -> AsyncCupClient:
         if not self.logged_in and self._username:

@@ -33,7 +33,7 @@ from ucxml.errors import EmError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncEmClient", "async_logout_all_action"]
 
@@ -118,13 +118,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             profile_query_element=profile_query_element,
             retry=retry,
         )
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self.operations = _AsyncOps(self)
 
     async def login(

@@ -37,7 +37,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import OPERATIONS
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncAgentEventStream", "AsyncAgentGatewayClient"]
 
@@ -99,13 +99,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         """
         super().__init__(base_url, guid, release)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self._streams: weakref.WeakSet[AsyncAgentEventStream] = weakref.WeakSet()
 
     async def _send(self, call: _Call) -> Any:

@@ -11,7 +11,7 @@ from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
 from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.generated._sync.client import TransportOwner
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["AxlClient"]
 
@@ -56,14 +56,8 @@ class AxlClient(_AxlState, TransportOwner):
         """
         super().__init__(base_url, username, password, version, namespace)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or HttpxTransport(
-            username=username,
-            password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+        self._use_transport(
+            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
         )
 
     def call(

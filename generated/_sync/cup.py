@@ -20,7 +20,7 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import CupOperations
 from ucxml.generated.pidf.models import Presence
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["CupClient"]
 
@@ -94,16 +94,10 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             release,
             header_blocks,
         )
-        self._owns_transport = transport is None
+        # EPAS authenticates in the login body: no HTTP Basic credentials.
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         # One re-login per expired session, however many callers find it expired.
         self._renewing = threading.Lock()
-        # EPAS authenticates in the login body: no HTTP Basic credentials.
-        self._transport = transport or HttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
 
     def __enter__(self) -> CupClient:
         if not self.logged_in and self._username:

@@ -30,7 +30,7 @@ from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import EmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["EmClient", "logout_all_action"]
 
@@ -114,13 +114,7 @@ class EmClient(_EmClientBase, TransportOwner):
             profile_query_element=profile_query_element,
             retry=retry,
         )
-        self._owns_transport = transport is None
-        self._transport = transport or HttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self.operations = _SyncOps(self)
 
     def login(

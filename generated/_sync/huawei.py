@@ -32,7 +32,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import OPERATIONS
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["AgentEventStream", "AgentGatewayClient"]
 
@@ -87,13 +87,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         """
         super().__init__(base_url, guid, release)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or HttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self._streams: weakref.WeakSet[AgentEventStream] = weakref.WeakSet()
 
     def _send(self, call: _Call) -> Any:
