@@ -93,16 +93,8 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
