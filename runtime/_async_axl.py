@@ -14,7 +14,7 @@ from ucxml._async_client import AsyncTransportOwner
 from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
 from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncAxlClient"]
 
@@ -48,26 +48,13 @@ class AsyncAxlClient(_AxlState, AsyncTransportOwner):
             version: Schema version to ask for (``SOAPAction: "CUCM:DB ver=<version>"``);
                 None sends unversioned requests (a warning is logged once).
             namespace: Namespace of the request elements instead of :func:`axl_namespace`.
-            timeout: Seconds to wait for each answer.
-            verify: Verify the server's TLS certificate (on by default).
-            ca_bundle: CA certificates (PEM file) to verify the server with.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this transport instead of a new httpx one (not closed
-                by :meth:`close`).
-            retry: Retries of queries after transient failures and HTTP 599
-                (:class:`~ucxml.retry.RetryPolicy`; None: send every request once).
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
         """
         super().__init__(base_url, username, password, version, namespace)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            username=username,
-            password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+        self._use_transport(
+            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
         )
 
     async def call(

@@ -55,6 +55,29 @@ class AsyncTransportOwner(AsyncClosing):
     _transport: AsyncTransport
     _owns_transport: bool
 
+    def _use_transport(
+        self,
+        transport: AsyncTransport | None,
+        timeout: float,
+        verify: bool,
+        ca_bundle: str | Path | None,
+        max_answer_bytes: int,
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        """Send through ``transport``, or through a new httpx transport made from the
+        connection options (HTTP Basic auth if credentials are given), owned and closed
+        by this client."""
+        self._owns_transport = transport is None
+        self._transport = transport or AsyncHttpxTransport(
+            username=username,
+            password=password,
+            timeout=timeout,
+            verify=verify,
+            ca_bundle=ca_bundle,
+            max_bytes=max_answer_bytes,
+        )
+
     async def aclose(self) -> None:
         """Close the transport if this client created it."""
         if self._owns_transport:
@@ -81,14 +104,8 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         super().__init__(core, username)
         core.secrets |= client_secrets(username=username, password=password)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            username=username,
-            password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+        self._use_transport(
+            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
         )
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:

@@ -33,7 +33,7 @@ from ucxml.errors import EmError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncEmClient", "async_logout_all_action"]
 
@@ -93,16 +93,8 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
@@ -118,13 +110,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             profile_query_element=profile_query_element,
             retry=retry,
         )
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self.operations = _AsyncOps(self)
 
     async def login(

@@ -37,7 +37,7 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import OPERATIONS
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
-from ucxml.transport import AsyncHttpxTransport, AsyncTransport
+from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncAgentEventStream", "AsyncAgentGatewayClient"]
 
@@ -83,29 +83,15 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
             release: The gateway's release (the manifest's ``huawei`` releases):
                 ``"documented"`` (the default; agent IDs above 59999 are sent with a logged
                 warning) or ``"current"`` (up to 999999). Answers of both are read.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
         """
         super().__init__(base_url, guid, release)
         self._retry = retry
-        self._owns_transport = transport is None
-        self._transport = transport or AsyncHttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self._streams: weakref.WeakSet[AsyncAgentEventStream] = weakref.WeakSet()
 
     async def _send(self, call: _Call) -> Any:

@@ -304,6 +304,14 @@ class CmeSaveConfigError(CmeError):
         super().__init__("ISSaveConfig: the router could not save the running configuration")
 
 
+def _documented(what: str, code: int | str, text: str, meaning: str | None) -> str:
+    """The text of an error whose code has a documented meaning: the meaning, then the
+    server's own wording where it says more."""
+    label = meaning or "undocumented code"
+    detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
+    return f"{what} {code} ({label}){detail}"
+
+
 class EmError(ServerError):
     """An Extension Mobility answer reported a failure.
 
@@ -316,9 +324,7 @@ class EmError(ServerError):
         self.code = str(code)
         self.text = text
         self.meaning = meaning
-        label = meaning or "undocumented code"
-        detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
-        super().__init__(f"EM error {code} ({label}){detail}")
+        super().__init__(_documented("EM error", code, text, meaning))
 
 
 class GatewayError(ServerError):
@@ -332,9 +338,7 @@ class GatewayError(ServerError):
         self.code = code
         self.text = text
         self.meaning = meaning
-        label = meaning or "undocumented code"
-        detail = f": {text.strip()}" if text.strip() and text.strip() != meaning else ""
-        super().__init__(f"gateway error {code} ({label}){detail}")
+        super().__init__(_documented("gateway error", code, text, meaning))
 
 
 class EventPollingError(GatewayError):

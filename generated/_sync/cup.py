@@ -20,7 +20,7 @@ from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import CupOperations
 from ucxml.generated.pidf.models import Presence
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["CupClient"]
 
@@ -67,16 +67,8 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             header_blocks: Extra SOAP header blocks sent with every request, each one
                 namespace-qualified XML element (WS-Addressing ``wsa:Action``...), beside the
                 ``session-key``.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, an unusable ``ca_bundle``, an
@@ -94,16 +86,10 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             release,
             header_blocks,
         )
-        self._owns_transport = transport is None
+        # EPAS authenticates in the login body: no HTTP Basic credentials.
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         # One re-login per expired session, however many callers find it expired.
         self._renewing = threading.Lock()
-        # EPAS authenticates in the login body: no HTTP Basic credentials.
-        self._transport = transport or HttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
 
     def __enter__(self) -> CupClient:
         if not self.logged_in and self._username:

@@ -30,7 +30,7 @@ from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import EmOperations
 from ucxml.retry import DEFAULT_RETRY, RetryPolicy
-from ucxml.transport import HttpxTransport, Transport
+from ucxml.transport import Transport
 
 __all__ = ["EmClient", "logout_all_action"]
 
@@ -89,16 +89,8 @@ class EmClient(_EmClientBase, TransportOwner):
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
-            timeout: Seconds to wait for the connection and for each read.
-            verify: Verify the server's TLS certificate (on by default); ``False`` turns it
-                off and logs a warning naming the host.
-            ca_bundle: A PEM file of the CA (or the server's own certificate) to trust.
-            max_answer_bytes: The most bytes an answer may have, received or decompressed
-                (default: the reader's 256 MiB limit); past it ``ResponseTooLargeError``.
-            transport: Send through this :class:`~ucxml.transport.Transport` instead of
-                httpx (tests, offline work); the client then does not close it.
-            retry: How read-only queries are resent after a transient failure
-                (:class:`~ucxml.retry.RetryPolicy`; ``None`` sends once); writes never are.
+            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
+                options of every client (:mod:`ucxml.client`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
@@ -114,13 +106,7 @@ class EmClient(_EmClientBase, TransportOwner):
             profile_query_element=profile_query_element,
             retry=retry,
         )
-        self._owns_transport = transport is None
-        self._transport = transport or HttpxTransport(
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
-        )
+        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
         self.operations = _SyncOps(self)
 
     def login(

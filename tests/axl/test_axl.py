@@ -26,6 +26,7 @@ from ucxml.axl import (
     read_response,
     soap_action,
 )
+from ucxml.client import TransportOwner
 from ucxml.errors import (
     AuthenticationError,
     AxlError,
@@ -381,8 +382,8 @@ def test_the_client_builds_an_httpx_transport_with_basic_auth(
         def close(self) -> None:
             Recording.closed += 1
 
-    # The sync client is generated (ucxml.generated._sync.axl): patch where it looks.
-    monkeypatch.setattr(sys.modules[AxlClient.__module__], "HttpxTransport", Recording)
+    # Every sync client makes its httpx transport in the generated base module.
+    monkeypatch.setattr(sys.modules[TransportOwner.__module__], "HttpxTransport", Recording)
     with AxlClient(
         BASE, username=USER, password=PASSWORD, timeout=5.0, ca_bundle="ca.pem"
     ) as client:
