@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute, Route
 from ucxml._documents import decode, read_message, serialize
 from ucxml._registry import binding, lxml_schema
 from ucxml._releases import get_release
+from ucxml.emulator._standalone import standalone_app
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cme_state import (
     DN_UP,
@@ -1085,12 +1086,7 @@ def create_cme_app(
     """
     faults = faults if faults is not None else CmeFaults()
     sip = sip if sip is not None else SipConfig()
-    app = Starlette(
-        routes=cme_routes(
-            router, realm=realm, faults=faults, sip=sip, max_body=max_body, release=release
-        )
+    routes = cme_routes(
+        router, realm=realm, faults=faults, sip=sip, max_body=max_body, release=release
     )
-    app.state.faults = faults
-    app.state.router = router
-    app.state.sip = sip
-    return app
+    return standalone_app(routes, faults, router=router, sip=sip)
