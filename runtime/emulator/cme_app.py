@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Final, TypeVar
@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute, Route
 from ucxml._documents import decode, read_message, serialize
 from ucxml._registry import binding, lxml_schema
 from ucxml._releases import get_release
+from ucxml.emulator._standalone import standalone_app
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cme_state import (
     DN_UP,
@@ -155,6 +156,8 @@ _SOFTKEY_STATES: Final = (
 _OVERLAY_LINES: Final = ("overlay", "cw-overlay")
 
 _E = TypeVar("_E", bound=Enum)
+_R = TypeVar("_R")
+_T = TypeVar("_T", Ephone, EphoneDn)
 
 
 def _text(value: str | Enum) -> str:
@@ -186,6 +189,21 @@ def _free_tag(taken: Iterable[int]) -> int:
     """The lowest tag not in ``taken`` (what the ``available`` keyword answers)."""
     used = set(taken)
     return next(tag for tag in range(1, len(used) + 2) if tag not in used)
+
+
+def _by_tag(records: dict[int, _R], free: int | None, empty: Callable[[int], _R]) -> list[_R]:
+    """``records`` in tag order, with ``empty(free)`` at the free tag ``available`` asked."""
+    if free is not None:
+        records[free] = empty(free)
+    return [records[tag] for tag in sorted(records)]
+
+
+def _tags_only(asked: Sequence[str], full: Sequence[_T], every: Callable[[], list[_T]]) -> list[_T]:
+    """For ``allTag``: the records of ``every()`` not already answered in ``full``."""
+    if _ALL_TAG not in asked:
+        return []
+    detailed = {record.tag for record in full}
+    return [record for record in every() if record.tag not in detailed]
 
 
 def _pool_address(pool: VoiceRegisterPool, *, unset: bool) -> str | m.UnsetAddress:
@@ -458,11 +476,7 @@ class CmeService:
     def _get_device(self, params: m.ISgetDeviceParams) -> m.ISgetDeviceResponse:
         names = [_text(name) for name in params.dev_name]
         full = self.router.devices(params.dev_id, [n for n in names if n != _ALL_TAG])
-        tags_only: list[Ephone] = []
-        if _ALL_TAG in names:
-            detailed = {ephone.tag for ephone in full}
-            everyone = self.router.devices(names=[_ALL_TAG])
-            tags_only = [ephone for ephone in everyone if ephone.tag not in detailed]
+        tags_only = _tags_only(names, full, lambda: self.router.devices(names=[_ALL_TAG]))
         dns = {dn.tag: dn for dn in self.router.extensions(numbers=["all"])}
         rich = self._rich and bool(full)
         templates = {t.tag: t for t in self.router.device_templates()} if rich else {}
@@ -478,10 +492,9 @@ class CmeService:
         # ISPoolID / ISPoolName select SIP phones (voice register pools), after the ephones.
         pools, free = self._chosen_pools(params.pool_id, params.pool_name)
         sip = {pool.tag: self._pool_device(pool) for pool in pools}
-        if free is not None:
-            sip[free] = m.ISDevice(pool_id=free)
         return m.ISgetDeviceResponse(
-            device=[device for _, device in sorted(devices)] + [sip[t] for t in sorted(sip)]
+            device=[device for _, device in sorted(devices)]
+            + _by_tag(sip, free, lambda tag: m.ISDevice(pool_id=tag))
         )
 
     @staticmethod
@@ -579,20 +592,16 @@ class CmeService:
             )
             for pool in pools
         }
-        if free is not None:
-            chosen[free] = m.ISSipDevice(pool_id=free)
-        return m.ISgetSipDeviceResponse(sip_device=[chosen[t] for t in sorted(chosen)])
+        return m.ISgetSipDeviceResponse(
+            sip_device=_by_tag(chosen, free, lambda tag: m.ISSipDevice(pool_id=tag))
+        )
 
     # ------------------------------------------------------------------ extensions
 
     def _get_extension(self, params: m.ISgetExtensionParams) -> m.ISgetExtensionResponse:
         numbers = [_text(number) for number in params.ext_number]
         full = self.router.extensions(params.ext_id, [n for n in numbers if n != _ALL_TAG])
-        tags_only: list[EphoneDn] = []
-        if _ALL_TAG in numbers:
-            detailed = {dn.tag for dn in full}
-            everyone = self.router.extensions(numbers=[_ALL_TAG])
-            tags_only = [dn for dn in everyone if dn.tag not in detailed]
+        tags_only = _tags_only(numbers, full, lambda: self.router.extensions(numbers=[_ALL_TAG]))
         templates = {t.tag: t for t in self.router.extension_templates()} if self._rich else {}
         extensions = [(dn.tag, self._extension(dn, templates)) for dn in full]
         extensions += [(dn.tag, m.ISExtension(ext_id=dn.tag)) for dn in tags_only]
@@ -601,10 +610,9 @@ class CmeService:
         selectors = [*params.voice_reg_number, *params.voice_reg_dnname]
         dns, free = self._chosen_register_dns(params.voice_reg_dnid, selectors)
         sip = {dn.tag: self._register_dn_extension(dn) for dn in dns}
-        if free is not None:
-            sip[free] = m.ISExtension(voice_reg_dnid=free)
         return m.ISgetExtensionResponse(
-            extension=[ext for _, ext in sorted(extensions)] + [sip[t] for t in sorted(sip)]
+            extension=[ext for _, ext in sorted(extensions)]
+            + _by_tag(sip, free, lambda tag: m.ISExtension(voice_reg_dnid=tag))
         )
 
     def _extension(self, dn: EphoneDn, templates: dict[int, EphoneDnTemplate]) -> m.ISExtension:
@@ -704,9 +712,9 @@ class CmeService:
             )
             for dn in dns
         }
-        if free is not None:
-            chosen[free] = m.ISSipExtension(voice_reg_dnid=free)
-        return m.ISgetSipExtensionResponse(sip_extension=[chosen[t] for t in sorted(chosen)])
+        return m.ISgetSipExtensionResponse(
+            sip_extension=_by_tag(chosen, free, lambda tag: m.ISSipExtension(voice_reg_dnid=tag))
+        )
 
     # ------------------------------------------------------------------ 12.x entities
 
@@ -1085,12 +1093,7 @@ def create_cme_app(
     """
     faults = faults if faults is not None else CmeFaults()
     sip = sip if sip is not None else SipConfig()
-    app = Starlette(
-        routes=cme_routes(
-            router, realm=realm, faults=faults, sip=sip, max_body=max_body, release=release
-        )
+    routes = cme_routes(
+        router, realm=realm, faults=faults, sip=sip, max_body=max_body, release=release
     )
-    app.state.faults = faults
-    app.state.router = router
-    app.state.sip = sip
-    return app
+    return standalone_app(routes, faults, router=router, sip=sip)

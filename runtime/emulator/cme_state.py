@@ -26,9 +26,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import IntEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "DEFAULT_HUNT_TIMEOUT",
@@ -899,6 +902,16 @@ def _owner(user: CmeUser) -> str:
     if user.type == UserType.USER_PROFILE_USER:
         return f"voice user-profile {user.tag}"
     return f"ephone {user.tag}"
+
+
+_V = TypeVar("_V", bound="DataclassInstance")
+
+
+def _view(cls: type[_V], state: object, **computed: object) -> _V:
+    """A ``cls`` snapshot of a mutable state record: the fields ``state`` shares with it,
+    and ``computed`` for the others (the router's tables store ids where views hold data)."""
+    shared = {f.name: getattr(state, f.name) for f in fields(cls) if f.name not in computed}
+    return cls(**shared, **computed)
 
 
 def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
@@ -2453,19 +2466,7 @@ class CmeRouter:
             PoolLine(line, dn_tag, self._register_dns[dn_tag].number)
             for line, dn_tag in pool.lines.items()
         )
-        return VoiceRegisterPool(
-            tag=pool.tag,
-            mac=pool.mac,
-            description=pool.description,
-            session_server=pool.session_server,
-            lines=lines,
-            max_registrations=pool.max_registrations,
-            dtmf_relay=pool.dtmf_relay,
-            codec=pool.codec,
-            status=pool.status,
-            address=pool.address,
-            change_time=pool.change_time,
-        )
+        return _view(VoiceRegisterPool, pool, lines=lines)
 
     def register_dns(self, ids: Sequence[int] = ()) -> list[VoiceRegisterDn]:
         """Voice register dns (SIP extensions) with tags in ``ids``, all when empty."""
@@ -2479,17 +2480,7 @@ class CmeRouter:
         pools = tuple(
             sorted(tag for tag, pool in self._pools.items() if dn.tag in pool.lines.values())
         )
-        return VoiceRegisterDn(
-            tag=dn.tag,
-            number=dn.number,
-            first_name=dn.first_name,
-            last_name=dn.last_name,
-            label=dn.label,
-            session_servers=dn.session_servers,
-            allow_watch=dn.allow_watch,
-            call_forward_all=dn.call_forward_all,
-            pools=pools,
-        )
+        return _view(VoiceRegisterDn, dn, pools=pools)
 
     def hunt_groups(self, ids: Sequence[int] = ()) -> list[VoiceHuntGroup]:
         """Voice hunt groups with tags in ``ids``, all when empty."""
@@ -2520,13 +2511,10 @@ class CmeRouter:
 
     def _profile_view(self, profile: _ProfileState) -> UserProfile:
         user = self._users.get(profile.user_id) if profile.user_id is not None else None
-        return UserProfile(
-            tag=profile.tag,
-            user_id=profile.user_id,
+        return _view(
+            UserProfile,
+            profile,
             password=user.password if user is not None else "",
-            pin=profile.pin,
-            privacy_button=profile.privacy_button,
-            max_idle_time=profile.max_idle_time,
             numbers=tuple(profile.numbers.values()),
             speed_dials=tuple(profile.speed_dials.values()),
         )

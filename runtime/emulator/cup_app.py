@@ -56,6 +56,7 @@ from ucxml._envelopes import not_understood
 from ucxml._registry import binding
 from ucxml._validation import validate_bytes
 from ucxml.cup import RELEASES, action_operation
+from ucxml.emulator._standalone import standalone_app
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.cup_state import (
     FAILED,
@@ -772,7 +773,5 @@ def create_cup_app(
     ``app.state.cup_service`` the service.
     """
     faults = faults if faults is not None else CupFaults()
-    app = Starlette(routes=cup_routes(service, faults=faults, max_body=max_body))
-    app.state.faults = faults
-    app.state.cup_service = service
-    return app
+    routes = cup_routes(service, faults=faults, max_body=max_body)
+    return standalone_app(routes, faults, cup_service=service)

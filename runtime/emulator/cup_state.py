@@ -38,7 +38,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Final, Generic, Literal, TypeAlias, TypeVar
+from typing import Final, Generic, Literal, TypeAlias, TypeVar, get_args
 
 from ucxml.errors import UcxmlError
 
@@ -133,14 +133,7 @@ ConfigPart: TypeAlias = Literal[
     "dialing-rules",
 ]
 """A part of a get-all-config request (the request's child element names)."""
-ALL_CONFIG_PARTS: Final[tuple[ConfigPart, ...]] = (
-    "system-config",
-    "user-config",
-    "licensing-features",
-    "contact-list",
-    "presence-rules",
-    "dialing-rules",
-)
+ALL_CONFIG_PARTS: Final[tuple[ConfigPart, ...]] = get_args(ConfigPart)
 """Every get-all-config part, in the guide's order (Example 18)."""
 
 # --------------------------------------------------------------------------- demo data
@@ -252,6 +245,7 @@ DEMO_CUP_SYSTEM_CONFIG: Final[tuple[tuple[str, str], ...]] = (
 # --------------------------------------------------------------------------- state types
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -760,6 +754,19 @@ class EpasService:
         self._sessions[key] = CupSession(key, session.user, session.created, now)
         return session.user, account
 
+    def _each(self, key: str, items: Iterable[T], answer: Callable[[_Account, T], R]) -> list[R]:
+        """``answer`` to each of ``items`` for the session user of ``key``, in order."""
+        asked = list(items)  # read before the lock: ``items`` may be a slow generator
+        with self._lock:
+            _, account = self._session(key)
+            return [answer(account, item) for item in asked]
+
+    def _statuses(
+        self, key: str, items: Iterable[T], decide: Callable[[_Account, T], str]
+    ) -> list[ItemStatus[T]]:
+        """Each of ``items`` with the status text ``decide`` gives it (see :meth:`_each`)."""
+        return self._each(key, items, lambda account, item: ItemStatus(item, decide(account, item)))
+
     def _domain(self) -> str:
         return self._system.get("Presence.Domain") or DEFAULT_DOMAIN
 
@@ -841,17 +848,7 @@ class EpasService:
         :data:`STATUS_OK` for a property stored (added or replaced),
         :data:`STATUS_INVALID_PROPERTY` for an empty name.
         """
-        asked = list(properties)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for prop in asked:
-                if not prop.name.strip():
-                    out.append(PropertyStatus(prop.name, STATUS_INVALID_PROPERTY))
-                    continue
-                account.properties[prop.name] = prop
-                out.append(PropertyStatus(prop.name, STATUS_OK))
-            return out
+        return self._each(key, properties, _set_property)
 
     def get_licensing_features(self, key: str) -> Licensing:
         """The session user's licensing features (Example 54)."""
@@ -910,20 +907,7 @@ class EpasService:
         group ``""`` always does).  A group without index gets the next whole number above
         the largest index (at least 1).
         """
-        asked = list(groups)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for spec in asked:
-                if spec.name in account.groups:
-                    out.append(ItemStatus(spec, FAILED))
-                    continue
-                index = spec.index
-                if index is None:
-                    index = _next_index(g.index for g in account.groups.values())
-                account.groups[spec.name] = _Group(index)
-                out.append(ItemStatus(spec, SUCCEEDED))
-            return out
+        return self._statuses(key, groups, _add_group)
 
     def modify_group(
         self, key: str, changes: Iterable[GroupChange]
@@ -934,27 +918,7 @@ class EpasService:
         group; else :data:`SUCCEEDED`.  The default group keeps its empty name: a rename of
         it succeeds and changes only its index, as the guide's Examples 30, 31 and 27 show.
         """
-        asked = list(changes)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for change in asked:
-                group = account.groups.get(change.old_name)
-                new_name = change.new_name
-                if change.old_name == DEFAULT_GROUP or new_name is None:
-                    new_name = change.old_name
-                if group is None or (new_name != change.old_name and new_name in account.groups):
-                    out.append(ItemStatus(change, FAILED))
-                    continue
-                if change.index is not None:
-                    group.index = change.index
-                if new_name != change.old_name:
-                    account.groups = {
-                        (new_name if name == change.old_name else name): g
-                        for name, g in account.groups.items()
-                    }
-                out.append(ItemStatus(change, SUCCEEDED))
-            return out
+        return self._statuses(key, changes, _modify_group)
 
     def delete_group(self, key: str, groups: Iterable[GroupSpec]) -> list[ItemStatus[GroupSpec]]:
         """Delete contact groups and their contacts (Example 33).
@@ -962,17 +926,7 @@ class EpasService:
         :data:`SUCCEEDED`, also for a group that does not exist (the guide answers so);
         :data:`FAILED` for the default group ``""``, which cannot be deleted.
         """
-        asked = list(groups)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for spec in asked:
-                if spec.name == DEFAULT_GROUP:
-                    out.append(ItemStatus(spec, FAILED))
-                    continue
-                account.groups.pop(spec.name, None)
-                out.append(ItemStatus(spec, SUCCEEDED))
-            return out
+        return self._statuses(key, groups, _delete_group)
 
     # ------------------------------------------------------------------ contacts
 
@@ -986,31 +940,23 @@ class EpasService:
         group), else :data:`SUCCEEDED`.  A contact without index gets the next whole number
         above the group's largest index (at least 1).
         """
-        asked = list(contacts)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for spec in asked:
-                group = account.groups.get(spec.group)
-                if spec.persona_id not in self._accounts:
-                    status = CONTACT_DOES_NOT_EXIST
-                elif group is None:
-                    status = GROUP_DOES_NOT_EXIST
-                elif spec.persona_id in group.contacts:
-                    status = FAILED
-                else:
-                    index = spec.index
-                    if index is None:
-                        index = _next_index(c.index for c in group.contacts.values())
-                    group.contacts[spec.persona_id] = Contact(
-                        spec.persona_id,
-                        index,
-                        spec.nickname or "",
-                        bool(spec.display_on_phone),
-                    )
-                    status = SUCCEEDED
-                out.append(ItemStatus(spec, status))
-            return out
+        return self._statuses(key, contacts, self._add_contact)
+
+    def _add_contact(self, account: _Account, spec: ContactSpec) -> str:
+        group = account.groups.get(spec.group)
+        if spec.persona_id not in self._accounts:
+            return CONTACT_DOES_NOT_EXIST
+        if group is None:
+            return GROUP_DOES_NOT_EXIST
+        if spec.persona_id in group.contacts:
+            return FAILED
+        index = spec.index
+        if index is None:
+            index = _next_index(c.index for c in group.contacts.values())
+        group.contacts[spec.persona_id] = Contact(
+            spec.persona_id, index, spec.nickname or "", bool(spec.display_on_phone)
+        )
+        return SUCCEEDED
 
     def modify_contact(
         self, key: str, contacts: Iterable[ContactSpec]
@@ -1020,31 +966,7 @@ class EpasService:
         In the order checked: :data:`GROUP_DOES_NOT_EXIST`, :data:`CONTACT_DOES_NOT_EXIST`
         (not in that group), else :data:`SUCCEEDED`; attributes left None stay.
         """
-        asked = list(contacts)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for spec in asked:
-                group = account.groups.get(spec.group)
-                current = None if group is None else group.contacts.get(spec.persona_id)
-                if group is None:
-                    status = GROUP_DOES_NOT_EXIST
-                elif current is None:
-                    status = CONTACT_DOES_NOT_EXIST
-                else:
-                    group.contacts[spec.persona_id] = Contact(
-                        spec.persona_id,
-                        current.index if spec.index is None else spec.index,
-                        current.nickname if spec.nickname is None else spec.nickname,
-                        (
-                            current.display_on_phone
-                            if spec.display_on_phone is None
-                            else spec.display_on_phone
-                        ),
-                    )
-                    status = SUCCEEDED
-                out.append(ItemStatus(spec, status))
-            return out
+        return self._statuses(key, contacts, _modify_contact)
 
     def delete_contact(
         self, key: str, contacts: Iterable[ContactSpec]
@@ -1054,20 +976,7 @@ class EpasService:
         In the order checked: :data:`GROUP_DOES_NOT_EXIST`, :data:`CONTACT_DOES_NOT_EXIST`
         (not in that group), else :data:`SUCCEEDED`.
         """
-        asked = list(contacts)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for spec in asked:
-                group = account.groups.get(spec.group)
-                if group is None:
-                    status = GROUP_DOES_NOT_EXIST
-                elif group.contacts.pop(spec.persona_id, None) is None:
-                    status = CONTACT_DOES_NOT_EXIST
-                else:
-                    status = SUCCEEDED
-                out.append(ItemStatus(spec, status))
-            return out
+        return self._statuses(key, contacts, _delete_contact)
 
     # ------------------------------------------------------------------ presence rules
 
@@ -1082,45 +991,21 @@ class EpasService:
 
         :data:`SUCCEEDED`, or :data:`INVALID_POLICY_NAME` for a rule without a name.
         """
-        asked = list(rules)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for rule in asked:
-                if not rule.name.strip():
-                    out.append(ItemStatus(rule.name, INVALID_POLICY_NAME))
-                    continue
-                account.rules[rule.name] = rule
-                account.acls.setdefault(rule.name, [])
-                out.append(ItemStatus(rule.name, SUCCEEDED))
-            return out
+        return self._each(key, rules, _set_presence_rule)
 
     def delete_presence_rules(self, key: str, names: Iterable[str]) -> list[ItemStatus[str]]:
         """Delete presence rules and their ACLs (Example 46).
 
         :data:`SUCCEEDED`, or :data:`INVALID_POLICY_NAME` for a rule that does not exist.
         """
-        asked = list(names)
-        with self._lock:
-            _, account = self._session(key)
-            out = []
-            for name in asked:
-                if account.rules.pop(name, None) is None:
-                    out.append(ItemStatus(name, INVALID_POLICY_NAME))
-                    continue
-                account.acls.pop(name, None)
-                out.append(ItemStatus(name, SUCCEEDED))
-            return out
+        return self._statuses(key, names, _delete_presence_rule)
 
     # ------------------------------------------------------------------ ACLs
 
     def get_acl(self, key: str, rules: Iterable[str]) -> list[AclResult]:
         """The watchers of each presence rule asked (Example 60); an unknown rule answers
         :data:`INVALID_POLICY_NAME`."""
-        asked = list(rules)
-        with self._lock:
-            _, account = self._session(key)
-            return [self._acl_of(account, rule) for rule in asked]
+        return self._each(key, rules, self._acl_of)
 
     def add_acl(self, key: str, rule: str, watchers: Iterable[str]) -> list[ItemStatus[str]]:
         """Grant ``watchers`` the right to watch the session user under ``rule`` (Example 62).
@@ -1129,20 +1014,17 @@ class EpasService:
         :data:`SUCCEEDED` (also for a watcher already in the ACL), or :data:`FAILED` when
         the watcher is not a user or the rule does not exist.
         """
-        asked = list(watchers)
-        with self._lock:
-            _, account = self._session(key)
+
+        def grant(account: _Account, watcher: str) -> str:
             acl = account.acls.setdefault(rule, []) if rule in account.rules else None
-            out = []
-            for watcher in asked:
-                name = self._user_of(watcher)
-                if acl is None or name not in self._accounts:
-                    out.append(ItemStatus(watcher, FAILED))
-                    continue
-                if name not in acl:
-                    acl.append(name)
-                out.append(ItemStatus(watcher, SUCCEEDED))
-            return out
+            name = self._user_of(watcher)
+            if acl is None or name not in self._accounts:
+                return FAILED
+            if name not in acl:
+                acl.append(name)
+            return SUCCEEDED
+
+        return self._statuses(key, watchers, grant)
 
     def delete_acl(self, key: str, rule: str, watchers: Iterable[str]) -> list[ItemStatus[str]]:
         """Withdraw ``watchers`` from the ACL of ``rule`` (Example 64).
@@ -1150,19 +1032,16 @@ class EpasService:
         :data:`SUCCEEDED`, or :data:`FAILED` when the watcher is not in the ACL or the
         rule does not exist.
         """
-        asked = list(watchers)
-        with self._lock:
-            _, account = self._session(key)
+
+        def withdraw(account: _Account, watcher: str) -> str:
             acl = account.acls.get(rule) if rule in account.rules else None
-            out = []
-            for watcher in asked:
-                name = self._user_of(watcher)
-                if acl is None or name not in acl:
-                    out.append(ItemStatus(watcher, FAILED))
-                    continue
-                acl.remove(name)
-                out.append(ItemStatus(watcher, SUCCEEDED))
-            return out
+            name = self._user_of(watcher)
+            if acl is None or name not in acl:
+                return FAILED
+            acl.remove(name)
+            return SUCCEEDED
+
+        return self._statuses(key, watchers, withdraw)
 
     # ------------------------------------------------------------------ recent communication
 
@@ -1232,6 +1111,89 @@ class EpasService:
             _, account = self._session(key)
             account.onetime_password = secrets.token_urlsafe(24)
             return account.onetime_password
+
+
+# --------------------------------------------------------------------------- one item each
+
+
+def _set_property(account: _Account, prop: Property) -> PropertyStatus:
+    if not prop.name.strip():
+        return PropertyStatus(prop.name, STATUS_INVALID_PROPERTY)
+    account.properties[prop.name] = prop
+    return PropertyStatus(prop.name, STATUS_OK)
+
+
+def _add_group(account: _Account, spec: GroupSpec) -> str:
+    if spec.name in account.groups:
+        return FAILED
+    index = spec.index
+    if index is None:
+        index = _next_index(g.index for g in account.groups.values())
+    account.groups[spec.name] = _Group(index)
+    return SUCCEEDED
+
+
+def _modify_group(account: _Account, change: GroupChange) -> str:
+    group = account.groups.get(change.old_name)
+    new_name = change.new_name
+    if change.old_name == DEFAULT_GROUP or new_name is None:
+        new_name = change.old_name
+    if group is None or (new_name != change.old_name and new_name in account.groups):
+        return FAILED
+    if change.index is not None:
+        group.index = change.index
+    if new_name != change.old_name:
+        account.groups = {
+            (new_name if name == change.old_name else name): g for name, g in account.groups.items()
+        }
+    return SUCCEEDED
+
+
+def _delete_group(account: _Account, spec: GroupSpec) -> str:
+    if spec.name == DEFAULT_GROUP:
+        return FAILED
+    account.groups.pop(spec.name, None)
+    return SUCCEEDED
+
+
+def _modify_contact(account: _Account, spec: ContactSpec) -> str:
+    group = account.groups.get(spec.group)
+    current = None if group is None else group.contacts.get(spec.persona_id)
+    if group is None:
+        return GROUP_DOES_NOT_EXIST
+    if current is None:
+        return CONTACT_DOES_NOT_EXIST
+    group.contacts[spec.persona_id] = Contact(
+        spec.persona_id,
+        current.index if spec.index is None else spec.index,
+        current.nickname if spec.nickname is None else spec.nickname,
+        current.display_on_phone if spec.display_on_phone is None else spec.display_on_phone,
+    )
+    return SUCCEEDED
+
+
+def _delete_contact(account: _Account, spec: ContactSpec) -> str:
+    group = account.groups.get(spec.group)
+    if group is None:
+        return GROUP_DOES_NOT_EXIST
+    if group.contacts.pop(spec.persona_id, None) is None:
+        return CONTACT_DOES_NOT_EXIST
+    return SUCCEEDED
+
+
+def _set_presence_rule(account: _Account, rule: PresenceRule) -> ItemStatus[str]:
+    if not rule.name.strip():
+        return ItemStatus(rule.name, INVALID_POLICY_NAME)
+    account.rules[rule.name] = rule
+    account.acls.setdefault(rule.name, [])  # a replaced rule keeps its ACL
+    return ItemStatus(rule.name, SUCCEEDED)
+
+
+def _delete_presence_rule(account: _Account, name: str) -> str:
+    if account.rules.pop(name, None) is None:
+        return INVALID_POLICY_NAME
+    account.acls.pop(name, None)
+    return SUCCEEDED
 
 
 def _next_index(indexes: Iterable[Decimal]) -> Decimal:

@@ -40,6 +40,7 @@ from starlette.routing import BaseRoute, Route
 from ucxml._documents import decode, read_message, serialize
 from ucxml._validation import validate_bytes
 from ucxml.em import EM_ERROR_CODES
+from ucxml.emulator._standalone import standalone_app
 from ucxml.emulator.bodies import read_body
 from ucxml.emulator.em_state import (
     BUSY,
@@ -443,7 +444,5 @@ def create_em_app(
     ``app.state.em_service`` the service.
     """
     faults = faults if faults is not None else EmFaults()
-    app = Starlette(routes=em_routes(service, faults=faults, max_body=max_body))
-    app.state.faults = faults
-    app.state.em_service = service
-    return app
+    routes = em_routes(service, faults=faults, max_body=max_body)
+    return standalone_app(routes, faults, em_service=service)

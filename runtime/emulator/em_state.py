@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, TypeVar
 
 __all__ = [
     "ANOTHER_USER_LOGGED_IN",
@@ -55,6 +55,8 @@ __all__ = [
     "UserDevicesStatus",
     "UserProfilesStatus",
 ]
+
+_R = TypeVar("_R")
 
 # --------------------------------------------------------------------------- error codes
 
@@ -404,6 +406,12 @@ class EmService:
             return EmFailure(NO_PROXY_RIGHTS)
         return None
 
+    def _as_app(self, app: AppCredentials, request: Callable[[], _R]) -> _R | EmFailure:
+        """``request``'s answer, under the lock, unless :meth:`_authorize` refuses ``app``."""
+        with self._lock:
+            refused = self._authorize(app)
+            return refused if refused is not None else request()
+
     def _profile_for(self, user: str, profile: str | None) -> EmProfile | None:
         owned = self._owned(user)
         if profile is None:
@@ -434,31 +442,32 @@ class EmService:
             ValueError: ``duration`` is not a positive number of minutes, INDEFINITE or None.
         """
         minutes = _minutes(duration)
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            known = self._devices.get(device)
-            if known is None:
-                return EmFailure(DEVICE_NOT_FOUND)
-            if not known.em_enabled:
-                return EmFailure(DEVICE_LOGON_DISABLED)
-            if user not in self._users:
-                return EmFailure(USER_NOT_FOUND)
-            chosen = self._profile_for(user, profile)
-            if chosen is None:
-                return EmFailure(PROFILE_NOT_FOUND)
-            current = self._logins.get(device)
-            if current is not None and current.user != user:
-                return EmFailure(ANOTHER_USER_LOGGED_IN)
-            elsewhere = any(login.user == user for login in self._logins.values())
-            if current is None and elsewhere and not self.allow_multiple_logins:
-                return EmFailure(USER_LOGGED_IN_ELSEWHERE)
-            now = self._clock()
-            expires = None if minutes is None else now + minutes * 60.0
-            login = EmLogin(device, user, chosen.name, now, expires)
-            self._logins[device] = login
-            return login
+        return self._as_app(app, lambda: self._login(device, user, profile, minutes))
+
+    def _login(
+        self, device: str, user: str, profile: str | None, minutes: int | None
+    ) -> EmLogin | EmFailure:
+        known = self._devices.get(device)
+        if known is None:
+            return EmFailure(DEVICE_NOT_FOUND)
+        if not known.em_enabled:
+            return EmFailure(DEVICE_LOGON_DISABLED)
+        if user not in self._users:
+            return EmFailure(USER_NOT_FOUND)
+        chosen = self._profile_for(user, profile)
+        if chosen is None:
+            return EmFailure(PROFILE_NOT_FOUND)
+        current = self._logins.get(device)
+        if current is not None and current.user != user:
+            return EmFailure(ANOTHER_USER_LOGGED_IN)
+        elsewhere = any(login.user == user for login in self._logins.values())
+        if current is None and elsewhere and not self.allow_multiple_logins:
+            return EmFailure(USER_LOGGED_IN_ELSEWHERE)
+        now = self._clock()
+        expires = None if minutes is None else now + minutes * 60.0
+        login = EmLogin(device, user, chosen.name, now, expires)
+        self._logins[device] = login
+        return login
 
     def logout(self, app: AppCredentials, device: str) -> EmLogin | EmFailure:
         """Log the current user out of ``device``; answer the login that ended.
@@ -466,27 +475,25 @@ class EmService:
         Failures: :data:`BUSY`, :data:`INVALID_APP_USER`, :data:`NO_PROXY_RIGHTS`,
         :data:`DEVICE_NOT_FOUND`, :data:`NO_USER_LOGGED_IN`.
         """
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            if device not in self._devices:
-                return EmFailure(DEVICE_NOT_FOUND)
-            ended = self._logins.pop(device, None)
-            return ended if ended is not None else EmFailure(NO_USER_LOGGED_IN)
+        return self._as_app(app, lambda: self._logout(device))
+
+    def _logout(self, device: str) -> EmLogin | EmFailure:
+        if device not in self._devices:
+            return EmFailure(DEVICE_NOT_FOUND)
+        ended = self._logins.pop(device, None)
+        return ended if ended is not None else EmFailure(NO_USER_LOGGED_IN)
 
     def logout_all(self, app: AppCredentials) -> list[EmLogin] | EmFailure:
         """Log every user out; answer the logins that ended (by device name).
 
         Failures: :data:`BUSY`, :data:`INVALID_APP_USER`, :data:`NO_PROXY_RIGHTS`.
         """
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            ended = [self._logins[name] for name in sorted(self._logins)]
-            self._logins.clear()
-            return ended
+        return self._as_app(app, self._logout_all)
+
+    def _logout_all(self) -> list[EmLogin]:
+        ended = [self._logins[name] for name in sorted(self._logins)]
+        self._logins.clear()
+        return ended
 
     # ------------------------------------------------------------------ queries
 
@@ -494,36 +501,27 @@ class EmService:
         self, app: AppCredentials, devices: Iterable[str]
     ) -> list[DeviceStatus] | EmFailure:
         """Who is logged in on each of ``devices`` (in the order asked)."""
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            return [
+        return self._as_app(
+            app,
+            lambda: [
                 DeviceStatus(name, name in self._devices, self._logins.get(name))
                 for name in devices
-            ]
+            ],
+        )
 
     def user_devices(
         self, app: AppCredentials, users: Iterable[str]
     ) -> list[UserDevicesStatus] | EmFailure:
         """The devices each of ``users`` is logged in on (sorted), in the order asked."""
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            out = []
-            for user in users:
-                devices = sorted(d for d, login in self._logins.items() if login.user == user)
-                out.append(UserDevicesStatus(user, user in self._users, tuple(devices)))
-            return out
+        return self._as_app(app, lambda: [self._devices_of(user) for user in users])
+
+    def _devices_of(self, user: str) -> UserDevicesStatus:
+        devices = sorted(d for d, login in self._logins.items() if login.user == user)
+        return UserDevicesStatus(user, user in self._users, tuple(devices))
 
     def check_user(self, app: AppCredentials, user: str) -> bool | EmFailure:
         """Whether ``user`` exists."""
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            return user in self._users
+        return self._as_app(app, lambda: user in self._users)
 
     def device_profiles(
         self, app: AppCredentials, users: Iterable[str]
@@ -533,19 +531,14 @@ class EmService:
         A user that does not exist is answered with ``exists`` False: the answer then holds
         that user's own failure (:data:`USER_NOT_FOUND`), as real servers answer it.
         """
-        with self._lock:
-            refused = self._authorize(app)
-            if refused is not None:
-                return refused
-            return [
-                UserProfilesStatus(
-                    user,
-                    tuple(sorted(self._owned(user), key=lambda p: (not p.default, p.name))),
-                )
-                if user in self._users
-                else UserProfilesStatus(user, exists=False)
-                for user in users
-            ]
+        return self._as_app(app, lambda: [self._profiles_of(user) for user in users])
+
+    def _profiles_of(self, user: str) -> UserProfilesStatus:
+        if user not in self._users:
+            return UserProfilesStatus(user, exists=False)
+        return UserProfilesStatus(
+            user, tuple(sorted(self._owned(user), key=lambda p: (not p.default, p.name)))
+        )
 
 
 def _minutes(duration: Duration) -> int | None:

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ucxml._jsondocs import _dump, read_json, validate_json
+from ucxml.emulator._standalone import standalone_app
 from ucxml.emulator.faults import Faults, FaultStyle, answer_with_faults
 from ucxml.emulator.huawei_state import (
     EVENTS_WRONG_METHOD,
@@ -304,7 +305,5 @@ def create_huawei_app(
     :class:`GatewayFaults` (``faults`` when given).
     """
     faults = faults if faults is not None else GatewayFaults()
-    app = Starlette(routes=huawei_routes(gateway, faults=faults, max_body=max_body))
-    app.state.gateway = gateway
-    app.state.faults = faults
-    return app
+    routes = huawei_routes(gateway, faults=faults, max_body=max_body)
+    return standalone_app(routes, faults, gateway=gateway)
