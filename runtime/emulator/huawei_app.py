@@ -44,7 +44,7 @@ from ucxml.emulator.huawei_state import (
 )
 from ucxml.errors import BindingError
 from ucxml.generated.huawei.models import GatewayResponse, SignInRequest
-from ucxml.generated.huawei.registry import ROUTES
+from ucxml.generated.huawei.registry import PARAMETER_RANGES, ROUTES
 
 __all__ = [
     "EVENT_PATH",
@@ -63,7 +63,9 @@ MAX_BODY_BYTES: Final = 64 * 1024
 """Largest request body accepted; larger ones are answered 413."""
 
 _MEDIA_TYPE: Final = "application/json;charset=UTF-8"
-_AGENT_MIN, _AGENT_MAX = 101, 999999
+# The OpenAPI file's ranges, as the generated registry carries them (the current release's).
+_AGENT_MIN = int(PARAMETER_RANGES["agentid"]["minimum"])
+_AGENT_MAX = int(PARAMETER_RANGES["agentid"]["maximum"])
 _GARBAGE: Final = b'{"message":"success","retcode":"0","result":{"vdnid":1,"workno":"10'
 _HTML_PAGE: Final = (
     "<html><head><title>Error</title></head><body><h1>503 Service Unavailable</h1></body></html>\n"

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Final
 
+from ucxml.generated.huawei.registry import PARAMETER_RANGES
+
 __all__ = [
     "ALREADY_SIGNED_IN",
     "DEMO_AGENT_ID",
@@ -80,6 +82,10 @@ SIGN_OUT_PARAMETER_INVALID: Final = "100-005"
 """The sign-out cause code is outside 1-255."""
 NOT_SIGNED_IN: Final = "100-006"
 """The agent is not signed in."""
+
+# The sign-out cause codes the OpenAPI file allows (the generated registry carries them).
+_REASON_MIN = int(PARAMETER_RANGES["reason"]["minimum"])
+_REASON_MAX = int(PARAMETER_RANGES["reason"]["maximum"])
 SIGN_OUT_STATE_ERROR: Final = "100-010"
 """A plain sign-out while the agent is on a call (the forced ones still work)."""
 INVALID_SIGN_IN_PARAMETER: Final = "100-011"
@@ -323,7 +329,7 @@ class AgentGateway:
     ) -> Outcome:
         """Sign the agent out (``force`` even on a call; ``reason`` a cause code 1-255)."""
         with self._lock:
-            if reason is not None and not 1 <= reason <= 255:
+            if reason is not None and not _REASON_MIN <= reason <= _REASON_MAX:
                 return _outcome(SIGN_OUT_PARAMETER_INVALID)
             found = self._session(agent_id, guid)
             if isinstance(found, Outcome):
