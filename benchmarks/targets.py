@@ -363,7 +363,9 @@ def _startup_targets() -> list[Target]:
             sys.executable,
             "-c",
             "import sys, ucxml.cme; print(sorted(m for m in sys.modules "
-            "if m.startswith('ucxml.generated.') and m.count('.') == 2))",
+            "if m.startswith('ucxml.generated.') and m.count('.') == 2"
+            # the sync client shells (ucxml.generated._sync) are runtime code, no bindings
+            " and not m.startswith('ucxml.generated._')))",
         ],
         capture_output=True,
         text=True,
