@@ -36,6 +36,8 @@ class OperationSpec:
     filters: str = ""
     #: Failures the server reports for this operation: ``"CmeCliError: why"`` entries.
     raises: tuple[str, ...] = ()
+    #: The SOAP action the WSDL's binding gives the operation (``soapAction``).
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +371,7 @@ def load_manifest(path: Path) -> Manifest:
                     idempotent=_flag(op.get("idempotent", False), f"{name}.{op['name']}"),
                     filters=op.get("filters", ""),
                     raises=_raises(op.get("raises", []), f"{name}.{op['name']}"),
+                    action=op.get("action"),
                 )
                 for op in tables
             )

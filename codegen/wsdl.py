@@ -136,6 +136,7 @@ def operation_tables(
             "response": op.response,
             "method": op.name.replace("-", "_").replace(".", "_"),
             "doc": op.doc,
+            **({"action": op.action} if op.action else {}),
             **given.get(op.name, {}),
             "name": op.name,
         }

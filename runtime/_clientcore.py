@@ -41,7 +41,7 @@ from ucxml.transport import (
     check_base_url,
 )
 
-__all__ = ["AnswerReader", "ClientCore"]
+__all__ = ["AnswerReader", "ClientCore", "with_action"]
 
 T = TypeVar("T")
 #: A document in UTF-16/32 (or UTF-8 with a mark) starts with its byte order mark.
@@ -55,6 +55,19 @@ class AnswerReader(Protocol):
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
         ...
+
+
+def with_action(content_type: str, operation: Operation) -> str:
+    """``content_type`` with the operation's SOAP action as its ``action`` parameter (the
+    SOAP 1.2 way to say it); unchanged for an operation its WSDL gives no action.
+
+    Args:
+        content_type: the API's request media type.
+        operation: the operation sent.
+    """
+    if not operation.action:
+        return content_type
+    return f'{content_type}; action="{operation.action}"'
 
 
 def _reading(
@@ -169,7 +182,10 @@ class ClientCore:
             method="POST",
             url=self.url,
             content=content,
-            headers={"Content-Type": self.content_type, "Accept": "text/xml"},
+            headers={
+                "Content-Type": with_action(self.content_type, operation),
+                "Accept": "text/xml",
+            },
         )
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:

@@ -188,6 +188,8 @@ class Operation:
     #: A read-only query (``idempotent = true`` in the manifest): the clients may send it
     #: again after a transient failure; any other operation is sent at most once.
     idempotent: bool = False
+    #: The SOAP action its WSDL binds it to, sent as the SOAP 1.2 media type's ``action``.
+    action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

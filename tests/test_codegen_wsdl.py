@@ -64,6 +64,21 @@ def test_the_bundled_epas_wsdl_gives_every_operation_in_order() -> None:
     assert [op.name for op in ops] == list(binding("cup").operations)
 
 
+def test_the_clients_send_the_action_the_wsdl_binds() -> None:
+    """The SOAP action is the WSDL's, carried by the generated operation to the wire."""
+    from ucxml._clientcore import with_action
+
+    actions = {op.name: op.action for op in read_wsdl(EPAS_WSDL)}
+    generated = binding("cup").operations
+    assert {name: op.action for name, op in generated.items()} == actions
+    login = generated["login"]
+    assert with_action("application/soap+xml", login) == (
+        f'application/soap+xml; action="{EPAS}/login"'
+    )
+    cme = next(iter(binding("cme").operations.values()))
+    assert cme.action is None and with_action("text/xml", cme) == "text/xml"
+
+
 def test_the_manifest_keeps_only_what_the_wsdl_cannot_say() -> None:
     cup = tomllib.loads((ROOT / "schemas/manifest.toml").read_text())["apis"]["cup"]
     assert cup["wsdl"] == "cup/epas.wsdl"
@@ -85,11 +100,12 @@ def test_manifest_entries_merge_with_the_wsdl(tmp_path: Path) -> None:
     )
     (api,) = load_manifest(manifest).apis
     (op,) = api.operations
-    assert (op.name, op.method, op.idempotent, op.doc) == (
+    assert (op.name, op.method, op.idempotent, op.doc, op.action) == (
         "get-thing",
         "thing",
         True,
         "Read one thing.",
+        "urn:test/get",
     )
     assert (op.request, op.response) == ("{urn:test}get", "{urn:test}get-resp")
     classes = {

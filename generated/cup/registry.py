@@ -280,6 +280,7 @@ OPERATIONS: dict[str, Operation] = {
         request=Login,
         response=LoginResp,
         doc='Log in with user name and password; the answer carries the session key (force="true" clears a previous session).',
+        action="urn:cisco:epas:soap/login",
     ),
     "logout": Operation(
         api="cup",
@@ -288,6 +289,7 @@ OPERATIONS: dict[str, Operation] = {
         request=Logout,
         response=LogoutResp,
         doc="Log out: ends the session whose key is in the SOAP header.",
+        action="urn:cisco:epas:soap/logout",
     ),
     "get-all-config": Operation(
         api="cup",
@@ -297,6 +299,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetAllConfigResp,
         doc="System and user configuration, licensing features, contact list, presence rules and dialing rules in one request.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-all-config",
     ),
     "get-system-config": Operation(
         api="cup",
@@ -306,6 +309,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetSystemConfigResp,
         doc="System-level configuration (directory mapping, voice mail, meeting place, call control, presence, TFTP) as named properties.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-system-config",
     ),
     "get-user-config": Operation(
         api="cup",
@@ -315,6 +319,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetUserConfigResp,
         doc="Per-user configuration properties.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-user-config",
     ),
     "set-user-config": Operation(
         api="cup",
@@ -323,6 +328,7 @@ OPERATIONS: dict[str, Operation] = {
         request=SetUserConfig,
         response=SetUserConfigResp,
         doc="Set per-user configuration properties; one status code per property.",
+        action="urn:cisco:epas:soap/set-user-config",
     ),
     "get-contact-list": Operation(
         api="cup",
@@ -332,6 +338,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetContactListResp,
         doc="The user's contact list: groups and their contacts.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-contact-list",
     ),
     "add-group": Operation(
         api="cup",
@@ -340,6 +347,7 @@ OPERATIONS: dict[str, Operation] = {
         request=AddGroup,
         response=AddGroupResp,
         doc="Add contact groups; succeeded or failed per group.",
+        action="urn:cisco:epas:soap/add-group",
     ),
     "modify-group": Operation(
         api="cup",
@@ -348,6 +356,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ModifyGroup,
         response=ModifyGroupResp,
         doc="Rename contact groups or change their index; succeeded or failed per group.",
+        action="urn:cisco:epas:soap/modify-group",
     ),
     "delete-group": Operation(
         api="cup",
@@ -356,6 +365,7 @@ OPERATIONS: dict[str, Operation] = {
         request=DeleteGroup,
         response=DeleteGroupResp,
         doc="Delete contact groups; succeeded or failed per group.",
+        action="urn:cisco:epas:soap/delete-group",
     ),
     "add-contact": Operation(
         api="cup",
@@ -364,6 +374,7 @@ OPERATIONS: dict[str, Operation] = {
         request=AddContact,
         response=AddContactResp,
         doc="Add contacts to groups; succeeded or the reason per contact.",
+        action="urn:cisco:epas:soap/add-contact",
     ),
     "modify-contact": Operation(
         api="cup",
@@ -372,6 +383,7 @@ OPERATIONS: dict[str, Operation] = {
         request=ModifyContact,
         response=ModifyContactResp,
         doc="Change the nickname, index or phone display of contacts; succeeded or the reason per contact.",
+        action="urn:cisco:epas:soap/modify-contact",
     ),
     "delete-contact": Operation(
         api="cup",
@@ -380,6 +392,7 @@ OPERATIONS: dict[str, Operation] = {
         request=DeleteContact,
         response=DeleteContactResp,
         doc="Delete contacts from groups; succeeded or the reason per contact.",
+        action="urn:cisco:epas:soap/delete-contact",
     ),
     "get-presence-rules": Operation(
         api="cup",
@@ -389,6 +402,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetPresenceRulesResp,
         doc="All presence rules: visibility, reachability and filter rules.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-presence-rules",
     ),
     "set-presence-rules": Operation(
         api="cup",
@@ -397,6 +411,7 @@ OPERATIONS: dict[str, Operation] = {
         request=SetPresenceRules,
         response=SetPresenceRulesResp,
         doc="Set presence rules (visibility, reachability, filtering); succeeded or the reason per rule.",
+        action="urn:cisco:epas:soap/set-presence-rules",
     ),
     "delete-presence-rules": Operation(
         api="cup",
@@ -405,6 +420,7 @@ OPERATIONS: dict[str, Operation] = {
         request=DeletePresenceRules,
         response=DeletePresenceRulesResp,
         doc="Delete presence rules by name; succeeded or the reason per rule.",
+        action="urn:cisco:epas:soap/delete-presence-rules",
     ),
     "get-dialing-rules": Operation(
         api="cup",
@@ -414,6 +430,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetDialingRulesResp,
         doc="Application and directory dialing rules of the associated Cisco Unified Communications Manager.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-dialing-rules",
     ),
     "add-recent-comm": Operation(
         api="cup",
@@ -422,6 +439,7 @@ OPERATIONS: dict[str, Operation] = {
         request=AddRecentComm,
         response=AddRecentCommResp,
         doc="Add a record to the recent communication (IM) history.",
+        action="urn:cisco:epas:soap/add-recent-comm",
     ),
     "get-recent-comm": Operation(
         api="cup",
@@ -431,6 +449,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetRecentCommResp,
         doc="The recent communication (IM) history records.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-recent-comm",
     ),
     "get-licensing-features": Operation(
         api="cup",
@@ -440,6 +459,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetLicensingFeaturesResp,
         doc="Licensing features assigned to the user (base, IM, audio, video).",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-licensing-features",
     ),
     "publish-pres-status": Operation(
         api="cup",
@@ -448,6 +468,7 @@ OPERATIONS: dict[str, Operation] = {
         request=PublishPresStatus,
         response=PublishPresStatusResp,
         doc="Publish a long-term presence status (out of office, on vacation) as an XML presence document.",
+        action="urn:cisco:epas:soap/publish-pres-status",
     ),
     "unpublish-pres-status": Operation(
         api="cup",
@@ -456,6 +477,7 @@ OPERATIONS: dict[str, Operation] = {
         request=UnpublishPresStatus,
         response=UnpublishPresStatusResp,
         doc="Remove the published long-term presence status.",
+        action="urn:cisco:epas:soap/unpublish-pres-status",
     ),
     "get-acl": Operation(
         api="cup",
@@ -465,6 +487,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetAclResp,
         doc="The watchers (access control list) of presence rules.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-acl",
     ),
     "add-acl": Operation(
         api="cup",
@@ -473,6 +496,7 @@ OPERATIONS: dict[str, Operation] = {
         request=AddAcl,
         response=AddAclResp,
         doc="Add watchers to the access control list of a presence rule; succeeded or failed per watcher.",
+        action="urn:cisco:epas:soap/add-acl",
     ),
     "delete-acl": Operation(
         api="cup",
@@ -481,6 +505,7 @@ OPERATIONS: dict[str, Operation] = {
         request=DeleteAcl,
         response=DeleteAclResp,
         doc="Remove watchers from the access control list of a presence rule; succeeded or failed per watcher.",
+        action="urn:cisco:epas:soap/delete-acl",
     ),
     "get-calendaring": Operation(
         api="cup",
@@ -490,6 +515,7 @@ OPERATIONS: dict[str, Operation] = {
         response=GetCalendaringResp,
         doc="Whether calendaring is enabled for the user.",
         idempotent=True,
+        action="urn:cisco:epas:soap/get-calendaring",
     ),
     "set-calendaring": Operation(
         api="cup",
@@ -498,6 +524,7 @@ OPERATIONS: dict[str, Operation] = {
         request=SetCalendaring,
         response=SetCalendaringResp,
         doc="Enable or disable calendaring for the user.",
+        action="urn:cisco:epas:soap/set-calendaring",
     ),
     "get-onetime-password": Operation(
         api="cup",
@@ -506,6 +533,7 @@ OPERATIONS: dict[str, Operation] = {
         request=GetOnetimePassword,
         response=GetOnetimePasswordResp,
         doc="A one-time password of the logged-in user (later releases; an XMPP token): a secret, never logged or shown.",
+        action="urn:cisco:epas:soap/get-onetime-password",
     ),
 }
 
