@@ -15,6 +15,7 @@ from ucxml.codegen.inspect import inspect_models
 from ucxml.codegen.manifest import Manifest, load_manifest
 from ucxml.codegen.models import generate_models
 from ucxml.codegen.render import BUNDLED_PACKAGE, Renderer
+from ucxml.codegen.roots import with_roots
 from ucxml.codegen.unasync import write_sync_twins
 from ucxml.codegen.wsdl import bind_operations
 
@@ -60,6 +61,7 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
         source = generate_models(api)
         classes = inspect_models(source)
         api = bind_operations(api, classes)  # the WSDL's elements, as the generated classes
+        api = with_roots(api)  # an XSD API's: its first schema's global elements
         ops = renderer.operations(api, classes)
         schema_dir = folder / "schema"
         schema_dir.mkdir()

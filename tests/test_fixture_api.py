@@ -96,10 +96,6 @@ schemas = ["fixture.xsd"]
 envelope = "document"
 dispatch = "root"
 endpoints = ["/fixture/api"]
-roots = [
-  "{urn:example:fixture}getPhone", "{urn:example:fixture}getPhoneResponse",
-  "{urn:example:fixture}listPhones", "{urn:example:fixture}listPhonesResponse",
-]
 
 [[apis.fixture.operations]]
 name = "getPhone"
