@@ -8,17 +8,10 @@ API whose manifest entry names a hand-written client (``client = "ucxml.cme"``) 
 
 from __future__ import annotations
 
+from ucxml._envelopes import envelope_format
 from ucxml.codegen.manifest import ApiSpec
 
-__all__ = ["CONTENT_TYPES", "ClientError", "client_class", "client_context"]
-
-#: The Content-Type of a request, by envelope style (the manifest's ``content_type`` wins).
-#: EM's ``em-form`` is a form field, which only its hand-written client writes.
-CONTENT_TYPES = {
-    "cme-axl": "text/xml; charset=utf-8",
-    "soap12": "application/soap+xml; charset=utf-8",
-    "document": "application/xml; charset=utf-8",
-}
+__all__ = ["ClientError", "client_class", "client_context"]
 
 
 def client_class(api: ApiSpec) -> str:
@@ -35,11 +28,12 @@ def client_context(api: ApiSpec) -> dict[str, object] | None:
     client (a hand-written one, a REST API, or no operations)."""
     if api.client is not None or api.kind != "xml" or not api.operations:
         return None
-    content_type = api.content_type or CONTENT_TYPES.get(api.envelope)
+    # The style's media type (EnvelopeFormat.content_type); the manifest's wins.
+    content_type = api.content_type or envelope_format(api.envelope).content_type
     if content_type is None:
         raise ClientError(
-            f"{api.name}: envelope {api.envelope!r} has no generated client; name a "
-            f'hand-written one (client = "module") or use one of {sorted(CONTENT_TYPES)}'
+            f"{api.name}: envelope {api.envelope!r} has no generated client (its requests are "
+            'no XML document); name a hand-written one (client = "module")'
         )
     if not api.endpoints:
         raise ClientError(f"{api.name}: a client needs the API's path (endpoints)")

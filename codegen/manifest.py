@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ucxml._envelopes import envelope_styles
 from ucxml._tolerances import TOLERANCES
 from ucxml.codegen.wsdl import WsdlError, operation_tables, read_wsdl
 
@@ -92,6 +93,9 @@ class ApiSpec:
     client: str | None = None
     #: The Content-Type of the generated client's requests (default: by envelope style).
     content_type: str | None = None
+    #: Whether the schemas declare the envelope style's document element (set by the
+    #: generator's roots stage, :mod:`ucxml.codegen.roots`).
+    validates_envelope: bool = True
     #: ``module.function`` the generated client calls with (operation, request, result)
     #: after each answer, to raise the typed error of a failure the server reported.
     result_check: str | None = None
@@ -343,6 +347,16 @@ def _errors(entry: dict[str, Any], api: str) -> tuple[dict[int | str, str], str]
     return errors, kind
 
 
+def _envelope(entry: dict[str, Any], api: str) -> str:
+    """The entry's envelope style, which must be a registered one (ucxml._envelopes)."""
+    style = str(entry.get("envelope"))
+    if style not in envelope_styles():
+        raise ManifestError(
+            f"{api}.envelope: {style!r} is no envelope style; one of {sorted(envelope_styles())}"
+        )
+    return style
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -383,7 +397,7 @@ def load_manifest(path: Path) -> Manifest:
                     xsdata_config=_path(root, entry["xsdata_config"], f"{name}.xsdata_config")
                     if "xsdata_config" in entry
                     else None,
-                    envelope=entry["envelope"],
+                    envelope=_envelope(entry, name),
                     endpoints=tuple(entry.get("endpoints", ())),
                     roots=tuple(entry.get("roots", ())),
                     operations=ops,

@@ -9,6 +9,7 @@ names roots only where the first schema does not hold them (PIDF's come from two
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from lxml import etree
 
@@ -21,26 +22,38 @@ _XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
 def with_roots(api: ApiSpec) -> ApiSpec:
-    """``api`` with its roots derived from its first schema when the manifest gives none.
+    """``api`` with its roots derived from its first schema when the manifest gives none,
+    and whether its schemas declare its envelope (else the message element is validated).
 
     Raises:
         ManifestError: the first schema declares no global element either.
     """
+    style = envelope_format(api.envelope).roots
+    declared = {
+        e for schema in api.schemas if schema.suffix == ".xsd" for e in _globals(api, schema)
+    }
+    api = dataclasses.replace(
+        api, validates_envelope=not style or any(root in declared for root in style)
+    )
     if api.wsdl is not None or api.roots:
         return api
-    # The generator's own input, still read without DTDs, entities or network access.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        schema = etree.parse(str(api.schemas[0]), parser)
-    except (OSError, etree.XMLSyntaxError) as exc:
-        raise ManifestError(f"{api.name}: {api.schemas[0]}: {exc}") from None
-    target = schema.getroot().get("targetNamespace")
-    prefix = f"{{{target}}}" if target else ""
-    elements = [prefix + str(e.get("name")) for e in schema.getroot().iterchildren(f"{_XS}element")]
+    elements = _globals(api, api.schemas[0])
     if not elements:
         raise ManifestError(
             f"{api.name}: {api.schemas[0].name} declares no global element; "
             "name the documents' roots in the manifest (roots = [...])"
         )
-    roots = (*envelope_format(api.envelope).roots, *elements)
-    return dataclasses.replace(api, roots=tuple(dict.fromkeys(roots)))
+    return dataclasses.replace(api, roots=tuple(dict.fromkeys((*style, *elements))))
+
+
+def _globals(api: ApiSpec, path: Path) -> list[str]:
+    """The global elements (``{namespace}local``) a schema file declares, in its order."""
+    # The generator's own input, still read without DTDs, entities or network access.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise ManifestError(f"{api.name}: {path}: {exc}") from None
+    target = root.get("targetNamespace")
+    prefix = f"{{{target}}}" if target else ""
+    return [prefix + str(e.get("name")) for e in root.iterchildren(f"{_XS}element")]

@@ -14,6 +14,7 @@ known once the models exist, so :func:`bind_operations` runs after the models st
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ __all__ = [
     "WsdlError",
     "WsdlOperation",
     "bind_operations",
+    "method_name",
     "operation_tables",
     "read_wsdl",
 ]
@@ -115,6 +117,16 @@ def read_wsdl(path: Path) -> tuple[WsdlOperation, ...]:
     return tuple(found)
 
 
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def method_name(operation: str) -> str:
+    """The Python method of a wire name: snake_case (``get-all-config`` and
+    ``getAllConfig`` both give ``get_all_config``; ``getCCMVersion`` gives
+    ``get_ccm_version``)."""
+    return _HUMP.sub("_", operation).replace("-", "_").replace(".", "_").lower()
+
+
 def operation_tables(
     wsdl: tuple[WsdlOperation, ...], tables: list[dict[str, Any]], api: str
 ) -> list[dict[str, Any]]:
@@ -134,7 +146,7 @@ def operation_tables(
         {
             "request": op.request,
             "response": op.response,
-            "method": op.name.replace("-", "_").replace(".", "_"),
+            "method": method_name(op.name),
             "doc": op.doc,
             **({"action": op.action} if op.action else {}),
             **given.get(op.name, {}),

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from ucxml import _fastpath as fastpath
 from ucxml._documents import decode_reporting, read_message, serialize
+from ucxml._envelopes import EnvelopeFormat, envelope_format
 from ucxml._outgoing import check_request
 from ucxml._redaction import (
     SecretSet,
@@ -26,12 +27,14 @@ from ucxml._redaction import (
 from ucxml._registry import binding
 from ucxml._releases import AUTO, get_release, sniff_release
 from ucxml._report import Issue
+from ucxml._safexml import parse_xml
 from ucxml.bindings import Operation
 from ucxml.errors import (
     AuthenticationError,
     BindingError,
     HttpStatusError,
     MalformedResponseError,
+    SoapFault,
     UcxmlError,
     XmlError,
 )
@@ -41,7 +44,7 @@ from ucxml.transport import (
     check_base_url,
 )
 
-__all__ = ["AnswerReader", "ClientCore", "with_action"]
+__all__ = ["AnswerReader", "ClientCore"]
 
 T = TypeVar("T")
 #: A document in UTF-16/32 (or UTF-8 with a mark) starts with its byte order mark.
@@ -55,19 +58,6 @@ class AnswerReader(Protocol):
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         """Bind ``answer`` to ``response_type``; raise a typed error when it cannot be."""
         ...
-
-
-def with_action(content_type: str, operation: Operation) -> str:
-    """``content_type`` with the operation's SOAP action as its ``action`` parameter (the
-    SOAP 1.2 way to say it); unchanged for an operation its WSDL gives no action.
-
-    Args:
-        content_type: the API's request media type.
-        operation: the operation sent.
-    """
-    if not operation.action:
-        return content_type
-    return f'{content_type}; action="{operation.action}"'
 
 
 def _reading(
@@ -121,6 +111,8 @@ class ClientCore:
         has_path = parts.path not in ("", "/")
         self.url = base_url if has_path else base_url.rstrip("/") + endpoint
         self.content_type = content_type
+        #: The API's envelope style, which says how a request names its operation.
+        self.style = envelope_format(binding(api).info.envelope)
         self.secrets = SecretSet(secrets)
         #: (operation, tolerance code) pairs already logged as warnings (see ``_warn``).
         self._tolerated: set[tuple[str, str | None]] = set()
@@ -183,7 +175,7 @@ class ClientCore:
             url=self.url,
             content=content,
             headers={
-                "Content-Type": with_action(self.content_type, operation),
+                **self.style.request_headers(self.content_type, operation.action),
                 "Accept": "text/xml",
             },
         )
@@ -209,6 +201,7 @@ class ClientCore:
         try:
             message = read_message(answer.content, self.api)
         except (XmlError, BindingError) as exc:
+            self._raise_fault(answer.content)  # a fault no model of the API describes
             raise self._unreadable("unreadable answer", operation, exc) from exc
         self._warn(operation, message.warnings)
         if message.kind != "response":
@@ -245,6 +238,7 @@ class ClientCore:
         if answer.status in (401, 403):
             raise AuthenticationError(answer.status, reason or "credentials refused")
         if not 200 <= answer.status < 300:
+            self._raise_fault(answer.content)  # SOAP servers answer a fault with a 500
             raise HttpStatusError(answer.status, reason, excerpt=self.excerpt(answer.content))
         if not answer.content.strip():
             raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
@@ -255,6 +249,21 @@ class ClientCore:
                 f"{self.excerpt(answer.content)}"
             )
         return answer.content
+
+    def _raise_fault(self, content: bytes) -> None:
+        """Raise the SOAP fault ``content`` carries, as the API's envelope style reads it
+        (its texts masked of the client's secrets); return when it carries none."""
+        if type(self.style).fault is EnvelopeFormat.fault or content.lstrip()[:1] != b"<":
+            return
+        try:
+            root = parse_xml(content).root
+        except XmlError:
+            return
+        fault = self.style.fault(root)
+        if fault is not None:
+            raise SoapFault(
+                self.scrub(fault.code), self.scrub(fault.reason), subcodes=fault.subcodes
+            )
 
     def _streamed(
         self, operation: Operation, content: bytes, expected: str | None = None

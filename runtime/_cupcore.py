@@ -10,7 +10,7 @@ from typing import Any, Final, TypeAlias, TypeVar, overload
 
 from lxml import etree
 
-from ucxml._clientcore import ClientCore, with_action
+from ucxml._clientcore import ClientCore
 from ucxml._documents import decode, read_message, serialize
 from ucxml._envelopes import add_header_blocks
 from ucxml._outgoing import check_request
@@ -242,7 +242,7 @@ class _CupCore(ClientCore):
             url=self.url,
             content=content,
             headers={
-                "Content-Type": with_action(self.content_type, operation),
+                **self.style.request_headers(self.content_type, operation.action),
                 "Accept": "application/soap+xml, text/xml",
             },
         )

@@ -120,8 +120,11 @@ class Message:
 
     @property
     def document(self) -> etree._Element:
-        """The element the API's schema validates: the envelope, or the message itself."""
-        return self.element if self.bare or self.wrapper else self.root
+        """The element the API's schema validates: the envelope, or the message itself (a
+        bare or wrapped one, or one whose API's schema declares no envelope)."""
+        if self.bare or self.wrapper or not binding(self.api).info.validates_envelope:
+            return self.element
+        return self.root
 
 
 def json_api(api: str | None) -> str:

@@ -26,7 +26,7 @@ from lxml import etree
 
 from ucxml._report import Issue
 from ucxml._tolerances import bare_warning, header_block_warning, soap11_warning
-from ucxml.errors import BindingError
+from ucxml.errors import BindingError, SoapFault
 
 __all__ = [
     "SOAP11_NS",
@@ -40,12 +40,15 @@ __all__ = [
     "EnvelopeFormat",
     "JsonEnvelope",
     "MessagePayload",
+    "Soap11Envelope",
     "Soap12Envelope",
     "add_header_blocks",
     "envelope_format",
+    "envelope_styles",
     "must_understand",
     "not_understood",
     "register_envelope",
+    "soap_fault",
     "unwrap",
     "unwrap_axl",
     "unwrap_soap",
@@ -191,7 +194,7 @@ def unwrap_axl(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     return MessagePayload(node, str(node.tag), type_name, raw_type, bare), warnings
 
 
-def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+def unwrap_soap(root: etree._Element, version: str = "1.2") -> tuple[MessagePayload, list[Issue]]:
     """Find the body element of a SOAP 1.2 (or, with a warning, 1.1) envelope.
 
     The returned payload's ``type_name`` is the body element's local name (root dispatch);
@@ -200,12 +203,14 @@ def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     warnings: list[Issue] = []
     if root.tag == f"{{{SOAP11_NS}}}Envelope":
         ns = SOAP11_NS
-        warnings.append(soap11_warning(root.sourceline, _path(root)))
-    elif root.tag == f"{{{SOAP12_NS}}}Envelope":
+        if version == "1.2":
+            warnings.append(soap11_warning(root.sourceline, _path(root)))
+    elif root.tag == f"{{{SOAP12_NS}}}Envelope" and version == "1.2":
         ns = SOAP12_NS
     else:
         raise BindingError(
-            f"expected a SOAP 1.2 env:Envelope, found <{etree.QName(root).localname}>",
+            f"expected a SOAP {version} env:Envelope, found <{etree.QName(root).localname}>"
+            f" in {etree.QName(root).namespace or 'no namespace'}",
             path=_path(root),
             line=root.sourceline,
         )
@@ -233,12 +238,50 @@ def unwrap_soap(root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
     return MessagePayload(body[0], "", local, local, False, header), warnings
 
 
-def wrap_soap12(payload: str, header: str = "") -> bytes:
-    """Wrap a serialized body element (and header blocks) in a SOAP 1.2 envelope."""
+def _local(tag: object) -> str:
+    return str(tag).rpartition("}")[2]
+
+
+def _child(parent: etree._Element, local: str) -> etree._Element | None:
+    return next((c for c in _elements(parent) if _local(c.tag) == local), None)
+
+
+def soap_fault(root: etree._Element) -> SoapFault | None:
+    """The fault a SOAP 1.1 or 1.2 envelope's body carries (None when it carries none).
+
+    SOAP 1.1's ``faultcode``/``faultstring`` and SOAP 1.2's ``Code/Value`` (with its
+    ``Subcode`` chain) and ``Reason/Text`` are read into one :class:`SoapFault`; a code's
+    prefix is dropped (``soapenv:Client`` is ``Client``).
+    """
+    namespace = etree.QName(root).namespace
+    if _local(root.tag) != "Envelope" or namespace not in (SOAP11_NS, SOAP12_NS):
+        return None
+    body = _child(root, "Body")
+    fault = _child(body, "Fault") if body is not None else None
+    if fault is None or etree.QName(fault).namespace != namespace:
+        return None
+    if namespace == SOAP11_NS:
+        code = (fault.findtext("faultcode") or "").strip()
+        return SoapFault(code.rpartition(":")[2], (fault.findtext("faultstring") or "").strip())
+    values: list[str] = []
+    level = _child(fault, "Code")
+    while level is not None:
+        value = _child(level, "Value")
+        values.append((value.text or "").strip().rpartition(":")[2] if value is not None else "")
+        level = _child(level, "Subcode")
+    reason = _child(fault, "Reason")
+    text = _child(reason, "Text") if reason is not None else None
+    reason_text = (text.text or "").strip() if text is not None else ""
+    return SoapFault(values[0] if values else "", reason_text, subcodes=values[1:])
+
+
+def wrap_soap12(payload: str, header: str = "", namespace: str = SOAP12_NS) -> bytes:
+    """Wrap a serialized body element (and header blocks) in a SOAP 1.2 envelope (or, with
+    ``namespace`` :data:`SOAP11_NS`, a SOAP 1.1 one)."""
     head = f"<env:Header>{header}</env:Header>" if header else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<env:Envelope xmlns:env="{SOAP12_NS}">{head}<env:Body>{payload}</env:Body></env:Envelope>'
+        f'<env:Envelope xmlns:env="{namespace}">{head}<env:Body>{payload}</env:Body></env:Envelope>'
     ).encode()
 
 
@@ -289,9 +332,30 @@ class EnvelopeFormat:
     messages: ClassVar[tuple[str, ...]] = ()
     #: The document elements this style's messages arrive in, besides the messages' own.
     roots: ClassVar[tuple[str, ...]] = ()
+    #: The media type of a request in this style (None: no generated client writes it, EM's
+    #: form field and REST JSON have hand-written ones); a manifest's ``content_type`` wins.
+    content_type: ClassVar[str | None] = "application/xml; charset=utf-8"
     #: Whether the streaming reader (:mod:`ucxml._fastpath`) reads this style's answers
     #: record by record; it reads them where :attr:`path` and :attr:`messages` say.
     streams: ClassVar[bool] = False
+
+    def fault(self, root: etree._Element) -> SoapFault | None:
+        """The fault an answer's document carries in this style (None: it carries none).
+
+        Args:
+            root: the answer's document element.
+        """
+        return None
+
+    def request_headers(self, content_type: str, action: str | None) -> dict[str, str]:
+        """The headers that say what a request is: its media type and, for a SOAP style,
+        the operation's action (as its SOAP version says it).
+
+        Args:
+            content_type: the API's request media type.
+            action: the operation's SOAP action (its WSDL's ``soapAction``), if any.
+        """
+        return {"Content-Type": content_type}
 
     def shows_message(self, head: bytes) -> bool:
         """Whether the first bytes of a payload show one of this style's messages, unparsed:
@@ -359,6 +423,11 @@ def register_envelope(cls: type[EnvelopeFormat]) -> type[EnvelopeFormat]:
     return cls
 
 
+def envelope_styles() -> tuple[str, ...]:
+    """The names of the registered envelope styles."""
+    return tuple(_FORMATS)
+
+
 def envelope_format(style: str) -> EnvelopeFormat:
     """The registered envelope style named ``style``.
 
@@ -384,6 +453,7 @@ class CmeAxlEnvelope(EnvelopeFormat):
     #: What every CME message type is called (``ISgetGlobal``, ``ISuser``...): a bare 12.x
     #: ``<request>`` is named by a child of that name, EM's never is.
     type_prefix: ClassVar[str] = "IS"
+    content_type = "text/xml; charset=utf-8"
     streams = True
     # a bare message named by its child: <response><ISgetGlobal...
     _NAMED = re.compile(rb"<(?:request|response)\s*>\s*<IS")
@@ -417,12 +487,45 @@ class Soap12Envelope(EnvelopeFormat):
 
     name = "soap12"
     roots = (f"{{{SOAP12_NS}}}Envelope", _ENVELOPE)
+    content_type = "application/soap+xml; charset=utf-8"
+
+    def request_headers(self, content_type: str, action: str | None) -> dict[str, str]:
+        # SOAP 1.2 carries the action as a parameter of the media type (RFC 3902).
+        if not action:
+            return {"Content-Type": content_type}
+        return {"Content-Type": f'{content_type}; action="{action}"'}
+
+    def fault(self, root: etree._Element) -> SoapFault | None:
+        return soap_fault(root)
 
     def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
         return unwrap_soap(root)
 
     def wrap(self, payload: str, header: str = "") -> bytes:
         return wrap_soap12(payload, header)
+
+
+@register_envelope
+class Soap11Envelope(EnvelopeFormat):
+    """A SOAP 1.1 service (the WSDLs of a CUCM's AXL, RisPort70, PerfmonService...): the
+    body's element is the message; the action goes in the ``SOAPAction`` header."""
+
+    name = "soap11"
+    roots = (_ENVELOPE,)
+    content_type = "text/xml; charset=utf-8"
+
+    def request_headers(self, content_type: str, action: str | None) -> dict[str, str]:
+        # SOAP 1.1 wants the header on every request, quoted, empty when there is no action.
+        return {"Content-Type": content_type, "SOAPAction": f'"{action or ""}"'}
+
+    def fault(self, root: etree._Element) -> SoapFault | None:
+        return soap_fault(root)
+
+    def unwrap(self, root: etree._Element) -> tuple[MessagePayload, list[Issue]]:
+        return unwrap_soap(root, "1.1")
+
+    def wrap(self, payload: str, header: str = "") -> bytes:
+        return wrap_soap12(payload, header, SOAP11_NS)
 
 
 @register_envelope
@@ -438,6 +541,7 @@ class EmFormEnvelope(EnvelopeFormat):
     as the ``xml`` field (POST) or query parameter (GET)."""
 
     name = "em-form"
+    content_type = None
 
 
 @register_envelope
@@ -446,6 +550,7 @@ class JsonEnvelope(EnvelopeFormat):
     there is no XML document to claim, unwrap or wrap."""
 
     name = "json"
+    content_type = None
 
     def claims(
         self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str

@@ -45,7 +45,7 @@ __all__ = [
 
 #: How an API's messages travel: CME's SOAP 1.1 ``axl`` envelope, EM's HTTP form field,
 #: EPAS's SOAP 1.2 envelope, a bare XML document (UCCN, PIDF) or JSON (Huawei).
-EnvelopeStyle = Literal["cme-axl", "em-form", "soap12", "document", "json"]
+EnvelopeStyle = Literal["cme-axl", "em-form", "soap11", "soap12", "document", "json"]
 #: How a message selects its model: its ``xsi:type`` (CME) or its root element's name.
 Dispatch = Literal["xsi:type", "root"]
 #: A release's message shape: the shared envelope form, or bare messages named by their child.
@@ -226,6 +226,9 @@ class ApiInfo:
     #: A module with the API's own reader behaviour, if any: one of ``ucxml`` by its name
     #: (``_pidf_hooks``), any other by its dotted name.
     hooks: str | None = None
+    #: Whether the API's schema declares its envelope (SOAP ``Envelope``), so that the
+    #: envelope is validated; when not (a WSDL of one's own), the message element is.
+    validates_envelope: bool = True
 
 
 @dataclass(frozen=True, slots=True)

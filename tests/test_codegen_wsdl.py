@@ -66,17 +66,27 @@ def test_the_bundled_epas_wsdl_gives_every_operation_in_order() -> None:
 
 def test_the_clients_send_the_action_the_wsdl_binds() -> None:
     """The SOAP action is the WSDL's, carried by the generated operation to the wire."""
-    from ucxml._clientcore import with_action
+    from ucxml._envelopes import envelope_format
 
     actions = {op.name: op.action for op in read_wsdl(EPAS_WSDL)}
     generated = binding("cup").operations
     assert {name: op.action for name, op in generated.items()} == actions
-    login = generated["login"]
-    assert with_action("application/soap+xml", login) == (
-        f'application/soap+xml; action="{EPAS}/login"'
-    )
+    soap12, soap11 = envelope_format("soap12"), envelope_format("soap11")
+    login = generated["login"].action
+    assert soap12.request_headers("application/soap+xml", login) == {
+        "Content-Type": f'application/soap+xml; action="{EPAS}/login"'
+    }
+    assert soap11.request_headers("text/xml", login) == {
+        "Content-Type": "text/xml",
+        "SOAPAction": f'"{EPAS}/login"',
+    }
+    # SOAP 1.1 sends the header on every request; SOAP 1.2 and CME add nothing without one.
+    assert soap11.request_headers("text/xml", None)["SOAPAction"] == '""'
     cme = next(iter(binding("cme").operations.values()))
-    assert cme.action is None and with_action("text/xml", cme) == "text/xml"
+    assert cme.action is None
+    assert envelope_format("cme-axl").request_headers("text/xml", None) == {
+        "Content-Type": "text/xml"
+    }
 
 
 def test_the_manifest_keeps_only_what_the_wsdl_cannot_say() -> None:

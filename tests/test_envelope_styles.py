@@ -97,3 +97,49 @@ def test_streaming_another_api_names_the_styles_that_stream() -> None:
 
     with pytest.raises(ucxml.UnknownApiError, match="cme-axl envelope style only"):
         next(iter(ucxml.iter_records(b"<request><appInfo/></request>", api="em")))
+
+
+S11 = envelopes.SOAP11_NS
+S12 = envelopes.SOAP12_NS
+
+
+def test_the_soap11_style_reads_1_1_without_a_warning_and_refuses_1_2() -> None:
+    style = envelopes.envelope_format("soap11")
+    root = etree.fromstring(style.wrap('<m xmlns="urn:x"/>', header='<h xmlns="urn:x"/>'))
+    assert root.tag == f"{{{S11}}}Envelope"
+    payload, warnings = style.unwrap(root)
+    assert (str(payload.element.tag), warnings) == ("{urn:x}m", [])
+    soap12 = etree.fromstring(envelopes.envelope_format("soap12").wrap('<m xmlns="urn:x"/>'))
+    with pytest.raises(BindingError, match=r"expected a SOAP 1\.1"):
+        style.unwrap(soap12)
+    # The SOAP 1.2 style still reads 1.1, with its warning.
+    _, warned = envelopes.envelope_format("soap12").unwrap(root)
+    assert [w.code for w in warned] == ["T-SOAP11"]
+
+
+@pytest.mark.parametrize(
+    ("xml", "fault"),
+    [
+        (
+            f'<e:Envelope xmlns:e="{S11}"><e:Body><e:Fault><faultcode>e:Server</faultcode>'
+            "<faultstring> down </faultstring></e:Fault></e:Body></e:Envelope>",
+            ("Server", (), "down"),
+        ),
+        (
+            f'<e:Envelope xmlns:e="{S12}"><e:Body><e:Fault><e:Code><e:Value>e:Sender</e:Value>'
+            "<e:Subcode><e:Value>x:Throttled</e:Value></e:Subcode></e:Code>"
+            '<e:Reason><e:Text xml:lang="en">slow down</e:Text></e:Reason></e:Fault></e:Body>'
+            "</e:Envelope>",
+            ("Sender", ("Throttled",), "slow down"),
+        ),
+        (f'<e:Envelope xmlns:e="{S11}"><e:Body><m xmlns="urn:x"/></e:Body></e:Envelope>', None),
+        # a Fault of another namespace than the envelope's is a message, not a fault
+        (f'<e:Envelope xmlns:e="{S11}"><e:Body><Fault xmlns="urn:x"/></e:Body></e:Envelope>', None),
+    ],
+)
+def test_soap_faults_of_both_versions(
+    xml: str, fault: tuple[str, tuple[str, ...], str] | None
+) -> None:
+    found = envelopes.soap_fault(etree.fromstring(xml))
+    assert (None if found is None else (found.code, found.subcodes, found.reason)) == fault
+    assert envelopes.envelope_format("cme-axl").fault(etree.fromstring(xml)) is None
