@@ -170,14 +170,20 @@ class ClientCore:
         """The HTTP request carrying ``body`` (a request model) for ``operation``."""
         content = serialize(body, release=self.release)
         check_request(operation, body, content)
+        return self.post(operation, content)
+
+    def post(self, operation: Operation, content: bytes, accept: str = "text/xml") -> HttpRequest:
+        """The POST of the written request ``content``, named as the envelope style names
+        an operation (its media type, its SOAP action).
+
+        Args:
+            operation: the operation sent.
+            content: the request document, checked and serialized.
+            accept: the media types the answer may come in.
+        """
+        headers = self.style.request_headers(self.content_type, operation.action)
         return HttpRequest(
-            method="POST",
-            url=self.url,
-            content=content,
-            headers={
-                **self.style.request_headers(self.content_type, operation.action),
-                "Accept": "text/xml",
-            },
+            method="POST", url=self.url, content=content, headers={**headers, "Accept": accept}
         )
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:

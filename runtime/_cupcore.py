@@ -237,15 +237,7 @@ class _CupCore(ClientCore):
         check_request(operation, body, content)
         if self.header_blocks:
             content = add_header_blocks(content, self.header_blocks)
-        return HttpRequest(
-            method="POST",
-            url=self.url,
-            content=content,
-            headers={
-                **self.style.request_headers(self.content_type, operation.action),
-                "Accept": "application/soap+xml, text/xml",
-            },
-        )
+        return self.post(operation, content, accept="application/soap+xml, text/xml")
 
     def _fault_of(self, operation: Operation, answer: HttpResponse) -> None:
         """Raise the fault carried by a non-2xx answer, if it carries one."""
