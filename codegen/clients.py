@@ -3,7 +3,8 @@
 A client is the generated operation stubs plus the runtime's shared client base
 (:mod:`ucxml.client`); what differs between APIs that need no behaviour of their own is
 data of the manifest entry: the endpoint, the envelope's content type and the releases. An
-API whose manifest entry names a hand-written client (``client = "ucxml.cme"``) gets none.
+API whose manifest entry names a hand-written client (``client = "ucxml.em"``) gets none;
+one whose behaviour is a check of each answer names a ``result_check`` (CME).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def client_context(api: ApiSpec) -> dict[str, object] | None:
         )
     if not api.endpoints:
         raise ClientError(f"{api.name}: a client needs the API's path (endpoints)")
-    releases = [r.name for r in api.releases]
+    releases = list(api.releases)
     default = next((r.name for r in api.releases if r.default), None)
     check_module, _, check = (api.result_check or "").rpartition(".")
     return dict(

@@ -88,7 +88,7 @@ class ApiSpec:
     #: A module with the API's own reader behaviour: a module of the runtime by its name
     #: (``_pidf_hooks``: ``runtime/_pidf_hooks.py``), any other by its dotted name.
     hooks: str | None = None
-    #: The dotted module of the API's hand-written client (``ucxml.cme``); None: the
+    #: The dotted module of the API's hand-written client (``ucxml.em``); None: the
     #: generator writes ``<api>/client.py`` (see :mod:`ucxml.codegen.clients`).
     client: str | None = None
     #: The Content-Type of the generated client's requests (default: by envelope style).

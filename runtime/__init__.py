@@ -13,44 +13,9 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING, Any
 
-# The exceptions are plain classes with no dependencies: imported eagerly.
-from ucxml.errors import (
-    AuthenticationError,
-    AxlError,
-    BindingError,
-    CmeCliError,
-    CmeError,
-    CmeSaveConfigError,
-    CmeSetResultError,
-    ConnectError,
-    CupError,
-    CupItemError,
-    CupLoginError,
-    CupSessionError,
-    EmError,
-    ForbiddenXmlError,
-    GatewayError,
-    HttpStatusError,
-    InputFileError,
-    MalformedResponseError,
-    MessageFormatError,
-    OutcomeUnknownError,
-    ParameterError,
-    RequestTimeoutError,
-    ResponseTooLargeError,
-    ServerError,
-    SoapFault,
-    TlsConfigurationError,
-    TlsError,
-    TlsVerificationError,
-    TransportError,
-    UcxmlError,
-    UnknownApiError,
-    UnknownMessageError,
-    XmlError,
-    XmlLimitError,
-    XmlSyntaxError,
-)
+# The exceptions are plain classes with no dependencies: imported eagerly, all of them.
+from ucxml import errors as _errors
+from ucxml.errors import *  # noqa: F403 - the names of its __all__, exported from here
 
 if TYPE_CHECKING:
     from ucxml._documents import (
@@ -88,47 +53,13 @@ _LAZY = {
 }
 
 __all__ = [
-    "AuthenticationError",
-    "AxlError",
-    "BindingError",
-    "CmeCliError",
-    "CmeError",
-    "CmeSaveConfigError",
-    "CmeSetResultError",
-    "ConnectError",
-    "CupError",
-    "CupItemError",
-    "CupLoginError",
-    "CupSessionError",
+    *_errors.__all__,
     "DeviationWarning",
-    "EmError",
     "Envelope",
-    "ForbiddenXmlError",
-    "GatewayError",
-    "HttpStatusError",
-    "InputFileError",
     "Issue",
-    "MalformedResponseError",
-    "MessageFormatError",
-    "OutcomeUnknownError",
-    "ParameterError",
     "Report",
-    "RequestTimeoutError",
-    "ResponseTooLargeError",
     "RetryPolicy",
-    "ServerError",
     "Severity",
-    "SoapFault",
-    "TlsConfigurationError",
-    "TlsError",
-    "TlsVerificationError",
-    "TransportError",
-    "UcxmlError",
-    "UnknownApiError",
-    "UnknownMessageError",
-    "XmlError",
-    "XmlLimitError",
-    "XmlSyntaxError",
     "__version__",
     "detect",
     "iter_records",
@@ -154,7 +85,8 @@ def __getattr__(name: str) -> Any:
 def _submodules() -> set[str]:
     """The public modules of the package (``ucxml._validation``...), found on disk, so that
     ``import ucxml; ucxml._validation`` works for each without importing any up front."""
-    return {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    here = globals()["__path__"]  # the package's own (ruff cannot tell it from a star import)
+    return {m.name for m in pkgutil.iter_modules(here) if not m.name.startswith("_")}
 
 
 def __dir__() -> list[str]:

@@ -9,15 +9,14 @@ synchronous one (``ucxml.generated._sync.client``) from this module, and
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ucxml._async_closing import AsyncClosing
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
+from ucxml._options import Connection, ConnectionOptions, connection
 from ucxml._redaction import client_secrets
-from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, arun
+from ucxml.retry import RetryPolicy, arun
 from ucxml.transport import AsyncHttpxTransport, AsyncTransport, HttpRequest
 
 __all__ = ["AsyncClientBase", "AsyncTransportOwner", "aexchange"]
@@ -58,24 +57,21 @@ class AsyncTransportOwner(AsyncClosing):
     def _use_transport(
         self,
         transport: AsyncTransport | None,
-        timeout: float,
-        verify: bool,
-        ca_bundle: str | Path | None,
-        max_answer_bytes: int,
+        settings: Connection,
         username: str | None = None,
         password: str | None = None,
     ) -> None:
         """Send through ``transport``, or through a new httpx transport made from the
-        connection options (HTTP Basic auth if credentials are given), owned and closed
-        by this client."""
+        connection ``settings`` (HTTP Basic auth if credentials are given), owned and
+        closed by this client."""
         self._owns_transport = transport is None
         self._transport = transport or AsyncHttpxTransport(
             username=username,
             password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+            timeout=settings.timeout,
+            verify=settings.verify,
+            ca_bundle=settings.ca_bundle,
+            max_bytes=settings.max_answer_bytes,
         )
 
     async def aclose(self) -> None:
@@ -94,19 +90,14 @@ class AsyncClientBase(_ClientState, AsyncTransportOwner):
         *,
         username: str | None,
         password: str | None,
-        timeout: float,
-        verify: bool,
-        ca_bundle: str | Path | None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        options: ConnectionOptions,
     ) -> None:
         super().__init__(core, username)
         core.secrets |= client_secrets(username=username, password=password)
-        self._retry = retry
-        self._use_transport(
-            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
-        )
+        settings = connection(self, options)
+        self._retry = settings.retry
+        self._use_transport(transport, settings, username, password)
 
     async def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         http = self._core.request(operation, request)

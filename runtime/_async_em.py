@@ -7,8 +7,7 @@ this module; :mod:`ucxml.em` exports both. The sans-I/O part is :mod:`ucxml._emc
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from ucxml._async_client import AsyncTransportOwner, aexchange
 from ucxml._emcore import (
@@ -27,12 +26,11 @@ from ucxml._emcore import (
     _profiles,
     _user_devices,
 )
-from ucxml._safexml import DEFAULT_MAX_BYTES
+from ucxml._options import ConnectionOptions, connection
 from ucxml.bindings import Operation
 from ucxml.errors import EmError, TransportError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import AsyncEmOperations
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncEmClient", "async_logout_all_action"]
@@ -69,12 +67,8 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         release: str | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
-        timeout: float = 30.0,
-        verify: bool = True,
-        ca_bundle: str | Path | None = None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: AsyncTransport | None = None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         """Connect to the Extension Mobility service (nothing is sent before the first call).
 
@@ -93,12 +87,13 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
-            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
-                options of every client (:mod:`ucxml.client`).
+            transport, options: The transport and the connection options of every client
+                (:mod:`ucxml.client`, :class:`~ucxml.client.ConnectionOptions`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
         """
+        settings = connection(self, options)
         super().__init__(
             base_url,
             app_id=app_id,
@@ -108,9 +103,9 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
             release=release,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
-            retry=retry,
+            retry=settings.retry,
         )
-        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
+        self._use_transport(transport, settings)
         self.operations = _AsyncOps(self)
 
     async def login(

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypedDict, TypeVar
 from urllib.parse import quote
 
 from ucxml._jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, read_json
-from ucxml._redaction import client_secrets, excerpt, scrub
+from ucxml._redaction import client_secrets, excerpt, masked, scrub
 from ucxml._releases import get_release
 from ucxml._report import Issue
 from ucxml.bindings import Release
@@ -61,6 +61,7 @@ __all__ = [
     "REASON_MAX",
     "REASON_MIN",
     "SHUTDOWN_EVENT",
+    "SignInOptions",
 ]
 
 T = TypeVar("T")
@@ -183,29 +184,61 @@ def _interval(value: object) -> float:
     return float(value)
 
 
-def _sign_in_body(
-    phonenum: object,
-    password: object,
-    autoanswer: object,
-    autoenteridle: object,
-    releasephone: object,
-    agenttype: object,
-    status: object,
-) -> SignInRequest:
+class SignInOptions(TypedDict, total=False):
+    """What a sign-in (``sign_in``, ``force_login``, ``login_ex``) may send beside the
+    agent ID and the phone number; each is optional, and one left out (or None) is not sent.
+
+    Attributes:
+        password: The agent's password; never logged, shown or quoted in an error.
+        autoanswer: Answer calls automatically.
+        autoenteridle: Enter the idle state after each call (no after-call work).
+        releasephone: Release the phone when the agent signs out.
+        agenttype: The agent type code the gateway documents.
+        status: The status code to sign in with.
+    """
+
+    password: str | None
+    autoanswer: bool | None
+    autoenteridle: bool | None
+    releasephone: bool | None
+    agenttype: int | None
+    status: int | None
+
+
+_SIGN_IN_NAMES: Final = frozenset(SignInOptions.__annotations__)
+
+
+def _masked_sign_in(options: SignInOptions) -> SignInOptions:
+    """``options`` with the password as :class:`~ucxml._redaction.Masked`: a client method
+    rebinds its argument to this at once, so a frame's locals show the mask."""
+    shown = options.copy()
+    if "password" in shown:
+        shown["password"] = masked(shown["password"])
+    return shown
+
+
+def _sign_in_body(phonenum: object, options: SignInOptions) -> SignInRequest:
+    unknown = sorted(set(options) - _SIGN_IN_NAMES)
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r} of a sign-in (its options are "
+            f"{', '.join(sorted(_SIGN_IN_NAMES))})"
+        )
     if not isinstance(phonenum, str) or not phonenum:
         raise ParameterError("phonenum must be a non-empty string")
     if len(phonenum) > PHONENUM_MAX_LENGTH:
         raise ParameterError(f"phonenum is longer than {PHONENUM_MAX_LENGTH} characters")
+    password = options.get("password")
     if password is not None and not isinstance(password, str):
         raise ParameterError(f"password must be a string, not {type(password).__name__}")
     return SignInRequest(
         phonenum=phonenum,
         password=password,
-        autoanswer=_flag("autoanswer", autoanswer),
-        autoenteridle=_flag("autoenteridle", autoenteridle),
-        releasephone=_flag("releasephone", releasephone),
-        agenttype=_code("agenttype", agenttype),
-        status=_code("status", status),
+        autoanswer=_flag("autoanswer", options.get("autoanswer")),
+        autoenteridle=_flag("autoenteridle", options.get("autoenteridle")),
+        releasephone=_flag("releasephone", options.get("releasephone")),
+        agenttype=_code("agenttype", options.get("agenttype")),
+        status=_code("status", options.get("status")),
     )
 
 
@@ -452,8 +485,8 @@ class _ClientState:
         return self._core.prepare("getAgentEvent", AgentRequest(agentid=agent))
 
     def _sign_in_call(
-        self, operation: str, agent_id: object, phonenum: object, *options: object
+        self, operation: str, agent_id: object, phonenum: object, options: SignInOptions
     ) -> _Call:
         agent = self._agent(agent_id)
-        body = _sign_in_body(phonenum, *options)
+        body = _sign_in_body(phonenum, options)
         return self._core.prepare(operation, AgentRequest(agentid=agent), body)

@@ -383,21 +383,27 @@ def test_mypy_sees_the_typed_responses(work: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hand_written_clients_get_no_generated_shell() -> None:
+def test_generated_shells_only_where_no_client_is_hand_written() -> None:
     from ucxml.codegen.clients import client_context
     from ucxml.codegen.manifest import load_manifest
 
     apis = {a.name: a for a in load_manifest(ROOT / "schemas/manifest.toml").apis}
     assert {n: a.client for n, a in apis.items() if a.client} == {
-        "cme": "ucxml.cme",
         "em": "ucxml.em",
         "cup": "ucxml.cup",
         "huawei": "ucxml.huawei",
     }
-    assert all(client_context(a) is None for a in apis.values())
+    # CME is all data: its clients are the template's, its behaviour a result check.
+    assert sorted(n for n, a in apis.items() if client_context(a) is not None) == ["cme"]
+    assert apis["cme"].result_check == "ucxml._cme_hooks.check_result"
     # generated/_sync/client.py is the sync twin of the shared client base, no API's shell.
     shells = (ROOT / "generated").glob("*/client.py")
-    assert sorted(p.parent.name for p in shells if p.parent.name != "_sync") == []
+    assert sorted(p.parent.name for p in shells if p.parent.name != "_sync") == ["cme"]
+    import ucxml.cme
+    from ucxml.generated.cme import client
+
+    assert ucxml.cme.CmeClient is client.CmeClient
+    assert ucxml.cme.AsyncCmeClient is client.AsyncCmeClient
 
 
 def test_manifest_and_command_line_refuse_what_cannot_work(tmp_path: Path) -> None:

@@ -169,7 +169,12 @@ def test_mypy_finds_the_installed_ucxml(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert "Cannot find implementation" not in output, output
     assert result.returncode == 0, output
-    assert re.search(r'Revealed type is "def \(base_url: str.*-> ucxml\.cme\.CmeClient"', output)
+    # The class the facade exports is the generated one; its options are typed, each.
+    assert re.search(
+        r'Revealed type is "def \(base_url: str, \*, username: str \| None =.*'
+        r"'timeout'\?: float, 'verify'\?: bool.*\) -> ucxml\.generated\.cme\.client\.CmeClient\"",
+        output,
+    ), output
     assert "-> ucxml.generated.cme.models.ISgetDeviceResponse" in output, output
 
 

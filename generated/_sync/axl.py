@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
+from typing import Unpack
 
 from ucxml._axlcore import DEFAULT_VERSION, AxlResponse, _AxlState, is_query
-from ucxml._safexml import DEFAULT_MAX_BYTES
+from ucxml._options import ConnectionOptions, connection
 from ucxml.generated._sync.client import TransportOwner
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
+from ucxml.retry import run
 from ucxml.transport import Transport
 
 __all__ = ["AxlClient"]
@@ -27,12 +27,8 @@ class AxlClient(_AxlState, TransportOwner):
         password: str,
         version: str | None = DEFAULT_VERSION,
         namespace: str | None = None,
-        timeout: float = 30.0,
-        verify: bool = True,
-        ca_bundle: str | Path | None = None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         """Connect to the AXL service (nothing is sent before the first call).
 
@@ -44,14 +40,13 @@ class AxlClient(_AxlState, TransportOwner):
             version: Schema version to ask for (``SOAPAction: "CUCM:DB ver=<version>"``);
                 None sends unversioned requests (a warning is logged once).
             namespace: Namespace of the request elements instead of :func:`axl_namespace`.
-            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
-                options of every client (:mod:`ucxml.client`).
+            transport, options: The transport and the connection options of every client
+                (:mod:`ucxml.client`, :class:`~ucxml.client.ConnectionOptions`).
         """
+        settings = connection(self, options)
         super().__init__(base_url, username, password, version, namespace)
-        self._retry = retry
-        self._use_transport(
-            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
-        )
+        self._retry = settings.retry
+        self._use_transport(transport, settings, username, password)
 
     def call(
         self,

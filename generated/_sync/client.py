@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ucxml._clientcore import AnswerReader, ClientCore, _ClientState, _reading
+from ucxml._options import Connection, ConnectionOptions, connection
 from ucxml._redaction import client_secrets
-from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.generated._sync.closing import Closing
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
+from ucxml.retry import RetryPolicy, run
 from ucxml.transport import HttpRequest, HttpxTransport, Transport
 
 __all__ = ["ClientBase", "TransportOwner", "exchange"]
@@ -53,24 +52,21 @@ class TransportOwner(Closing):
     def _use_transport(
         self,
         transport: Transport | None,
-        timeout: float,
-        verify: bool,
-        ca_bundle: str | Path | None,
-        max_answer_bytes: int,
+        settings: Connection,
         username: str | None = None,
         password: str | None = None,
     ) -> None:
         """Send through ``transport``, or through a new httpx transport made from the
-        connection options (HTTP Basic auth if credentials are given), owned and closed
-        by this client."""
+        connection ``settings`` (HTTP Basic auth if credentials are given), owned and
+        closed by this client."""
         self._owns_transport = transport is None
         self._transport = transport or HttpxTransport(
             username=username,
             password=password,
-            timeout=timeout,
-            verify=verify,
-            ca_bundle=ca_bundle,
-            max_bytes=max_answer_bytes,
+            timeout=settings.timeout,
+            verify=settings.verify,
+            ca_bundle=settings.ca_bundle,
+            max_bytes=settings.max_answer_bytes,
         )
 
     def close(self) -> None:
@@ -88,19 +84,14 @@ class ClientBase(_ClientState, TransportOwner):
         *,
         username: str | None,
         password: str | None,
-        timeout: float,
-        verify: bool,
-        ca_bundle: str | Path | None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        options: ConnectionOptions,
     ) -> None:
         super().__init__(core, username)
         core.secrets |= client_secrets(username=username, password=password)
-        self._retry = retry
-        self._use_transport(
-            transport, timeout, verify, ca_bundle, max_answer_bytes, username, password
-        )
+        settings = connection(self, options)
+        self._retry = settings.retry
+        self._use_transport(transport, settings, username, password)
 
     def _send(self, operation: Operation, request: Any, response_type: type[T]) -> T:
         http = self._core.request(operation, request)

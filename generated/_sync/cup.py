@@ -7,19 +7,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml._options import ConnectionOptions, connection
 from ucxml._redaction import Masked, masked
-from ucxml._safexml import DEFAULT_MAX_BYTES
 from ucxml.bindings import Operation
 from ucxml.errors import CupSessionError
 from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import CupOperations
 from ucxml.generated.pidf.models import Presence
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import Transport
 
 __all__ = ["CupClient"]
@@ -42,12 +40,8 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         client_version: str | None = None,
         release: str = DEFAULT_RELEASE,
         header_blocks: Sequence[str | bytes] = (),
-        timeout: float = 30.0,
-        verify: bool = True,
-        ca_bundle: str | Path | None = None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         """Connect to the EPAS SOAP service; as a context manager it logs in and out.
 
@@ -67,13 +61,14 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             header_blocks: Extra SOAP header blocks sent with every request, each one
                 namespace-qualified XML element (WS-Addressing ``wsa:Action``...), beside the
                 ``session-key``.
-            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
-                options of every client (:mod:`ucxml.client`).
+            transport, options: The transport and the connection options of every client
+                (:mod:`ucxml.client`, :class:`~ucxml.client.ConnectionOptions`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, an unusable ``ca_bundle``, an
                 unknown ``release`` or a header block that is not one qualified element.
         """
+        settings = connection(self, options)
         _CupState.__init__(
             self,
             base_url,
@@ -82,12 +77,12 @@ class CupClient(_CupState, CupOperations, TransportOwner):
             relogin,
             client_type,
             client_version,
-            retry,
+            settings.retry,
             release,
             header_blocks,
         )
         # EPAS authenticates in the login body: no HTTP Basic credentials.
-        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
+        self._use_transport(transport, settings)
         # One re-login per expired session, however many callers find it expired.
         self._renewing = threading.Lock()
 

@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from ucxml._emcore import (
     DeviceLogin,
@@ -23,13 +22,12 @@ from ucxml._emcore import (
     _profiles,
     _user_devices,
 )
-from ucxml._safexml import DEFAULT_MAX_BYTES
+from ucxml._options import ConnectionOptions, connection
 from ucxml.bindings import Operation
 from ucxml.errors import EmError, TransportError
 from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.em import models as m
 from ucxml.generated.em.operations import EmOperations
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy
 from ucxml.transport import Transport
 
 __all__ = ["EmClient", "logout_all_action"]
@@ -65,12 +63,8 @@ class EmClient(_EmClientBase, TransportOwner):
         release: str | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
-        timeout: float = 30.0,
-        verify: bool = True,
-        ca_bundle: str | Path | None = None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         """Connect to the Extension Mobility service (nothing is sent before the first call).
 
@@ -89,12 +83,13 @@ class EmClient(_EmClientBase, TransportOwner):
             encrypted_certificate: Send ``appEncryptedCertificate`` instead.
             profile_query_element: ``deviceProfileQuery`` or Cisco's example spelling
                 ``userDeviceProfileQuery``.
-            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
-                options of every client (:mod:`ucxml.client`).
+            transport, options: The transport and the connection options of every client
+                (:mod:`ucxml.client`, :class:`~ucxml.client.ConnectionOptions`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
         """
+        settings = connection(self, options)
         super().__init__(
             base_url,
             app_id=app_id,
@@ -104,9 +99,9 @@ class EmClient(_EmClientBase, TransportOwner):
             release=release,
             encrypted_certificate=encrypted_certificate,
             profile_query_element=profile_query_element,
-            retry=retry,
+            retry=settings.retry,
         )
-        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
+        self._use_transport(transport, settings)
         self.operations = _SyncOps(self)
 
     def login(

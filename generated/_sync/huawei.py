@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import threading
 import weakref
-from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 from ucxml._huaweicore import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RELEASE,
     SHUTDOWN_EVENT,
+    SignInOptions,
     _Call,
     _ClientState,
     _interval,
+    _masked_sign_in,
     _sign_in_result,
 )
-from ucxml._redaction import masked
-from ucxml._safexml import DEFAULT_MAX_BYTES
+from ucxml._options import ConnectionOptions, connection
 from ucxml.generated._sync.client import TransportOwner
 from ucxml.generated._sync.closing import Closing
 from ucxml.generated.huawei.models import (
@@ -31,7 +31,7 @@ from ucxml.generated.huawei.models import (
     UpdateGuidResponse,
 )
 from ucxml.generated.huawei.registry import OPERATIONS
-from ucxml.retry import DEFAULT_RETRY, RetryPolicy, run
+from ucxml.retry import run
 from ucxml.transport import Transport
 
 __all__ = ["AgentEventStream", "AgentGatewayClient"]
@@ -55,12 +55,8 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         *,
         guid: str | None = None,
         release: str = DEFAULT_RELEASE,
-        timeout: float = 30.0,
-        verify: bool = True,
-        ca_bundle: str | Path | None = None,
-        max_answer_bytes: int = DEFAULT_MAX_BYTES,
         transport: Transport | None = None,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
+        **options: Unpack[ConnectionOptions],
     ) -> None:
         """Connect to the CC-Gateway's agent interface (nothing is sent before a call).
 
@@ -71,15 +67,16 @@ class AgentGatewayClient(_ClientState, TransportOwner):
             release: The gateway's release (the manifest's ``huawei`` releases):
                 ``"documented"`` (the default; agent IDs above 59999 are sent with a logged
                 warning) or ``"current"`` (up to 999999). Answers of both are read.
-            timeout, verify, ca_bundle, max_answer_bytes, transport, retry: the connection
-                options of every client (:mod:`ucxml.client`).
+            transport, options: The transport and the connection options of every client
+                (:mod:`ucxml.client`, :class:`~ucxml.client.ConnectionOptions`).
 
         Raises:
             ParameterError: a malformed URL, credentials in it, or an unusable ``ca_bundle``.
         """
+        settings = connection(self, options)
         super().__init__(base_url, guid, release)
-        self._retry = retry
-        self._use_transport(transport, timeout, verify, ca_bundle, max_answer_bytes)
+        self._retry = settings.retry
+        self._use_transport(transport, settings)
         self._streams: weakref.WeakSet[AgentEventStream] = weakref.WeakSet()
 
     def _send(self, call: _Call) -> Any:
@@ -92,58 +89,37 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         )
 
     def sign_in(
-        self,
-        agent_id: int | str,
-        phonenum: str,
-        *,
-        password: str | None = None,
-        autoanswer: bool | None = None,
-        autoenteridle: bool | None = None,
-        releasephone: bool | None = None,
-        agenttype: int | None = None,
-        status: int | None = None,
+        self, agent_id: int | str, phonenum: str, **options: Unpack[SignInOptions]
     ) -> SignInResult:
-        """Sign the agent in (``PUT .../onlineagent/{agentid}``); keep the ``Set-GUID``."""
-        password = masked(password)  # a frame's locals show the mask
-        options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
-        response = self._send(self._sign_in_call("login", agent_id, phonenum, *options))
-        return _sign_in_result(response)
+        """Sign the agent in (``PUT .../onlineagent/{agentid}``); keep the ``Set-GUID``.
+
+        ``options``: what :class:`SignInOptions` lists (``password``, ``autoanswer``...).
+        """
+        options = _masked_sign_in(options)  # a frame's locals show the mask
+        call = self._sign_in_call("login", agent_id, phonenum, options)
+        return _sign_in_result(self._send(call))
 
     def force_login(
-        self,
-        agent_id: int | str,
-        phonenum: str,
-        *,
-        password: str | None = None,
-        autoanswer: bool | None = None,
-        autoenteridle: bool | None = None,
-        releasephone: bool | None = None,
-        agenttype: int | None = None,
-        status: int | None = None,
+        self, agent_id: int | str, phonenum: str, **options: Unpack[SignInOptions]
     ) -> SignInResult:
-        """Sign the agent in even when signed in elsewhere (``PUT .../forcelogin``)."""
-        password = masked(password)  # a frame's locals show the mask
-        options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
-        response = self._send(self._sign_in_call("forceLogin", agent_id, phonenum, *options))
-        return _sign_in_result(response)
+        """Sign the agent in even when signed in elsewhere (``PUT .../forcelogin``).
+
+        ``options``: what :class:`SignInOptions` lists (``password``, ``autoanswer``...).
+        """
+        options = _masked_sign_in(options)  # a frame's locals show the mask
+        call = self._sign_in_call("forceLogin", agent_id, phonenum, options)
+        return _sign_in_result(self._send(call))
 
     def login_ex(
-        self,
-        agent_id: int | str,
-        phonenum: str,
-        *,
-        password: str | None = None,
-        autoanswer: bool | None = None,
-        autoenteridle: bool | None = None,
-        releasephone: bool | None = None,
-        agenttype: int | None = None,
-        status: int | None = None,
+        self, agent_id: int | str, phonenum: str, **options: Unpack[SignInOptions]
     ) -> SignInResult:
-        """Sign the agent in, extended variant (``PUT .../loginex``)."""
-        password = masked(password)  # a frame's locals show the mask
-        options = (password, autoanswer, autoenteridle, releasephone, agenttype, status)
-        response = self._send(self._sign_in_call("loginEx", agent_id, phonenum, *options))
-        return _sign_in_result(response)
+        """Sign the agent in, extended variant (``PUT .../loginex``).
+
+        ``options``: what :class:`SignInOptions` lists (``password``, ``autoanswer``...).
+        """
+        options = _masked_sign_in(options)  # a frame's locals show the mask
+        call = self._sign_in_call("loginEx", agent_id, phonenum, options)
+        return _sign_in_result(self._send(call))
 
     def logout(self, agent_id: int | str) -> GatewayResponse:
         """Sign the agent out (``DELETE .../logout``); its GUID is forgotten."""

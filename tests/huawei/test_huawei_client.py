@@ -285,6 +285,17 @@ def test_sign_in_arguments_are_checked_before_sending(
     assert transport.requests == []
 
 
+@pytest.mark.parametrize("method", ["sign_in", "force_login", "login_ex"])
+def test_a_misspelt_sign_in_option_is_refused_before_sending(method: str) -> None:
+    transport = gateway(envelope())
+    client = AgentGatewayClient(BASE, transport=transport)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'autoanwser'") as info:
+        getattr(client, method)(1001, "88880001", autoanwser=True, password="Pw-99x")
+    assert "autoanswer" in str(info.value)  # the names it takes
+    assert "Pw-99x" not in str(info.value)
+    assert transport.requests == []
+
+
 def test_update_guid_replaces_the_guid_and_logout_forgets_it() -> None:
     transport = gateway(
         envelope(result=SIGN_IN_RESULT, **{"set-guid": GUID}),
