@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from ucxml._safexml import compile_schema
 from ucxml.bindings import ApiInfo, Erratum, Operation
 from ucxml.errors import ParameterError, UnknownApiError
 from ucxml.generated import APIS
@@ -248,8 +249,7 @@ def api_of(obj: object) -> str:
 @functools.cache
 def lxml_schema(api: str) -> etree.XMLSchema:
     """The API's schema compiled by libxml2 (used for the validation verdict)."""
-    path = binding(api).schema_path
-    return etree.XMLSchema(etree.parse(str(path)))
+    return compile_schema(binding(api).schema_path)
 
 
 @functools.cache

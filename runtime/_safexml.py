@@ -37,6 +37,7 @@ __all__ = [
     "SourceLines",
     "StreamEvents",
     "column_of",
+    "compile_schema",
     "declare_prefixes",
     "declares_markup",
     "normalize_encoding",
@@ -138,6 +139,52 @@ def _parser(drop_blanks: bool = False) -> etree.XMLParser:
         )
         setattr(_local, name, parser)
     return parser
+
+
+class _LocalFilesOnly(etree.Resolver):
+    """Refuses every resource of a schema but a file: an ``xs:import`` or ``xs:include``
+    naming a URL (``http:``, ``ftp:``...) is never fetched, and is kept in :attr:`refused`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[str] = []
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> None:
+        url = system_url or ""
+        if "://" in url and not url.lower().startswith("file://"):
+            self.refused.append(url)
+            # libxml2 reports this as a resource it failed to read: the compile fails.
+            raise OSError(f"not fetched: {url}")
+        return None  # a local file: libxml2 reads it, through this parser's options
+
+
+def compile_schema(path: Path) -> etree.XMLSchema:
+    """The XSD at ``path`` (ucxml's own, or a registered package's) compiled by libxml2,
+    read through the hardened parser: no DTD, no entity expansion, no network, and its
+    imports and includes only from local files.
+
+    Raises:
+        ForbiddenXmlError: the schema imports or includes a URL (never fetched).
+        lxml.etree.XMLSchemaParseError: the schema itself is broken.
+    """
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+    resolver = _LocalFilesOnly()
+    parser.resolvers.add(resolver)
+    try:
+        return etree.XMLSchema(etree.parse(str(path), parser))
+    except etree.XMLSchemaParseError as exc:
+        if resolver.refused:
+            raise ForbiddenXmlError(
+                f"{path.name}: the schema names a resource that is no local file, "
+                f"which is not fetched: {resolver.refused[0]}"
+            ) from exc
+        raise
 
 
 def _line_of(data: bytes, offset: int) -> int:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import socket
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ucxml._safexml import SourceLines, parse_xml, read_source
+from ucxml._safexml import SourceLines, compile_schema, parse_xml, read_source
 from ucxml.errors import ForbiddenXmlError, XmlLimitError, XmlSyntaxError
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -222,3 +224,38 @@ def test_an_external_only_doctype_is_blanked_on_request(doctype: bytes) -> None:
 def test_any_other_doctype_is_still_refused(data: bytes) -> None:
     with pytest.raises((ForbiddenXmlError, XmlSyntaxError)):
         parse_xml(data, external_doctype=True)
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema"
+
+
+def _schema(folder: Path, name: str, body: str, target: str = "urn:a") -> Path:
+    path = folder / name
+    path.write_text(
+        f'<xs:schema xmlns:xs="{_XSD}" targetNamespace="{target}">{body}</xs:schema>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_schema_compiles_with_its_local_includes(tmp_path: Path) -> None:
+    _schema(tmp_path, "inc.xsd", '<xs:element name="c" type="xs:string"/>')
+    main = _schema(tmp_path, "main.xsd", '<xs:include schemaLocation="inc.xsd"/>')
+    schema = compile_schema(main)
+    assert schema.validate(parse_xml(b'<c xmlns="urn:a">x</c>').root)
+    assert not schema.validate(parse_xml(b'<d xmlns="urn:a">x</d>').root)
+
+
+@pytest.mark.parametrize("kind", ["import", "include"])
+def test_a_schema_naming_a_url_is_refused_and_nothing_is_fetched(tmp_path: Path, kind: str) -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.setblocking(False)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/b.xsd"
+        namespace = ' namespace="urn:b"' if kind == "import" else ""
+        main = _schema(tmp_path, "main.xsd", f'<xs:{kind}{namespace} schemaLocation="{url}"/>')
+        with pytest.raises(ForbiddenXmlError, match="no local file"):
+            compile_schema(main)
+        with pytest.raises(BlockingIOError):
+            server.accept()  # no connection was made
