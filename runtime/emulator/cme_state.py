@@ -598,18 +598,6 @@ class _PoolState:
 
 
 @dataclass(slots=True)
-class _RegisterDnState:
-    tag: int
-    number: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    label: str | None = None
-    session_servers: tuple[int, ...] = ()
-    allow_watch: bool = False
-    call_forward_all: str | None = None
-
-
-@dataclass(slots=True)
 class _ProfileState:
     tag: int
     user_id: str | None = None
@@ -1095,7 +1083,8 @@ class CmeRouter:
         self._dns: dict[int, EphoneDn] = {}
         self._users: dict[str, CmeUser] = {}
         self._pools: dict[int, _PoolState] = {}
-        self._register_dns: dict[int, _RegisterDnState] = {}
+        # ``pools`` stays empty here: the views derive it from the pools' lines.
+        self._register_dns: dict[int, VoiceRegisterDn] = {}
         self._hunt_groups: dict[int, VoiceHuntGroup] = {}
         self._ephone_templates: dict[int, EphoneTemplate] = {}
         self._dn_templates: dict[int, EphoneDnTemplate] = {}
@@ -1241,11 +1230,11 @@ class CmeRouter:
             return self._update(_DN_GRAMMAR, self._dns[tag], tokens)
         if mode == _POOL:
             return self._update(_POOL_GRAMMAR, self._pools[tag], tokens)
-        if mode == _REGISTER_DN:
-            return self._update(_REGISTER_DN_GRAMMAR, self._register_dns[tag], tokens)
         if mode == _PROFILE:
             return self._update(_PROFILE_GRAMMAR, self._profiles[tag], tokens)
         # The records of these modes are frozen: the router stores the changed copy.
+        if mode == _REGISTER_DN:
+            return self._replace(_REGISTER_DN_GRAMMAR, self._register_dns, tag, tokens)
         if mode == _HUNT:
             return self._replace(_HUNT_GRAMMAR, self._hunt_groups, tag, tokens)
         if mode == _EPHONE_TEMPLATE:
@@ -1681,7 +1670,7 @@ class CmeRouter:
                 self._pools[tag] = _PoolState(tag=tag, change_time=self._now())
         elif kind == _REGISTER_DN:
             tag = _int(rest[0], 1, _MAX_REGISTER_DN_TAG)
-            self._register_dns.setdefault(tag, _RegisterDnState(tag=tag))
+            self._register_dns.setdefault(tag, VoiceRegisterDn(tag=tag))
         else:
             tag = _int(rest[0], 1, self._max_profile_tag())
             self._profiles.setdefault(tag, _ProfileState(tag=tag))
@@ -1806,7 +1795,7 @@ class CmeRouter:
     # ------------------------------------------------------------------ voice register dn
 
     def _register_dn_command(
-        self, dn: _RegisterDnState, keyword: str, args: list[str]
+        self, dn: VoiceRegisterDn, keyword: str, args: list[str]
     ) -> _Changes | None:
         if keyword == "number":
             _require(args, 1)
@@ -1835,7 +1824,7 @@ class CmeRouter:
         return _match(_DIAL_RE, args[2])
 
     def _register_dn_no(
-        self, dn: _RegisterDnState, keyword: str, args: list[str]
+        self, dn: VoiceRegisterDn, keyword: str, args: list[str]
     ) -> _Changes | None:
         if keyword == "call-forward":
             if len(args) < 2:
@@ -2333,11 +2322,11 @@ class CmeRouter:
                 for tag in self._chosen(ids, self._register_dns)
             ]
 
-    def _register_dn_view(self, dn: _RegisterDnState) -> VoiceRegisterDn:
+    def _register_dn_view(self, dn: VoiceRegisterDn) -> VoiceRegisterDn:
         pools = tuple(
             sorted(tag for tag, pool in self._pools.items() if dn.tag in pool.lines.values())
         )
-        return _view(VoiceRegisterDn, dn, pools=pools)
+        return replace(dn, pools=pools)
 
     def hunt_groups(self, ids: Sequence[int] = ()) -> list[VoiceHuntGroup]:
         """Voice hunt groups with tags in ``ids``, all when empty."""
@@ -2795,7 +2784,7 @@ _POOL_GRAMMAR: Final[_Grammar[_PoolState]] = _Grammar(
     command=CmeRouter._pool_command,
     undo=CmeRouter._pool_no,
 )
-_REGISTER_DN_GRAMMAR: Final[_Grammar[_RegisterDnState]] = _Grammar(
+_REGISTER_DN_GRAMMAR: Final[_Grammar[VoiceRegisterDn]] = _Grammar(
     _REGISTER_DN_KEYWORDS,
     _REGISTER_DN_NO_KEYWORDS,
     settings={
