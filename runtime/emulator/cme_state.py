@@ -974,12 +974,23 @@ class _Grammar(Generic[_S]):
     undo: Callable[[CmeRouter, _S, str, list[str]], _Changes | None] | None = None
 
 
+def _config_lines(*settings: tuple[str, object]) -> list[str]:
+    """The `` KEYWORD VALUE`` lines of the settings that are set, in order.
+
+    None and False are unset; True is a keyword that stands alone.
+    """
+    return [
+        f" {keyword}" if value is True else f" {keyword} {value}"
+        for keyword, value in settings
+        if value is not None and value is not False
+    ]
+
+
 def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
-    lines: list[str] = []
-    if template.call_forward_all is not None:
-        lines.append(f" call-forward all {template.call_forward_all}")
-    if template.call_forward_busy is not None:
-        lines.append(f" call-forward busy {template.call_forward_busy}")
+    lines = _config_lines(
+        ("call-forward all", template.call_forward_all),
+        ("call-forward busy", template.call_forward_busy),
+    )
     if template.call_forward_noan is not None:
         timeout = template.call_forward_noan_timeout
         lines.append(f" call-forward noan {template.call_forward_noan} timeout {timeout}")
@@ -988,34 +999,28 @@ def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
         recurrence = f" recurrence {alert.recurrence}" if alert.recurrence is not None else ""
         silent = " ring-silent-dn" if alert.ring_silent_dn else ""
         lines.append(f" hold-alert {alert.timeout} {alert.mode}{recurrence}{silent}")
-    if template.pickup_group is not None:
-        lines.append(f" pickup-group {template.pickup_group}")
-    if template.allow_watch:
-        lines.append(" allow watch")
-    if template.description is not None:
-        lines.append(f" description {template.description}")
+    lines += _config_lines(
+        ("pickup-group", template.pickup_group),
+        ("allow watch", template.allow_watch),
+        ("description", template.description),
+    )
     return lines
 
 
 def _render_ephone_template(template: EphoneTemplate) -> list[str]:
     lines = [f" softkeys {state} {' '.join(keys)}" for state, keys in template.softkeys]
-    if template.conference_add_mode is not None:
-        lines.append(f" conference add-mode {template.conference_add_mode}")
-    if template.conference_drop_mode is not None:
-        lines.append(f" conference drop-mode {template.conference_drop_mode}")
-    if template.conference_admin:
-        lines.append(" conference admin")
-    if template.keep_conference is not None:
-        lines.append(" ".join(("", "keep-conference", *template.keep_conference)))
-    if template.transfer_park_blocked:
-        lines.append(" transfer-park blocked")
-    if template.transfer_pattern_blocked:
-        lines.append(" transfer-pattern blocked")
-    if template.mwi_line is not None:
-        lines.append(f" mwi-line {template.mwi_line}")
+    kept = template.keep_conference
+    lines += _config_lines(
+        ("conference add-mode", template.conference_add_mode),
+        ("conference drop-mode", template.conference_drop_mode),
+        ("conference admin", template.conference_admin),
+        ("keep-conference", None if kept is None else " ".join(kept) or True),
+        ("transfer-park blocked", template.transfer_park_blocked),
+        ("transfer-pattern blocked", template.transfer_pattern_blocked),
+        ("mwi-line", template.mwi_line),
+    )
     lines.extend(f" button-layout {item.buttons} {item.type}" for item in template.button_layout)
-    if template.privacy_button:
-        lines.append(" privacy-button")
+    lines += _config_lines(("privacy-button", template.privacy_button))
     return lines
 
 
@@ -1024,12 +1029,11 @@ def _render_hunt_group(group: VoiceHuntGroup) -> list[str]:
     if group.pilot is not None:
         secondary = f" secondary {group.secondary_pilot}" if group.secondary_pilot else ""
         lines.append(f" pilot {group.pilot}{secondary}")
-    if group.numbers:
-        lines.append(" list " + ",".join(group.numbers))
-    if group.final is not None:
-        lines.append(f" final {group.final}")
-    if group.hops is not None:
-        lines.append(f" hops {group.hops}")
+    lines += _config_lines(
+        ("list", ",".join(group.numbers) or None),
+        ("final", group.final),
+        ("hops", group.hops),
+    )
     if group.timeout != DEFAULT_HUNT_TIMEOUT:
         lines.append(f" timeout {group.timeout}")
     return lines
@@ -2510,10 +2514,10 @@ class CmeRouter:
                 lines.append(f" number {dn.number}{secondary}")
             if dn.first_name is not None:
                 lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
-            if dn.call_forward_all is not None:
-                lines.append(f" call-forward all {dn.call_forward_all}")
-            if dn.template is not None:
-                lines.append(f" ephone-dn-template {dn.template}")
+            lines += _config_lines(
+                ("call-forward all", dn.call_forward_all),
+                ("ephone-dn-template", dn.template),
+            )
             lines.append("!")
         for tag in sorted(self._ephones):
             ephone = self._ephones[tag]
@@ -2522,14 +2526,12 @@ class CmeRouter:
                 user = self._users[ephone.username]
                 password = f" password {user.password}" if user.password else ""
                 lines.append(f' username "{user.user_id}"{password}')
-            if ephone.mac is not None:
-                lines.append(f" mac-address {_dotted_mac(ephone.mac)}")
-            if ephone.type is not None:
-                lines.append(f" type {ephone.type}")
-            if ephone.keyphone:
-                lines.append(" keyphone")
-            if ephone.template is not None:
-                lines.append(f" ephone-template {ephone.template}")
+            lines += _config_lines(
+                ("mac-address", None if ephone.mac is None else _dotted_mac(ephone.mac)),
+                ("type", ephone.type),
+                ("keyphone", ephone.keyphone),
+                ("ephone-template", ephone.template),
+            )
             if ephone.buttons:
                 pairs = (
                     f"{index}{_BUTTON_SEPARATORS[button.mode]}{button.dn_tag}"
@@ -2557,35 +2559,31 @@ class CmeRouter:
         for tag in sorted(self._register_dns):
             dn = self._register_dns[tag]
             lines.append(f"voice register dn {tag}")
-            if dn.number is not None:
-                lines.append(f" number {dn.number}")
-            if dn.first_name is not None:
-                lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
-            if dn.label is not None:
-                lines.append(f" label {dn.label}")
-            if dn.session_servers:
-                lines.append(" session-server " + ",".join(map(str, dn.session_servers)))
-            if dn.allow_watch:
-                lines.append(" allow watch")
-            if dn.call_forward_all is not None:
-                lines.append(f" call-forward b2bua all {dn.call_forward_all}")
+            name = (
+                None
+                if dn.first_name is None
+                else " ".join(filter(None, (dn.first_name, dn.last_name)))
+            )
+            lines += _config_lines(
+                ("number", dn.number),
+                ("name", name),
+                ("label", dn.label),
+                ("session-server", ",".join(map(str, dn.session_servers)) or None),
+                ("allow watch", dn.allow_watch),
+                ("call-forward b2bua all", dn.call_forward_all),
+            )
             lines.append("!")
         for tag in sorted(self._pools):
             pool = self._pools[tag]
             lines.append(f"voice register pool {tag}")
-            if pool.mac is not None:
-                lines.append(f" id mac {pool.mac}")
-            if pool.session_server is not None:
-                lines.append(f" session-server {pool.session_server}")
+            lines += _config_lines(("id mac", pool.mac), ("session-server", pool.session_server))
             lines.extend(f" number {line} dn {dn}" for line, dn in pool.lines.items())
-            if pool.dtmf_relay:
-                lines.append(" dtmf-relay " + " ".join(pool.dtmf_relay))
-            if pool.codec is not None:
-                lines.append(f" codec {pool.codec}")
-            if pool.max_registrations is not None:
-                lines.append(f" max registrations {pool.max_registrations}")
-            if pool.description is not None:
-                lines.append(f" description {pool.description}")
+            lines += _config_lines(
+                ("dtmf-relay", " ".join(pool.dtmf_relay) or None),
+                ("codec", pool.codec),
+                ("max registrations", pool.max_registrations),
+                ("description", pool.description),
+            )
             lines.append("!")
         for tag in sorted(self._hunt_groups):
             lines.extend(_render_hunt_group(self._hunt_groups[tag]))
@@ -2596,18 +2594,16 @@ class CmeRouter:
         return lines
 
     def _render_profile(self, profile: _ProfileState) -> list[str]:
-        lines = [f"voice user-profile {profile.tag}"]
-        if profile.pin is not None:
-            lines.append(f" pin {profile.pin}")
+        lines = [f"voice user-profile {profile.tag}", *_config_lines(("pin", profile.pin))]
         if profile.user_id is not None:
             # In clear, as IOS prints it in show running-config (CME before 12.6 has no
             # password encryption here): the rendered config is a secret-bearing document.
             password = self._users[profile.user_id].password
             lines.append(f" user {profile.user_id} password {password}")
-        if profile.max_idle_time is not None:
-            lines.append(f" max-idle-time {profile.max_idle_time}")
-        if profile.privacy_button:
-            lines.append(" privacy-button")
+        lines += _config_lines(
+            ("max-idle-time", profile.max_idle_time),
+            ("privacy-button", profile.privacy_button),
+        )
         for line in profile.numbers.values():
             kind = f" type {line.type}" if line.type is not None else ""
             lines.append(f" number {','.join(line.numbers)}{kind}")
