@@ -820,6 +820,27 @@ def _leading(args: Sequence[str], options: Sequence[str]) -> str:
     return _choice(args[0], options)
 
 
+def _apply_template(
+    keyword: str, args: Sequence[str], templates: Mapping[int, object], high: int
+) -> _Changes:
+    """The ``template`` change of an ``ephone-template N`` or ``ephone-dn-template N`` line."""
+    _require(args, 1)
+    tag = _int(args[0], 1, high)
+    if tag not in templates:
+        raise _CliError(f" {keyword} {tag} is not configured")
+    return {"template": tag}
+
+
+def _maximum(keyword: str, args: Sequence[str], high: int, what: str, tags: Iterable[int]) -> int:
+    """A ``max-ephones`` or ``max-dn`` value, which may not drop below a configured tag."""
+    _require(args, 1)
+    value = _int(args[0], 1, high)
+    highest = max(tags, default=0)
+    if value < highest:
+        raise _CliError(f" {keyword} {value} is less than configured {what} {highest}")
+    return value
+
+
 def _comma_list(args: Sequence[str]) -> list[str]:
     """Split ``1,2`` or ``1, 2`` (spread over tokens) at the commas, as IOS reads lists."""
     if not args:
@@ -1413,11 +1434,7 @@ class CmeRouter:
             self._set_username(ephone, args)
             return _DONE
         if keyword == "ephone-template":
-            _require(args, 1)
-            tag = _int(args[0], 1, _MAX_EPHONE_TEMPLATE)
-            if tag not in self._ephone_templates:
-                raise _CliError(f" ephone-template {tag} is not configured")
-            return {"template": tag}
+            return _apply_template(keyword, args, self._ephone_templates, _MAX_EPHONE_TEMPLATE)
         return None
 
     def _ephone_no(self, ephone: Ephone, keyword: str, args: list[str]) -> _Changes | None:
@@ -1511,11 +1528,7 @@ class CmeRouter:
             _require(args[1:], 1)
             return {"call_forward_all": _match(_DIAL_RE, args[1])}
         if keyword == "ephone-dn-template":
-            _require(args, 1)
-            tag = _int(args[0], 1, _MAX_DN_TEMPLATE)
-            if tag not in self._dn_templates:
-                raise _CliError(f" ephone-dn-template {tag} is not configured")
-            return {"template": tag}
+            return _apply_template(keyword, args, self._dn_templates, _MAX_DN_TEMPLATE)
         return None
 
     def _dn_no(self, dn: EphoneDn, keyword: str, args: list[str]) -> _Changes | None:
@@ -1545,23 +1558,14 @@ class CmeRouter:
 
     def _telephony_command(self, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "max-ephones":
-            _require(args, 1)
-            value = _int(args[0], 1, PLATFORM_MAX_EPHONES)
-            highest = max(self._ephones, default=0)
-            if value < highest:
-                raise _CliError(f" max-ephones {value} is less than configured ephone {highest}")
+            value = _maximum(keyword, args, PLATFORM_MAX_EPHONES, "ephone", self._ephones)
             # User-profile tags range up to three times max-ephones.
             profile = max(self._profiles, default=0)
             if 3 * value < profile:
                 raise _CliError(f" max-ephones {value} is too low for voice user-profile {profile}")
             return {"_max_ephones": value}
         if keyword == "max-dn":
-            _require(args, 1)
-            value = _int(args[0], 1, PLATFORM_MAX_DN)
-            highest = max(self._dns, default=0)
-            if value < highest:
-                raise _CliError(f" max-dn {value} is less than configured ephone-dn {highest}")
-            return {"_max_dn": value}
+            return {"_max_dn": _maximum(keyword, args, PLATFORM_MAX_DN, "ephone-dn", self._dns)}
         if keyword == "ip":
             self._set_source_address(args)
         elif keyword == "url":
