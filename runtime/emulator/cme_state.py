@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import IntEnum
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -598,18 +598,6 @@ class _PoolState:
 
 
 @dataclass(slots=True)
-class _RegisterDnState:
-    tag: int
-    number: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    label: str | None = None
-    session_servers: tuple[int, ...] = ()
-    allow_watch: bool = False
-    call_forward_all: str | None = None
-
-
-@dataclass(slots=True)
 class _ProfileState:
     tag: int
     user_id: str | None = None
@@ -702,6 +690,17 @@ _DN_TEMPLATE_NO_KEYWORDS: Final = (
     "description",
 )
 _DN_TEMPLATE_KEYWORDS: Final = (*_DN_TEMPLATE_NO_KEYWORDS, "no")
+# What ``no conference WHAT`` and ``no call-forward KIND`` reset; the keys are the choices.
+_CONFERENCE_RESETS: Final[Mapping[str, _Changes]] = {
+    "add-mode": {"conference_add_mode": None},
+    "admin": {"conference_admin": False},
+    "drop-mode": {"conference_drop_mode": None},
+}
+_FORWARD_RESETS: Final[Mapping[str, _Changes]] = {
+    "all": {"call_forward_all": None},
+    "busy": {"call_forward_busy": None},
+    "noan": {"call_forward_noan": None, "call_forward_noan_timeout": None},
+}
 _PROFILE_NO_KEYWORDS: Final = (
     "user",
     "number",
@@ -735,17 +734,6 @@ _TELEPHONY_NO_KEYWORDS: Final = (
     "max-redirect",
     "directory",
 )
-_MODE_KEYWORDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    _TELEPHONY: (_TELEPHONY_KEYWORDS, _TELEPHONY_NO_KEYWORDS),
-    _EPHONE: (_EPHONE_KEYWORDS, _EPHONE_NO_KEYWORDS),
-    _EPHONE_DN: (_DN_KEYWORDS, _DN_NO_KEYWORDS),
-    _EPHONE_TEMPLATE: (_EPHONE_TEMPLATE_KEYWORDS, _EPHONE_TEMPLATE_NO_KEYWORDS),
-    _DN_TEMPLATE: (_DN_TEMPLATE_KEYWORDS, _DN_TEMPLATE_NO_KEYWORDS),
-    _POOL: (_POOL_KEYWORDS, _POOL_NO_KEYWORDS),
-    _REGISTER_DN: (_REGISTER_DN_KEYWORDS, _REGISTER_DN_NO_KEYWORDS),
-    _HUNT: (_HUNT_KEYWORDS, _HUNT_NO_KEYWORDS),
-    _PROFILE: (_PROFILE_KEYWORDS, _PROFILE_NO_KEYWORDS),
-}
 
 
 def _keyword(token: str, choices: Iterable[str]) -> str | None:
@@ -825,6 +813,34 @@ def _choice(token: str, options: Sequence[str]) -> str:
     return found
 
 
+def _leading(args: Sequence[str], options: Sequence[str]) -> str:
+    """The keyword argument a command starts with; a line without it is incomplete."""
+    if not args:
+        raise _CliError(INCOMPLETE_COMMAND)
+    return _choice(args[0], options)
+
+
+def _apply_template(
+    keyword: str, args: Sequence[str], templates: Mapping[int, object], high: int
+) -> _Changes:
+    """The ``template`` change of an ``ephone-template N`` or ``ephone-dn-template N`` line."""
+    _require(args, 1)
+    tag = _int(args[0], 1, high)
+    if tag not in templates:
+        raise _CliError(f" {keyword} {tag} is not configured")
+    return {"template": tag}
+
+
+def _maximum(keyword: str, args: Sequence[str], high: int, what: str, tags: Iterable[int]) -> int:
+    """A ``max-ephones`` or ``max-dn`` value, which may not drop below a configured tag."""
+    _require(args, 1)
+    value = _int(args[0], 1, high)
+    highest = max(tags, default=0)
+    if value < highest:
+        raise _CliError(f" {keyword} {value} is less than configured {what} {highest}")
+    return value
+
+
 def _comma_list(args: Sequence[str]) -> list[str]:
     """Split ``1,2`` or ``1, 2`` (spread over tokens) at the commas, as IOS reads lists."""
     if not args:
@@ -882,7 +898,8 @@ def _global_first(mode: str, tokens: Sequence[str]) -> bool:
     A full word wins over an abbreviation: ``ephone 2`` typed in ephone mode enters ephone 2
     rather than abbreviating that mode's ``ephone-template``.
     """
-    keywords, no_keywords = _MODE_KEYWORDS[mode]
+    grammar = _GRAMMARS[mode]
+    keywords, no_keywords = grammar.keywords, grammar.no_keywords
     word = tokens[0].lower()
     if word == "no":
         second = tokens[1].lower() if len(tokens) > 1 else ""
@@ -914,12 +931,87 @@ def _view(cls: type[_V], state: object, **computed: object) -> _V:
     return cls(**shared, **computed)
 
 
+_Changes = Mapping[str, object]
+"""Field name -> value: what one configuration line sets in the record of its mode."""
+_DONE: Final[_Changes] = {}
+"""The changes of a command that did its work itself (or has nothing to store)."""
+_Parse = Callable[[list[str]], object]
+"""Reads a setting's value from the arguments after its keyword."""
+_S = TypeVar("_S")
+_R = TypeVar("_R", bound="DataclassInstance")
+
+
+def _one(parse: Callable[[str], object]) -> _Parse:
+    """A setting of exactly one argument, read by ``parse``."""
+
+    def read(args: list[str]) -> object:
+        _require(args, 1)
+        return parse(args[0])
+
+    return read
+
+
+def _int_arg(low: int, high: int) -> _Parse:
+    return _one(lambda token: _int(token, low, high))
+
+
+def _match_arg(pattern: re.Pattern[str]) -> _Parse:
+    return _one(lambda token: _match(pattern, token))
+
+
+def _flag(args: list[str]) -> bool:
+    """A keyword standing alone turns its setting on."""
+    _require(args, 0)
+    return True
+
+
+def _allow_watch(args: list[str]) -> bool:
+    _require(args, 1)
+    _choice(args[0], ("watch",))
+    return True
+
+
+def _words(args: list[str]) -> str:
+    """Free text to the end of the line, such as a description."""
+    if not args:
+        raise _CliError(INCOMPLETE_COMMAND)
+    return " ".join(args)
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar(Generic[_S]):
+    """The commands of one configuration mode, which edit records of type ``_S``.
+
+    ``settings`` (keyword -> field and reader) and ``resets`` (keyword of a ``no`` line ->
+    the fields' defaults) cover the commands that only store a value; ``command`` and
+    ``undo`` answer the others with their changes, or None for a keyword they do not know.
+    """
+
+    keywords: tuple[str, ...]
+    no_keywords: tuple[str, ...]
+    settings: Mapping[str, tuple[str, _Parse]]
+    resets: Mapping[str, _Changes]
+    command: Callable[[CmeRouter, _S, str, list[str]], _Changes | None]
+    undo: Callable[[CmeRouter, _S, str, list[str]], _Changes | None] | None = None
+
+
+def _config_lines(*settings: tuple[str, object]) -> list[str]:
+    """The `` KEYWORD VALUE`` lines of the settings that are set, in order.
+
+    None and False are unset; True is a keyword that stands alone.
+    """
+    return [
+        f" {keyword}" if value is True else f" {keyword} {value}"
+        for keyword, value in settings
+        if value is not None and value is not False
+    ]
+
+
 def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
-    lines: list[str] = []
-    if template.call_forward_all is not None:
-        lines.append(f" call-forward all {template.call_forward_all}")
-    if template.call_forward_busy is not None:
-        lines.append(f" call-forward busy {template.call_forward_busy}")
+    lines = _config_lines(
+        ("call-forward all", template.call_forward_all),
+        ("call-forward busy", template.call_forward_busy),
+    )
     if template.call_forward_noan is not None:
         timeout = template.call_forward_noan_timeout
         lines.append(f" call-forward noan {template.call_forward_noan} timeout {timeout}")
@@ -928,34 +1020,28 @@ def _render_dn_template(template: EphoneDnTemplate) -> list[str]:
         recurrence = f" recurrence {alert.recurrence}" if alert.recurrence is not None else ""
         silent = " ring-silent-dn" if alert.ring_silent_dn else ""
         lines.append(f" hold-alert {alert.timeout} {alert.mode}{recurrence}{silent}")
-    if template.pickup_group is not None:
-        lines.append(f" pickup-group {template.pickup_group}")
-    if template.allow_watch:
-        lines.append(" allow watch")
-    if template.description is not None:
-        lines.append(f" description {template.description}")
+    lines += _config_lines(
+        ("pickup-group", template.pickup_group),
+        ("allow watch", template.allow_watch),
+        ("description", template.description),
+    )
     return lines
 
 
 def _render_ephone_template(template: EphoneTemplate) -> list[str]:
     lines = [f" softkeys {state} {' '.join(keys)}" for state, keys in template.softkeys]
-    if template.conference_add_mode is not None:
-        lines.append(f" conference add-mode {template.conference_add_mode}")
-    if template.conference_drop_mode is not None:
-        lines.append(f" conference drop-mode {template.conference_drop_mode}")
-    if template.conference_admin:
-        lines.append(" conference admin")
-    if template.keep_conference is not None:
-        lines.append(" ".join(("", "keep-conference", *template.keep_conference)))
-    if template.transfer_park_blocked:
-        lines.append(" transfer-park blocked")
-    if template.transfer_pattern_blocked:
-        lines.append(" transfer-pattern blocked")
-    if template.mwi_line is not None:
-        lines.append(f" mwi-line {template.mwi_line}")
+    kept = template.keep_conference
+    lines += _config_lines(
+        ("conference add-mode", template.conference_add_mode),
+        ("conference drop-mode", template.conference_drop_mode),
+        ("conference admin", template.conference_admin),
+        ("keep-conference", None if kept is None else " ".join(kept) or True),
+        ("transfer-park blocked", template.transfer_park_blocked),
+        ("transfer-pattern blocked", template.transfer_pattern_blocked),
+        ("mwi-line", template.mwi_line),
+    )
     lines.extend(f" button-layout {item.buttons} {item.type}" for item in template.button_layout)
-    if template.privacy_button:
-        lines.append(" privacy-button")
+    lines += _config_lines(("privacy-button", template.privacy_button))
     return lines
 
 
@@ -964,12 +1050,11 @@ def _render_hunt_group(group: VoiceHuntGroup) -> list[str]:
     if group.pilot is not None:
         secondary = f" secondary {group.secondary_pilot}" if group.secondary_pilot else ""
         lines.append(f" pilot {group.pilot}{secondary}")
-    if group.numbers:
-        lines.append(" list " + ",".join(group.numbers))
-    if group.final is not None:
-        lines.append(f" final {group.final}")
-    if group.hops is not None:
-        lines.append(f" hops {group.hops}")
+    lines += _config_lines(
+        ("list", ",".join(group.numbers) or None),
+        ("final", group.final),
+        ("hops", group.hops),
+    )
     if group.timeout != DEFAULT_HUNT_TIMEOUT:
         lines.append(f" timeout {group.timeout}")
     return lines
@@ -1023,7 +1108,8 @@ class CmeRouter:
         self._dns: dict[int, EphoneDn] = {}
         self._users: dict[str, CmeUser] = {}
         self._pools: dict[int, _PoolState] = {}
-        self._register_dns: dict[int, _RegisterDnState] = {}
+        # ``pools`` stays empty here: the views derive it from the pools' lines.
+        self._register_dns: dict[int, VoiceRegisterDn] = {}
         self._hunt_groups: dict[int, VoiceHuntGroup] = {}
         self._ephone_templates: dict[int, EphoneTemplate] = {}
         self._dn_templates: dict[int, EphoneDnTemplate] = {}
@@ -1162,22 +1248,61 @@ class CmeRouter:
     def _mode_command(self, session: _Session, tokens: list[str]) -> bool:
         mode, tag = session.mode, session.tag
         if mode == _TELEPHONY:
-            return self._telephony_command(tokens)
+            return self._update(_TELEPHONY_GRAMMAR, self, tokens)
         if mode == _EPHONE:
-            return self._ephone_command(self._ephones[tag], tokens)
+            return self._update(_EPHONE_GRAMMAR, self._ephones[tag], tokens)
         if mode == _EPHONE_DN:
-            return self._dn_command(self._dns[tag], tokens)
-        if mode == _EPHONE_TEMPLATE:
-            return self._ephone_template_command(tag, tokens)
-        if mode == _DN_TEMPLATE:
-            return self._dn_template_command(tag, tokens)
+            return self._update(_DN_GRAMMAR, self._dns[tag], tokens)
         if mode == _POOL:
-            return self._pool_command(self._pools[tag], tokens)
+            return self._update(_POOL_GRAMMAR, self._pools[tag], tokens)
+        if mode == _PROFILE:
+            return self._update(_PROFILE_GRAMMAR, self._profiles[tag], tokens)
+        # The records of these modes are frozen: the router stores the changed copy.
         if mode == _REGISTER_DN:
-            return self._register_dn_command(self._register_dns[tag], tokens)
+            return self._replace(_REGISTER_DN_GRAMMAR, self._register_dns, tag, tokens)
         if mode == _HUNT:
-            return self._hunt_command(tag, tokens)
-        return self._profile_command(self._profiles[tag], tokens)
+            return self._replace(_HUNT_GRAMMAR, self._hunt_groups, tag, tokens)
+        if mode == _EPHONE_TEMPLATE:
+            return self._replace(_EPHONE_TEMPLATE_GRAMMAR, self._ephone_templates, tag, tokens)
+        return self._replace(_DN_TEMPLATE_GRAMMAR, self._dn_templates, tag, tokens)
+
+    def _changes(self, grammar: _Grammar[_S], record: _S, tokens: list[str]) -> _Changes | None:
+        """What a sub-mode line changes in ``record``; None if the mode has no such command."""
+        keyword = _keyword(tokens[0], grammar.keywords)
+        args = tokens[1:]
+        if keyword == "no":
+            token, args = _negated(args)
+            keyword = _keyword(token, grammar.no_keywords)
+            if keyword is None:
+                return None
+            reset = grammar.resets.get(keyword)
+            if reset is not None or grammar.undo is None:
+                return reset
+            return grammar.undo(self, record, keyword, args)
+        if keyword is None:
+            return None
+        setting = grammar.settings.get(keyword)
+        if setting is not None:
+            name, read = setting
+            return {name: read(args)}
+        return grammar.command(self, record, keyword, args)
+
+    def _update(self, grammar: _Grammar[_S], record: _S, tokens: list[str]) -> bool:
+        changes = self._changes(grammar, record, tokens)
+        if changes is None:
+            return False
+        for name, value in changes.items():
+            setattr(record, name, value)
+        return True
+
+    def _replace(
+        self, grammar: _Grammar[_R], records: dict[int, _R], tag: int, tokens: list[str]
+    ) -> bool:
+        changes = self._changes(grammar, records[tag], tokens)
+        if changes is None:
+            return False
+        records[tag] = replace(records[tag], **changes)
+        return True
 
     # ------------------------------------------------------------------ global mode
 
@@ -1290,63 +1415,47 @@ class CmeRouter:
 
     # ------------------------------------------------------------------ ephone mode
 
-    def _ephone_command(self, ephone: Ephone, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _EPHONE_KEYWORDS)
-        args = tokens[1:]
+    def _ephone_command(self, ephone: Ephone, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "mac-address":
             _require(args, 1)
             self._set_mac(ephone, args[0])
-        elif keyword == "type":
+            return _DONE
+        if keyword == "type":
             _require(args, 1)
             model = _PHONE_TYPE_BY_KEY.get(args[0].lower())
             if model is None:
                 raise _CliError(INVALID_INPUT)
-            ephone.type = model
-        elif keyword == "button":
+            return {"type": model}
+        if keyword == "button":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
-            ephone.buttons = self._parse_buttons(args)
-        elif keyword == "username":
+            return {"buttons": self._parse_buttons(args)}
+        if keyword == "username":
             self._set_username(ephone, args)
-        elif keyword == "keyphone":
-            _require(args, 0)
-            ephone.keyphone = True
-        elif keyword == "ephone-template":
-            _require(args, 1)
-            tag = _int(args[0], 1, _MAX_EPHONE_TEMPLATE)
-            if tag not in self._ephone_templates:
-                raise _CliError(f" ephone-template {tag} is not configured")
-            ephone.template = tag
-        elif keyword == "no":
-            return self._ephone_no(ephone, *_negated(args))
-        else:
-            return False
-        return True
+            return _DONE
+        if keyword == "ephone-template":
+            return _apply_template(keyword, args, self._ephone_templates, _MAX_EPHONE_TEMPLATE)
+        return None
 
-    def _ephone_no(self, ephone: Ephone, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _EPHONE_NO_KEYWORDS)
-        if keyword is None:
-            return False
+    def _ephone_no(self, ephone: Ephone, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "mac-address":
             _require(args, 0)
             if ephone.status == REGISTERED:
                 self._set_status(ephone, UNREGISTERED)
-            ephone.mac = None
-        elif keyword == "type":
+            return {"mac": None}
+        if keyword == "type":
             _require(args, 0)
-            ephone.type = None
-        elif keyword == "button":
-            ephone.buttons = {}
-        elif keyword == "username":
+            return {"type": None}
+        if keyword == "button":
+            return {"buttons": {}}
+        if keyword == "username":
             if ephone.username is not None:
                 self._users.pop(ephone.username, None)
-                ephone.username = None
-        elif keyword == "ephone-template":
-            ephone.template = None
-        else:  # keyphone
+            return {"username": None}
+        if keyword == "keyphone":
             _require(args, 0)
-            ephone.keyphone = False
-        return True
+            return {"keyphone": False}
+        return None
 
     def _set_mac(self, ephone: Ephone, token: str) -> None:
         if token[:3].upper() == "SEP":
@@ -1406,52 +1515,28 @@ class CmeRouter:
 
     # ------------------------------------------------------------------ ephone-dn mode
 
-    def _dn_command(self, dn: EphoneDn, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _DN_KEYWORDS)
-        args = tokens[1:]
+    def _dn_command(self, dn: EphoneDn, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "number":
             self._set_number(dn, args)
-        elif keyword == "name":
+            return _DONE
+        if keyword == "name":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
-            dn.first_name = args[0]
-            dn.last_name = " ".join(args[1:]) or None
-        elif keyword == "call-forward":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            if _keyword(args[0], ("all",)) != "all":
-                raise _CliError(INVALID_INPUT)
+            return {"first_name": args[0], "last_name": " ".join(args[1:]) or None}
+        if keyword == "call-forward":
+            _leading(args, ("all",))
             _require(args[1:], 1)
-            dn.call_forward_all = _match(_DIAL_RE, args[1])
-        elif keyword == "ephone-dn-template":
-            _require(args, 1)
-            tag = _int(args[0], 1, _MAX_DN_TEMPLATE)
-            if tag not in self._dn_templates:
-                raise _CliError(f" ephone-dn-template {tag} is not configured")
-            dn.template = tag
-        elif keyword == "no":
-            return self._dn_no(dn, *_negated(args))
-        else:
-            return False
-        return True
+            return {"call_forward_all": _match(_DIAL_RE, args[1])}
+        if keyword == "ephone-dn-template":
+            return _apply_template(keyword, args, self._dn_templates, _MAX_DN_TEMPLATE)
+        return None
 
-    def _dn_no(self, dn: EphoneDn, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _DN_NO_KEYWORDS)
-        if keyword == "number":
-            dn.number = None
-            dn.secondary_number = None
-        elif keyword == "name":
-            dn.first_name = None
-            dn.last_name = None
-        elif keyword == "call-forward":
+    def _dn_no(self, dn: EphoneDn, keyword: str, args: list[str]) -> _Changes | None:
+        if keyword == "call-forward":
             if not args or _keyword(args[0], ("all",)) != "all":
                 raise _CliError(INVALID_INPUT)
-            dn.call_forward_all = None
-        elif keyword == "ephone-dn-template":
-            dn.template = None
-        else:
-            return False
-        return True
+            return {"call_forward_all": None}
+        return None
 
     def _set_number(self, dn: EphoneDn, args: list[str]) -> None:
         if not args:
@@ -1471,32 +1556,18 @@ class CmeRouter:
 
     # ------------------------------------------------------------------ telephony-service
 
-    def _telephony_command(self, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _TELEPHONY_KEYWORDS)
-        args = tokens[1:]
+    def _telephony_command(self, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "max-ephones":
-            _require(args, 1)
-            value = _int(args[0], 1, PLATFORM_MAX_EPHONES)
-            highest = max(self._ephones, default=0)
-            if value < highest:
-                raise _CliError(f" max-ephones {value} is less than configured ephone {highest}")
+            value = _maximum(keyword, args, PLATFORM_MAX_EPHONES, "ephone", self._ephones)
             # User-profile tags range up to three times max-ephones.
             profile = max(self._profiles, default=0)
             if 3 * value < profile:
                 raise _CliError(f" max-ephones {value} is too low for voice user-profile {profile}")
-            self._max_ephones = value
-        elif keyword == "max-dn":
-            _require(args, 1)
-            value = _int(args[0], 1, PLATFORM_MAX_DN)
-            highest = max(self._dns, default=0)
-            if value < highest:
-                raise _CliError(f" max-dn {value} is less than configured ephone-dn {highest}")
-            self._max_dn = value
-        elif keyword == "ip":
+            return {"_max_ephones": value}
+        if keyword == "max-dn":
+            return {"_max_dn": _maximum(keyword, args, PLATFORM_MAX_DN, "ephone-dn", self._dns)}
+        if keyword == "ip":
             self._set_source_address(args)
-        elif keyword == "voicemail":
-            _require(args, 1)
-            self._voicemail = _match(_DIAL_RE, args[0])
         elif keyword == "url":
             _require(args, 2)
             url_type = self._url_type(args[0])
@@ -1507,63 +1578,38 @@ class CmeRouter:
             _require(args, 1)
             if _keyword(args[0], ("cnf-files",)) != "cnf-files":
                 raise _CliError(INVALID_INPUT)
-        elif keyword == "keepalive":
-            _require(args, 1)
-            self._keepalive = _int(args[0], 10, 65535)
-        elif keyword == "max-conferences":
-            _require(args, 1)
-            self._max_conferences = _int(args[0], 1, 24)
-        elif keyword == "max-redirect":
-            _require(args, 1)
-            self._max_redirect = _int(args[0], 5, 20)
         elif keyword == "directory":
             self._set_directory(args)
-        elif keyword == "no":
-            return self._telephony_no(*_negated(args))
         else:
-            return False
-        return True
+            return None
+        return _DONE
 
-    def _telephony_no(self, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _TELEPHONY_NO_KEYWORDS)
+    def _telephony_no(self, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "ip":
             if not args or _keyword(args[0], ("source-address",)) != "source-address":
                 raise _CliError(INVALID_INPUT)
-            self._source_address = None
-            self._port = _DEFAULT_PORT
-        elif keyword == "voicemail":
-            self._voicemail = None
-        elif keyword == "url":
+            return {"_source_address": None, "_port": _DEFAULT_PORT}
+        if keyword == "url":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
             self._urls.pop(self._url_type(args[0]), None)
-        elif keyword == "log":
+            return _DONE
+        if keyword == "log":
             if len(args) < 2 or _keyword(args[0], ("table",)) != "table":
                 raise _CliError(INCOMPLETE_COMMAND if len(args) < 2 else INVALID_INPUT)
             option = _keyword(args[1], ("max-size", "retain-timer"))
             if option == "max-size":
-                self._log_max_size = DEFAULT_LOG_MAX_SIZE
-            elif option == "retain-timer":
-                self._retain_timer = DEFAULT_RETAIN_TIMER
-            else:
-                raise _CliError(INVALID_INPUT)
-        elif keyword == "keepalive":
-            self._keepalive = _DEFAULT_KEEPALIVE
-        elif keyword == "max-conferences":
-            self._max_conferences = _DEFAULT_MAX_CONFERENCES
-        elif keyword == "max-redirect":
-            self._max_redirect = _DEFAULT_MAX_REDIRECT
-        elif keyword == "directory":
+                return {"_log_max_size": DEFAULT_LOG_MAX_SIZE}
+            if option == "retain-timer":
+                return {"_retain_timer": DEFAULT_RETAIN_TIMER}
+            raise _CliError(INVALID_INPUT)
+        if keyword == "directory":
             self._unset_directory(args)
-        else:
-            return False
-        return True
+            return _DONE
+        return None
 
     def _set_source_address(self, args: list[str]) -> None:
-        if not args:
-            raise _CliError(INCOMPLETE_COMMAND)
-        if _keyword(args[0], ("source-address",)) != "source-address":
-            raise _CliError(INVALID_INPUT)
+        _leading(args, ("source-address",))
         if len(args) < 2:
             raise _CliError(INCOMPLETE_COMMAND)
         try:
@@ -1586,10 +1632,7 @@ class CmeRouter:
         return _URL_KEYWORDS[keyword]
 
     def _set_log_table(self, args: list[str]) -> None:
-        if not args:
-            raise _CliError(INCOMPLETE_COMMAND)
-        if _keyword(args[0], ("table",)) != "table":
-            raise _CliError(INVALID_INPUT)
+        _leading(args, ("table",))
         if len(args) < 2:
             raise _CliError(INCOMPLETE_COMMAND)
         option = _keyword(args[1], ("max-size", "retain-timer"))
@@ -1635,7 +1678,7 @@ class CmeRouter:
                 self._pools[tag] = _PoolState(tag=tag, change_time=self._now())
         elif kind == _REGISTER_DN:
             tag = _int(rest[0], 1, _MAX_REGISTER_DN_TAG)
-            self._register_dns.setdefault(tag, _RegisterDnState(tag=tag))
+            self._register_dns.setdefault(tag, VoiceRegisterDn(tag=tag))
         else:
             tag = _int(rest[0], 1, self._max_profile_tag())
             self._profiles.setdefault(tag, _ProfileState(tag=tag))
@@ -1693,67 +1736,37 @@ class CmeRouter:
 
     # ------------------------------------------------------------------ voice register pool
 
-    def _pool_command(self, pool: _PoolState, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _POOL_KEYWORDS)
-        args = tokens[1:]
+    def _pool_command(self, pool: _PoolState, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "id":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            _choice(args[0], ("mac",))
+            _leading(args, ("mac",))
             _require(args[1:], 1)
             self._set_pool_mac(pool, args[1])
-        elif keyword == "number":
+            return _DONE
+        if keyword == "number":
             self._set_pool_line(pool, args)
-        elif keyword == "session-server":
-            _require(args, 1)
-            pool.session_server = _int(args[0], 1, PLATFORM_MAX_EPHONES)
-        elif keyword == "dtmf-relay":
+            return _DONE
+        if keyword == "dtmf-relay":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
             methods = [_choice(arg, _DTMF_RELAYS) for arg in args]
-            pool.dtmf_relay = tuple(dict.fromkeys(methods))
-        elif keyword == "codec":
-            _require(args, 1)
-            pool.codec = _choice(args[0], _POOL_CODECS)
-        elif keyword == "max":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            _choice(args[0], ("registrations",))
+            return {"dtmf_relay": tuple(dict.fromkeys(methods))}
+        if keyword == "max":
+            _leading(args, ("registrations",))
             _require(args[1:], 1)
-            pool.max_registrations = _int(args[1], 1, 100)
-        elif keyword == "description":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            pool.description = " ".join(args)
-        elif keyword == "no":
-            return self._pool_no(pool, *_negated(args))
-        else:
-            return False
-        return True
+            return {"max_registrations": _int(args[1], 1, 100)}
+        return None
 
-    def _pool_no(self, pool: _PoolState, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _POOL_NO_KEYWORDS)
+    def _pool_no(self, pool: _PoolState, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "id":
             if pool.status == REGISTERED:
                 self._set_pool_status(pool, UNREGISTERED)
-            pool.mac = None
-        elif keyword == "number":
+            return {"mac": None}
+        if keyword == "number":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
             pool.lines.pop(_int(args[0], 1, _MAX_POOL_LINE), None)
-        elif keyword == "session-server":
-            pool.session_server = None
-        elif keyword == "dtmf-relay":
-            pool.dtmf_relay = ()
-        elif keyword == "codec":
-            pool.codec = None
-        elif keyword == "max":
-            pool.max_registrations = None
-        elif keyword == "description":
-            pool.description = None
-        else:
-            return False
-        return True
+            return _DONE
+        return None
 
     def _set_pool_mac(self, pool: _PoolState, token: str) -> None:
         parsed = None if token[:3].upper() == "SEP" else _parse_mac(token)
@@ -1789,9 +1802,9 @@ class CmeRouter:
 
     # ------------------------------------------------------------------ voice register dn
 
-    def _register_dn_command(self, dn: _RegisterDnState, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _REGISTER_DN_KEYWORDS)
-        args = tokens[1:]
+    def _register_dn_command(
+        self, dn: VoiceRegisterDn, keyword: str, args: list[str]
+    ) -> _Changes | None:
         if keyword == "number":
             _require(args, 1)
             number = _match(_NUMBER_RE, args[0])
@@ -1800,26 +1813,14 @@ class CmeRouter:
                     raise _CliError(
                         f" number {number} already used by voice register dn {other.tag}"
                     )
-            dn.number = number
-        elif keyword == "name":
-            dn.first_name, _, last = _sip_text(args).partition(" ")
-            dn.last_name = last or None
-        elif keyword == "label":
-            dn.label = _sip_text(args, _MAX_LABEL)
-        elif keyword == "session-server":
+            return {"number": number}
+        if keyword == "name":
+            first, _, last = _sip_text(args).partition(" ")
+            return {"first_name": first, "last_name": last or None}
+        if keyword == "session-server":
             servers = [_int(item, 1, PLATFORM_MAX_EPHONES) for item in _comma_list(args)]
-            dn.session_servers = tuple(dict.fromkeys(servers))
-        elif keyword == "allow":
-            _require(args, 1)
-            _choice(args[0], ("watch",))
-            dn.allow_watch = True
-        elif keyword == "call-forward":
-            dn.call_forward_all = self._b2bua_all(args)
-        elif keyword == "no":
-            return self._register_dn_no(dn, *_negated(args))
-        else:
-            return False
-        return True
+            return {"session_servers": tuple(dict.fromkeys(servers))}
+        return None
 
     @staticmethod
     def _b2bua_all(args: list[str]) -> str:
@@ -1830,38 +1831,25 @@ class CmeRouter:
         _require(args[2:], 1)
         return _match(_DIAL_RE, args[2])
 
-    @staticmethod
-    def _register_dn_no(dn: _RegisterDnState, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _REGISTER_DN_NO_KEYWORDS)
-        if keyword == "number":
-            dn.number = None
-        elif keyword == "name":
-            dn.first_name = dn.last_name = None
-        elif keyword == "label":
-            dn.label = None
-        elif keyword == "session-server":
-            dn.session_servers = ()
-        elif keyword == "allow":
-            dn.allow_watch = False
-        elif keyword == "call-forward":
+    def _register_dn_no(
+        self, dn: VoiceRegisterDn, keyword: str, args: list[str]
+    ) -> _Changes | None:
+        if keyword == "call-forward":
             if len(args) < 2:
                 raise _CliError(INCOMPLETE_COMMAND)
             _choice(args[0], ("b2bua",))
             _choice(args[1], ("all",))
-            dn.call_forward_all = None
-        else:
-            return False
-        return True
+            return {"call_forward_all": None}
+        return None
 
     # ------------------------------------------------------------------ voice hunt-group
 
-    def _hunt_command(self, tag: int, tokens: list[str]) -> bool:
-        group = self._hunt_groups[tag]
-        keyword = _keyword(tokens[0], _HUNT_KEYWORDS)
-        args = tokens[1:]
+    def _hunt_command(
+        self, group: VoiceHuntGroup, keyword: str, args: list[str]
+    ) -> _Changes | None:
         if keyword == "pilot":
-            group = self._set_pilot(group, args)
-        elif keyword == "list":
+            return self._set_pilot(group, args)
+        if keyword == "list":
             numbers = tuple(_match(_HUNT_MEMBER_RE, item) for item in _comma_list(args))
             low, high = _HUNT_LIST_SIZES
             if len(numbers) < low:
@@ -1870,30 +1858,16 @@ class CmeRouter:
                 raise _CliError(INVALID_INPUT)
             # Hops beyond the new list would make no sense: fall back to the list size.
             hops = group.hops if group.hops is None or group.hops <= len(numbers) else None
-            group = replace(group, numbers=numbers, hops=hops)
-        elif keyword == "final":
-            _require(args, 1)
-            group = replace(group, final=_match(_DIAL_RE, args[0]))
-        elif keyword == "timeout":
-            _require(args, 1)
-            group = replace(group, timeout=_int(args[0], 3, 60000))
-        elif keyword == "hops" and group.type in _HOPS_TYPES:
+            return {"numbers": numbers, "hops": hops}
+        if keyword == "hops" and group.type in _HOPS_TYPES:
             _require(args, 1)
             hops = _int(args[0], 2, 10)
             if group.numbers and hops > len(group.numbers):
                 raise _CliError(f" hops {hops} exceeds the {len(group.numbers)} list numbers")
-            group = replace(group, hops=hops)
-        elif keyword == "no":
-            changed = self._hunt_no(group, _negated(args)[0])
-            if changed is None:
-                return False
-            group = changed
-        else:
-            return False
-        self._hunt_groups[tag] = group
-        return True
+            return {"hops": hops}
+        return None
 
-    def _set_pilot(self, group: VoiceHuntGroup, args: list[str]) -> VoiceHuntGroup:
+    def _set_pilot(self, group: VoiceHuntGroup, args: list[str]) -> _Changes:
         if not args:
             raise _CliError(INCOMPLETE_COMMAND)
         pilot = _match(_NUMBER_RE, args[0])
@@ -1905,173 +1879,90 @@ class CmeRouter:
         for other in self._hunt_groups.values():
             if other.tag != group.tag and pilot in (other.pilot, other.secondary_pilot):
                 raise _CliError(f" pilot {pilot} already used by voice hunt-group {other.tag}")
-        return replace(group, pilot=pilot, secondary_pilot=secondary)
-
-    @staticmethod
-    def _hunt_no(group: VoiceHuntGroup, token: str) -> VoiceHuntGroup | None:
-        keyword = _keyword(token, _HUNT_NO_KEYWORDS)
-        if keyword == "pilot":
-            return replace(group, pilot=None, secondary_pilot=None)
-        if keyword == "list":
-            return replace(group, numbers=())
-        if keyword == "final":
-            return replace(group, final=None)
-        if keyword == "timeout":
-            return replace(group, timeout=DEFAULT_HUNT_TIMEOUT)
-        if keyword == "hops":
-            return replace(group, hops=None)
-        return None
+        return {"pilot": pilot, "secondary_pilot": secondary}
 
     # ------------------------------------------------------------------ ephone-template
 
-    def _ephone_template_command(self, tag: int, tokens: list[str]) -> bool:
-        template = self._ephone_templates[tag]
-        keyword = _keyword(tokens[0], _EPHONE_TEMPLATE_KEYWORDS)
-        args = tokens[1:]
+    def _ephone_template_command(
+        self, template: EphoneTemplate, keyword: str, args: list[str]
+    ) -> _Changes | None:
         if keyword == "softkeys":
             if len(args) < 2:
                 raise _CliError(INCOMPLETE_COMMAND)
             state = _choice(args[0], tuple(_SOFTKEYS))
             keys = tuple(dict.fromkeys(_softkey(arg, state) for arg in args[1:]))
             softkeys = dict(template.softkeys) | {state: keys}
-            template = replace(template, softkeys=_ordered_softkeys(softkeys))
-        elif keyword == "conference":
-            template = self._set_conference(template, args)
-        elif keyword == "keep-conference":
+            return {"softkeys": _ordered_softkeys(softkeys)}
+        if keyword == "conference":
+            return self._set_conference(args)
+        if keyword == "keep-conference":
             options = {_choice(arg, _KEEP_CONFERENCE_OPTIONS) for arg in args}
             kept = tuple(option for option in _KEEP_CONFERENCE_OPTIONS if option in options)
-            template = replace(template, keep_conference=kept)
-        elif keyword in ("transfer-park", "transfer-pattern"):
+            return {"keep_conference": kept}
+        if keyword in ("transfer-park", "transfer-pattern"):
             _require(args, 1)
             _choice(args[0], ("blocked",))
             if keyword == "transfer-park":
-                template = replace(template, transfer_park_blocked=True)
-            else:
-                template = replace(template, transfer_pattern_blocked=True)
-        elif keyword == "mwi-line":
-            _require(args, 1)
-            template = replace(template, mwi_line=_int(args[0], 1, _MAX_BUTTONS))
-        elif keyword == "button-layout":
+                return {"transfer_park_blocked": True}
+            return {"transfer_pattern_blocked": True}
+        if keyword == "button-layout":
             _require(args, 2)
             layout = ButtonLayout(_button_set(args[0]), _choice(args[1], _BUTTON_LAYOUT_TYPES))
             others = tuple(item for item in template.button_layout if item.buttons != args[0])
-            template = replace(template, button_layout=(*others, layout))
-        elif keyword == "privacy-button":
-            _require(args, 0)
-            template = replace(template, privacy_button=True)
-        elif keyword == "no":
-            changed = self._ephone_template_no(template, *_negated(args))
-            if changed is None:
-                return False
-            template = changed
-        else:
-            return False
-        self._ephone_templates[tag] = template
-        return True
+            return {"button_layout": (*others, layout)}
+        return None
 
     @staticmethod
-    def _set_conference(template: EphoneTemplate, args: list[str]) -> EphoneTemplate:
-        if not args:
-            raise _CliError(INCOMPLETE_COMMAND)
-        what = _choice(args[0], ("add-mode", "admin", "drop-mode"))
+    def _set_conference(args: list[str]) -> _Changes:
+        what = _leading(args, tuple(_CONFERENCE_RESETS))
         if what == "admin":
             _require(args[1:], 0)
-            return replace(template, conference_admin=True)
+            return {"conference_admin": True}
         if len(args) > 2:
             raise _CliError(INVALID_INPUT)
         if what == "add-mode":
             mode = _choice(args[1], ("creator",)) if len(args) == 2 else None
-            return replace(template, conference_add_mode=mode)
+            return {"conference_add_mode": mode}
         mode = _choice(args[1], ("creator", "local")) if len(args) == 2 else None
-        return replace(template, conference_drop_mode=mode)
+        return {"conference_drop_mode": mode}
 
-    @staticmethod
     def _ephone_template_no(
-        template: EphoneTemplate, token: str, args: list[str]
-    ) -> EphoneTemplate | None:
-        keyword = _keyword(token, _EPHONE_TEMPLATE_NO_KEYWORDS)
+        self, template: EphoneTemplate, keyword: str, args: list[str]
+    ) -> _Changes | None:
         if keyword == "softkeys":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            state = _choice(args[0], tuple(_SOFTKEYS))
-            softkeys = tuple(pair for pair in template.softkeys if pair[0] != state)
-            return replace(template, softkeys=softkeys)
+            state = _leading(args, tuple(_SOFTKEYS))
+            return {"softkeys": tuple(pair for pair in template.softkeys if pair[0] != state)}
         if keyword == "conference":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            what = _choice(args[0], ("add-mode", "admin", "drop-mode"))
-            if what == "admin":
-                return replace(template, conference_admin=False)
-            if what == "add-mode":
-                return replace(template, conference_add_mode=None)
-            return replace(template, conference_drop_mode=None)
-        if keyword == "keep-conference":
-            return replace(template, keep_conference=None)
-        if keyword == "transfer-park":
-            return replace(template, transfer_park_blocked=False)
-        if keyword == "transfer-pattern":
-            return replace(template, transfer_pattern_blocked=False)
-        if keyword == "mwi-line":
-            return replace(template, mwi_line=None)
+            return _CONFERENCE_RESETS[_leading(args, tuple(_CONFERENCE_RESETS))]
         if keyword == "button-layout":
             # ``no button-layout BUTTONS ...`` drops that set; a bare one drops them all.
             kept = tuple(
                 item for item in template.button_layout if args and item.buttons != args[0]
             )
-            return replace(template, button_layout=kept)
-        if keyword == "privacy-button":
-            return replace(template, privacy_button=False)
+            return {"button_layout": kept}
         return None
 
     # ------------------------------------------------------------------ ephone-dn-template
 
-    def _dn_template_command(self, tag: int, tokens: list[str]) -> bool:
-        template = self._dn_templates[tag]
-        keyword = _keyword(tokens[0], _DN_TEMPLATE_KEYWORDS)
-        args = tokens[1:]
-        if keyword == "call-forward":
-            template = self._template_call_forward(template, args)
-        elif keyword == "hold-alert":
-            template = replace(template, hold_alert=self._hold_alert(args))
-        elif keyword == "pickup-group":
-            _require(args, 1)
-            template = replace(template, pickup_group=_match(_DIGITS_RE, args[0]))
-        elif keyword == "allow":
-            _require(args, 1)
-            _choice(args[0], ("watch",))
-            template = replace(template, allow_watch=True)
-        elif keyword == "description":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            template = replace(template, description=" ".join(args))
-        elif keyword == "no":
-            changed = self._dn_template_no(template, *_negated(args))
-            if changed is None:
-                return False
-            template = changed
-        else:
-            return False
-        self._dn_templates[tag] = template
-        return True
-
-    @staticmethod
-    def _template_call_forward(template: EphoneDnTemplate, args: list[str]) -> EphoneDnTemplate:
-        if not args:
-            raise _CliError(INCOMPLETE_COMMAND)
-        kind = _choice(args[0], ("all", "busy", "noan"))
+    def _dn_template_command(
+        self, template: EphoneDnTemplate, keyword: str, args: list[str]
+    ) -> _Changes | None:
+        if keyword != "call-forward":
+            return None
+        kind = _leading(args, tuple(_FORWARD_RESETS))
         if kind != "noan":
             _require(args[1:], 1)
             target = _match(_DIAL_RE, args[1])
             if kind == "all":
-                return replace(template, call_forward_all=target)
-            return replace(template, call_forward_busy=target)
+                return {"call_forward_all": target}
+            return {"call_forward_busy": target}
         if len(args) < 4:
             raise _CliError(INCOMPLETE_COMMAND)
         target = _match(_DIAL_RE, args[1])
         _choice(args[2], ("timeout",))
         _require(args[3:], 1)
         timeout = _int(args[3], 3, 60000)
-        return replace(template, call_forward_noan=target, call_forward_noan_timeout=timeout)
+        return {"call_forward_noan": target, "call_forward_noan_timeout": timeout}
 
     @staticmethod
     def _hold_alert(args: list[str]) -> HoldAlert:
@@ -2092,35 +1983,18 @@ class CmeRouter:
                 ring_silent_dn, rest = True, rest[1:]
         return HoldAlert(timeout, mode, recurrence, ring_silent_dn)
 
-    @staticmethod
     def _dn_template_no(
-        template: EphoneDnTemplate, token: str, args: list[str]
-    ) -> EphoneDnTemplate | None:
-        keyword = _keyword(token, _DN_TEMPLATE_NO_KEYWORDS)
-        if keyword == "call-forward":
-            if not args:
-                raise _CliError(INCOMPLETE_COMMAND)
-            kind = _choice(args[0], ("all", "busy", "noan"))
-            if kind == "all":
-                return replace(template, call_forward_all=None)
-            if kind == "busy":
-                return replace(template, call_forward_busy=None)
-            return replace(template, call_forward_noan=None, call_forward_noan_timeout=None)
-        if keyword == "hold-alert":
-            return replace(template, hold_alert=None)
-        if keyword == "pickup-group":
-            return replace(template, pickup_group=None)
-        if keyword == "allow":
-            return replace(template, allow_watch=False)
-        if keyword == "description":
-            return replace(template, description=None)
-        return None
+        self, template: EphoneDnTemplate, keyword: str, args: list[str]
+    ) -> _Changes | None:
+        if keyword != "call-forward":
+            return None
+        return _FORWARD_RESETS[_leading(args, tuple(_FORWARD_RESETS))]
 
     # ------------------------------------------------------------------ voice user-profile
 
-    def _profile_command(self, profile: _ProfileState, tokens: list[str]) -> bool:
-        keyword = _keyword(tokens[0], _PROFILE_KEYWORDS)
-        args = tokens[1:]
+    def _profile_command(
+        self, profile: _ProfileState, keyword: str, args: list[str]
+    ) -> _Changes | None:
         if keyword == "user":
             self._set_profile_user(profile, args)
         elif keyword == "number":
@@ -2130,28 +2004,16 @@ class CmeRouter:
             dial = self._speed_dial(args)
             profile.speed_dials[dial.index] = dial
             profile.speed_dials = dict(sorted(profile.speed_dials.items()))
-        elif keyword == "pin":
-            _require(args, 1)
-            profile.pin = _match(_PIN_RE, args[0])
-        elif keyword == "privacy-button":
-            _require(args, 0)
-            profile.privacy_button = True
-        elif keyword == "max-idle-time":
-            _require(args, 1)
-            profile.max_idle_time = _int(args[0], 1, 9999)
-        elif keyword == "no":
-            return self._profile_no(profile, *_negated(args))
         else:
-            return False
-        return True
+            return None
+        return _DONE
 
-    def _profile_no(self, profile: _ProfileState, token: str, args: list[str]) -> bool:
-        keyword = _keyword(token, _PROFILE_NO_KEYWORDS)
+    def _profile_no(self, profile: _ProfileState, keyword: str, args: list[str]) -> _Changes | None:
         if keyword == "user":
             if profile.user_id is not None:
                 self._users.pop(profile.user_id, None)
-                profile.user_id = None
-        elif keyword == "number":
+            return {"user_id": None}
+        if keyword == "number":
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
             profile.numbers.pop(args[0].split(",")[0], None)
@@ -2159,15 +2021,9 @@ class CmeRouter:
             if not args:
                 raise _CliError(INCOMPLETE_COMMAND)
             profile.speed_dials.pop(_int(args[0], 1, _MAX_SPEED_DIAL), None)
-        elif keyword == "pin":
-            profile.pin = None
-        elif keyword == "privacy-button":
-            profile.privacy_button = False
-        elif keyword == "max-idle-time":
-            profile.max_idle_time = None
         else:
-            return False
-        return True
+            return None
+        return _DONE
 
     def _set_profile_user(self, profile: _ProfileState, args: list[str]) -> None:
         if len(args) < 3:
@@ -2229,9 +2085,7 @@ class CmeRouter:
     # ------------------------------------------------------------------ directory entries
 
     def _set_directory(self, args: list[str]) -> None:
-        if not args:
-            raise _CliError(INCOMPLETE_COMMAND)
-        _choice(args[0], ("entry",))
+        _leading(args, ("entry",))
         if len(args) < 2:
             raise _CliError(INCOMPLETE_COMMAND)
         if not args[1].isdigit():
@@ -2476,11 +2330,11 @@ class CmeRouter:
                 for tag in self._chosen(ids, self._register_dns)
             ]
 
-    def _register_dn_view(self, dn: _RegisterDnState) -> VoiceRegisterDn:
+    def _register_dn_view(self, dn: VoiceRegisterDn) -> VoiceRegisterDn:
         pools = tuple(
             sorted(tag for tag, pool in self._pools.items() if dn.tag in pool.lines.values())
         )
-        return _view(VoiceRegisterDn, dn, pools=pools)
+        return replace(dn, pools=pools)
 
     def hunt_groups(self, ids: Sequence[int] = ()) -> list[VoiceHuntGroup]:
         """Voice hunt groups with tags in ``ids``, all when empty."""
@@ -2664,10 +2518,10 @@ class CmeRouter:
                 lines.append(f" number {dn.number}{secondary}")
             if dn.first_name is not None:
                 lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
-            if dn.call_forward_all is not None:
-                lines.append(f" call-forward all {dn.call_forward_all}")
-            if dn.template is not None:
-                lines.append(f" ephone-dn-template {dn.template}")
+            lines += _config_lines(
+                ("call-forward all", dn.call_forward_all),
+                ("ephone-dn-template", dn.template),
+            )
             lines.append("!")
         for tag in sorted(self._ephones):
             ephone = self._ephones[tag]
@@ -2676,14 +2530,12 @@ class CmeRouter:
                 user = self._users[ephone.username]
                 password = f" password {user.password}" if user.password else ""
                 lines.append(f' username "{user.user_id}"{password}')
-            if ephone.mac is not None:
-                lines.append(f" mac-address {_dotted_mac(ephone.mac)}")
-            if ephone.type is not None:
-                lines.append(f" type {ephone.type}")
-            if ephone.keyphone:
-                lines.append(" keyphone")
-            if ephone.template is not None:
-                lines.append(f" ephone-template {ephone.template}")
+            lines += _config_lines(
+                ("mac-address", None if ephone.mac is None else _dotted_mac(ephone.mac)),
+                ("type", ephone.type),
+                ("keyphone", ephone.keyphone),
+                ("ephone-template", ephone.template),
+            )
             if ephone.buttons:
                 pairs = (
                     f"{index}{_BUTTON_SEPARATORS[button.mode]}{button.dn_tag}"
@@ -2711,35 +2563,31 @@ class CmeRouter:
         for tag in sorted(self._register_dns):
             dn = self._register_dns[tag]
             lines.append(f"voice register dn {tag}")
-            if dn.number is not None:
-                lines.append(f" number {dn.number}")
-            if dn.first_name is not None:
-                lines.append(" name " + " ".join(filter(None, (dn.first_name, dn.last_name))))
-            if dn.label is not None:
-                lines.append(f" label {dn.label}")
-            if dn.session_servers:
-                lines.append(" session-server " + ",".join(map(str, dn.session_servers)))
-            if dn.allow_watch:
-                lines.append(" allow watch")
-            if dn.call_forward_all is not None:
-                lines.append(f" call-forward b2bua all {dn.call_forward_all}")
+            name = (
+                None
+                if dn.first_name is None
+                else " ".join(filter(None, (dn.first_name, dn.last_name)))
+            )
+            lines += _config_lines(
+                ("number", dn.number),
+                ("name", name),
+                ("label", dn.label),
+                ("session-server", ",".join(map(str, dn.session_servers)) or None),
+                ("allow watch", dn.allow_watch),
+                ("call-forward b2bua all", dn.call_forward_all),
+            )
             lines.append("!")
         for tag in sorted(self._pools):
             pool = self._pools[tag]
             lines.append(f"voice register pool {tag}")
-            if pool.mac is not None:
-                lines.append(f" id mac {pool.mac}")
-            if pool.session_server is not None:
-                lines.append(f" session-server {pool.session_server}")
+            lines += _config_lines(("id mac", pool.mac), ("session-server", pool.session_server))
             lines.extend(f" number {line} dn {dn}" for line, dn in pool.lines.items())
-            if pool.dtmf_relay:
-                lines.append(" dtmf-relay " + " ".join(pool.dtmf_relay))
-            if pool.codec is not None:
-                lines.append(f" codec {pool.codec}")
-            if pool.max_registrations is not None:
-                lines.append(f" max registrations {pool.max_registrations}")
-            if pool.description is not None:
-                lines.append(f" description {pool.description}")
+            lines += _config_lines(
+                ("dtmf-relay", " ".join(pool.dtmf_relay) or None),
+                ("codec", pool.codec),
+                ("max registrations", pool.max_registrations),
+                ("description", pool.description),
+            )
             lines.append("!")
         for tag in sorted(self._hunt_groups):
             lines.extend(_render_hunt_group(self._hunt_groups[tag]))
@@ -2750,18 +2598,16 @@ class CmeRouter:
         return lines
 
     def _render_profile(self, profile: _ProfileState) -> list[str]:
-        lines = [f"voice user-profile {profile.tag}"]
-        if profile.pin is not None:
-            lines.append(f" pin {profile.pin}")
+        lines = [f"voice user-profile {profile.tag}", *_config_lines(("pin", profile.pin))]
         if profile.user_id is not None:
             # In clear, as IOS prints it in show running-config (CME before 12.6 has no
             # password encryption here): the rendered config is a secret-bearing document.
             password = self._users[profile.user_id].password
             lines.append(f" user {profile.user_id} password {password}")
-        if profile.max_idle_time is not None:
-            lines.append(f" max-idle-time {profile.max_idle_time}")
-        if profile.privacy_button:
-            lines.append(" privacy-button")
+        lines += _config_lines(
+            ("max-idle-time", profile.max_idle_time),
+            ("privacy-button", profile.privacy_button),
+        )
         for line in profile.numbers.values():
             kind = f" type {line.type}" if line.type is not None else ""
             lines.append(f" number {','.join(line.numbers)}{kind}")
@@ -2877,3 +2723,161 @@ class CmeRouter:
             self._refresh_dn_status()
             self._pools[1].address = "10.10.10.4"
             self._set_pool_status(self._pools[1], REGISTERED)
+
+
+# --------------------------------------------------------------------------- mode grammars
+
+_TELEPHONY_GRAMMAR: Final[_Grammar[CmeRouter]] = _Grammar(
+    _TELEPHONY_KEYWORDS,
+    _TELEPHONY_NO_KEYWORDS,
+    settings={
+        "voicemail": ("_voicemail", _match_arg(_DIAL_RE)),
+        "keepalive": ("_keepalive", _int_arg(10, 65535)),
+        "max-conferences": ("_max_conferences", _int_arg(1, 24)),
+        "max-redirect": ("_max_redirect", _int_arg(5, 20)),
+    },
+    resets={
+        "voicemail": {"_voicemail": None},
+        "keepalive": {"_keepalive": _DEFAULT_KEEPALIVE},
+        "max-conferences": {"_max_conferences": _DEFAULT_MAX_CONFERENCES},
+        "max-redirect": {"_max_redirect": _DEFAULT_MAX_REDIRECT},
+    },
+    # telephony-service edits the router itself.
+    command=lambda router, _, keyword, args: router._telephony_command(keyword, args),
+    undo=lambda router, _, keyword, args: router._telephony_no(keyword, args),
+)
+_EPHONE_GRAMMAR: Final[_Grammar[Ephone]] = _Grammar(
+    _EPHONE_KEYWORDS,
+    _EPHONE_NO_KEYWORDS,
+    settings={"keyphone": ("keyphone", _flag)},
+    resets={"ephone-template": {"template": None}},
+    command=CmeRouter._ephone_command,
+    undo=CmeRouter._ephone_no,
+)
+_DN_GRAMMAR: Final[_Grammar[EphoneDn]] = _Grammar(
+    _DN_KEYWORDS,
+    _DN_NO_KEYWORDS,
+    settings={},
+    resets={
+        "number": {"number": None, "secondary_number": None},
+        "name": {"first_name": None, "last_name": None},
+        "ephone-dn-template": {"template": None},
+    },
+    command=CmeRouter._dn_command,
+    undo=CmeRouter._dn_no,
+)
+_POOL_GRAMMAR: Final[_Grammar[_PoolState]] = _Grammar(
+    _POOL_KEYWORDS,
+    _POOL_NO_KEYWORDS,
+    settings={
+        "session-server": ("session_server", _int_arg(1, PLATFORM_MAX_EPHONES)),
+        "codec": ("codec", _one(lambda token: _choice(token, _POOL_CODECS))),
+        "description": ("description", _words),
+    },
+    resets={
+        "session-server": {"session_server": None},
+        "dtmf-relay": {"dtmf_relay": ()},
+        "codec": {"codec": None},
+        "max": {"max_registrations": None},
+        "description": {"description": None},
+    },
+    command=CmeRouter._pool_command,
+    undo=CmeRouter._pool_no,
+)
+_REGISTER_DN_GRAMMAR: Final[_Grammar[VoiceRegisterDn]] = _Grammar(
+    _REGISTER_DN_KEYWORDS,
+    _REGISTER_DN_NO_KEYWORDS,
+    settings={
+        "label": ("label", lambda args: _sip_text(args, _MAX_LABEL)),
+        "allow": ("allow_watch", _allow_watch),
+        "call-forward": ("call_forward_all", CmeRouter._b2bua_all),
+    },
+    resets={
+        "number": {"number": None},
+        "name": {"first_name": None, "last_name": None},
+        "label": {"label": None},
+        "session-server": {"session_servers": ()},
+        "allow": {"allow_watch": False},
+    },
+    command=CmeRouter._register_dn_command,
+    undo=CmeRouter._register_dn_no,
+)
+_HUNT_GRAMMAR: Final[_Grammar[VoiceHuntGroup]] = _Grammar(
+    _HUNT_KEYWORDS,
+    _HUNT_NO_KEYWORDS,
+    settings={
+        "final": ("final", _match_arg(_DIAL_RE)),
+        "timeout": ("timeout", _int_arg(3, 60000)),
+    },
+    resets={
+        "pilot": {"pilot": None, "secondary_pilot": None},
+        "list": {"numbers": ()},
+        "final": {"final": None},
+        "timeout": {"timeout": DEFAULT_HUNT_TIMEOUT},
+        "hops": {"hops": None},
+    },
+    command=CmeRouter._hunt_command,
+)
+_EPHONE_TEMPLATE_GRAMMAR: Final[_Grammar[EphoneTemplate]] = _Grammar(
+    _EPHONE_TEMPLATE_KEYWORDS,
+    _EPHONE_TEMPLATE_NO_KEYWORDS,
+    settings={
+        "mwi-line": ("mwi_line", _int_arg(1, _MAX_BUTTONS)),
+        "privacy-button": ("privacy_button", _flag),
+    },
+    resets={
+        "keep-conference": {"keep_conference": None},
+        "transfer-park": {"transfer_park_blocked": False},
+        "transfer-pattern": {"transfer_pattern_blocked": False},
+        "mwi-line": {"mwi_line": None},
+        "privacy-button": {"privacy_button": False},
+    },
+    command=CmeRouter._ephone_template_command,
+    undo=CmeRouter._ephone_template_no,
+)
+_DN_TEMPLATE_GRAMMAR: Final[_Grammar[EphoneDnTemplate]] = _Grammar(
+    _DN_TEMPLATE_KEYWORDS,
+    _DN_TEMPLATE_NO_KEYWORDS,
+    settings={
+        "hold-alert": ("hold_alert", CmeRouter._hold_alert),
+        "pickup-group": ("pickup_group", _match_arg(_DIGITS_RE)),
+        "allow": ("allow_watch", _allow_watch),
+        "description": ("description", _words),
+    },
+    resets={
+        "hold-alert": {"hold_alert": None},
+        "pickup-group": {"pickup_group": None},
+        "allow": {"allow_watch": False},
+        "description": {"description": None},
+    },
+    command=CmeRouter._dn_template_command,
+    undo=CmeRouter._dn_template_no,
+)
+_PROFILE_GRAMMAR: Final[_Grammar[_ProfileState]] = _Grammar(
+    _PROFILE_KEYWORDS,
+    _PROFILE_NO_KEYWORDS,
+    settings={
+        "pin": ("pin", _match_arg(_PIN_RE)),
+        "privacy-button": ("privacy_button", _flag),
+        "max-idle-time": ("max_idle_time", _int_arg(1, 9999)),
+    },
+    resets={
+        "pin": {"pin": None},
+        "privacy-button": {"privacy_button": False},
+        "max-idle-time": {"max_idle_time": None},
+    },
+    command=CmeRouter._profile_command,
+    undo=CmeRouter._profile_no,
+)
+# Any: each mode edits records of its own type; _global_first reads only the keywords.
+_GRAMMARS: Final[Mapping[str, _Grammar[Any]]] = {
+    _TELEPHONY: _TELEPHONY_GRAMMAR,
+    _EPHONE: _EPHONE_GRAMMAR,
+    _EPHONE_DN: _DN_GRAMMAR,
+    _EPHONE_TEMPLATE: _EPHONE_TEMPLATE_GRAMMAR,
+    _DN_TEMPLATE: _DN_TEMPLATE_GRAMMAR,
+    _POOL: _POOL_GRAMMAR,
+    _REGISTER_DN: _REGISTER_DN_GRAMMAR,
+    _HUNT: _HUNT_GRAMMAR,
+    _PROFILE: _PROFILE_GRAMMAR,
+}

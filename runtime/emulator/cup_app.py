@@ -40,7 +40,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar
 from xml.etree.ElementTree import QName
 
 from starlette.applications import Starlette
@@ -129,6 +129,8 @@ CupAnswer: TypeAlias = Any
 """Any answer model of the EPAS service (a ``*Resp`` element or the SOAP ``Fault``)."""
 
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+_A = TypeVar("_A")
 _XML_MEDIA_TYPE: Final = "text/xml; charset=utf-8"
 _WSDL_FILE: Final = "epas.wsdl"
 _GARBAGE: Final = (
@@ -376,25 +378,18 @@ _PARTS: Final[tuple[tuple[str, ConfigPart], ...]] = (
 
 def _all_config(config: AllConfig) -> m.GetAllConfigResp:
     return m.GetAllConfigResp(
-        get_system_config_resp=None
-        if config.system_config is None
-        else _system_config(config.system_config),
-        get_user_config_resp=None
-        if config.user_config is None
-        else _user_config(config.user_config),
-        get_licensing_features_resp=None
-        if config.licensing is None
-        else _licensing(config.licensing),
-        get_contact_list_resp=None
-        if config.contact_list is None
-        else _contact_list(config.contact_list),
-        get_presence_rules_resp=None
-        if config.presence_rules is None
-        else _presence_rules(config.presence_rules),
-        get_dialing_rules_resp=None
-        if config.dialing_rules is None
-        else _dialing_rules(config.dialing_rules),
+        get_system_config_resp=_part(_system_config, config.system_config),
+        get_user_config_resp=_part(_user_config, config.user_config),
+        get_licensing_features_resp=_part(_licensing, config.licensing),
+        get_contact_list_resp=_part(_contact_list, config.contact_list),
+        get_presence_rules_resp=_part(_presence_rules, config.presence_rules),
+        get_dialing_rules_resp=_part(_dialing_rules, config.dialing_rules),
     )
+
+
+def _part(answer: Callable[[_T], _A], part: _T | None) -> _A | None:
+    """The answer of a get-all-config part, None for a part not asked."""
+    return None if part is None else answer(part)
 
 
 # Parts of later releases whose answers are not public (ERRATA D14): asked, not answered.
