@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal, TypedDict
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -123,20 +123,30 @@ def read_source(data: Source) -> tuple[bytes, str | None]:
     return path.read_bytes(), str(path)
 
 
+class _Hardening(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+
+
+#: Every parser's hardening: no entity expansion, no network, no DTD, libxml2's limits.
+_HARDENED: Final[_Hardening] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
+
+
 def _parser(drop_blanks: bool = False) -> etree.XMLParser:
     """This thread's hardened parser; ``drop_blanks``: the one that drops indentation."""
     name = "lean_parser" if drop_blanks else "parser"
     parser: etree.XMLParser | None = getattr(_local, name, None)
     if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            collect_ids=False,
-            remove_blank_text=drop_blanks,
-        )
+        parser = etree.XMLParser(**_HARDENED, collect_ids=False, remove_blank_text=drop_blanks)
         setattr(_local, name, parser)
     return parser
 
@@ -167,13 +177,7 @@ def compile_schema(path: Path) -> etree.XMLSchema:
         ForbiddenXmlError: the schema imports or includes a URL (never fetched).
         lxml.etree.XMLSchemaParseError: the schema itself is broken.
     """
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-    )
+    parser = etree.XMLParser(**_HARDENED)
     resolver = _LocalFilesOnly()
     parser.resolvers.add(resolver)
     try:
@@ -445,11 +449,7 @@ class StreamEvents:
         self._parser = etree.XMLPullParser(
             events=events,
             tag=tags,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
+            **_HARDENED,
             remove_blank_text=drop_blanks,
         )
         #: The root element, once every event was read (None before).
