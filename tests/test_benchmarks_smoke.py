@@ -56,8 +56,7 @@ from benchmarks.targets import (
     timing_targets_12x,
 )
 from benchmarks.timing import Timing, measure, measure_with_setup
-from ucxml._documents import DeviationWarning, parse, serialize
-from ucxml._validation import validate
+from ucxml import DeviationWarning, parse, serialize, validate
 from ucxml.bindings import Extra, Unknown
 from ucxml.generated.cme.models import (
     Address,

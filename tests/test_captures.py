@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ucxml._validation import validate_capture
+from ucxml import validate_capture
 
 FOLDER = Path(__file__).resolve().parent / "captures"
 EXPECTED: list[dict[str, Any]] = tomllib.loads((FOLDER / "expected.toml").read_text("utf-8"))[

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from ucxml import Issue, Report
 from ucxml._cli import _print_text
-from ucxml._report import Issue, Report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/cme/examples"

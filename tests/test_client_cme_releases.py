@@ -11,7 +11,8 @@ import itertools
 
 import pytest
 
-from ucxml._documents import decode, read_message, serialize
+from ucxml import serialize
+from ucxml._documents import decode, read_message
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.emulator.app import DEMO_PASSWORD, DEMO_USER
 from ucxml.emulator.cme_app import CmeService

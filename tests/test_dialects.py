@@ -9,10 +9,11 @@ import warnings
 import pytest
 
 import ucxml
+from ucxml import DeviationWarning
 from ucxml import _documents as documents
 from ucxml import _fastpath as fastpath
 from ucxml._dialects import dialect_releases, shapes
-from ucxml._documents import DeviationWarning, parse_generic
+from ucxml._documents import parse_generic
 from ucxml._tolerances import NOT_IN_SCHEMA
 from ucxml.errors import BindingError, ParameterError
 from ucxml.generated.cme import models as m

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from ucxml import Issue
 from ucxml import _envelopes as envelopes
 from ucxml._registry import api_names, binding
-from ucxml._report import Issue
 from ucxml.errors import BindingError
 
 XML_APIS = [name for name in api_names() if binding(name).info.envelope != "json"]

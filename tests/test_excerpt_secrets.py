@@ -26,7 +26,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from ucxml._documents import serialize
+from ucxml import serialize
 from ucxml._redaction import MASK, basic_credentials, client_secrets, excerpt, scrub
 from ucxml.axl import SOAP_ENV_NAMESPACE, AsyncAxlClient, AxlClient
 from ucxml.cme import AsyncCmeClient, CmeClient

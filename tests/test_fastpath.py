@@ -11,13 +11,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import ucxml
+from ucxml import DeviationWarning
 from ucxml import _documents as documents
 from ucxml import _fastpath as fastpath
-from ucxml._documents import (
-    DeviationWarning,
-    parse_generic,
-    serialize_generic,
-)
+from ucxml._documents import parse_generic, serialize_generic
 from ucxml._registry import api_names, binding
 from ucxml.errors import BindingError, UcxmlError, XmlSyntaxError
 from ucxml.generated.cme import models as m
@@ -61,7 +58,7 @@ def _both(data: bytes, api: str) -> tuple[object, object, list[str], list[str]]:
         warnings.simplefilter("always", DeviationWarning)
         fast = ucxml.parse(data, api=api)
     generic = parse_generic(data, api=api)
-    generic_w = [i.message for i in ucxml._documents.read_message(data, api).warnings]
+    generic_w = [i.message for i in documents.read_message(data, api).warnings]
     return (
         fast,
         generic,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import ucxml
-from ucxml._report import Issue
+from ucxml import Issue
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "schemas"
 RLMI = (EXAMPLES / "pidf/examples/corrected/03-notify-rlmi-list.xml").read_bytes()

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ucxml._validation import validate_capture
+from ucxml import validate_capture
 from ucxml.axl import AxlClient
 from ucxml.cme import CmeClient
 from ucxml.cup import CupClient

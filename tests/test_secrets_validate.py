@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 import ucxml
+from ucxml import validate_capture
 from ucxml._cli import cli
 from ucxml._redaction import MASK, Redactor, find_secrets
-from ucxml._validation import validate_bytes, validate_capture
+from ucxml._validation import validate_bytes
 
 CAPTURES = Path(__file__).resolve().parent / "captures"
 ENTRIES: list[dict[str, Any]] = [
