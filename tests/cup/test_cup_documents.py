@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import ucxml
-from ucxml._documents import DeviationWarning
+from ucxml import DeviationWarning
 from ucxml.errors import BindingError, UnknownMessageError
 from ucxml.generated.cup import models as m
 

@@ -19,8 +19,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ucxml._documents import parse, serialize
-from ucxml._validation import validate
+from ucxml import parse, serialize, validate
 from ucxml.emulator import (
     CME_PATH,
     DEMO_PASSWORD,

@@ -25,7 +25,7 @@ with warnings.catch_warnings():
 from starlette.applications import Starlette
 from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 
-from ucxml._documents import parse, serialize
+from ucxml import parse, serialize
 from ucxml._registry import binding
 from ucxml._validation import validate_bytes
 from ucxml.emulator.cup_app import (

@@ -22,7 +22,7 @@ with warnings.catch_warnings():
 
 from lxml import etree
 
-from ucxml._documents import parse
+from ucxml import parse
 from ucxml._validation import validate_bytes
 from ucxml.cup import RELEASES, action_operation
 from ucxml.emulator.cup_app import (

@@ -21,7 +21,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ucxml._documents import DeviationWarning, parse, serialize
+from ucxml import DeviationWarning, parse, serialize
 from ucxml._validation import validate_bytes
 from ucxml.em import EM_ERROR_CODES, EmClient, EmVersion, logout_all_action
 from ucxml.emulator import (

@@ -18,8 +18,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 import ucxml.emulator
-from ucxml._documents import serialize
-from ucxml._validation import validate
+from ucxml import serialize, validate
 from ucxml.emulator import (
     CME_PATH,
     DEMO_PASSWORD,

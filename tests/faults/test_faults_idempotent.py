@@ -17,8 +17,7 @@ import pytest
 from xsdata.models.datatype import XmlDateTime
 
 import ucxml
-from ucxml import pidf
-from ucxml._documents import serialize
+from ucxml import pidf, serialize
 from ucxml.axl import AsyncAxlClient, AxlClient, is_query
 from ucxml.cme import AsyncCmeClient, CmeClient
 from ucxml.cup import ACTION_PREFIX, AsyncCupClient, CupClient

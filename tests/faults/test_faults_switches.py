@@ -9,7 +9,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from ucxml._documents import decode, read_message, serialize
+from ucxml import serialize
+from ucxml._documents import decode, read_message
 from ucxml.emulator.cme_app import CmeFaults
 from ucxml.emulator.cup_app import CupFaults
 from ucxml.emulator.em_app import EmFaults

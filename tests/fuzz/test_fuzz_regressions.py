@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 
 import ucxml
-from ucxml import errors, pidf, uccn
+from ucxml import errors, pidf, uccn, validate_capture
 from ucxml._documents import parse_generic
 from ucxml._sip import parse_sip
-from ucxml._validation import validate_capture
 
 HERE = Path(__file__).resolve().parent / "regressions"
 EXPECTED: dict[str, dict[str, Any]] = tomllib.loads((HERE / "expected.toml").read_text())

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ucxml
-from ucxml._documents import DeviationWarning, parse_envelope, parse_generic
+from ucxml import DeviationWarning, parse_envelope
+from ucxml._documents import parse_generic
 from ucxml._jsondocs import dump_json, parse_json
 from ucxml._registry import api_names, binding
 from ucxml.errors import ParameterError

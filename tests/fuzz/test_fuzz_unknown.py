@@ -23,8 +23,9 @@ from lxml import etree
 from test_fuzz_roundtrip import SKIPPED  # fields that cannot round-trip, with the reason
 
 import ucxml
+from ucxml import DeviationWarning
 from ucxml._cli import cli
-from ucxml._documents import DeviationWarning, parse_generic, read_message
+from ucxml._documents import parse_generic, read_message
 from ucxml._registry import api_names, binding
 
 from canonical import canonical

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from ucxml import validate_capture
 from ucxml._registry import api_names, binding, erratum_text
-from ucxml._validation import validate_capture
 
 ROOT = Path(__file__).resolve().parents[2]
 _NOT_PAYLOADS = {"expected.toml", "README.md", ".gitattributes", "ERRATA.md"}

@@ -14,8 +14,8 @@ import pytest
 from lxml import etree
 
 import ucxml
+from ucxml import DeviationWarning
 from ucxml._dialects import dialect_releases
-from ucxml._documents import DeviationWarning
 from ucxml._envelopes import XSI_NS
 from ucxml._registry import binding
 from ucxml._safexml import parse_xml

@@ -41,8 +41,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 import ucxml
-from ucxml._report import Report
-from ucxml._validation import validate_capture
+from ucxml import Report, validate_capture
 from ucxml.cme import CmeClient
 from ucxml.cup import CupClient
 from ucxml.em import EmClient

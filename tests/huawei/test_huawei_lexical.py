@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 import ucxml
+from ucxml import DeviationWarning
 from ucxml import _cli as cli
-from ucxml._documents import DeviationWarning
 from ucxml._jsondocs import dump_json, json_tolerances, parse_json, read_json, validate_json
 from ucxml._tolerances import TOLERANCES, by_code
 from ucxml.errors import BindingError

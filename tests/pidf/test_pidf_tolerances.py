@@ -16,8 +16,7 @@ from lxml import etree
 from xsdata.formats.dataclass.models.generics import AnyElement
 
 import ucxml
-from ucxml import pidf
-from ucxml._documents import DeviationWarning
+from ucxml import DeviationWarning, pidf
 from ucxml._pidf_hooks import reader_warnings
 from ucxml._registry import binding
 from ucxml._safexml import parse_xml

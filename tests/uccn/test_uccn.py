@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from ucxml._documents import DeviationWarning
+from ucxml import DeviationWarning
 from ucxml._sip import parse_sip
 from ucxml.errors import ParameterError, UcxmlError
 from ucxml.uccn import (
