@@ -51,4 +51,5 @@ def client_context(api: ApiSpec) -> dict[str, object] | None:
         releases=releases,
         default_release=default,
         release_type=api.name.capitalize() + "Release",
+        client_doc=api.client_doc,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ucxml._envelopes import envelope_styles
 from ucxml._tolerances import TOLERANCES
@@ -108,6 +109,9 @@ class ApiSpec:
     errors: dict[int | str, str] = field(default_factory=dict)
     #: ``"int"`` or ``"str"``: the type the service's error codes are compared as.
     error_code_type: str = "str"
+    #: What the generated clients' docstrings say of the API beyond the template's words
+    #: (``[apis.<api>.client_doc]``: ``summary`` and arguments, see :data:`CLIENT_DOC_KEYS`).
+    client_doc: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,6 +361,52 @@ def _envelope(entry: dict[str, Any], api: str) -> str:
     return style
 
 
+#: The keys of an ``[apis.<api>]`` entry; any other is refused (a misspelt key is no
+#: silent default).
+API_KEYS: Final = frozenset(
+    {
+        "aliases", "client", "client_doc", "content_type", "dispatch", "documents",
+        "endpoints", "envelope", "errata", "error_code_type", "errors", "examples",
+        "faults", "headers", "hooks", "kind", "label", "namespaces", "operations", "order",
+        "prefixes", "raises", "releases", "result_check", "roots", "schemas", "title",
+        "tolerances", "type_aliases", "url_encoded", "wrappers", "wsdl", "xsdata_config",
+    }
+)  # fmt: skip
+#: The keys of an ``[[apis.<api>.operations]]`` table (a WSDL's tables, overrides included).
+OPERATION_KEYS: Final = frozenset(
+    {
+        "name", "request", "response", "method", "doc", "params", "http_method", "path",
+        "idempotent", "filters", "raises", "action",
+    }
+)  # fmt: skip
+#: What ``client_doc`` may say: the class's summary, and the text of these arguments.
+CLIENT_DOC_KEYS: Final = frozenset({"summary", "base_url", "username", "password", "endpoint"})
+
+
+def _refuse_unknown(keys: Iterable[str], known: frozenset[str], where: str) -> None:
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        raise ManifestError(f"{where}: unknown keys {unknown} (known: {', '.join(sorted(known))})")
+
+
+def _checked_operations(tables: list[dict[str, Any]], api: str) -> list[dict[str, Any]]:
+    for op in tables:
+        _refuse_unknown(op, OPERATION_KEYS, f"{api}.operations.{op.get('name', '?')}")
+    return tables
+
+
+def _client_doc(entry: dict[str, Any], api: str) -> dict[str, str]:
+    table = entry.get("client_doc", {})
+    if not isinstance(table, dict) or not all(
+        isinstance(v, str) and v.strip() for v in table.values()
+    ):
+        raise ManifestError(f'{api}.client_doc: expected a table of name = "text"')
+    _refuse_unknown(table, CLIENT_DOC_KEYS, f"{api}.client_doc")
+    if '"""' in "".join(table.values()) or "\\" in "".join(table.values()):
+        raise ManifestError(f"{api}.client_doc: a text holds a triple quote or a backslash")
+    return dict(table)
+
+
 def load_manifest(path: Path) -> Manifest:
     """Parse and check the manifest at ``path``."""
     root = path.parent
@@ -364,6 +414,7 @@ def load_manifest(path: Path) -> Manifest:
     apis = []
     for name, entry in data.get("apis", {}).items():
         try:
+            _refuse_unknown(entry, API_KEYS, name)
             wsdl = _path(root, entry["wsdl"], f"{name}.wsdl") if "wsdl" in entry else None
             tables = entry.get("operations", [])
             errors, error_code_type = _errors(entry, name)
@@ -387,7 +438,7 @@ def load_manifest(path: Path) -> Manifest:
                     raises=_raises(op.get("raises", []), f"{name}.{op['name']}"),
                     action=op.get("action"),
                 )
-                for op in tables
+                for op in _checked_operations(tables, name)
             )
             apis.append(
                 ApiSpec(
@@ -430,6 +481,7 @@ def load_manifest(path: Path) -> Manifest:
                     wsdl=wsdl,
                     errors=errors,
                     error_code_type=error_code_type,
+                    client_doc=_client_doc(entry, name),
                 )
             )
         except KeyError as exc:

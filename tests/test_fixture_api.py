@@ -426,6 +426,52 @@ def test_manifest_and_command_line_refuse_what_cannot_work(tmp_path: Path) -> No
         package_of("my-pkg.gen")
 
 
+# A misspelt key is refused, not read as its default (what the error must name).
+MISSPELT = [
+    ("dispatch =", 'result_chek = "a.b"\ndispatch =', "unknown keys ['result_chek']"),
+    ("idempotent = true", "idempotant = true", "fixture.operations.getPhone: unknown keys"),
+    ("dispatch =", 'client_doc.usrname = "x"\ndispatch =', "client_doc: unknown keys"),
+    ("dispatch =", "client_doc.summary = 3\ndispatch =", 'a table of name = "text"'),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), MISSPELT)
+def test_a_misspelt_manifest_key_is_refused(tmp_path: Path, old: str, new: str, words: str) -> None:
+    from ucxml.codegen.manifest import ManifestError, load_manifest
+
+    (tmp_path / "fixture.xsd").write_text(XSD, encoding="utf-8")
+    manifest = tmp_path / "manifest.toml"
+    assert old in MANIFEST
+    manifest.write_text(MANIFEST.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ManifestError) as info:
+        load_manifest(manifest)
+    assert words in str(info.value)
+
+
+def test_client_doc_reaches_the_generated_docstrings(tmp_path: Path) -> None:
+    from ucxml.codegen.clients import client_context
+    from ucxml.codegen.manifest import load_manifest
+
+    (tmp_path / "fixture.xsd").write_text(XSD, encoding="utf-8")
+    manifest = tmp_path / "manifest.toml"
+    doc = (
+        'client_doc.summary = "Talks to the fixture directory."\n'
+        'client_doc.username = "The directory admin."\ndispatch ='
+    )
+    manifest.write_text(MANIFEST.replace("dispatch =", doc, 1), encoding="utf-8")
+    (spec,) = load_manifest(manifest).apis
+    context = client_context(spec)
+    assert context is not None and context["client_doc"]["username"] == "The directory admin."
+    import ucxml.cme
+
+    text = " ".join((ucxml.cme.CmeClient.__doc__ or "").split())
+    assert "ISexecCLI stopping at a line raises CmeCliError" in text
+    init = " ".join((ucxml.cme.CmeClient.__init__.__doc__ or "").split())
+    assert "username: The ``xml user`` of ``telephony-service``" in init
+    assert "/ISApi/AXL/V1/soapisapi.is" in init
+    assert ucxml.cme.AsyncCmeClient.__init__.__doc__ == ucxml.cme.CmeClient.__init__.__doc__
+
+
 HOOKS = '''\
 """The behaviour of the 'checked' API that no schema holds: an empty list is a failure."""
 

@@ -48,6 +48,14 @@ def _core(base_url: str, endpoint: str, release: str | None) -> ClientCore:
 class CmeClient(ClientBase, CmeOperations):
     """Synchronous client of the Cisco Unified CME / SRST XML API; use as a context manager to close it.
 
+    Its methods are the operations of the 2008 developer guide and the queries of CME
+    12.x: get_device(dev_name=[DeviceNameKeyword.ALL_REGISTERED]) and the other ISget
+    queries, exec_cli, save_config, the set and unset calls, update_user. ISexecCLI
+    stopping at a line raises CmeCliError, ISSaveConfig fail CmeSaveConfigError, a false
+    set or unset result CmeSetResultError (ucxml.cme.check_result). The ISget queries
+    are resent after a transient failure (retry); the others are sent once and raise
+    OutcomeUnknownError when their answer is lost.
+
     Every operation is a method with typed keyword arguments; list parameters refuse a
     bare string, and a request the schema refuses is not sent (``ParameterError``).
     A query whose answer is a list of records takes ``stream=True`` to yield them one by
@@ -68,11 +76,12 @@ class CmeClient(ClientBase, CmeOperations):
         """Make a client of the server at ``base_url`` (nothing is sent before the first call).
 
         Args:
-            base_url: ``http(s)://host[:port]``; the API's path (``endpoint``) is added unless
-                the URL has a path of its own. Credentials in the URL are refused.
-            username: The user name (HTTP Basic auth), if the server asks for one.
+            base_url: ``http(s)://router[:port]``; the API's path (``/ios_xml_app/cme``)
+                is added unless the URL has a path of its own. Credentials in the URL are
+                refused.
+            username: The ``xml user`` of ``telephony-service`` (HTTP Basic auth).
             password: Its password; never logged, shown in a repr or quoted in an error.
-            endpoint: The API's path on the server.
+            endpoint: The API's path (before CME 4.0: ``/ISApi/AXL/V1/soapisapi.is``).
             release: The release requests are written in, or ``"auto"``: the default
                 release until the first answer, then the one it showed. Answers of every
                 release are read; each result's ``release`` says which one answered.
