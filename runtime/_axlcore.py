@@ -10,12 +10,11 @@ from typing import Final, TypeAlias
 
 from lxml import etree
 
+from ucxml._answers import check_answer
 from ucxml._redaction import client_secrets, excerpt, scrub, scrub_error
 from ucxml._safexml import parse_xml
 from ucxml.errors import (
-    AuthenticationError,
     AxlError,
-    HttpStatusError,
     MalformedResponseError,
     ParameterError,
     SoapFault,
@@ -351,6 +350,7 @@ def read_response(
     operation: str,
     content_type: str = "",
     secrets: Collection[str] = (),
+    reason: str = "",
 ) -> AxlResponse:
     """Read the answer to the AXL request ``operation``; raise a typed error on failure.
 
@@ -361,35 +361,30 @@ def read_response(
     an error body, :class:`~ucxml.errors.MalformedResponseError` for an answer that is not
     the SOAP response (HTML, not XML, empty, truncated, another element). ``secrets``
     (see :func:`ucxml._redaction.client_secrets`) are masked in every error text, which
-    may quote the answer.
+    may quote the answer (and ``reason``, the HTTP reason phrase). The checks of the
+    HTTP answer are every client's (:func:`ucxml._answers.check_answer`).
     """
-    if status in (401, 403):
-        raise AuthenticationError(status, "credentials refused")
-    if status == THROTTLED_STATUS:
-        said = f": {excerpt(content, secrets)}" if content.strip() else ""
-        raise AxlError(
-            None,
-            f"the server is throttling AXL requests (HTTP 599), retry later{said}",
-            status=status,
-            style="http",
-        )
-    media = content_type.split(";", 1)[0].strip().lower()
-    if not 200 <= status < 300:
-        try:
-            found = (
-                None
-                if "html" in media
-                else _error_in(_body(content, operation, secrets), status, secrets)
+    answer = HttpResponse(status, content, {"content-type": content_type}, reason)
+
+    def carried(failed: HttpResponse) -> None:
+        if failed.status == THROTTLED_STATUS:
+            said = f": {excerpt(content, secrets)}" if content.strip() else ""
+            raise AxlError(
+                None,
+                f"the server is throttling AXL requests (HTTP 599), retry later{said}",
+                status=status,
+                style="http",
             )
+        if "html" in failed.content_type:
+            return
+        try:
+            found = _error_in(_body(content, operation, secrets), status, secrets)
         except MalformedResponseError:
-            found = None
+            return  # no SOAP body: the status error says more
         if found is not None:
             raise found
-        raise HttpStatusError(status, excerpt=excerpt(content, secrets))
-    if "html" in media:
-        raise MalformedResponseError(
-            f"{operation}: expected XML, got {media}: {excerpt(content, secrets)}"
-        )
+
+    check_answer(answer, operation, expect="XML", secrets=secrets, carried=carried)
     body = _body(content, operation, secrets)
     error = _error_in(body, status, secrets)
     if error is not None:
@@ -475,4 +470,5 @@ class _AxlState:
             operation=operation,
             content_type=answer.headers.get("content-type", ""),
             secrets=self._secrets,
+            reason=answer.reason,
         )

@@ -7,12 +7,12 @@ add the transport, the retries and the lifecycle. No I/O here, so both twins imp
 
 from __future__ import annotations
 
-import codecs
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
 from ucxml import _fastpath as fastpath
+from ucxml._answers import check_answer
 from ucxml._documents import decode_reporting, read_message, serialize
 from ucxml._envelopes import EnvelopeFormat, envelope_format
 from ucxml._outgoing import check_request
@@ -30,9 +30,7 @@ from ucxml._report import Issue
 from ucxml._safexml import parse_xml
 from ucxml.bindings import Operation
 from ucxml.errors import (
-    AuthenticationError,
     BindingError,
-    HttpStatusError,
     MalformedResponseError,
     SoapFault,
     UcxmlError,
@@ -47,8 +45,6 @@ from ucxml.transport import (
 __all__ = ["AnswerReader", "ClientCore"]
 
 T = TypeVar("T")
-#: A document in UTF-16/32 (or UTF-8 with a mark) starts with its byte order mark.
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 logger = logging.getLogger("ucxml")
 
 
@@ -239,22 +235,16 @@ class ClientCore:
             raise self._unreadable("unreadable answer", operation, exc) from exc
 
     def content(self, operation: Operation, answer: HttpResponse) -> bytes:
-        """The body of a successful XML answer; a typed error for any other answer."""
-        reason = self.scrub(answer.reason)
-        if answer.status in (401, 403):
-            raise AuthenticationError(answer.status, reason or "credentials refused")
-        if not 200 <= answer.status < 300:
-            self._raise_fault(answer.content)  # SOAP servers answer a fault with a 500
-            raise HttpStatusError(answer.status, reason, excerpt=self.excerpt(answer.content))
-        if not answer.content.strip():
-            raise MalformedResponseError(f"{operation.name}: empty answer from {self.url}")
-        looks_xml = answer.content.lstrip()[:1] == b"<" or answer.content.startswith(_BOMS)
-        if "html" in answer.content_type or not looks_xml:
-            raise MalformedResponseError(
-                f"{operation.name}: expected XML, got {answer.content_type or 'no content type'}: "
-                f"{self.excerpt(answer.content)}"
-            )
-        return answer.content
+        """The body of a successful XML answer; a typed error for any other answer
+        (:func:`ucxml._answers.check_answer`; SOAP servers answer a fault with a 500)."""
+        return check_answer(
+            answer,
+            operation.name,
+            expect="XML",
+            secrets=self.secrets,
+            source=self.url,
+            carried=lambda failed: self._raise_fault(failed.content),
+        )
 
     def _raise_fault(self, content: bytes) -> None:
         """Raise the SOAP fault ``content`` carries, as the API's envelope style reads it

@@ -10,17 +10,16 @@ from types import MappingProxyType
 from typing import Any, Final, TypedDict, TypeVar
 from urllib.parse import quote
 
-from ucxml._jsondocs import _dump, _read, _SyntaxProblem, dump_json, looks_like_json, read_json
-from ucxml._redaction import client_secrets, excerpt, masked, scrub
+from ucxml._answers import check_answer
+from ucxml._jsondocs import _dump, _read, _SyntaxProblem, dump_json, read_json
+from ucxml._redaction import client_secrets, masked, scrub
 from ucxml._releases import get_release
 from ucxml._report import Issue
 from ucxml.bindings import Release
 from ucxml.errors import (
-    AuthenticationError,
     BindingError,
     EventPollingError,
     GatewayError,
-    HttpStatusError,
     MalformedResponseError,
     ParameterError,
 )
@@ -330,25 +329,12 @@ class _GatewayCore:
         if call.closing and (failed or event is None or event.event_type == SHUTDOWN_EVENT):
             self._closing = None
 
-    def _excerpt(self, content: bytes) -> str:
-        return excerpt(content, self.secrets)
-
     def finish(self, call: _Call, answer: HttpResponse) -> Any:
         """The bound answer of ``call``; raise the typed error of a failure."""
         name = call.operation
-        reason = self._scrub(answer.reason)
-        if answer.status in (401, 403):
-            raise AuthenticationError(answer.status, reason or "credentials refused")
-        if not 200 <= answer.status < 300:
-            raise HttpStatusError(answer.status, reason, excerpt=self._excerpt(answer.content))
-        content = answer.content
-        if not content.strip():
-            raise MalformedResponseError(f"{name}: empty answer from the gateway")
-        if "html" in answer.content_type or not looks_like_json(content):
-            raise MalformedResponseError(
-                f"{name}: expected JSON, got {answer.content_type or 'no content type'}: "
-                f"{self._excerpt(content)}"
-            )
+        content = check_answer(
+            answer, name, expect="JSON", secrets=self.secrets, source="the gateway"
+        )
         raw, layout = self._strict(name, content)
         if layout.duplicates:
             pointer, _ = layout.duplicates[0]
