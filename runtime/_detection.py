@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from ucxml._envelopes import envelope_format
+from ucxml._envelopes import envelope_format, is_json
 from ucxml._registry import ApiBinding, api_names, binding, on_register
 
 __all__ = ["detect_tree", "sniff"]
@@ -25,7 +25,7 @@ def _apis_with_root(tag: str) -> tuple[ApiBinding, ...]:
     found = []
     for name in api_names():
         api = binding(name)
-        if api.info.envelope != "json" and tag in api.info.roots:
+        if not is_json(api.info.envelope) and tag in api.info.roots:
             found.append(api)
     return tuple(found)
 

@@ -35,7 +35,7 @@ from ucxml import _fastpath as fastpath
 from ucxml import _releases as releases
 from ucxml import _unknown as unknown
 from ucxml._detection import detect_tree
-from ucxml._envelopes import XSI_TYPE, MessagePayload, envelope_format, unwrap, wrap
+from ucxml._envelopes import XSI_TYPE, MessagePayload, envelope_format, is_json, unwrap, wrap
 from ucxml._jsondocs import dump_json, looks_like_json, parse_json
 from ucxml._registry import ApiBinding, api_names, api_of, binding, on_register
 from ucxml._report import Issue
@@ -131,7 +131,7 @@ def json_api(api: str | None) -> str:
     """The API a JSON payload belongs to: ``api`` or the one JSON API of the manifest."""
     if api is not None:
         return api
-    names = [n for n in api_names() if binding(n).info.envelope == "json"]
+    names = [n for n in api_names() if is_json(binding(n).info.envelope)]
     if not names:
         raise UnknownApiError("no supported API exchanges JSON")
     return names[0]
@@ -693,7 +693,7 @@ def serialize(
         ParameterError: ``release`` is not a release of the object's API.
     """
     api = binding(api_of(obj))
-    if api.info.envelope == "json":
+    if is_json(api.info.envelope):
         return dump_json(obj)
     dialect = _dialect(api, release)
     kind, name = _type_name(api, obj)

@@ -45,6 +45,7 @@ __all__ = [
     "add_header_blocks",
     "envelope_format",
     "envelope_styles",
+    "is_json",
     "must_understand",
     "not_understood",
     "register_envelope",
@@ -337,6 +338,9 @@ class EnvelopeFormat:
     content_type: ClassVar[str | None] = "application/xml; charset=utf-8"
     #: Whether the streaming reader (:mod:`ucxml._fastpath`) reads this style's answers
     #: record by record; it reads them where :attr:`path` and :attr:`messages` say.
+    #: The markup of the style's bodies: ``"JSON"`` is read by :mod:`ucxml._jsondocs`, not
+    #: as an XML document (no claim, unwrap or wrap).
+    markup: ClassVar[Literal["XML", "JSON"]] = "XML"
     streams: ClassVar[bool] = False
 
     def fault(self, root: etree._Element) -> SoapFault | None:
@@ -438,6 +442,11 @@ def envelope_format(style: str) -> EnvelopeFormat:
         return _FORMATS[style]
     except KeyError:
         raise BindingError(f"unsupported envelope style {style!r}") from None
+
+
+def is_json(style: str) -> bool:
+    """Whether the envelope style named ``style`` carries JSON bodies (REST), not XML."""
+    return envelope_format(style).markup == "JSON"
 
 
 @register_envelope
@@ -551,6 +560,7 @@ class JsonEnvelope(EnvelopeFormat):
 
     name = "json"
     content_type = None
+    markup = "JSON"
 
     def claims(
         self, root: etree._Element, roots: Container[str], headers: Container[str], dispatch: str

@@ -36,6 +36,7 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ucxml._envelopes import is_json
 from ucxml._registry import ApiBinding, binding, erratum_for
 from ucxml._releases import detect_json_release, stamp
 from ucxml._report import Issue, Report
@@ -318,7 +319,7 @@ def _lexical_issue(layout: _Layout, path: str, sent: Any, wanted: str, typed: An
 
 def _json_binding(api: str) -> ApiBinding:
     api_binding = binding(api)
-    if api_binding.info.envelope != "json":
+    if not is_json(api_binding.info.envelope):
         raise UnknownApiError(f"{api!r} is not a JSON API")
     return api_binding
 

@@ -82,6 +82,19 @@ def test_the_json_style_claims_no_xml_and_wraps_none() -> None:
         style.wrap("<a/>")
 
 
+def test_json_bodies_are_the_style_s_word_not_its_name() -> None:
+    assert [s for s in envelopes.envelope_styles() if envelopes.is_json(s)] == ["json"]
+
+    @envelopes.register_envelope
+    class OtherRest(envelopes.JsonEnvelope):
+        name = "test-rest"
+
+    try:
+        assert envelopes.is_json("test-rest") and not envelopes.is_json("soap11")
+    finally:
+        envelopes._FORMATS.pop("test-rest")
+
+
 @pytest.mark.parametrize("path", sorted(STREAMED.glob("*.xml")), ids=lambda p: p.name)
 def test_a_streamed_style_shows_its_messages_in_the_head_and_no_other_does(path: Path) -> None:
     """The streaming reader's cue: CME's head shows its message; the styles that do not
