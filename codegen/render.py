@@ -11,6 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ucxml._envelopes import envelope_format
 from ucxml.bindings import is_secret_name
 from ucxml.codegen.clients import client_context
 from ucxml.codegen.errata import ErratumSpec
@@ -184,8 +185,8 @@ def docstring(
 
 def _records(api: ApiSpec, spec: OperationSpec, classes: dict[str, ClassInfo]) -> str | None:
     """The record class of a streamable answer: its one repeated element of a class type."""
-    if api.dispatch != "xsi:type":
-        return None  # the record reader cuts xsi:type messages (CME) only
+    if not envelope_format(api.envelope).streams:
+        return None  # only a style that streams has a record reader (cme-axl)
     fields = all_fields(classes[spec.response], classes)
     lists = [f for f in fields if f.is_list and f.xml_type == "Element"]
     if len(lists) != 1 or len(fields) != 1:

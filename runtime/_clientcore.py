@@ -198,7 +198,7 @@ class ClientCore:
         """Check the HTTP answer and bind its body to whichever response model it is
         (``expected``: the one awaited, for an answer whose shape several share)."""
         self.content(operation, answer)
-        if binding(self.api).info.dispatch == "xsi:type":
+        if self.style.streams:  # the style's streaming reader binds it (bounded memory)
             return self._streamed(operation, answer.content, expected)
         try:
             message = read_message(answer.content, self.api)
