@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar, Unpack
 
 from ucxml._async_client import AsyncTransportOwner, aexchange
-from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml._cupcore import DEFAULT_RELEASE, CupRelease, _CupState
 from ucxml._options import ConnectionOptions, connection
 from ucxml._redaction import Masked, masked
 from ucxml.bindings import Operation
@@ -43,7 +43,7 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         relogin: bool = False,
         client_type: str | None = None,
         client_version: str | None = None,
-        release: str = DEFAULT_RELEASE,
+        release: CupRelease = DEFAULT_RELEASE,
         header_blocks: Sequence[str | bytes] = (),
         transport: AsyncTransport | None = None,
         **options: Unpack[ConnectionOptions],

@@ -12,6 +12,7 @@ from typing import Any, TypeVar, Unpack
 from ucxml._async_client import AsyncTransportOwner, aexchange
 from ucxml._emcore import (
     DeviceLogin,
+    EmRelease,
     EmVersion,
     LogoutAllResult,
     UserCheck,
@@ -64,7 +65,7 @@ class AsyncEmClient(_EmClientBase, AsyncTransportOwner):
         app_certificate: str,
         call_manager_host: str | None = None,
         version: str | EmVersion = EmVersion.OTHER,
-        release: str | None = None,
+        release: EmRelease | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
         transport: AsyncTransport | None = None,

@@ -20,6 +20,7 @@ from ucxml._huaweicore import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RELEASE,
     SHUTDOWN_EVENT,
+    GatewayRelease,
     SignInOptions,
     _Call,
     _ClientState,
@@ -66,7 +67,7 @@ class AsyncAgentGatewayClient(_ClientState, AsyncTransportOwner):
         base_url: str,
         *,
         guid: str | None = None,
-        release: str = DEFAULT_RELEASE,
+        release: GatewayRelease = DEFAULT_RELEASE,
         transport: AsyncTransport | None = None,
         **options: Unpack[ConnectionOptions],
     ) -> None:

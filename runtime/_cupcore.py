@@ -29,7 +29,8 @@ from ucxml.errors import (
     XmlError,
 )
 from ucxml.generated.cup import models as m
-from ucxml.generated.cup.registry import API, OPERATIONS
+from ucxml.generated.cup.registry import API, DEFAULT_RELEASE, OPERATIONS
+from ucxml.generated.cup.registry import ReleaseName as CupRelease
 from ucxml.retry import RetryPolicy
 from ucxml.transport import (
     HttpRequest,
@@ -42,6 +43,7 @@ __all__ = [
     "DEFAULT_RELEASE",
     "RELEASES",
     "WRONG_CREDENTIALS",
+    "CupRelease",
     "FailedItem",
     "action_operation",
     "failed_items",
@@ -67,8 +69,6 @@ _REMEMBERED = 8  # the latest passwords, session keys and one-time passwords mas
 RELEASES: Final[Mapping[str, str]] = MappingProxyType(
     {r.name: r.endpoints[0] for r in API.releases}
 )
-#: The release whose path a client uses when none is given: the documented 6.0(1) path.
-DEFAULT_RELEASE: Final[str] = next(r.name for r in API.releases if r.default)
 # "urn:cisco:epas:soap/login" (Content-Type action) or, from real clients, a SOAPAction
 # "urn:cisco:epas:soap/EpasSoapServiceInterface/get_all_config": the operation is the last
 # segment, with "_" for "-" in the second form.
@@ -224,7 +224,7 @@ class _CupCore(ClientCore):
     def __init__(
         self,
         base_url: str,
-        release: str = DEFAULT_RELEASE,
+        release: CupRelease = DEFAULT_RELEASE,
         header_blocks: Sequence[str | bytes] = (),
     ) -> None:
         endpoint = release_path(release)
@@ -288,7 +288,7 @@ class _CupState:
         client_type: str | None,
         client_version: str | None,
         retry: RetryPolicy | None,
-        release: str = DEFAULT_RELEASE,
+        release: CupRelease = DEFAULT_RELEASE,
         header_blocks: Sequence[str | bytes] = (),
     ) -> None:
         self._core = _CupCore(base_url, release, header_blocks)

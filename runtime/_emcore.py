@@ -20,6 +20,7 @@ from ucxml.bindings import Operation
 from ucxml.errors import EmError, MalformedResponseError, ParameterError
 from ucxml.generated.em import models as m
 from ucxml.generated.em.registry import ERROR_CODES
+from ucxml.generated.em.registry import ReleaseName as EmRelease
 from ucxml.retry import RetryPolicy
 from ucxml.transport import (
     HttpRequest,
@@ -32,6 +33,7 @@ __all__ = [
     "DeviceLogin",
     "DeviceProfile",
     "DeviceState",
+    "EmRelease",
     "EmServiceUrls",
     "EmVersion",
     "LogoutAllResult",
@@ -404,7 +406,7 @@ class _EmClientBase:
         app_certificate: str,
         call_manager_host: str | None,
         version: str | EmVersion,
-        release: str | None,
+        release: EmRelease | None,
         encrypted_certificate: bool,
         profile_query_element: str,
         retry: RetryPolicy | None,

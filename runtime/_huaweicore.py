@@ -34,11 +34,13 @@ from ucxml.generated.huawei.models import (
 )
 from ucxml.generated.huawei.registry import (
     API,
+    DEFAULT_RELEASE,
     ERROR_CODES,
     OPERATIONS,
     PARAMETER_RANGES,
     ROUTES,
 )
+from ucxml.generated.huawei.registry import ReleaseName as GatewayRelease
 from ucxml.transport import (
     HttpRequest,
     HttpResponse,
@@ -60,6 +62,7 @@ __all__ = [
     "REASON_MAX",
     "REASON_MIN",
     "SHUTDOWN_EVENT",
+    "GatewayRelease",
     "SignInOptions",
 ]
 
@@ -74,8 +77,6 @@ def _agent_id_max(release: Release) -> int:
     return int(release.params["agent_id_max"])
 
 
-DEFAULT_RELEASE: Final[str] = next(r.name for r in API.releases if r.default)
-"""The release a client is for when none is given: the one the interface pages describe."""
 AGENT_ID_MAX: Final = max(_agent_id_max(r) for r in API.releases)
 """Largest agent ID of any known CC-Gateway release (current ones)."""
 AGENT_ID_DOCUMENTED_MAX: Final = _agent_id_max(get_release("huawei", DEFAULT_RELEASE))
@@ -428,7 +429,7 @@ def _sign_in_result(response: SignInResponse) -> SignInResult:
 
 
 class _ClientState:
-    def __init__(self, base_url: str, guid: str | None, release: str) -> None:
+    def __init__(self, base_url: str, guid: str | None, release: GatewayRelease) -> None:
         self._release = get_release("huawei", release)
         self._core = _GatewayCore(base_url, guid)
 

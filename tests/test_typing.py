@@ -76,6 +76,7 @@ def test_misuse_is_rejected(mypy_path: Path) -> None:
     [
         ("huawei_client_misuse.py", {10, 11, 12, 13, 14, 15, 16, 17, 21, 23}),
         ("axl_client_misuse.py", {9, 10, 11, 12, 13, 14, 19}),
+        ("release_misuse.py", {12, 13, 14, 15, 16, 17, 18, 19}),
     ],
 )
 def test_client_misuse_is_rejected(mypy_path: Path, file: str, expected: set[int]) -> None:

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, TypeVar, Unpack
 
-from ucxml._cupcore import DEFAULT_RELEASE, _CupState
+from ucxml._cupcore import DEFAULT_RELEASE, CupRelease, _CupState
 from ucxml._options import ConnectionOptions, connection
 from ucxml._redaction import Masked, masked
 from ucxml.bindings import Operation
@@ -38,7 +38,7 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         relogin: bool = False,
         client_type: str | None = None,
         client_version: str | None = None,
-        release: str = DEFAULT_RELEASE,
+        release: CupRelease = DEFAULT_RELEASE,
         header_blocks: Sequence[str | bytes] = (),
         transport: Transport | None = None,
         **options: Unpack[ConnectionOptions],

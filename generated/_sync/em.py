@@ -8,6 +8,7 @@ from typing import Any, TypeVar, Unpack
 
 from ucxml._emcore import (
     DeviceLogin,
+    EmRelease,
     EmVersion,
     LogoutAllResult,
     UserCheck,
@@ -60,7 +61,7 @@ class EmClient(_EmClientBase, TransportOwner):
         app_certificate: str,
         call_manager_host: str | None = None,
         version: str | EmVersion = EmVersion.OTHER,
-        release: str | None = None,
+        release: EmRelease | None = None,
         encrypted_certificate: bool = False,
         profile_query_element: str = "deviceProfileQuery",
         transport: Transport | None = None,

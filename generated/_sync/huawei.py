@@ -13,6 +13,7 @@ from ucxml._huaweicore import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RELEASE,
     SHUTDOWN_EVENT,
+    GatewayRelease,
     SignInOptions,
     _Call,
     _ClientState,
@@ -54,7 +55,7 @@ class AgentGatewayClient(_ClientState, TransportOwner):
         base_url: str,
         *,
         guid: str | None = None,
-        release: str = DEFAULT_RELEASE,
+        release: GatewayRelease = DEFAULT_RELEASE,
         transport: Transport | None = None,
         **options: Unpack[ConnectionOptions],
     ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, Literal
 
 from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.cme.models import (
@@ -58,6 +58,7 @@ from ucxml.generated.cme.models import (
 
 __all__ = [
     "API",
+    "DEFAULT_RELEASE",
     "DOCUMENT_TYPES",
     "ERROR_CODES",
     "HEADER_TYPES",
@@ -65,7 +66,13 @@ __all__ = [
     "OPERATIONS_BY_METHOD",
     "REQUEST_TYPES",
     "RESPONSE_TYPES",
+    "ReleaseName",
 ]
+
+#: The names of the API's releases, oldest first: what a client's ``release=`` takes.
+ReleaseName = Literal["2008", "12.x"]
+#: The release a client writes for when none is given.
+DEFAULT_RELEASE: Final[ReleaseName] = "2008"
 
 API = ApiInfo(
     name="cme",

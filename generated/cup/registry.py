@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, Literal
 
 from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.cup.models import (
@@ -73,6 +73,7 @@ from ucxml.generated.cup.models import (
 
 __all__ = [
     "API",
+    "DEFAULT_RELEASE",
     "DOCUMENT_TYPES",
     "ERROR_CODES",
     "HEADER_TYPES",
@@ -80,7 +81,13 @@ __all__ = [
     "OPERATIONS_BY_METHOD",
     "REQUEST_TYPES",
     "RESPONSE_TYPES",
+    "ReleaseName",
 ]
+
+#: The names of the API's releases, oldest first: what a client's ``release=`` takes.
+ReleaseName = Literal["6.0", "7.0", "8.0", "latest"]
+#: The release a client writes for when none is given.
+DEFAULT_RELEASE: Final[ReleaseName] = "6.0"
 
 API = ApiInfo(
     name="cup",

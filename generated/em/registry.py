@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, Literal
 
 from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.em.models import (
@@ -21,6 +21,7 @@ from ucxml.generated.em.models import (
 
 __all__ = [
     "API",
+    "DEFAULT_RELEASE",
     "DOCUMENT_TYPES",
     "ERROR_CODES",
     "HEADER_TYPES",
@@ -28,7 +29,13 @@ __all__ = [
     "OPERATIONS_BY_METHOD",
     "REQUEST_TYPES",
     "RESPONSE_TYPES",
+    "ReleaseName",
 ]
+
+#: The names of the API's releases, oldest first: what a client's ``release=`` takes.
+ReleaseName = Literal["3.3", "4.0", "12.x"]
+#: The release a client writes for when none is given.
+DEFAULT_RELEASE: Final[ReleaseName] = "4.0"
 
 API = ApiInfo(
     name="em",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, Literal
 
 from ucxml.bindings import ApiInfo, Operation, Release
 from ucxml.generated.huawei.models import (
@@ -21,6 +21,7 @@ from ucxml.generated.huawei.models import (
 
 __all__ = [
     "API",
+    "DEFAULT_RELEASE",
     "ERROR_CODES",
     "OPERATIONS",
     "OPERATIONS_BY_METHOD",
@@ -28,7 +29,13 @@ __all__ = [
     "REQUEST_TYPES",
     "RESPONSE_TYPES",
     "ROUTES",
+    "ReleaseName",
 ]
+
+#: The names of the API's releases, oldest first: what a client's ``release=`` takes.
+ReleaseName = Literal["documented", "current"]
+#: The release a client writes for when none is given.
+DEFAULT_RELEASE: Final[ReleaseName] = "documented"
 
 API = ApiInfo(
     name="huawei",
