@@ -25,6 +25,8 @@ class FieldInfo:
     namespace: str = ""
     #: The schema's documentation of the element (xsdata's ``:ivar`` line), or "".
     doc: str = ""
+    #: ``nillable="true"`` in the schema: None is written and read as ``xsi:nil``.
+    nillable: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def _field(stmt: ast.AnnAssign, element_namespace: str = "") -> FieldInfo:
     min_occurs = 0
     xml_type = "Text"
     namespace: str | None = None
+    nillable = False
     call = stmt.value
     if isinstance(call, ast.Call):
         for kw in call.keywords:
@@ -86,6 +89,8 @@ def _field(stmt: ast.AnnAssign, element_namespace: str = "") -> FieldInfo:
                         xml_type = str(value.value)
                     elif key.value == "namespace":
                         namespace = str(value.value)
+                    elif key.value == "nillable":
+                        nillable = value.value is True
     annotation = ast.unparse(stmt.annotation)
     if namespace is None:
         # xsdata: an element without its own namespace is in its class's Meta.namespace.
@@ -99,6 +104,7 @@ def _field(stmt: ast.AnnAssign, element_namespace: str = "") -> FieldInfo:
         min_occurs=min_occurs,
         xml_type=xml_type,
         namespace=namespace,
+        nillable=nillable,
     )
 
 

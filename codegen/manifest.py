@@ -12,7 +12,13 @@ from typing import Any, Final
 
 from ucxml._envelopes import envelope_styles
 from ucxml._tolerances import TOLERANCES
-from ucxml.codegen.wsdl import WsdlError, operation_tables, read_wsdl
+from ucxml.codegen.wsdl import (
+    WsdlError,
+    inline_schemas,
+    operation_tables,
+    read_wsdl,
+    wsdl_endpoints,
+)
 
 __all__ = ["ApiSpec", "Manifest", "OperationSpec", "load_manifest"]
 
@@ -112,6 +118,10 @@ class ApiSpec:
     #: What the generated clients' docstrings say of the API beyond the template's words
     #: (``[apis.<api>.client_doc]``: ``summary`` and arguments, see :data:`CLIENT_DOC_KEYS`).
     client_doc: dict[str, str] = field(default_factory=dict)
+    #: The schemas a WSDL entry with no ``schemas`` list embeds (``wsdl:types``), as
+    #: ``(file name, document)`` pairs; the pipeline writes them into the package's
+    #: ``schema/`` folder and makes them :attr:`schemas` (main one first).
+    inline_schemas: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -418,11 +428,24 @@ def load_manifest(path: Path) -> Manifest:
             wsdl = _path(root, entry["wsdl"], f"{name}.wsdl") if "wsdl" in entry else None
             tables = entry.get("operations", [])
             errors, error_code_type = _errors(entry, name)
+            inline: tuple[tuple[str, bytes], ...] = ()
+            endpoints = tuple(entry.get("endpoints", ()))
             if wsdl is not None:
+                # The SOAP version of the envelope style picks the binding to read.
+                envelope = _envelope(entry, name)
                 try:
-                    tables = operation_tables(read_wsdl(wsdl), tables, name)
+                    tables = operation_tables(read_wsdl(wsdl, envelope), tables, name)
+                    if "schemas" not in entry:
+                        inline = inline_schemas(wsdl)
+                    if "endpoints" not in entry:
+                        endpoints = wsdl_endpoints(wsdl, envelope)
                 except WsdlError as exc:
                     raise ManifestError(str(exc)) from None
+                if "schemas" not in entry and not inline:
+                    raise ManifestError(
+                        f"{name}: the WSDL embeds no schema (wsdl:types); list its schema "
+                        "files (schemas = [...])"
+                    )
             ops = tuple(
                 OperationSpec(
                     name=op["name"],
@@ -444,12 +467,15 @@ def load_manifest(path: Path) -> Manifest:
                 ApiSpec(
                     name=name,
                     title=entry["title"],
-                    schemas=tuple(_path(root, s, f"{name}.schemas") for s in entry["schemas"]),
+                    # A WSDL that embeds its schemas needs no list: they are ``inline``.
+                    schemas=tuple(_path(root, s, f"{name}.schemas") for s in entry["schemas"])
+                    if not inline
+                    else (),
                     xsdata_config=_path(root, entry["xsdata_config"], f"{name}.xsdata_config")
                     if "xsdata_config" in entry
                     else None,
                     envelope=_envelope(entry, name),
-                    endpoints=tuple(entry.get("endpoints", ())),
+                    endpoints=endpoints,
                     roots=tuple(entry.get("roots", ())),
                     operations=ops,
                     errata=_path(root, entry["errata"], f"{name}.errata")
@@ -462,7 +488,8 @@ def load_manifest(path: Path) -> Manifest:
                     aliases=dict(entry.get("aliases", {})),
                     type_aliases=dict(entry.get("type_aliases", {})),
                     kind=entry.get("kind", "xml"),
-                    dispatch=entry.get("dispatch", "xsi:type"),
+                    # A WSDL's messages are its operations' elements, told apart by name.
+                    dispatch=entry.get("dispatch", "root" if wsdl is not None else "xsi:type"),
                     documents=tuple(entry.get("documents", ())),
                     faults=tuple(entry.get("faults", ())),
                     headers=tuple(entry.get("headers", ())),
@@ -482,6 +509,7 @@ def load_manifest(path: Path) -> Manifest:
                     errors=errors,
                     error_code_type=error_code_type,
                     client_doc=_client_doc(entry, name),
+                    inline_schemas=inline,
                 )
             )
         except KeyError as exc:

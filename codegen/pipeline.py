@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import os
 import shutil
@@ -58,14 +59,22 @@ def _api_files(manifest: Manifest, renderer: Renderer, out: Path) -> None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
             continue
+        schema_dir = folder / "schema"
+        schema_dir.mkdir()
+        if api.inline_schemas:
+            # Written where the package ships its schemas, read from there by xsdata; the
+            # path is absolute because the models stage runs in a scratch folder.
+            written = []
+            for name, document in api.inline_schemas:
+                (schema_dir / name).write_bytes(document)
+                written.append((schema_dir / name).resolve())
+            api = dataclasses.replace(api, schemas=tuple(written))
         source = generate_models(api)
         classes = inspect_models(source)
         api = bind_operations(api, classes)  # the WSDL's elements, as the generated classes
         api = with_roots(api)  # an XSD API's: its first schema's global elements
         ops = renderer.operations(api, classes)
-        schema_dir = folder / "schema"
-        schema_dir.mkdir()
-        for schema in api.schemas:
+        for schema in api.schemas if not api.inline_schemas else ():
             shutil.copyfile(schema, schema_dir / schema.name)
         files = {
             "__init__.py": renderer.render_api_init(api, classes),

@@ -84,8 +84,10 @@ def _arg(field: FieldInfo) -> StubArg:
         return StubArg(
             field.name, f"Sequence[{inner}]", default, field.name, is_list=True, doc=field.doc
         )
-    if field.has_default:
+    if field.has_default and "None" in (p.strip() for p in field.annotation.split("|")):
         return StubArg(field.name, field.annotation, "None", field.name, doc=field.doc)
+    # A default the annotation does not admit None for (a simple-content element's
+    # ``value: str = ""``) is not the stub's to restate: the caller gives the value.
     return StubArg(field.name, field.annotation, None, field.name, doc=field.doc)
 
 
@@ -256,7 +258,9 @@ def fast_plans(classes: dict[str, ClassInfo]) -> dict[str, list[tuple[str, ...]]
             continue
         rows: list[tuple[str, ...]] = []
         for f in all_fields(info, classes):
-            if f.xml_type not in ("Element", "Attribute", "Text"):
+            if f.xml_type not in ("Element", "Attribute", "Text") or f.nillable:
+                # The fast path knows no xsi:nil (it would read an empty value and drop a
+                # None on output); such a class is read and written by xsdata instead.
                 break
             kind = _field_kind(f.annotation, classes)
             if kind is None:
