@@ -31,7 +31,9 @@ from ucxml.transport import HttpResponse, MockTransport
 
 from canonical import canonical
 
-REFERENCE = Path(os.environ.get("UCXML_REFERENCE_WSDLS", "/work/shared/reference/wsdl"))
+# The project's reference folder sits beside the clone (../shared/reference, read in place).
+_BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wsdl"
+REFERENCE = Path(os.environ.get("UCXML_REFERENCE_WSDLS", str(_BESIDE)))
 S11 = "http://schemas.xmlsoap.org/soap/envelope/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 AST = "http://schemas.cisco.com/ast/soap"
