@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -23,10 +21,10 @@ from ucxml.errors import HttpStatusError, MalformedResponseError, SoapFault
 from ucxml.transport import AsyncMockTransport, HttpResponse, MockTransport
 
 from canonical import canonical
+from generated_api import registered_package
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_soap11"
 PACKAGE = "ris_bindings"
-OUT = ("--out", PACKAGE, "--package", PACKAGE)
 S11 = "http://schemas.xmlsoap.org/soap/envelope/"
 ANSWER = (
     f'<?xml version="1.0"?>\n<soapenv:Envelope xmlns:soapenv="{S11}">\n'
@@ -46,23 +44,9 @@ def ris(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The fixture service generated into ``ris_bindings`` and registered."""
     work = tmp_path_factory.mktemp("soap11")
     shutil.copytree(FIXTURE, work / "api")
-    done = subprocess.run(
-        [sys.executable, "-m", "ucxml.codegen", "--manifest", "api/manifest.toml", *OUT],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    sys.path.insert(0, str(work))
-    assert ucxml.register_api(PACKAGE) == ["ris"]
-    try:
+    with registered_package(work, "api/manifest.toml", PACKAGE) as names:
+        assert names == ["ris"]
         yield importlib.import_module(f"{PACKAGE}.ris.client")
-    finally:
-        registry.unregister_api("ris")
-        sys.path.remove(str(work))
-        for name in [m for m in sys.modules if m.split(".")[0] == PACKAGE]:
-            del sys.modules[name]
 
 
 def _client(ris: ModuleType, status: int, body: bytes) -> tuple[object, MockTransport]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from ucxml.errors import SoapFault
 from ucxml.transport import HttpResponse, MockTransport
 
 from canonical import canonical
+from generated_api import registered_package
 
 # The project's reference folder sits beside the clone (../shared/reference, read in place).
 _BESIDE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wsdl"
@@ -336,18 +336,8 @@ def generated(
         f'[apis.{api}]\ntitle = "{wsdl.stem}"\nenvelope = "soap11"\nwsdl = "{wsdl}"\n',
         encoding="utf-8",
     )
-    command = ["-m", "ucxml.codegen", "--manifest", "manifest.toml", "--out", package]
-    done = subprocess.run(
-        [sys.executable, *command, "--package", package],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    sys.path.insert(0, str(work))
-    assert ucxml.register_api(package) == [api]
-    try:
+    with registered_package(work, "manifest.toml", package) as names:
+        assert names == [api]
         yield Generated(
             wsdl,
             api,
@@ -355,9 +345,6 @@ def generated(
             importlib.import_module(f"{package}.{api}.client"),
             CASES[request.param],
         )
-    finally:
-        registry.unregister_api(api)
-        sys.path.remove(str(work))
         for name in [m for m in sys.modules if m.split(".")[0] == package]:
             del sys.modules[name]
 
