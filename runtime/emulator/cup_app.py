@@ -51,7 +51,7 @@ from xsdata.formats.dataclass.models.generics import AnyElement, DerivedElement
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from ucxml import errors
-from ucxml._documents import Message, decode, decode_header, read_message, serialize
+from ucxml._documents import Message, decode_header, decode_reporting, read_message, serialize
 from ucxml._envelopes import not_understood
 from ucxml._registry import binding
 from ucxml._validation import validate_bytes
@@ -711,10 +711,20 @@ class _CupEndpoint:
         # Blocks of the EPAS namespace that are not session-key, not mustUnderstand: ignored.
         known = tuple(b for b in message.header if str(b.tag) in _UNDERSTOOD)
         try:
-            model = decode(message)
+            model, beyond = decode_reporting(message)
             header = decode_header(dataclasses.replace(message, header=known))
         except UcxmlError:
             raise invalid from None
+        if beyond:
+            # A server logs what it read beyond the schema, once per request: a Python
+            # warning per piece would let one request of 80,000 attributes flood the log.
+            codes = sorted({issue.code or "?" for issue in beyond})
+            _log.info(
+                "%s request read with %d piece(s) beyond the schema (%s), kept",
+                message.type_name,
+                len(beyond),
+                ", ".join(codes),
+            )
         keys = [block.value.strip() for block in header if isinstance(block, m.SessionKey)]
         return model, (keys[0] if keys else None)
 
