@@ -187,8 +187,8 @@ def docstring(
 
 def _records(api: ApiSpec, spec: OperationSpec, classes: dict[str, ClassInfo]) -> str | None:
     """The record class of a streamable answer: its one repeated element of a class type."""
-    if not envelope_format(api.envelope).streams:
-        return None  # only a style that streams has a record reader (cme-axl)
+    if not envelope_format(api.envelope).record_streams:
+        return None  # only a style a record reader reads (ucxml._fastpath, ucxml._records)
     fields = all_fields(classes[spec.response], classes)
     lists = [f for f in fields if f.is_list and f.xml_type == "Element"]
     if len(lists) != 1 or len(fields) != 1:
@@ -388,7 +388,7 @@ class Renderer:
                 # element: the request class's own documentation.
                 owner = classes[op.params_class or op.spec.request]
                 op = dataclasses.replace(op, args=(dataclasses.replace(op.args[0], doc=owner.doc),))
-            records = None if op.positional else _records(api, op.spec, classes)
+            records = _records(api, op.spec, classes)
             text = docstring(op.spec, op.args, classes, records, api.raises)
             described.append(dataclasses.replace(op, records=records, docstring=text))
         return described

@@ -10,7 +10,7 @@ from __future__ import annotations
 # unasync: import threading
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, Unpack
 
 from ucxml._async_client import AsyncTransportOwner, aexchange
@@ -22,6 +22,7 @@ from ucxml.errors import CupSessionError
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import AsyncCupOperations
 from ucxml.generated.pidf.models import Presence
+from ucxml.retry import arun
 from ucxml.transport import AsyncTransport
 
 __all__ = ["AsyncCupClient"]
@@ -180,6 +181,34 @@ class AsyncCupClient(_CupState, AsyncCupOperations, AsyncTransportOwner):
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
+
+    async def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        # The session as _invoke keeps it: a fault is read before any record is handed out.
+        if self._session_key is None and self._relogin:
+            await self._renew(operation, None)
+        key = self._key_for(operation)
+        try:
+            content = await self._fetch(operation, request, key)
+        except CupSessionError as error:
+            if not (self._relogin and error.state in ("expired", "missing")):
+                raise
+            await self._renew(operation, key)
+            key = self._key_for(operation)
+            content = await self._fetch(operation, request, key)
+        return self._core.records(operation, content, record_type)
+
+    async def _fetch(self, operation: Operation, request: Any, key: str) -> bytes:
+        """The body of the answer to ``request``, to be read record by record."""
+        http = self._core.soap_request(operation, request, key)
+        return await arun(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            self._core.record_content(operation),
+        )
 
     async def _renew(self, operation: Operation, stale: str | None) -> None:
         """Log in again (forced) in place of the session ``stale``, unless another caller

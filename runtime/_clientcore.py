@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, Protocol, TypeVar
 
 from ucxml import _fastpath as fastpath
+from ucxml import _records as record_reader
 from ucxml._answers import check_answer
 from ucxml._documents import decode_reporting, read_message, serialize
 from ucxml._envelopes import EnvelopeFormat, envelope_format
@@ -223,8 +224,14 @@ class ClientCore:
         """
         if self.auto:
             self.learn(sniff_release(self.api, content))
+        if self.style.streams:
+            records = fastpath.iter_records(self.api, content)
+        else:  # an element-dispatched style: the generic record reader
+            records = record_reader.iter_records(
+                self.api, content, lambda found: self._warn(operation, found)
+            )
         try:
-            for record in fastpath.iter_records(self.api, content):
+            for record in records:
                 if not isinstance(record, record_type):
                     raise MalformedResponseError(
                         f"{operation.name}: expected {record_type.__name__} records, "

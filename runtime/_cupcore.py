@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias, TypeVar, overload
 
 from lxml import etree
 
+from ucxml import _records as record_reader
 from ucxml._clientcore import ClientCore
 from ucxml._documents import decode, read_message, serialize
 from ucxml._envelopes import add_header_blocks
@@ -253,6 +254,22 @@ class _CupCore(ClientCore):
             fault = decode(message)
             if isinstance(fault, m.Fault):
                 raise fault_error(operation.name, fault, secrets=self.secrets)
+
+    def record_content(self, operation: Operation) -> Callable[[HttpResponse], bytes]:
+        """The reader of a streamed answer's body: a fault, in a non-2xx answer or a 2xx
+        one, is raised as :meth:`response` raises it (a session fault included, so that
+        the client can log in again and resend)."""
+
+        def content(answer: HttpResponse) -> bytes:
+            self._fault_of(operation, answer)
+            body = self.content(operation, answer)
+            if record_reader.message_name("cup", body) == "Fault":
+                fault = decode(read_message(body, "cup"))  # a fault is small: read whole
+                if isinstance(fault, m.Fault):
+                    raise fault_error(operation.name, fault, secrets=self.secrets)
+            return body
+
+        return content
 
     def response(self, operation: Operation, response_type: type[T], answer: HttpResponse) -> T:
         self._fault_of(operation, answer)

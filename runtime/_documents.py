@@ -32,6 +32,7 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from ucxml import _dialects as dialects
 from ucxml import _fastpath as fastpath
+from ucxml import _records as record_reader
 from ucxml import _releases as releases
 from ucxml import _unknown as unknown
 from ucxml._detection import detect_tree
@@ -592,19 +593,39 @@ def iter_records(
 
     Args:
         data: The answer: bytes, XML text, or a path to a file.
-        api: The API's name; detected when None (record streaming reads CME answers).
+        api: The API's name; detected when None (a CME answer from its first bytes,
+            another one by a whole parse: name the API of a large answer).
         type: The record class expected (``ISDevice``): the records are typed as that
             class, and any other record raises :class:`~ucxml.errors.BindingError`.
     """
     raw, _ = read_source(data)
-    name = api or _guess_streamable(raw)
-    if name is None or not _streams(name):
-        styles = sorted({binding(n).info.envelope for n in _streamed_apis()})
-        raise UnknownApiError(f"record streaming reads the {', '.join(styles)} envelope style only")
-    records = fastpath.iter_records(name, raw)
+    name = api or _guess_streamable(raw) or _detected(raw)
+    if _streams(name):
+        records = fastpath.iter_records(name, raw)
+    elif record_reader.reads_records(name):
+        records = record_reader.iter_records(name, raw, _warn_all)
+    else:
+        styles = sorted(
+            {binding(n).info.envelope for n in api_names() if _streams(n)}
+            | {binding(n).info.envelope for n in api_names() if record_reader.reads_records(n)}
+        )
+        raise UnknownApiError(f"record streaming reads the {', '.join(styles)} envelope styles")
     if type is None:
         return records
     return (_expected(record, type) for record in records)
+
+
+def _detected(raw: bytes) -> str:
+    """The API of a payload no streamable API's head shows, from its start tags (the
+    record reader needs the API before it reads: this look is the one whole parse)."""
+    if looks_like_json(raw):
+        return json_api(None)
+    return detect(raw)
+
+
+def _warn_all(issues: list[Issue]) -> None:
+    for issue in issues:
+        warnings.warn(f"line {issue.line}: {issue.message}", DeviationWarning, stacklevel=4)
 
 
 def parse_generic(data: Source, api: str | None = None) -> Any:

@@ -336,12 +336,17 @@ class EnvelopeFormat:
     #: The media type of a request in this style (None: no generated client writes it, EM's
     #: form field and REST JSON have hand-written ones); a manifest's ``content_type`` wins.
     content_type: ClassVar[str | None] = "application/xml; charset=utf-8"
-    #: Whether the streaming reader (:mod:`ucxml._fastpath`) reads this style's answers
-    #: record by record; it reads them where :attr:`path` and :attr:`messages` say.
     #: The markup of the style's bodies: ``"JSON"`` is read by :mod:`ucxml._jsondocs`, not
     #: as an XML document (no claim, unwrap or wrap).
     markup: ClassVar[Literal["XML", "JSON"]] = "XML"
+    #: Whether the streaming reader (:mod:`ucxml._fastpath`) reads this style's answers
+    #: record by record; it reads them where :attr:`path` and :attr:`messages` say.
     streams: ClassVar[bool] = False
+    #: Whether an answer of this style that is one list of records can be read record by
+    #: record (``ucxml.iter_records``, a client's ``stream=True``): by the fast path's
+    #: streaming reader when :attr:`streams`, else by :mod:`ucxml._records`, which finds
+    #: the message as :meth:`unwrap` does (the document element, or an envelope's Body).
+    record_streams: ClassVar[bool] = False
 
     def fault(self, root: etree._Element) -> SoapFault | None:
         """The fault an answer's document carries in this style (None: it carries none).
@@ -464,6 +469,7 @@ class CmeAxlEnvelope(EnvelopeFormat):
     type_prefix: ClassVar[str] = "IS"
     content_type = "text/xml; charset=utf-8"
     streams = True
+    record_streams = True
     # a bare message named by its child: <response><ISgetGlobal...
     _NAMED = re.compile(rb"<(?:request|response)\s*>\s*<IS")
 
@@ -496,6 +502,7 @@ class Soap12Envelope(EnvelopeFormat):
 
     name = "soap12"
     roots = (f"{{{SOAP12_NS}}}Envelope", _ENVELOPE)
+    record_streams = True
     content_type = "application/soap+xml; charset=utf-8"
 
     def request_headers(self, content_type: str, action: str | None) -> dict[str, str]:
@@ -521,6 +528,7 @@ class Soap11Envelope(EnvelopeFormat):
 
     name = "soap11"
     roots = (_ENVELOPE,)
+    record_streams = True
     content_type = "text/xml; charset=utf-8"
 
     def request_headers(self, content_type: str, action: str | None) -> dict[str, str]:
@@ -542,6 +550,7 @@ class DocumentEnvelope(EnvelopeFormat):
     """UCCN and PIDF (SIP bodies): the document element is the message."""
 
     name = "document"
+    record_streams = True
 
 
 @register_envelope

@@ -32,6 +32,15 @@ ANSWER = (
     "<r:node>cucm1</r:node><r:up>true</r:up>\n"
     "</r:getNodeStatusResponse></soapenv:Body></soapenv:Envelope>\n"
 ).encode()
+NODES = (
+    f'<soapenv:Envelope xmlns:soapenv="{S11}">\n'
+    '<soapenv:Body><r:listNodesResponse xmlns:r="urn:example:ris">\n'
+    + "".join(
+        f"  <r:item><r:name>cucm{i}</r:name><r:up>{str(i % 2 == 0).lower()}</r:up></r:item>\n"
+        for i in range(200)
+    )
+    + "</r:listNodesResponse></soapenv:Body></soapenv:Envelope>\n"
+).encode()
 FAULT = (
     f'<soapenv:Envelope xmlns:soapenv="{S11}"><soapenv:Body><soapenv:Fault>'
     "<faultcode>soapenv:Client</faultcode><faultstring>no node cucm9 (user admin, s3cret)"
@@ -59,7 +68,7 @@ def _client(ris: ModuleType, status: int, body: bytes) -> tuple[object, MockTran
 
 def test_the_wsdl_gives_methods_actions_and_roots(ris: ModuleType) -> None:
     api = registry.binding("ris")
-    (op,) = api.operations.values()
+    op = api.operations["getNodeStatus"]
     assert (op.name, op.method, op.action, op.idempotent) == (
         "getNodeStatus",
         "get_node_status",
@@ -145,3 +154,24 @@ def test_detect_parse_and_validate_the_message(ris: ModuleType) -> None:
     assert issue.path == "/soapenv:Envelope/soapenv:Body/r:getNodeStatusResponse/r:up"
     column = invalid.splitlines()[3].index(b"<r:up>") + 1  # 1-based, as editors count
     assert (issue.line, issue.column) == (4, column)
+
+
+def test_a_record_list_answer_streams(ris: ModuleType) -> None:
+    """A SOAP 1.1 answer that is a list of records: ``stream=True`` and ``iter_records``
+    give the records of the whole call, one by one."""
+    client, _ = _client(ris, 200, NODES)
+    with client:  # type: ignore[attr-defined]
+        whole = client.list_nodes("lab").item  # type: ignore[attr-defined]
+        streamed = list(client.list_nodes("lab", stream=True))  # type: ignore[attr-defined]
+    assert len(whole) == 200 and streamed == whole
+    assert list(ucxml.iter_records(NODES, api="ris")) == whole
+    assert [n.name for n in ucxml.iter_records(NODES)][:2] == ["cucm0", "cucm1"]  # detected
+    client, _ = _client(ris, 200, FAULT)
+    with pytest.raises(SoapFault), client:  # type: ignore[attr-defined]
+        list(client.list_nodes("lab", stream=True))  # type: ignore[attr-defined]
+    client, _ = _client(ris, 200, NODES[: len(NODES) // 2])
+    with pytest.raises(MalformedResponseError, match="line"), client:  # type: ignore[attr-defined]
+        got = []
+        for node in client.list_nodes("lab", stream=True):  # type: ignore[attr-defined]
+            got.append(node)
+    assert 0 < len(got) < 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, Unpack
 
 from ucxml._cupcore import DEFAULT_RELEASE, CupRelease, _CupState
@@ -18,6 +18,7 @@ from ucxml.generated._sync.client import TransportOwner, exchange
 from ucxml.generated.cup import models as m
 from ucxml.generated.cup.operations import CupOperations
 from ucxml.generated.pidf.models import Presence
+from ucxml.retry import run
 from ucxml.transport import Transport
 
 __all__ = ["CupClient"]
@@ -172,6 +173,34 @@ class CupClient(_CupState, CupOperations, TransportOwner):
         if isinstance(result, m.LogoutResp):
             self._check_logout(result)
         return result
+
+    def _invoke_records(
+        self, operation: Operation, request: Any, record_type: type[T]
+    ) -> Iterator[T]:
+        # The session as _invoke keeps it: a fault is read before any record is handed out.
+        if self._session_key is None and self._relogin:
+            self._renew(operation, None)
+        key = self._key_for(operation)
+        try:
+            content = self._fetch(operation, request, key)
+        except CupSessionError as error:
+            if not (self._relogin and error.state in ("expired", "missing")):
+                raise
+            self._renew(operation, key)
+            key = self._key_for(operation)
+            content = self._fetch(operation, request, key)
+        return self._core.records(operation, content, record_type)
+
+    def _fetch(self, operation: Operation, request: Any, key: str) -> bytes:
+        """The body of the answer to ``request``, to be read record by record."""
+        http = self._core.soap_request(operation, request, key)
+        return run(
+            self._retry,
+            operation.name,
+            operation.idempotent,
+            lambda: self._transport.send(http),
+            self._core.record_content(operation),
+        )
 
     def _renew(self, operation: Operation, stale: str | None) -> None:
         """Log in again (forced) in place of the session ``stale``, unless another caller

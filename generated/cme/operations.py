@@ -14,11 +14,13 @@ from ucxml.generated.cme.models import (
     ExtensionNumberKeyword,
     ISDevEvent,
     ISDevice,
+    ISDeviceTemplate,
     ISDirectoryEntry,
     ISexecCLI,
     ISexecCLIParams,
     ISexecCLIResponse,
     ISExtension,
+    ISExtensionTemplate,
     ISExtEvent,
     ISgetDevEvts,
     ISgetDevEvtsParams,
@@ -78,6 +80,8 @@ from ucxml.generated.cme.models import (
     ISupdateUser,
     ISupdateUserParams,
     ISupdateUserResponse,
+    ISUserProfile,
+    ISVoiceHuntGroup,
     NoParams,
     PhoneNames,
     PoolKeyword,
@@ -744,19 +748,42 @@ class CmeOperations(SyncOperations):
             ISgetPresenceGlobalResponse,
         )
 
+    @overload
     def get_device_template(
         self,
         dev_template_id: Sequence[int] = (),
-    ) -> ISgetDeviceTemplateResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetDeviceTemplateResponse: ...
+
+    @overload
+    def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISDeviceTemplate]: ...
+
+    def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetDeviceTemplateResponse | Iterator[ISDeviceTemplate]:
         """Configuration of ephone templates (ephone-template) by tag (CME 12.x and later).
 
-        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``.
+        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``; with
+        ``stream=True``, an iterator of its ``ISDeviceTemplate`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Templates by tag; the answer holds every template asked for that exists.
 
         Args:
             dev_template_id: Ephone-template tags (`ephone-template 1`), as the guide names the
                 element. A list (a bare string is refused).
+            stream: True: yield the ``ISDeviceTemplate`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -768,31 +795,55 @@ class CmeOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetDeviceTemplate"],
-            ISgetDeviceTemplate(
-                get_device_template=ISgetDeviceTemplateParams(
-                    dev_template_id=as_list(
-                        "get_device_template", "dev_template_id", dev_template_id, keyword=False
-                    ),
-                )
-            ),
-            ISgetDeviceTemplateResponse,
+        request = ISgetDeviceTemplate(
+            get_device_template=ISgetDeviceTemplateParams(
+                dev_template_id=as_list(
+                    "get_device_template", "dev_template_id", dev_template_id, keyword=False
+                ),
+            )
         )
+        if stream:
+            return self._invoke_records(
+                OPERATIONS["ISgetDeviceTemplate"], request, ISDeviceTemplate
+            )
+        return self._invoke(OPERATIONS["ISgetDeviceTemplate"], request, ISgetDeviceTemplateResponse)
+
+    @overload
+    def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetExtensionTemplateResponse: ...
+
+    @overload
+    def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISExtensionTemplate]: ...
 
     def get_extension_template(
         self,
         extension_template_id: Sequence[int] = (),
-    ) -> ISgetExtensionTemplateResponse:
+        *,
+        stream: bool = False,
+    ) -> ISgetExtensionTemplateResponse | Iterator[ISExtensionTemplate]:
         """Configuration of ephone-dn templates (ephone-dn-template) by tag (CME 12.x and later).
 
-        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``.
+        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``; with
+        ``stream=True``, an iterator of its ``ISExtensionTemplate`` records instead, each bound as
+        it is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Templates by tag; the answer holds every template asked for that exists.
 
         Args:
             extension_template_id: Ephone-dn-template tags (`ephone-dn-template 1`). A list (a bare
                 string is refused).
+            stream: True: yield the ``ISExtensionTemplate`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -804,19 +855,22 @@ class CmeOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
+        request = ISgetExtensionTemplate(
+            get_extension_template=ISgetExtensionTemplateParams(
+                extension_template_id=as_list(
+                    "get_extension_template",
+                    "extension_template_id",
+                    extension_template_id,
+                    keyword=False,
+                ),
+            )
+        )
+        if stream:
+            return self._invoke_records(
+                OPERATIONS["ISgetExtensionTemplate"], request, ISExtensionTemplate
+            )
         return self._invoke(
-            OPERATIONS["ISgetExtensionTemplate"],
-            ISgetExtensionTemplate(
-                get_extension_template=ISgetExtensionTemplateParams(
-                    extension_template_id=as_list(
-                        "get_extension_template",
-                        "extension_template_id",
-                        extension_template_id,
-                        keyword=False,
-                    ),
-                )
-            ),
-            ISgetExtensionTemplateResponse,
+            OPERATIONS["ISgetExtensionTemplate"], request, ISgetExtensionTemplateResponse
         )
 
     @overload
@@ -949,20 +1003,42 @@ class CmeOperations(SyncOperations):
             return self._invoke_records(OPERATIONS["ISgetSipExtension"], request, ISSipExtension)
         return self._invoke(OPERATIONS["ISgetSipExtension"], request, ISgetSipExtensionResponse)
 
+    @overload
     def get_user_profile(
         self,
         user_profile_id: Sequence[int] = (),
-    ) -> ISgetUserProfileResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetUserProfileResponse: ...
+
+    @overload
+    def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISUserProfile]: ...
+
+    def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetUserProfileResponse | Iterator[ISUserProfile]:
         """Extension Mobility user profiles (voice user-profile): user, numbers, speed dials, current
         phone (CME 12.x and later).
 
-        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``.
+        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``; with ``stream=True``, an
+        iterator of its ``ISUserProfile`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Profiles by tag; the answer holds every profile asked for that exists.
 
         Args:
             user_profile_id: User profile tags (`voice user-profile 1`). A list (a bare string is
                 refused).
+            stream: True: yield the ``ISUserProfile`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -974,17 +1050,16 @@ class CmeOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetUserProfile"],
-            ISgetUserProfile(
-                get_user_profile=ISgetUserProfileParams(
-                    user_profile_id=as_list(
-                        "get_user_profile", "user_profile_id", user_profile_id, keyword=False
-                    ),
-                )
-            ),
-            ISgetUserProfileResponse,
+        request = ISgetUserProfile(
+            get_user_profile=ISgetUserProfileParams(
+                user_profile_id=as_list(
+                    "get_user_profile", "user_profile_id", user_profile_id, keyword=False
+                ),
+            )
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["ISgetUserProfile"], request, ISUserProfile)
+        return self._invoke(OPERATIONS["ISgetUserProfile"], request, ISgetUserProfileResponse)
 
     @overload
     def get_utility_directory(
@@ -1034,19 +1109,42 @@ class CmeOperations(SyncOperations):
             OPERATIONS["ISgetUtilityDirectory"], request, ISgetUtilityDirectoryResponse
         )
 
+    @overload
     def get_voice_hunt_group(
         self,
         voice_hunt_group_id: Sequence[int] = (),
-    ) -> ISgetVoiceHuntGroupResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetVoiceHuntGroupResponse: ...
+
+    @overload
+    def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISVoiceHuntGroup]: ...
+
+    def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetVoiceHuntGroupResponse | Iterator[ISVoiceHuntGroup]:
         """Configuration of voice hunt groups (voice hunt-group) by tag (CME 12.x and later).
 
-        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``.
+        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``; with
+        ``stream=True``, an iterator of its ``ISVoiceHuntGroup`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Hunt groups by tag; the answer holds every hunt group asked for that exists.
 
         Args:
             voice_hunt_group_id: Voice hunt group tags (`voice hunt-group 1 ...`). A list (a bare
                 string is refused).
+            stream: True: yield the ``ISVoiceHuntGroup`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1058,20 +1156,21 @@ class CmeOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["ISgetVoiceHuntGroup"],
-            ISgetVoiceHuntGroup(
-                get_voice_hunt_group=ISgetVoiceHuntGroupParams(
-                    voice_hunt_group_id=as_list(
-                        "get_voice_hunt_group",
-                        "voice_hunt_group_id",
-                        voice_hunt_group_id,
-                        keyword=False,
-                    ),
-                )
-            ),
-            ISgetVoiceHuntGroupResponse,
+        request = ISgetVoiceHuntGroup(
+            get_voice_hunt_group=ISgetVoiceHuntGroupParams(
+                voice_hunt_group_id=as_list(
+                    "get_voice_hunt_group",
+                    "voice_hunt_group_id",
+                    voice_hunt_group_id,
+                    keyword=False,
+                ),
+            )
         )
+        if stream:
+            return self._invoke_records(
+                OPERATIONS["ISgetVoiceHuntGroup"], request, ISVoiceHuntGroup
+            )
+        return self._invoke(OPERATIONS["ISgetVoiceHuntGroup"], request, ISgetVoiceHuntGroupResponse)
 
 
 class AsyncCmeOperations(AsyncOperations):
@@ -1735,19 +1834,42 @@ class AsyncCmeOperations(AsyncOperations):
             ISgetPresenceGlobalResponse,
         )
 
+    @overload
     async def get_device_template(
         self,
         dev_template_id: Sequence[int] = (),
-    ) -> ISgetDeviceTemplateResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetDeviceTemplateResponse: ...
+
+    @overload
+    async def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISDeviceTemplate]: ...
+
+    async def get_device_template(
+        self,
+        dev_template_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetDeviceTemplateResponse | Iterator[ISDeviceTemplate]:
         """Configuration of ephone templates (ephone-template) by tag (CME 12.x and later).
 
-        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``.
+        Sends ``ISgetDeviceTemplate``, returns ``ISgetDeviceTemplateResponse``; with
+        ``stream=True``, an iterator of its ``ISDeviceTemplate`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Templates by tag; the answer holds every template asked for that exists.
 
         Args:
             dev_template_id: Ephone-template tags (`ephone-template 1`), as the guide names the
                 element. A list (a bare string is refused).
+            stream: True: yield the ``ISDeviceTemplate`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1759,31 +1881,57 @@ class AsyncCmeOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetDeviceTemplate"],
-            ISgetDeviceTemplate(
-                get_device_template=ISgetDeviceTemplateParams(
-                    dev_template_id=as_list(
-                        "get_device_template", "dev_template_id", dev_template_id, keyword=False
-                    ),
-                )
-            ),
-            ISgetDeviceTemplateResponse,
+        request = ISgetDeviceTemplate(
+            get_device_template=ISgetDeviceTemplateParams(
+                dev_template_id=as_list(
+                    "get_device_template", "dev_template_id", dev_template_id, keyword=False
+                ),
+            )
         )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetDeviceTemplate"], request, ISDeviceTemplate
+            )
+        return await self._invoke(
+            OPERATIONS["ISgetDeviceTemplate"], request, ISgetDeviceTemplateResponse
+        )
+
+    @overload
+    async def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetExtensionTemplateResponse: ...
+
+    @overload
+    async def get_extension_template(
+        self,
+        extension_template_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISExtensionTemplate]: ...
 
     async def get_extension_template(
         self,
         extension_template_id: Sequence[int] = (),
-    ) -> ISgetExtensionTemplateResponse:
+        *,
+        stream: bool = False,
+    ) -> ISgetExtensionTemplateResponse | Iterator[ISExtensionTemplate]:
         """Configuration of ephone-dn templates (ephone-dn-template) by tag (CME 12.x and later).
 
-        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``.
+        Sends ``ISgetExtensionTemplate``, returns ``ISgetExtensionTemplateResponse``; with
+        ``stream=True``, an iterator of its ``ISExtensionTemplate`` records instead, each bound as
+        it is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Templates by tag; the answer holds every template asked for that exists.
 
         Args:
             extension_template_id: Ephone-dn-template tags (`ephone-dn-template 1`). A list (a bare
                 string is refused).
+            stream: True: yield the ``ISExtensionTemplate`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1795,19 +1943,22 @@ class AsyncCmeOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
+        request = ISgetExtensionTemplate(
+            get_extension_template=ISgetExtensionTemplateParams(
+                extension_template_id=as_list(
+                    "get_extension_template",
+                    "extension_template_id",
+                    extension_template_id,
+                    keyword=False,
+                ),
+            )
+        )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetExtensionTemplate"], request, ISExtensionTemplate
+            )
         return await self._invoke(
-            OPERATIONS["ISgetExtensionTemplate"],
-            ISgetExtensionTemplate(
-                get_extension_template=ISgetExtensionTemplateParams(
-                    extension_template_id=as_list(
-                        "get_extension_template",
-                        "extension_template_id",
-                        extension_template_id,
-                        keyword=False,
-                    ),
-                )
-            ),
-            ISgetExtensionTemplateResponse,
+            OPERATIONS["ISgetExtensionTemplate"], request, ISgetExtensionTemplateResponse
         )
 
     @overload
@@ -1944,20 +2095,42 @@ class AsyncCmeOperations(AsyncOperations):
             OPERATIONS["ISgetSipExtension"], request, ISgetSipExtensionResponse
         )
 
+    @overload
     async def get_user_profile(
         self,
         user_profile_id: Sequence[int] = (),
-    ) -> ISgetUserProfileResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetUserProfileResponse: ...
+
+    @overload
+    async def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISUserProfile]: ...
+
+    async def get_user_profile(
+        self,
+        user_profile_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetUserProfileResponse | Iterator[ISUserProfile]:
         """Extension Mobility user profiles (voice user-profile): user, numbers, speed dials, current
         phone (CME 12.x and later).
 
-        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``.
+        Sends ``ISgetUserProfile``, returns ``ISgetUserProfileResponse``; with ``stream=True``, an
+        iterator of its ``ISUserProfile`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Profiles by tag; the answer holds every profile asked for that exists.
 
         Args:
             user_profile_id: User profile tags (`voice user-profile 1`). A list (a bare string is
                 refused).
+            stream: True: yield the ``ISUserProfile`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1969,17 +2142,18 @@ class AsyncCmeOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["ISgetUserProfile"],
-            ISgetUserProfile(
-                get_user_profile=ISgetUserProfileParams(
-                    user_profile_id=as_list(
-                        "get_user_profile", "user_profile_id", user_profile_id, keyword=False
-                    ),
-                )
-            ),
-            ISgetUserProfileResponse,
+        request = ISgetUserProfile(
+            get_user_profile=ISgetUserProfileParams(
+                user_profile_id=as_list(
+                    "get_user_profile", "user_profile_id", user_profile_id, keyword=False
+                ),
+            )
         )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetUserProfile"], request, ISUserProfile
+            )
+        return await self._invoke(OPERATIONS["ISgetUserProfile"], request, ISgetUserProfileResponse)
 
     @overload
     async def get_utility_directory(
@@ -2029,19 +2203,42 @@ class AsyncCmeOperations(AsyncOperations):
             OPERATIONS["ISgetUtilityDirectory"], request, ISgetUtilityDirectoryResponse
         )
 
+    @overload
     async def get_voice_hunt_group(
         self,
         voice_hunt_group_id: Sequence[int] = (),
-    ) -> ISgetVoiceHuntGroupResponse:
+        *,
+        stream: Literal[False] = False,
+    ) -> ISgetVoiceHuntGroupResponse: ...
+
+    @overload
+    async def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ISVoiceHuntGroup]: ...
+
+    async def get_voice_hunt_group(
+        self,
+        voice_hunt_group_id: Sequence[int] = (),
+        *,
+        stream: bool = False,
+    ) -> ISgetVoiceHuntGroupResponse | Iterator[ISVoiceHuntGroup]:
         """Configuration of voice hunt groups (voice hunt-group) by tag (CME 12.x and later).
 
-        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``.
+        Sends ``ISgetVoiceHuntGroup``, returns ``ISgetVoiceHuntGroupResponse``; with
+        ``stream=True``, an iterator of its ``ISVoiceHuntGroup`` records instead, each bound as it
+        is read (the answer's bytes are held, never a tree or a list of every record; see
+        ``ucxml.iter_records``).
 
         Hunt groups by tag; the answer holds every hunt group asked for that exists.
 
         Args:
             voice_hunt_group_id: Voice hunt group tags (`voice hunt-group 1 ...`). A list (a bare
                 string is refused).
+            stream: True: yield the ``ISVoiceHuntGroup`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -2053,17 +2250,20 @@ class AsyncCmeOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
+        request = ISgetVoiceHuntGroup(
+            get_voice_hunt_group=ISgetVoiceHuntGroupParams(
+                voice_hunt_group_id=as_list(
+                    "get_voice_hunt_group",
+                    "voice_hunt_group_id",
+                    voice_hunt_group_id,
+                    keyword=False,
+                ),
+            )
+        )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["ISgetVoiceHuntGroup"], request, ISVoiceHuntGroup
+            )
         return await self._invoke(
-            OPERATIONS["ISgetVoiceHuntGroup"],
-            ISgetVoiceHuntGroup(
-                get_voice_hunt_group=ISgetVoiceHuntGroupParams(
-                    voice_hunt_group_id=as_list(
-                        "get_voice_hunt_group",
-                        "voice_hunt_group_id",
-                        voice_hunt_group_id,
-                        keyword=False,
-                    ),
-                )
-            ),
-            ISgetVoiceHuntGroupResponse,
+            OPERATIONS["ISgetVoiceHuntGroup"], request, ISgetVoiceHuntGroupResponse
         )

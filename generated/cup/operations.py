@@ -4,13 +4,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Literal, overload
 
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
 from ucxml.bindings import AsyncOperations, SyncOperations, as_list
 from ucxml.generated.cup.models import (
     AclRule,
+    AclRuleStatus,
     AddAcl,
     AddAclResp,
     AddContact,
@@ -19,6 +21,7 @@ from ucxml.generated.cup.models import (
     AddGroupResp,
     AddRecentComm,
     AddRecentCommResp,
+    ContactStatus,
     DeleteAcl,
     DeleteAclResp,
     DeleteContact,
@@ -27,6 +30,7 @@ from ucxml.generated.cup.models import (
     DeleteGroupResp,
     DeletePresenceRules,
     DeletePresenceRulesResp,
+    DialingRule,
     Empty,
     FederatedDomainsPart,
     GetAcl,
@@ -53,6 +57,8 @@ from ucxml.generated.cup.models import (
     GetUserConfigResp,
     Group,
     GroupChange,
+    GroupChangeStatus,
+    GroupStatus,
     Login,
     LoginResp,
     Logout,
@@ -63,10 +69,15 @@ from ucxml.generated.cup.models import (
     ModifyGroupResp,
     PresenceRule,
     Property,
+    PropertyStatus,
     PublishPresStatus,
     PublishPresStatusResp,
+    RecentComm,
     RecentCommData,
+    RecordStatus,
+    RuleAcl,
     RuleName,
+    RuleStatus,
     SetCalendaring,
     SetCalendaringResp,
     SetPresenceRules,
@@ -230,13 +241,34 @@ class CupOperations(SyncOperations):
             GetAllConfigResp,
         )
 
+    @overload
     def get_system_config(
         self,
-    ) -> GetSystemConfigResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> GetSystemConfigResp: ...
+
+    @overload
+    def get_system_config(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Property]: ...
+
+    def get_system_config(
+        self,
+        *,
+        stream: bool = False,
+    ) -> GetSystemConfigResp | Iterator[Property]:
         """System-level configuration (directory mapping, voice mail, meeting place, call control,
         presence, TFTP) as named properties.
 
-        Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``.
+        Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``; with ``stream=True``, an
+        iterator of its ``Property`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Property`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -251,18 +283,38 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-system-config"],
-            GetSystemConfig(),
-            GetSystemConfigResp,
-        )
+        request = GetSystemConfig()
+        if stream:
+            return self._invoke_records(OPERATIONS["get-system-config"], request, Property)
+        return self._invoke(OPERATIONS["get-system-config"], request, GetSystemConfigResp)
+
+    @overload
+    def get_user_config(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetUserConfigResp: ...
+
+    @overload
+    def get_user_config(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Property]: ...
 
     def get_user_config(
         self,
-    ) -> GetUserConfigResp:
+        *,
+        stream: bool = False,
+    ) -> GetUserConfigResp | Iterator[Property]:
         """Per-user configuration properties.
 
-        Sends ``GetUserConfig``, returns ``GetUserConfigResp``.
+        Sends ``GetUserConfig``, returns ``GetUserConfigResp``; with ``stream=True``, an iterator of
+        its ``Property`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Property`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -277,23 +329,44 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-user-config"],
-            GetUserConfig(),
-            GetUserConfigResp,
-        )
+        request = GetUserConfig()
+        if stream:
+            return self._invoke_records(OPERATIONS["get-user-config"], request, Property)
+        return self._invoke(OPERATIONS["get-user-config"], request, GetUserConfigResp)
+
+    @overload
+    def set_user_config(
+        self,
+        properties: Sequence[Property],
+        *,
+        stream: Literal[False] = False,
+    ) -> SetUserConfigResp: ...
+
+    @overload
+    def set_user_config(
+        self,
+        properties: Sequence[Property],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[PropertyStatus]: ...
 
     def set_user_config(
         self,
         properties: Sequence[Property],
-    ) -> SetUserConfigResp:
+        *,
+        stream: bool = False,
+    ) -> SetUserConfigResp | Iterator[PropertyStatus]:
         """Set per-user configuration properties; one status code per property.
 
-        Sends ``SetUserConfig``, returns ``SetUserConfigResp``.
+        Sends ``SetUserConfig``, returns ``SetUserConfigResp``; with ``stream=True``, an iterator of
+        its ``PropertyStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             properties: The user settings to set, as name and value pairs. A list (a bare string is
                 refused).
+            stream: True: yield the ``PropertyStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -311,20 +384,40 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["set-user-config"],
-            SetUserConfig(
-                properties=as_list("set_user_config", "properties", properties, keyword=False),
-            ),
-            SetUserConfigResp,
+        request = SetUserConfig(
+            properties=as_list("set_user_config", "properties", properties, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["set-user-config"], request, PropertyStatus)
+        return self._invoke(OPERATIONS["set-user-config"], request, SetUserConfigResp)
+
+    @overload
+    def get_contact_list(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetContactListResp: ...
+
+    @overload
+    def get_contact_list(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Group]: ...
 
     def get_contact_list(
         self,
-    ) -> GetContactListResp:
+        *,
+        stream: bool = False,
+    ) -> GetContactListResp | Iterator[Group]:
         """The user's contact list: groups and their contacts.
 
-        Sends ``GetContactList``, returns ``GetContactListResp``.
+        Sends ``GetContactList``, returns ``GetContactListResp``; with ``stream=True``, an iterator
+        of its ``Group`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Group`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -339,22 +432,42 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-contact-list"],
-            GetContactList(),
-            GetContactListResp,
-        )
+        request = GetContactList()
+        if stream:
+            return self._invoke_records(OPERATIONS["get-contact-list"], request, Group)
+        return self._invoke(OPERATIONS["get-contact-list"], request, GetContactListResp)
+
+    @overload
+    def add_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddGroupResp: ...
+
+    @overload
+    def add_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupStatus]: ...
 
     def add_group(
         self,
         group: Sequence[Group],
-    ) -> AddGroupResp:
+        *,
+        stream: bool = False,
+    ) -> AddGroupResp | Iterator[GroupStatus]:
         """Add contact groups; succeeded or failed per group.
 
-        Sends ``AddGroup``, returns ``AddGroupResp``.
+        Sends ``AddGroup``, returns ``AddGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to add, by name. A list (a bare string is refused).
+            stream: True: yield the ``GroupStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -372,25 +485,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["add-group"],
-            AddGroup(
-                group=as_list("add_group", "group", group, keyword=False),
-            ),
-            AddGroupResp,
+        request = AddGroup(
+            group=as_list("add_group", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["add-group"], request, GroupStatus)
+        return self._invoke(OPERATIONS["add-group"], request, AddGroupResp)
+
+    @overload
+    def modify_group(
+        self,
+        group: Sequence[GroupChange],
+        *,
+        stream: Literal[False] = False,
+    ) -> ModifyGroupResp: ...
+
+    @overload
+    def modify_group(
+        self,
+        group: Sequence[GroupChange],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupChangeStatus]: ...
 
     def modify_group(
         self,
         group: Sequence[GroupChange],
-    ) -> ModifyGroupResp:
+        *,
+        stream: bool = False,
+    ) -> ModifyGroupResp | Iterator[GroupChangeStatus]:
         """Rename contact groups or change their index; succeeded or failed per group.
 
-        Sends ``ModifyGroup``, returns ``ModifyGroupResp``.
+        Sends ``ModifyGroup``, returns ``ModifyGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupChangeStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to rename: old name, new name and position. A list (a bare string is
                 refused).
+            stream: True: yield the ``GroupChangeStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -408,24 +542,44 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["modify-group"],
-            ModifyGroup(
-                group=as_list("modify_group", "group", group, keyword=False),
-            ),
-            ModifyGroupResp,
+        request = ModifyGroup(
+            group=as_list("modify_group", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["modify-group"], request, GroupChangeStatus)
+        return self._invoke(OPERATIONS["modify-group"], request, ModifyGroupResp)
+
+    @overload
+    def delete_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteGroupResp: ...
+
+    @overload
+    def delete_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupStatus]: ...
 
     def delete_group(
         self,
         group: Sequence[Group],
-    ) -> DeleteGroupResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteGroupResp | Iterator[GroupStatus]:
         """Delete contact groups; succeeded or failed per group.
 
-        Sends ``DeleteGroup``, returns ``DeleteGroupResp``.
+        Sends ``DeleteGroup``, returns ``DeleteGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to delete, by name. A list (a bare string is refused).
+            stream: True: yield the ``GroupStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -443,25 +597,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["delete-group"],
-            DeleteGroup(
-                group=as_list("delete_group", "group", group, keyword=False),
-            ),
-            DeleteGroupResp,
+        request = DeleteGroup(
+            group=as_list("delete_group", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["delete-group"], request, GroupStatus)
+        return self._invoke(OPERATIONS["delete-group"], request, DeleteGroupResp)
+
+    @overload
+    def add_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddContactResp: ...
+
+    @overload
+    def add_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     def add_contact(
         self,
         group: Sequence[Group],
-    ) -> AddContactResp:
+        *,
+        stream: bool = False,
+    ) -> AddContactResp | Iterator[ContactStatus]:
         """Add contacts to groups; succeeded or the reason per contact.
 
-        Sends ``AddContact``, returns ``AddContactResp``.
+        Sends ``AddContact``, returns ``AddContactResp``; with ``stream=True``, an iterator of its
+        ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to add, each in the group it belongs to. A list (a bare string is
                 refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -479,25 +654,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["add-contact"],
-            AddContact(
-                group=as_list("add_contact", "group", group, keyword=False),
-            ),
-            AddContactResp,
+        request = AddContact(
+            group=as_list("add_contact", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["add-contact"], request, ContactStatus)
+        return self._invoke(OPERATIONS["add-contact"], request, AddContactResp)
+
+    @overload
+    def modify_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> ModifyContactResp: ...
+
+    @overload
+    def modify_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     def modify_contact(
         self,
         group: Sequence[Group],
-    ) -> ModifyContactResp:
+        *,
+        stream: bool = False,
+    ) -> ModifyContactResp | Iterator[ContactStatus]:
         """Change the nickname, index or phone display of contacts; succeeded or the reason per
         contact.
 
-        Sends ``ModifyContact``, returns ``ModifyContactResp``.
+        Sends ``ModifyContact``, returns ``ModifyContactResp``; with ``stream=True``, an iterator of
+        its ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to change, each in its group. A list (a bare string is refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -515,24 +711,45 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["modify-contact"],
-            ModifyContact(
-                group=as_list("modify_contact", "group", group, keyword=False),
-            ),
-            ModifyContactResp,
+        request = ModifyContact(
+            group=as_list("modify_contact", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["modify-contact"], request, ContactStatus)
+        return self._invoke(OPERATIONS["modify-contact"], request, ModifyContactResp)
+
+    @overload
+    def delete_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteContactResp: ...
+
+    @overload
+    def delete_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     def delete_contact(
         self,
         group: Sequence[Group],
-    ) -> DeleteContactResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteContactResp | Iterator[ContactStatus]:
         """Delete contacts from groups; succeeded or the reason per contact.
 
-        Sends ``DeleteContact``, returns ``DeleteContactResp``.
+        Sends ``DeleteContact``, returns ``DeleteContactResp``; with ``stream=True``, an iterator of
+        its ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to delete, each in its group. A list (a bare string is refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -550,13 +767,12 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["delete-contact"],
-            DeleteContact(
-                group=as_list("delete_contact", "group", group, keyword=False),
-            ),
-            DeleteContactResp,
+        request = DeleteContact(
+            group=as_list("delete_contact", "group", group, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["delete-contact"], request, ContactStatus)
+        return self._invoke(OPERATIONS["delete-contact"], request, DeleteContactResp)
 
     def get_presence_rules(
         self,
@@ -584,16 +800,37 @@ class CupOperations(SyncOperations):
             GetPresenceRulesResp,
         )
 
+    @overload
     def set_presence_rules(
         self,
         presence_rule: Sequence[PresenceRule],
-    ) -> SetPresenceRulesResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> SetPresenceRulesResp: ...
+
+    @overload
+    def set_presence_rules(
+        self,
+        presence_rule: Sequence[PresenceRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleStatus]: ...
+
+    def set_presence_rules(
+        self,
+        presence_rule: Sequence[PresenceRule],
+        *,
+        stream: bool = False,
+    ) -> SetPresenceRulesResp | Iterator[RuleStatus]:
         """Set presence rules (visibility, reachability, filtering); succeeded or the reason per rule.
 
-        Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``.
+        Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``; with ``stream=True``, an
+        iterator of its ``RuleStatus`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             presence_rule: The presence rules to set. A list (a bare string is refused).
+            stream: True: yield the ``RuleStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -611,26 +848,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["set-presence-rules"],
-            SetPresenceRules(
-                presence_rule=as_list(
-                    "set_presence_rules", "presence_rule", presence_rule, keyword=False
-                ),
+        request = SetPresenceRules(
+            presence_rule=as_list(
+                "set_presence_rules", "presence_rule", presence_rule, keyword=False
             ),
-            SetPresenceRulesResp,
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["set-presence-rules"], request, RuleStatus)
+        return self._invoke(OPERATIONS["set-presence-rules"], request, SetPresenceRulesResp)
+
+    @overload
+    def delete_presence_rules(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeletePresenceRulesResp: ...
+
+    @overload
+    def delete_presence_rules(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleStatus]: ...
 
     def delete_presence_rules(
         self,
         rule: Sequence[RuleName],
-    ) -> DeletePresenceRulesResp:
+        *,
+        stream: bool = False,
+    ) -> DeletePresenceRulesResp | Iterator[RuleStatus]:
         """Delete presence rules by name; succeeded or the reason per rule.
 
-        Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``.
+        Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``; with ``stream=True``, an
+        iterator of its ``RuleStatus`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The presence rules to delete, by name. A list (a bare string is refused).
+            stream: True: yield the ``RuleStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -648,21 +905,41 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["delete-presence-rules"],
-            DeletePresenceRules(
-                rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
-            ),
-            DeletePresenceRulesResp,
+        request = DeletePresenceRules(
+            rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["delete-presence-rules"], request, RuleStatus)
+        return self._invoke(OPERATIONS["delete-presence-rules"], request, DeletePresenceRulesResp)
+
+    @overload
+    def get_dialing_rules(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetDialingRulesResp: ...
+
+    @overload
+    def get_dialing_rules(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[DialingRule]: ...
 
     def get_dialing_rules(
         self,
-    ) -> GetDialingRulesResp:
+        *,
+        stream: bool = False,
+    ) -> GetDialingRulesResp | Iterator[DialingRule]:
         """Application and directory dialing rules of the associated Cisco Unified Communications
         Manager.
 
-        Sends ``GetDialingRules``, returns ``GetDialingRulesResp``.
+        Sends ``GetDialingRules``, returns ``GetDialingRulesResp``; with ``stream=True``, an
+        iterator of its ``DialingRule`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``DialingRule`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -677,11 +954,30 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-dialing-rules"],
-            GetDialingRules(),
-            GetDialingRulesResp,
-        )
+        request = GetDialingRules()
+        if stream:
+            return self._invoke_records(OPERATIONS["get-dialing-rules"], request, DialingRule)
+        return self._invoke(OPERATIONS["get-dialing-rules"], request, GetDialingRulesResp)
+
+    @overload
+    def add_recent_comm(
+        self,
+        *,
+        timestamp: XmlDate | XmlDateTime,
+        type_value: int,
+        data: RecentCommData,
+        stream: Literal[False] = False,
+    ) -> AddRecentCommResp: ...
+
+    @overload
+    def add_recent_comm(
+        self,
+        *,
+        timestamp: XmlDate | XmlDateTime,
+        type_value: int,
+        data: RecentCommData,
+        stream: Literal[True],
+    ) -> Iterator[RecordStatus]: ...
 
     def add_recent_comm(
         self,
@@ -689,15 +985,19 @@ class CupOperations(SyncOperations):
         timestamp: XmlDate | XmlDateTime,
         type_value: int,
         data: RecentCommData,
-    ) -> AddRecentCommResp:
+        stream: bool = False,
+    ) -> AddRecentCommResp | Iterator[RecordStatus]:
         """Add a record to the recent communication (IM) history.
 
-        Sends ``AddRecentComm``, returns ``AddRecentCommResp``.
+        Sends ``AddRecentComm``, returns ``AddRecentCommResp``; with ``stream=True``, an iterator of
+        its ``RecordStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             timestamp: When the communication happened.
             type_value: The kind of communication, as the client numbers it.
             data: Who took part, and the communication's details.
+            stream: True: yield the ``RecordStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -715,22 +1015,42 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["add-recent-comm"],
-            AddRecentComm(
-                timestamp=timestamp,
-                type_value=type_value,
-                data=data,
-            ),
-            AddRecentCommResp,
+        request = AddRecentComm(
+            timestamp=timestamp,
+            type_value=type_value,
+            data=data,
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["add-recent-comm"], request, RecordStatus)
+        return self._invoke(OPERATIONS["add-recent-comm"], request, AddRecentCommResp)
+
+    @overload
+    def get_recent_comm(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetRecentCommResp: ...
+
+    @overload
+    def get_recent_comm(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RecentComm]: ...
 
     def get_recent_comm(
         self,
-    ) -> GetRecentCommResp:
+        *,
+        stream: bool = False,
+    ) -> GetRecentCommResp | Iterator[RecentComm]:
         """The recent communication (IM) history records.
 
-        Sends ``GetRecentComm``, returns ``GetRecentCommResp``.
+        Sends ``GetRecentComm``, returns ``GetRecentCommResp``; with ``stream=True``, an iterator of
+        its ``RecentComm`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``RecentComm`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -745,11 +1065,10 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-recent-comm"],
-            GetRecentComm(),
-            GetRecentCommResp,
-        )
+        request = GetRecentComm()
+        if stream:
+            return self._invoke_records(OPERATIONS["get-recent-comm"], request, RecentComm)
+        return self._invoke(OPERATIONS["get-recent-comm"], request, GetRecentCommResp)
 
     def get_licensing_features(
         self,
@@ -843,16 +1162,37 @@ class CupOperations(SyncOperations):
             UnpublishPresStatusResp,
         )
 
+    @overload
     def get_acl(
         self,
         rule: Sequence[RuleName],
-    ) -> GetAclResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> GetAclResp: ...
+
+    @overload
+    def get_acl(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleAcl]: ...
+
+    def get_acl(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: bool = False,
+    ) -> GetAclResp | Iterator[RuleAcl]:
         """The watchers (access control list) of presence rules.
 
-        Sends ``GetAcl``, returns ``GetAclResp``.
+        Sends ``GetAcl``, returns ``GetAclResp``; with ``stream=True``, an iterator of its
+        ``RuleAcl`` records instead, each bound as it is read (the answer's bytes are held, never a
+        tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to read, by name. A list (a bare string is refused).
+            stream: True: yield the ``RuleAcl`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -869,25 +1209,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["get-acl"],
-            GetAcl(
-                rule=as_list("get_acl", "rule", rule, keyword=False),
-            ),
-            GetAclResp,
+        request = GetAcl(
+            rule=as_list("get_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["get-acl"], request, RuleAcl)
+        return self._invoke(OPERATIONS["get-acl"], request, GetAclResp)
+
+    @overload
+    def add_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddAclResp: ...
+
+    @overload
+    def add_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[AclRuleStatus]: ...
 
     def add_acl(
         self,
         rule: Sequence[AclRule],
-    ) -> AddAclResp:
+        *,
+        stream: bool = False,
+    ) -> AddAclResp | Iterator[AclRuleStatus]:
         """Add watchers to the access control list of a presence rule; succeeded or failed per watcher.
 
-        Sends ``AddAcl``, returns ``AddAclResp``.
+        Sends ``AddAcl``, returns ``AddAclResp``; with ``stream=True``, an iterator of its
+        ``AclRuleStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to add: a watcher pattern and what it may see. A list (a bare
                 string is refused).
+            stream: True: yield the ``AclRuleStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -905,25 +1266,46 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["add-acl"],
-            AddAcl(
-                rule=as_list("add_acl", "rule", rule, keyword=False),
-            ),
-            AddAclResp,
+        request = AddAcl(
+            rule=as_list("add_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["add-acl"], request, AclRuleStatus)
+        return self._invoke(OPERATIONS["add-acl"], request, AddAclResp)
+
+    @overload
+    def delete_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteAclResp: ...
+
+    @overload
+    def delete_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[AclRuleStatus]: ...
 
     def delete_acl(
         self,
         rule: Sequence[AclRule],
-    ) -> DeleteAclResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteAclResp | Iterator[AclRuleStatus]:
         """Remove watchers from the access control list of a presence rule; succeeded or failed per
         watcher.
 
-        Sends ``DeleteAcl``, returns ``DeleteAclResp``.
+        Sends ``DeleteAcl``, returns ``DeleteAclResp``; with ``stream=True``, an iterator of its
+        ``AclRuleStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to delete. A list (a bare string is refused).
+            stream: True: yield the ``AclRuleStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -941,13 +1323,12 @@ class CupOperations(SyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return self._invoke(
-            OPERATIONS["delete-acl"],
-            DeleteAcl(
-                rule=as_list("delete_acl", "rule", rule, keyword=False),
-            ),
-            DeleteAclResp,
+        request = DeleteAcl(
+            rule=as_list("delete_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return self._invoke_records(OPERATIONS["delete-acl"], request, AclRuleStatus)
+        return self._invoke(OPERATIONS["delete-acl"], request, DeleteAclResp)
 
     def get_calendaring(
         self,
@@ -1189,13 +1570,34 @@ class AsyncCupOperations(AsyncOperations):
             GetAllConfigResp,
         )
 
+    @overload
     async def get_system_config(
         self,
-    ) -> GetSystemConfigResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> GetSystemConfigResp: ...
+
+    @overload
+    async def get_system_config(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Property]: ...
+
+    async def get_system_config(
+        self,
+        *,
+        stream: bool = False,
+    ) -> GetSystemConfigResp | Iterator[Property]:
         """System-level configuration (directory mapping, voice mail, meeting place, call control,
         presence, TFTP) as named properties.
 
-        Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``.
+        Sends ``GetSystemConfig``, returns ``GetSystemConfigResp``; with ``stream=True``, an
+        iterator of its ``Property`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Property`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -1210,18 +1612,38 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-system-config"],
-            GetSystemConfig(),
-            GetSystemConfigResp,
-        )
+        request = GetSystemConfig()
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-system-config"], request, Property)
+        return await self._invoke(OPERATIONS["get-system-config"], request, GetSystemConfigResp)
+
+    @overload
+    async def get_user_config(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetUserConfigResp: ...
+
+    @overload
+    async def get_user_config(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Property]: ...
 
     async def get_user_config(
         self,
-    ) -> GetUserConfigResp:
+        *,
+        stream: bool = False,
+    ) -> GetUserConfigResp | Iterator[Property]:
         """Per-user configuration properties.
 
-        Sends ``GetUserConfig``, returns ``GetUserConfigResp``.
+        Sends ``GetUserConfig``, returns ``GetUserConfigResp``; with ``stream=True``, an iterator of
+        its ``Property`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Property`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -1236,23 +1658,44 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-user-config"],
-            GetUserConfig(),
-            GetUserConfigResp,
-        )
+        request = GetUserConfig()
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-user-config"], request, Property)
+        return await self._invoke(OPERATIONS["get-user-config"], request, GetUserConfigResp)
+
+    @overload
+    async def set_user_config(
+        self,
+        properties: Sequence[Property],
+        *,
+        stream: Literal[False] = False,
+    ) -> SetUserConfigResp: ...
+
+    @overload
+    async def set_user_config(
+        self,
+        properties: Sequence[Property],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[PropertyStatus]: ...
 
     async def set_user_config(
         self,
         properties: Sequence[Property],
-    ) -> SetUserConfigResp:
+        *,
+        stream: bool = False,
+    ) -> SetUserConfigResp | Iterator[PropertyStatus]:
         """Set per-user configuration properties; one status code per property.
 
-        Sends ``SetUserConfig``, returns ``SetUserConfigResp``.
+        Sends ``SetUserConfig``, returns ``SetUserConfigResp``; with ``stream=True``, an iterator of
+        its ``PropertyStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             properties: The user settings to set, as name and value pairs. A list (a bare string is
                 refused).
+            stream: True: yield the ``PropertyStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1270,20 +1713,42 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["set-user-config"],
-            SetUserConfig(
-                properties=as_list("set_user_config", "properties", properties, keyword=False),
-            ),
-            SetUserConfigResp,
+        request = SetUserConfig(
+            properties=as_list("set_user_config", "properties", properties, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["set-user-config"], request, PropertyStatus
+            )
+        return await self._invoke(OPERATIONS["set-user-config"], request, SetUserConfigResp)
+
+    @overload
+    async def get_contact_list(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetContactListResp: ...
+
+    @overload
+    async def get_contact_list(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[Group]: ...
 
     async def get_contact_list(
         self,
-    ) -> GetContactListResp:
+        *,
+        stream: bool = False,
+    ) -> GetContactListResp | Iterator[Group]:
         """The user's contact list: groups and their contacts.
 
-        Sends ``GetContactList``, returns ``GetContactListResp``.
+        Sends ``GetContactList``, returns ``GetContactListResp``; with ``stream=True``, an iterator
+        of its ``Group`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``Group`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -1298,22 +1763,42 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-contact-list"],
-            GetContactList(),
-            GetContactListResp,
-        )
+        request = GetContactList()
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-contact-list"], request, Group)
+        return await self._invoke(OPERATIONS["get-contact-list"], request, GetContactListResp)
+
+    @overload
+    async def add_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddGroupResp: ...
+
+    @overload
+    async def add_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupStatus]: ...
 
     async def add_group(
         self,
         group: Sequence[Group],
-    ) -> AddGroupResp:
+        *,
+        stream: bool = False,
+    ) -> AddGroupResp | Iterator[GroupStatus]:
         """Add contact groups; succeeded or failed per group.
 
-        Sends ``AddGroup``, returns ``AddGroupResp``.
+        Sends ``AddGroup``, returns ``AddGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to add, by name. A list (a bare string is refused).
+            stream: True: yield the ``GroupStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1331,25 +1816,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["add-group"],
-            AddGroup(
-                group=as_list("add_group", "group", group, keyword=False),
-            ),
-            AddGroupResp,
+        request = AddGroup(
+            group=as_list("add_group", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["add-group"], request, GroupStatus)
+        return await self._invoke(OPERATIONS["add-group"], request, AddGroupResp)
+
+    @overload
+    async def modify_group(
+        self,
+        group: Sequence[GroupChange],
+        *,
+        stream: Literal[False] = False,
+    ) -> ModifyGroupResp: ...
+
+    @overload
+    async def modify_group(
+        self,
+        group: Sequence[GroupChange],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupChangeStatus]: ...
 
     async def modify_group(
         self,
         group: Sequence[GroupChange],
-    ) -> ModifyGroupResp:
+        *,
+        stream: bool = False,
+    ) -> ModifyGroupResp | Iterator[GroupChangeStatus]:
         """Rename contact groups or change their index; succeeded or failed per group.
 
-        Sends ``ModifyGroup``, returns ``ModifyGroupResp``.
+        Sends ``ModifyGroup``, returns ``ModifyGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupChangeStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to rename: old name, new name and position. A list (a bare string is
                 refused).
+            stream: True: yield the ``GroupChangeStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1367,24 +1873,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["modify-group"],
-            ModifyGroup(
-                group=as_list("modify_group", "group", group, keyword=False),
-            ),
-            ModifyGroupResp,
+        request = ModifyGroup(
+            group=as_list("modify_group", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["modify-group"], request, GroupChangeStatus
+            )
+        return await self._invoke(OPERATIONS["modify-group"], request, ModifyGroupResp)
+
+    @overload
+    async def delete_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteGroupResp: ...
+
+    @overload
+    async def delete_group(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[GroupStatus]: ...
 
     async def delete_group(
         self,
         group: Sequence[Group],
-    ) -> DeleteGroupResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteGroupResp | Iterator[GroupStatus]:
         """Delete contact groups; succeeded or failed per group.
 
-        Sends ``DeleteGroup``, returns ``DeleteGroupResp``.
+        Sends ``DeleteGroup``, returns ``DeleteGroupResp``; with ``stream=True``, an iterator of its
+        ``GroupStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The groups to delete, by name. A list (a bare string is refused).
+            stream: True: yield the ``GroupStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1402,25 +1930,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["delete-group"],
-            DeleteGroup(
-                group=as_list("delete_group", "group", group, keyword=False),
-            ),
-            DeleteGroupResp,
+        request = DeleteGroup(
+            group=as_list("delete_group", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["delete-group"], request, GroupStatus)
+        return await self._invoke(OPERATIONS["delete-group"], request, DeleteGroupResp)
+
+    @overload
+    async def add_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddContactResp: ...
+
+    @overload
+    async def add_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     async def add_contact(
         self,
         group: Sequence[Group],
-    ) -> AddContactResp:
+        *,
+        stream: bool = False,
+    ) -> AddContactResp | Iterator[ContactStatus]:
         """Add contacts to groups; succeeded or the reason per contact.
 
-        Sends ``AddContact``, returns ``AddContactResp``.
+        Sends ``AddContact``, returns ``AddContactResp``; with ``stream=True``, an iterator of its
+        ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to add, each in the group it belongs to. A list (a bare string is
                 refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1438,25 +1987,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["add-contact"],
-            AddContact(
-                group=as_list("add_contact", "group", group, keyword=False),
-            ),
-            AddContactResp,
+        request = AddContact(
+            group=as_list("add_contact", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["add-contact"], request, ContactStatus)
+        return await self._invoke(OPERATIONS["add-contact"], request, AddContactResp)
+
+    @overload
+    async def modify_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> ModifyContactResp: ...
+
+    @overload
+    async def modify_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     async def modify_contact(
         self,
         group: Sequence[Group],
-    ) -> ModifyContactResp:
+        *,
+        stream: bool = False,
+    ) -> ModifyContactResp | Iterator[ContactStatus]:
         """Change the nickname, index or phone display of contacts; succeeded or the reason per
         contact.
 
-        Sends ``ModifyContact``, returns ``ModifyContactResp``.
+        Sends ``ModifyContact``, returns ``ModifyContactResp``; with ``stream=True``, an iterator of
+        its ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to change, each in its group. A list (a bare string is refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1474,24 +2044,45 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["modify-contact"],
-            ModifyContact(
-                group=as_list("modify_contact", "group", group, keyword=False),
-            ),
-            ModifyContactResp,
+        request = ModifyContact(
+            group=as_list("modify_contact", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["modify-contact"], request, ContactStatus)
+        return await self._invoke(OPERATIONS["modify-contact"], request, ModifyContactResp)
+
+    @overload
+    async def delete_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteContactResp: ...
+
+    @overload
+    async def delete_contact(
+        self,
+        group: Sequence[Group],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[ContactStatus]: ...
 
     async def delete_contact(
         self,
         group: Sequence[Group],
-    ) -> DeleteContactResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteContactResp | Iterator[ContactStatus]:
         """Delete contacts from groups; succeeded or the reason per contact.
 
-        Sends ``DeleteContact``, returns ``DeleteContactResp``.
+        Sends ``DeleteContact``, returns ``DeleteContactResp``; with ``stream=True``, an iterator of
+        its ``ContactStatus`` records instead, each bound as it is read (the answer's bytes are
+        held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             group: The contacts to delete, each in its group. A list (a bare string is refused).
+            stream: True: yield the ``ContactStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1509,13 +2100,12 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["delete-contact"],
-            DeleteContact(
-                group=as_list("delete_contact", "group", group, keyword=False),
-            ),
-            DeleteContactResp,
+        request = DeleteContact(
+            group=as_list("delete_contact", "group", group, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["delete-contact"], request, ContactStatus)
+        return await self._invoke(OPERATIONS["delete-contact"], request, DeleteContactResp)
 
     async def get_presence_rules(
         self,
@@ -1543,16 +2133,37 @@ class AsyncCupOperations(AsyncOperations):
             GetPresenceRulesResp,
         )
 
+    @overload
     async def set_presence_rules(
         self,
         presence_rule: Sequence[PresenceRule],
-    ) -> SetPresenceRulesResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> SetPresenceRulesResp: ...
+
+    @overload
+    async def set_presence_rules(
+        self,
+        presence_rule: Sequence[PresenceRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleStatus]: ...
+
+    async def set_presence_rules(
+        self,
+        presence_rule: Sequence[PresenceRule],
+        *,
+        stream: bool = False,
+    ) -> SetPresenceRulesResp | Iterator[RuleStatus]:
         """Set presence rules (visibility, reachability, filtering); succeeded or the reason per rule.
 
-        Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``.
+        Sends ``SetPresenceRules``, returns ``SetPresenceRulesResp``; with ``stream=True``, an
+        iterator of its ``RuleStatus`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             presence_rule: The presence rules to set. A list (a bare string is refused).
+            stream: True: yield the ``RuleStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1570,26 +2181,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["set-presence-rules"],
-            SetPresenceRules(
-                presence_rule=as_list(
-                    "set_presence_rules", "presence_rule", presence_rule, keyword=False
-                ),
+        request = SetPresenceRules(
+            presence_rule=as_list(
+                "set_presence_rules", "presence_rule", presence_rule, keyword=False
             ),
-            SetPresenceRulesResp,
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["set-presence-rules"], request, RuleStatus)
+        return await self._invoke(OPERATIONS["set-presence-rules"], request, SetPresenceRulesResp)
+
+    @overload
+    async def delete_presence_rules(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeletePresenceRulesResp: ...
+
+    @overload
+    async def delete_presence_rules(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleStatus]: ...
 
     async def delete_presence_rules(
         self,
         rule: Sequence[RuleName],
-    ) -> DeletePresenceRulesResp:
+        *,
+        stream: bool = False,
+    ) -> DeletePresenceRulesResp | Iterator[RuleStatus]:
         """Delete presence rules by name; succeeded or the reason per rule.
 
-        Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``.
+        Sends ``DeletePresenceRules``, returns ``DeletePresenceRulesResp``; with ``stream=True``, an
+        iterator of its ``RuleStatus`` records instead, each bound as it is read (the answer's bytes
+        are held, never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The presence rules to delete, by name. A list (a bare string is refused).
+            stream: True: yield the ``RuleStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1607,21 +2238,45 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["delete-presence-rules"],
-            DeletePresenceRules(
-                rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
-            ),
-            DeletePresenceRulesResp,
+        request = DeletePresenceRules(
+            rule=as_list("delete_presence_rules", "rule", rule, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(
+                OPERATIONS["delete-presence-rules"], request, RuleStatus
+            )
+        return await self._invoke(
+            OPERATIONS["delete-presence-rules"], request, DeletePresenceRulesResp
+        )
+
+    @overload
+    async def get_dialing_rules(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetDialingRulesResp: ...
+
+    @overload
+    async def get_dialing_rules(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[DialingRule]: ...
 
     async def get_dialing_rules(
         self,
-    ) -> GetDialingRulesResp:
+        *,
+        stream: bool = False,
+    ) -> GetDialingRulesResp | Iterator[DialingRule]:
         """Application and directory dialing rules of the associated Cisco Unified Communications
         Manager.
 
-        Sends ``GetDialingRules``, returns ``GetDialingRulesResp``.
+        Sends ``GetDialingRules``, returns ``GetDialingRulesResp``; with ``stream=True``, an
+        iterator of its ``DialingRule`` records instead, each bound as it is read (the answer's
+        bytes are held, never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``DialingRule`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -1636,11 +2291,30 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-dialing-rules"],
-            GetDialingRules(),
-            GetDialingRulesResp,
-        )
+        request = GetDialingRules()
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-dialing-rules"], request, DialingRule)
+        return await self._invoke(OPERATIONS["get-dialing-rules"], request, GetDialingRulesResp)
+
+    @overload
+    async def add_recent_comm(
+        self,
+        *,
+        timestamp: XmlDate | XmlDateTime,
+        type_value: int,
+        data: RecentCommData,
+        stream: Literal[False] = False,
+    ) -> AddRecentCommResp: ...
+
+    @overload
+    async def add_recent_comm(
+        self,
+        *,
+        timestamp: XmlDate | XmlDateTime,
+        type_value: int,
+        data: RecentCommData,
+        stream: Literal[True],
+    ) -> Iterator[RecordStatus]: ...
 
     async def add_recent_comm(
         self,
@@ -1648,15 +2322,19 @@ class AsyncCupOperations(AsyncOperations):
         timestamp: XmlDate | XmlDateTime,
         type_value: int,
         data: RecentCommData,
-    ) -> AddRecentCommResp:
+        stream: bool = False,
+    ) -> AddRecentCommResp | Iterator[RecordStatus]:
         """Add a record to the recent communication (IM) history.
 
-        Sends ``AddRecentComm``, returns ``AddRecentCommResp``.
+        Sends ``AddRecentComm``, returns ``AddRecentCommResp``; with ``stream=True``, an iterator of
+        its ``RecordStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             timestamp: When the communication happened.
             type_value: The kind of communication, as the client numbers it.
             data: Who took part, and the communication's details.
+            stream: True: yield the ``RecordStatus`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1674,22 +2352,42 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["add-recent-comm"],
-            AddRecentComm(
-                timestamp=timestamp,
-                type_value=type_value,
-                data=data,
-            ),
-            AddRecentCommResp,
+        request = AddRecentComm(
+            timestamp=timestamp,
+            type_value=type_value,
+            data=data,
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["add-recent-comm"], request, RecordStatus)
+        return await self._invoke(OPERATIONS["add-recent-comm"], request, AddRecentCommResp)
+
+    @overload
+    async def get_recent_comm(
+        self,
+        *,
+        stream: Literal[False] = False,
+    ) -> GetRecentCommResp: ...
+
+    @overload
+    async def get_recent_comm(
+        self,
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RecentComm]: ...
 
     async def get_recent_comm(
         self,
-    ) -> GetRecentCommResp:
+        *,
+        stream: bool = False,
+    ) -> GetRecentCommResp | Iterator[RecentComm]:
         """The recent communication (IM) history records.
 
-        Sends ``GetRecentComm``, returns ``GetRecentCommResp``.
+        Sends ``GetRecentComm``, returns ``GetRecentCommResp``; with ``stream=True``, an iterator of
+        its ``RecentComm`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
+
+        Args:
+            stream: True: yield the ``RecentComm`` records one by one instead of the whole answer.
 
         Raises:
             SoapFault: the server answered a SOAP fault: exc.code, exc.subcodes, exc.reason.
@@ -1704,11 +2402,10 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-recent-comm"],
-            GetRecentComm(),
-            GetRecentCommResp,
-        )
+        request = GetRecentComm()
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-recent-comm"], request, RecentComm)
+        return await self._invoke(OPERATIONS["get-recent-comm"], request, GetRecentCommResp)
 
     async def get_licensing_features(
         self,
@@ -1802,16 +2499,37 @@ class AsyncCupOperations(AsyncOperations):
             UnpublishPresStatusResp,
         )
 
+    @overload
     async def get_acl(
         self,
         rule: Sequence[RuleName],
-    ) -> GetAclResp:
+        *,
+        stream: Literal[False] = False,
+    ) -> GetAclResp: ...
+
+    @overload
+    async def get_acl(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[RuleAcl]: ...
+
+    async def get_acl(
+        self,
+        rule: Sequence[RuleName],
+        *,
+        stream: bool = False,
+    ) -> GetAclResp | Iterator[RuleAcl]:
         """The watchers (access control list) of presence rules.
 
-        Sends ``GetAcl``, returns ``GetAclResp``.
+        Sends ``GetAcl``, returns ``GetAclResp``; with ``stream=True``, an iterator of its
+        ``RuleAcl`` records instead, each bound as it is read (the answer's bytes are held, never a
+        tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to read, by name. A list (a bare string is refused).
+            stream: True: yield the ``RuleAcl`` records one by one instead of the whole answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1828,25 +2546,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["get-acl"],
-            GetAcl(
-                rule=as_list("get_acl", "rule", rule, keyword=False),
-            ),
-            GetAclResp,
+        request = GetAcl(
+            rule=as_list("get_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["get-acl"], request, RuleAcl)
+        return await self._invoke(OPERATIONS["get-acl"], request, GetAclResp)
+
+    @overload
+    async def add_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[False] = False,
+    ) -> AddAclResp: ...
+
+    @overload
+    async def add_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[AclRuleStatus]: ...
 
     async def add_acl(
         self,
         rule: Sequence[AclRule],
-    ) -> AddAclResp:
+        *,
+        stream: bool = False,
+    ) -> AddAclResp | Iterator[AclRuleStatus]:
         """Add watchers to the access control list of a presence rule; succeeded or failed per watcher.
 
-        Sends ``AddAcl``, returns ``AddAclResp``.
+        Sends ``AddAcl``, returns ``AddAclResp``; with ``stream=True``, an iterator of its
+        ``AclRuleStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to add: a watcher pattern and what it may see. A list (a bare
                 string is refused).
+            stream: True: yield the ``AclRuleStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1864,25 +2603,46 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["add-acl"],
-            AddAcl(
-                rule=as_list("add_acl", "rule", rule, keyword=False),
-            ),
-            AddAclResp,
+        request = AddAcl(
+            rule=as_list("add_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["add-acl"], request, AclRuleStatus)
+        return await self._invoke(OPERATIONS["add-acl"], request, AddAclResp)
+
+    @overload
+    async def delete_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[False] = False,
+    ) -> DeleteAclResp: ...
+
+    @overload
+    async def delete_acl(
+        self,
+        rule: Sequence[AclRule],
+        *,
+        stream: Literal[True],
+    ) -> Iterator[AclRuleStatus]: ...
 
     async def delete_acl(
         self,
         rule: Sequence[AclRule],
-    ) -> DeleteAclResp:
+        *,
+        stream: bool = False,
+    ) -> DeleteAclResp | Iterator[AclRuleStatus]:
         """Remove watchers from the access control list of a presence rule; succeeded or failed per
         watcher.
 
-        Sends ``DeleteAcl``, returns ``DeleteAclResp``.
+        Sends ``DeleteAcl``, returns ``DeleteAclResp``; with ``stream=True``, an iterator of its
+        ``AclRuleStatus`` records instead, each bound as it is read (the answer's bytes are held,
+        never a tree or a list of every record; see ``ucxml.iter_records``).
 
         Args:
             rule: The ACL entries to delete. A list (a bare string is refused).
+            stream: True: yield the ``AclRuleStatus`` records one by one instead of the whole
+                answer.
 
         Raises:
             ParameterError: a bare string where a list is expected, or a value the schema refuses
@@ -1900,13 +2660,12 @@ class AsyncCupOperations(AsyncOperations):
             MalformedResponseError: the answer is not the expected message (empty, truncated, HTML,
                 another message).
         """
-        return await self._invoke(
-            OPERATIONS["delete-acl"],
-            DeleteAcl(
-                rule=as_list("delete_acl", "rule", rule, keyword=False),
-            ),
-            DeleteAclResp,
+        request = DeleteAcl(
+            rule=as_list("delete_acl", "rule", rule, keyword=False),
         )
+        if stream:
+            return await self._invoke_records(OPERATIONS["delete-acl"], request, AclRuleStatus)
+        return await self._invoke(OPERATIONS["delete-acl"], request, DeleteAclResp)
 
     async def get_calendaring(
         self,
