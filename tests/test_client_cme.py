@@ -295,6 +295,17 @@ def test_all_operations_sync(emulator: Emulator) -> None:
         streamed = cme.get_utility_directory(stream=True)
         assert list(streamed) == DIRECTORY
         assert list(cme.get_sip_device(pool_name=[m.PoolKeyword.ALL], stream=True)) == [SIP_DEVICE]
+        # The 12.x list queries of one argument stream too, the same records as the whole call.
+        whole = cme.get_voice_hunt_group([1]).voice_hunt_group
+        assert whole and list(cme.get_voice_hunt_group([1], stream=True)) == whole
+        whole_templates = cme.get_device_template([1]).device_template
+        assert whole_templates
+        assert list(cme.get_device_template([1], stream=True)) == whole_templates
+        ext_templates = cme.get_extension_template([1]).extension_template
+        assert ext_templates
+        assert list(cme.get_extension_template([1], stream=True)) == ext_templates
+        profiles = cme.get_user_profile([1]).user_profile
+        assert profiles and list(cme.get_user_profile([1], stream=True)) == profiles
         assert glob.release == emulator.release  # the dialect that answered
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import assert_type
 
 from ucxml import pidf
@@ -24,6 +25,7 @@ def sync(cup: CupClient) -> None:
     assert_type(cup.login(force=True), LoginResp)
     assert_type(cup.get_all_config(), GetAllConfigResp)
     assert_type(cup.get_contact_list(), GetContactListResp)
+    assert_type(cup.get_contact_list(stream=True), Iterator[Group])
     answer = cup.add_contact([Group(name="work")])
     assert_type(answer, AddContactResp)
     assert_type(answer.status, list[ContactStatus])
@@ -36,6 +38,7 @@ def sync(cup: CupClient) -> None:
 
 async def asynchronous(cup: AsyncCupClient) -> None:
     assert_type(await cup.get_contact_list(), GetContactListResp)
+    assert_type(await cup.get_contact_list(stream=True), Iterator[Group])
     assert_type(await cup.login(), LoginResp)
 
 
